@@ -1,0 +1,56 @@
+package dev.hark.api;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What the runtime gives a listener for one wait: who is waiting, a clock, cheap timers, and a
+ * cancellation signal.
+ *
+ * <p>A context is scoped to one wait (one event task of one workflow). Timers obtained through it
+ * are released when the wait is cancelled, so a listener that only uses the context's facilities
+ * needs no cleanup of its own.
+ */
+public interface EventContext {
+
+    /** @return the id of the workflow that is waiting */
+    String workflowId();
+
+    /** @return the id of the event task within that workflow, stable across restarts */
+    String taskId();
+
+    /**
+     * [R6.1] The runtime's clock. Listeners SHOULD read time from it rather than from the system
+     * clock so that tests can control time.
+     *
+     * @return the clock of the runtime
+     */
+    Clock clock();
+
+    /**
+     * [R6.2] A timer that completes at or after {@code deadline} on the runtime's single scheduler
+     * thread, holding no thread while it waits. A deadline already past completes at once.
+     * Dependent actions MUST NOT block: they run on a thread shared by every timer.
+     *
+     * <p>If the wait is cancelled first, the returned stage is completed exceptionally with a
+     * {@link java.util.concurrent.CancellationException} and the timer is released.
+     *
+     * @param deadline the instant at which the returned stage completes
+     * @return a stage that completes with {@code null} at the deadline
+     */
+    CompletionStage<Void> timerAt(Instant deadline);
+
+    /**
+     * [R6.3] Registers an action that the runtime runs once if this wait is cancelled before its
+     * event is checkpointed (the workflow was cancelled, deleted, failed elsewhere, or the runtime
+     * shut down). A listener that holds resources outside the context SHOULD release them here
+     * [L3.4]. If the wait is already cancelled, the action runs at once on the calling thread.
+     *
+     * @param action a short, non-blocking action
+     */
+    void onCancel(Runnable action);
+
+    /** @return whether this wait has been cancelled */
+    boolean isCancelled();
+}

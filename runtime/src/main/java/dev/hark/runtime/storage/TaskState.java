@@ -1,0 +1,11 @@
+package dev.hark.runtime.storage;
+
+/** The durable state of one task. A task with no record has not finished. */
+public enum TaskState {
+    /** A plain task finished; its output is stored. */
+    DONE,
+    /** An event is durably checkpointed; its listener has not yet confirmed the commit. */
+    CHECKPOINTED,
+    /** The listener committed the checkpointed event at its source. */
+    COMMITTED
+}

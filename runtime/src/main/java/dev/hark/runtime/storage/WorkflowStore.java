@@ -1,0 +1,65 @@
+package dev.hark.runtime.storage;
+
+import dev.hark.runtime.workflow.WorkflowStatus;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Durable state of workflows.
+ *
+ * <p>Writes are asynchronous: {@link #write} queues a change and returns a future that completes
+ * only once the change is durable (on disk and flushed), so that many concurrent writers can share
+ * one flush (group commit). Each write is applied atomically and independently: one failing write
+ * (say, a duplicate workflow id) fails only its own future. When the medium fails (disk full,
+ * read-only), the affected futures fail with {@link StorageException} and nothing of them is
+ * applied.
+ *
+ * <p>Futures may complete on the store's own writer thread: dependent actions MUST NOT block, and
+ * should hop to another executor for real work.
+ */
+public interface WorkflowStore extends AutoCloseable {
+
+    /**
+     * Queues a write.
+     *
+     * @param write the change
+     * @return completes when the change is durable; fails with {@link dev.hark.runtime.workflow.WorkflowExistsException}
+     *     for a {@link StoreWrite.CreateWorkflow} whose id exists, or with {@link StorageException}
+     */
+    CompletableFuture<Void> write(StoreWrite write);
+
+    /** @return the workflow, if one with this id is stored */
+    Optional<WorkflowRecord> workflow(String workflowId);
+
+    /** @return the stored task records of a workflow, in no particular order */
+    List<TaskRecord> tasks(String workflowId);
+
+    /**
+     * @param status the status to filter by, or empty for all
+     * @return the ids and statuses of stored workflows, ordered by id
+     */
+    List<WorkflowSummary> list(Optional<WorkflowStatus> status);
+
+    /**
+     * Streams every workflow in {@code status} together with its task records, reading in bulk so
+     * that resuming 100,000 workflows does not cost 100,000 queries.
+     */
+    void forEachWithTasks(WorkflowStatus status, Consumer<StoredWorkflow> action);
+
+    /**
+     * Marks every {@link WorkflowStatus#RUNNING} workflow {@link WorkflowStatus#RESUMABLE}: called
+     * once at start-up, when no workflow can be running yet.
+     *
+     * @return how many were marked
+     */
+    int markRunningResumable();
+
+    /** @return counters for benchmarks and diagnostics */
+    StoreStats stats();
+
+    /** Flushes queued writes, stops the writer and releases the files. */
+    @Override
+    void close();
+}
