@@ -1,0 +1,2 @@
+/** Runnable versions of the seed's examples. */
+package dev.hark.examples;

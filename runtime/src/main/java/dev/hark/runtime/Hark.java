@@ -1,0 +1,365 @@
+package dev.hark.runtime;
+
+import dev.hark.runtime.engine.Engine;
+import dev.hark.runtime.storage.WorkflowRecord;
+import dev.hark.runtime.storage.WorkflowStore;
+import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
+import dev.hark.runtime.workflow.Node;
+import dev.hark.runtime.workflow.UnknownWorkflowException;
+import dev.hark.runtime.workflow.WorkflowIds;
+import dev.hark.runtime.workflow.WorkflowStateException;
+import dev.hark.runtime.workflow.WorkflowStatus;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable workflow runtime over one data folder.
+ *
+ * <pre>{@code
+ * try (Hark hark = Hark.open(Path.of("hark-data"))) {
+ *     List<TimerEvent> both = hark.run(Dag.task(Example::gather).bind(first, second), "gather-1");
+ * }
+ * }</pre>
+ *
+ * <p>Workflows that were running when a previous runtime on the same folder stopped are
+ * {@link WorkflowStatus#RESUMABLE}; {@link #resume} or {@link #resumeAll} continues them from their
+ * checkpoints. One runtime at a time may open a data folder.
+ */
+public final class Hark implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Hark.class);
+    private static final String LOCK_FILE = "hark.lock";
+
+    private final Path dataDir;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final WorkflowStore store;
+    private final Engine engine;
+
+    private Hark(Builder builder) {
+        this.dataDir = builder.dataDir.toAbsolutePath().normalize();
+        try {
+            Files.createDirectories(dataDir);
+            this.lockChannel = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot use data folder " + dataDir + ": " + e, e);
+        }
+        this.lock = acquireLock();
+        try {
+            this.store = SqliteWorkflowStore.open(dataDir);
+            int resumable = store.markRunningResumable();
+            if (resumable > 0) {
+                LOG.info("{} workflow(s) in {} were running when the last runtime stopped; they are RESUMABLE",
+                        resumable, dataDir);
+            }
+            this.engine = new Engine(store, builder.classLoader, builder.clock, builder.workerThreads);
+        } catch (RuntimeException e) {
+            releaseLock();
+            throw e;
+        }
+    }
+
+    /** @return a runtime over {@code dataDir} with default settings */
+    public static Hark open(Path dataDir) {
+        return builder().dataDir(dataDir).open();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Runs a workflow to completion.
+     *
+     * @return the output of {@code dag}
+     * @throws dev.hark.runtime.workflow.WorkflowExistsException if {@code workflowId} exists
+     * @throws dev.hark.runtime.workflow.WorkflowFailedException if a task failed after its retries
+     * @throws dev.hark.runtime.workflow.WorkflowCanceledException if it was canceled meanwhile
+     */
+    public <R> R run(Node<R> dag, String workflowId) {
+        return join(runAsync(dag, workflowId));
+    }
+
+    /** Runs a workflow under a generated id. */
+    public <R> R run(Node<R> dag) {
+        return run(dag, WorkflowIds.generate());
+    }
+
+    /**
+     * Starts a workflow and returns once it is durably recorded.
+     *
+     * @return completes with the output of {@code dag}
+     * @throws dev.hark.runtime.workflow.WorkflowExistsException if {@code workflowId} exists
+     */
+    public <R> CompletableFuture<R> runAsync(Node<R> dag, String workflowId) {
+        WorkflowHandle<R> handle = start(dag, workflowId);
+        join(handle.started());
+        return handle.output();
+    }
+
+    /**
+     * Submits a workflow without waiting for anything: for callers that start many workflows at
+     * once and want their writes to share flushes.
+     *
+     * @throws IllegalArgumentException for an invalid id or definition
+     */
+    @SuppressWarnings("unchecked")
+    public <R> WorkflowHandle<R> start(Node<R> dag, String workflowId) {
+        Objects.requireNonNull(dag, "dag");
+        Engine.Started started = engine.start(dag, workflowId);
+        return new WorkflowHandle<>(started.id(), started.started(), (CompletableFuture<R>) started.output());
+    }
+
+    /** Resumes a workflow and waits for its output. */
+    public Object resume(String workflowId) {
+        return join(resumeAsync(workflowId));
+    }
+
+    /**
+     * Continues a workflow from its checkpoints: tasks that finished are not run again, checkpointed
+     * events are not polled again. A successful workflow returns its output at once.
+     *
+     * @throws UnknownWorkflowException if no workflow has this id
+     * @throws WorkflowStateException if it was canceled
+     */
+    public CompletableFuture<Object> resumeAsync(String workflowId) {
+        WorkflowRecord record = record(workflowId);
+        return engine.resume(record, store.tasks(workflowId));
+    }
+
+    /**
+     * Resumes every {@link WorkflowStatus#RESUMABLE} workflow.
+     *
+     * @return each resumed workflow's output, by id
+     */
+    public Map<String, CompletableFuture<Object>> resumeAll() {
+        return engine.resumeAll(WorkflowStatus.RESUMABLE);
+    }
+
+    /** @throws UnknownWorkflowException if no workflow has this id */
+    public WorkflowStatus status(String workflowId) {
+        Optional<WorkflowStatus> active = engine.activeStatus(WorkflowIds.requireValid(workflowId));
+        return active.orElseGet(() -> record(workflowId).status());
+    }
+
+    /**
+     * The output of a workflow, waiting for it if it is running in this runtime.
+     *
+     * @throws UnknownWorkflowException if no workflow has this id
+     * @throws WorkflowStateException if it failed, was canceled, or must be resumed first
+     */
+    public Object output(String workflowId) {
+        Optional<CompletableFuture<Object>> running = engine.activeResult(WorkflowIds.requireValid(workflowId));
+        if (running.isPresent()) {
+            return join(running.get());
+        }
+        WorkflowRecord record = record(workflowId);
+        return switch (record.status()) {
+            case SUCCESSFUL -> engine.codec().decode(record.outputJson(), null);
+            case FAILED -> throw new WorkflowStateException(workflowId, record.status(),
+                    "it has no output; it failed with: " + firstLine(record.error()));
+            case CANCELED -> throw new WorkflowStateException(workflowId, record.status(), "it has no output");
+            case RESUMABLE, RUNNING -> throw new WorkflowStateException(workflowId, record.status(),
+                    "it has no output yet; resume it first");
+        };
+    }
+
+    /** @return every stored workflow with its status, ordered by id */
+    public List<WorkflowSummary> list() {
+        return store.list(Optional.empty());
+    }
+
+    /** @return the stored workflows in {@code status}, ordered by id */
+    public List<WorkflowSummary> list(WorkflowStatus status) {
+        return store.list(Optional.of(Objects.requireNonNull(status, "status")));
+    }
+
+    /**
+     * Cancels a workflow: its pending waits are cancelled and commit nothing, and it is recorded as
+     * {@link WorkflowStatus#CANCELED}. Cancelling a canceled workflow does nothing.
+     *
+     * @throws UnknownWorkflowException if no workflow has this id
+     * @throws WorkflowStateException if it already succeeded
+     */
+    public void cancel(String workflowId) {
+        Optional<CompletableFuture<Void>> cancelling = engine.cancelActive(WorkflowIds.requireValid(workflowId));
+        if (cancelling.isPresent()) {
+            join(cancelling.get());
+            return;
+        }
+        WorkflowRecord record = record(workflowId);
+        switch (record.status()) {
+            case CANCELED -> { }
+            case SUCCESSFUL -> throw new WorkflowStateException(workflowId, record.status(),
+                    "a finished workflow cannot be canceled");
+            default -> join(store.write(new dev.hark.runtime.storage.StoreWrite.SetStatus(
+                    workflowId, WorkflowStatus.CANCELED, null, null)));
+        }
+    }
+
+    /**
+     * Deletes a workflow and its checkpoints, cancelling it first if it runs here.
+     *
+     * @throws UnknownWorkflowException if no workflow has this id
+     */
+    public void delete(String workflowId) {
+        engine.cancelActive(WorkflowIds.requireValid(workflowId)).ifPresent(Hark::join);
+        record(workflowId);
+        join(store.write(new dev.hark.runtime.storage.StoreWrite.DeleteWorkflow(workflowId)));
+    }
+
+    /** @return the runtime's current load */
+    public RuntimeMetrics metrics() {
+        return new RuntimeMetrics(engine.activeCount(), engine.pendingTimers(), store.stats());
+    }
+
+    WorkflowStore store() {
+        return store;
+    }
+
+    /** @return the data folder this runtime owns */
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /**
+     * Stops the runtime. Active workflows are not canceled: their waits are released and they stay
+     * resumable by the next runtime on this folder.
+     */
+    @Override
+    public void close() {
+        try {
+            engine.close();
+            store.close();
+        } finally {
+            releaseLock();
+        }
+    }
+
+    private WorkflowRecord record(String workflowId) {
+        return store.workflow(WorkflowIds.requireValid(workflowId))
+                .orElseThrow(() -> new UnknownWorkflowException(workflowId));
+    }
+
+    private FileLock acquireLock() {
+        try {
+            FileLock acquired = lockChannel.tryLock();
+            if (acquired != null) {
+                return acquired;
+            }
+        } catch (OverlappingFileLockException | IOException e) {
+            // held by this JVM, or the file system refused: either way the folder is not ours
+        }
+        try {
+            lockChannel.close();
+        } catch (IOException ignored) {
+            // nothing more to release
+        }
+        throw new IllegalStateException("data folder " + dataDir
+                + " is in use by another Hark runtime; one runtime at a time may open a data folder");
+    }
+
+    private void releaseLock() {
+        try {
+            lock.release();
+            lockChannel.close();
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("releasing the data folder lock failed", e);
+        }
+    }
+
+    private static String firstLine(String text) {
+        if (text == null) {
+            return "(no description)";
+        }
+        int end = text.indexOf('\n');
+        return end < 0 ? text : text.substring(0, end);
+    }
+
+    static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.get();
+        } catch (ExecutionException | CompletionException e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            while (cause instanceof CompletionException && cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            if (cause instanceof Error error) {
+                throw error;
+            }
+            throw new CompletionException(cause);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompletionException("interrupted while waiting for a workflow", e);
+        }
+    }
+
+    /** Settings for {@link Hark}. */
+    public static final class Builder {
+        private Path dataDir = Path.of("hark-data");
+        private Clock clock = Clock.systemUTC();
+        private ClassLoader classLoader = defaultClassLoader();
+        private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+
+        private Builder() {}
+
+        /** The data folder; {@code ./hark-data} by default. Created if missing. */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+            return this;
+        }
+
+        /** The clock listeners see through their context; the system UTC clock by default. */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Where task functions, listeners and stored value types are loaded from when resuming. */
+        public Builder classLoader(ClassLoader classLoader) {
+            this.classLoader = Objects.requireNonNull(classLoader, "classLoader");
+            return this;
+        }
+
+        /** Threads that run tasks and protocol steps; waits hold none of them. */
+        public Builder workerThreads(int workerThreads) {
+            if (workerThreads < 1) {
+                throw new IllegalArgumentException("workerThreads must be at least 1, was " + workerThreads);
+            }
+            this.workerThreads = workerThreads;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException if the folder is unusable or another runtime holds it
+         */
+        public Hark open() {
+            return new Hark(this);
+        }
+
+        private static ClassLoader defaultClassLoader() {
+            ClassLoader context = Thread.currentThread().getContextClassLoader();
+            return context != null ? context : Hark.class.getClassLoader();
+        }
+    }
+}

@@ -1,0 +1,12 @@
+package dev.hark.runtime;
+
+import dev.hark.runtime.storage.StoreStats;
+
+/**
+ * A snapshot of the runtime's load.
+ *
+ * @param activeWorkflows workflows executing or parked in this runtime
+ * @param pendingTimers timers queued on the scheduler thread
+ * @param store the store's write and commit counters
+ */
+public record RuntimeMetrics(int activeWorkflows, int pendingTimers, StoreStats store) {}

@@ -1,0 +1,249 @@
+package dev.hark.runtime.engine;
+
+import dev.hark.runtime.event.EventServices;
+import dev.hark.runtime.event.ListenerType;
+import dev.hark.runtime.event.TimerService;
+import dev.hark.runtime.json.Json;
+import dev.hark.runtime.json.ValueCodec;
+import dev.hark.runtime.storage.StoreWrite;
+import dev.hark.runtime.storage.StoredWorkflow;
+import dev.hark.runtime.storage.TaskRecord;
+import dev.hark.runtime.storage.WorkflowRecord;
+import dev.hark.runtime.storage.WorkflowStore;
+import dev.hark.runtime.workflow.DagCompiler;
+import dev.hark.runtime.workflow.DagDefinition;
+import dev.hark.runtime.workflow.FunctionRef;
+import dev.hark.runtime.workflow.Node;
+import dev.hark.runtime.workflow.ResolvedFunction;
+import dev.hark.runtime.workflow.WorkflowExistsException;
+import dev.hark.runtime.workflow.WorkflowIds;
+import dev.hark.runtime.workflow.WorkflowStateException;
+import dev.hark.runtime.workflow.WorkflowStatus;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.core.JacksonException;
+
+/**
+ * Runs workflows against a store: starts, resumes, cancels, and keeps the set of active runs.
+ * The public face is {@code dev.hark.runtime.Hark}.
+ */
+public final class Engine implements AutoCloseable {
+
+    private final WorkflowStore store;
+    private final ClassLoader classLoader;
+    private final ValueCodec codec;
+    private final ExecutorService executor;
+    private final TimerService timers;
+    private final EventServices eventServices;
+    private final Map<String, WorkflowRun> active = new ConcurrentHashMap<>();
+    private final Map<FunctionRef, ResolvedFunction> functions = new ConcurrentHashMap<>();
+    private final Map<String, ListenerType> listeners = new ConcurrentHashMap<>();
+
+    public Engine(WorkflowStore store, ClassLoader classLoader, Clock clock, int workerThreads) {
+        this.store = store;
+        this.classLoader = classLoader;
+        this.codec = new ValueCodec(classLoader);
+        AtomicInteger threadNumber = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(workerThreads, workerThreads, 0, TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "hark-worker-" + threadNumber.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                }, new ThreadPoolExecutor.DiscardPolicy());
+        this.timers = new TimerService(clock);
+        this.eventServices = new EventServices(store, codec, executor, timers);
+    }
+
+    /** A started workflow: durable once {@code started} completes; {@code output} completes at the end. */
+    public record Started(String id, CompletableFuture<Void> started, CompletableFuture<Object> output) {}
+
+    /**
+     * Records a new workflow and, once it is durable, starts it.
+     *
+     * @throws IllegalArgumentException for an invalid id or definition
+     * @throws WorkflowExistsException if a workflow with this id is active here
+     */
+    public Started start(Node<?> root, String workflowId) {
+        WorkflowIds.requireValid(workflowId);
+        DagDefinition dag = DagCompiler.compile(root, codec);
+        String dagJson = Json.MAPPER.writeValueAsString(dag);
+        if (active.containsKey(workflowId)) {
+            throw new WorkflowExistsException(workflowId);
+        }
+        WorkflowRun run = new WorkflowRun(this, workflowId, dag, Map.of());
+        CompletableFuture<Void> started = store
+                .write(new StoreWrite.CreateWorkflow(workflowId, dagJson, timers.clock().millis()))
+                .handleAsync((ok, failure) -> {
+                    Throwable refusal = failure != null ? unwrap(failure)
+                            : active.putIfAbsent(workflowId, run) != null ? new WorkflowExistsException(workflowId)
+                            : null;
+                    if (refusal != null) {
+                        run.result().completeExceptionally(refusal);
+                        throw refusal instanceof RuntimeException r ? r : new CompletionException(refusal);
+                    }
+                    run.start();
+                    return null;
+                }, executor);
+        return new Started(workflowId, started, run.result());
+    }
+
+    /**
+     * Continues a stored workflow from its checkpoints, or returns the active run's output.
+     *
+     * @throws dev.hark.runtime.workflow.UnknownWorkflowException if no such workflow is stored
+     * @throws WorkflowStateException if it was canceled
+     */
+    public CompletableFuture<Object> resume(WorkflowRecord record, List<TaskRecord> tasks) {
+        WorkflowRun running = active.get(record.id());
+        if (running != null) {
+            return running.result();
+        }
+        switch (record.status()) {
+            case SUCCESSFUL -> {
+                return CompletableFuture.completedFuture(codec.decode(record.outputJson(), null));
+            }
+            case CANCELED -> throw new WorkflowStateException(record.id(), record.status(),
+                    "a canceled workflow cannot be resumed");
+            default -> {
+                // RESUMABLE, FAILED, or RUNNING left over by a runtime that died: continue it
+            }
+        }
+        DagDefinition dag;
+        try {
+            dag = Json.MAPPER.readValue(record.dagJson(), DagDefinition.class);
+        } catch (JacksonException e) {
+            throw new IllegalStateException("stored definition of workflow " + record.id() + " is unreadable: "
+                    + e.getOriginalMessage(), e);
+        }
+        Map<String, TaskRecord> byTask = new HashMap<>(tasks.size() * 2);
+        for (TaskRecord task : tasks) {
+            byTask.put(task.taskId(), task);
+        }
+        WorkflowRun run = new WorkflowRun(this, record.id(), dag, byTask);
+        WorkflowRun raced = active.putIfAbsent(record.id(), run);
+        if (raced != null) {
+            return raced.result();
+        }
+        if (record.status() != WorkflowStatus.RUNNING) {
+            store.write(new StoreWrite.SetStatus(record.id(), WorkflowStatus.RUNNING, null, null));
+        }
+        executor.execute(run::start);
+        return run.result();
+    }
+
+    /** Resumes every stored workflow in {@code status}, reading them in bulk. */
+    public Map<String, CompletableFuture<Object>> resumeAll(WorkflowStatus status) {
+        Map<String, CompletableFuture<Object>> resumed = new HashMap<>();
+        store.forEachWithTasks(status, (StoredWorkflow stored) ->
+                resumed.put(stored.workflow().id(), resume(stored.workflow(), stored.tasks())));
+        return resumed;
+    }
+
+    /** @return the status of an active run, if the workflow is active here */
+    public Optional<WorkflowStatus> activeStatus(String workflowId) {
+        WorkflowRun run = active.get(workflowId);
+        return run == null ? Optional.empty() : Optional.of(run.status());
+    }
+
+    /** @return the active run's output future, if the workflow is active here */
+    public Optional<CompletableFuture<Object>> activeResult(String workflowId) {
+        WorkflowRun run = active.get(workflowId);
+        return run == null ? Optional.empty() : Optional.of(run.result());
+    }
+
+    /** Cancels an active run; empty if the workflow is not active here. */
+    public Optional<CompletableFuture<Void>> cancelActive(String workflowId) {
+        WorkflowRun run = active.get(workflowId);
+        return run == null ? Optional.empty() : Optional.of(run.cancel());
+    }
+
+    /** @return how many workflows are active */
+    public int activeCount() {
+        return active.size();
+    }
+
+    /** @return timers pending on the scheduler thread */
+    public int pendingTimers() {
+        return timers.pending();
+    }
+
+    public ValueCodec codec() {
+        return codec;
+    }
+
+    public WorkflowStore store() {
+        return store;
+    }
+
+    ExecutorService executor() {
+        return executor;
+    }
+
+    EventServices eventServices() {
+        return eventServices;
+    }
+
+    ResolvedFunction function(FunctionRef ref) {
+        ResolvedFunction known = functions.get(ref);
+        return known != null ? known : functions.computeIfAbsent(ref, r -> ResolvedFunction.resolve(r, classLoader));
+    }
+
+    ListenerType listenerType(String className) {
+        ListenerType known = listeners.get(className);
+        if (known != null) {
+            return known;
+        }
+        return listeners.computeIfAbsent(className, name -> {
+            try {
+                return ListenerType.of(Class.forName(name, true, classLoader));
+            } catch (ClassNotFoundException e) {
+                throw new IllegalArgumentException("listener " + name + " is not on the class path or in a plugin", e);
+            }
+        });
+    }
+
+    void finished(WorkflowRun run) {
+        active.remove(run.id(), run);
+    }
+
+    /** Stops every active run without changing stored state (they stay resumable), then the threads. */
+    @Override
+    public void close() {
+        IllegalStateException closed = new IllegalStateException(
+                "the runtime was closed; the workflow stays resumable");
+        for (WorkflowRun run : List.copyOf(active.values())) {
+            run.abandon(closed);
+        }
+        active.clear();
+        timers.close();
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {
+                executor.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while ((cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+}

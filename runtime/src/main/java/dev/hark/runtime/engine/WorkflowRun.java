@@ -1,0 +1,333 @@
+package dev.hark.runtime.engine;
+
+import dev.hark.runtime.event.EventTask;
+import dev.hark.runtime.event.ListenerType;
+import dev.hark.runtime.storage.StoreWrite;
+import dev.hark.runtime.storage.TaskRecord;
+import dev.hark.runtime.storage.TaskState;
+import dev.hark.runtime.workflow.DagDefinition;
+import dev.hark.runtime.workflow.DagDefinition.Step;
+import dev.hark.runtime.workflow.ResolvedFunction;
+import dev.hark.runtime.workflow.WorkflowCanceledException;
+import dev.hark.runtime.workflow.WorkflowFailedException;
+import dev.hark.runtime.workflow.WorkflowStatus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One active workflow. Nodes move from pending to running to done; a node is launched once all its
+ * inputs are done, and it is done only once its output is durable. The workflow succeeds when its
+ * root is done and every checkpointed event's commit is recorded, so that a successful workflow
+ * never leaves an event uncommitted at its source.
+ */
+final class WorkflowRun implements EventTask.Owner {
+
+    private static final byte PENDING = 0;
+    private static final byte RUNNING = 1;
+    private static final byte DONE = 2;
+
+    private final Engine engine;
+    private final String id;
+    private final DagDefinition dag;
+    private final String[] outputs;
+    private final byte[] states;
+    private final CompletableFuture<Object> result = new CompletableFuture<>();
+    private List<EventTask> waits;
+    private List<EventTask> recommits;
+    private int commitsOutstanding;
+    private WorkflowStatus status = WorkflowStatus.RUNNING;
+
+    WorkflowRun(Engine engine, String id, DagDefinition dag, Map<String, TaskRecord> stored) {
+        this.engine = engine;
+        this.id = id;
+        this.dag = dag;
+        int size = dag.nodes().size();
+        this.outputs = new String[size];
+        this.states = new byte[size];
+        for (int i = 0; i < size; i++) {
+            Step step = dag.nodes().get(i);
+            if (step instanceof Step.Value value) {
+                outputs[i] = value.envelope();
+                states[i] = DONE;
+                continue;
+            }
+            TaskRecord record = stored.get(taskId(step));
+            if (record == null) {
+                continue;
+            }
+            outputs[i] = record.outputJson();
+            states[i] = DONE;
+            if (record.state() == TaskState.CHECKPOINTED) {
+                Step.Wait wait = (Step.Wait) step;
+                if (recommits == null) {
+                    recommits = new ArrayList<>(1);
+                }
+                recommits.add(newEventTask(i, wait));
+                commitsOutstanding++;
+            }
+        }
+    }
+
+    String id() {
+        return id;
+    }
+
+    CompletableFuture<Object> result() {
+        return result;
+    }
+
+    synchronized WorkflowStatus status() {
+        return status;
+    }
+
+    /** Launches every node whose inputs are done, and commits events checkpointed before a crash. */
+    void start() {
+        List<EventTask> pendingRecommits;
+        synchronized (this) {
+            pendingRecommits = recommits;
+            recommits = null;
+            launchReady();
+        }
+        if (pendingRecommits != null) {
+            for (int i = 0; i < pendingRecommits.size(); i++) {
+                EventTask task = pendingRecommits.get(i);
+                String envelope = outputs[indexOf(task.taskId())];
+                engine.executor().execute(() -> task.recommit(envelope));
+            }
+        }
+        maybeFinish();
+    }
+
+    /** Cancels pending waits and records the workflow as canceled. */
+    CompletableFuture<Void> cancel() {
+        synchronized (this) {
+            if (status != WorkflowStatus.RUNNING) {
+                return CompletableFuture.completedFuture(null);
+            }
+            status = WorkflowStatus.CANCELED;
+            cancelWaits();
+        }
+        return engine.store().write(new StoreWrite.SetStatus(id, WorkflowStatus.CANCELED, null, null))
+                .whenCompleteAsync((ok, failure) -> {
+                    engine.finished(this);
+                    result.completeExceptionally(new WorkflowCanceledException(id));
+                }, engine.executor());
+    }
+
+    /** Stops this run without changing its stored status: it stays resumable. */
+    void abandon(RuntimeException reason) {
+        synchronized (this) {
+            if (status != WorkflowStatus.RUNNING) {
+                return;
+            }
+            status = WorkflowStatus.RESUMABLE;
+            cancelWaits();
+        }
+        result.completeExceptionally(reason);
+    }
+
+    @Override
+    public void eventCheckpointed(int node, String envelope) {
+        synchronized (this) {
+            if (status != WorkflowStatus.RUNNING) {
+                return;
+            }
+            commitsOutstanding++;
+            if (waits != null) {
+                waits.removeIf(wait -> wait.taskId().equals(taskId(dag.nodes().get(node))));
+            }
+        }
+        nodeDone(node, envelope);
+    }
+
+    @Override
+    public void commitRecorded(int node) {
+        synchronized (this) {
+            commitsOutstanding--;
+        }
+        maybeFinish();
+    }
+
+    @Override
+    public void waitFailed(int node, String message, Throwable cause) {
+        fail(taskId(dag.nodes().get(node)) + ": " + message, cause);
+    }
+
+    private void launchReady() {
+        for (int i = 0; i < states.length; i++) {
+            if (states[i] == PENDING && inputsDone(dag.nodes().get(i))) {
+                states[i] = RUNNING;
+                launch(i);
+            }
+        }
+    }
+
+    private boolean inputsDone(Step step) {
+        if (step instanceof Step.Task task) {
+            for (int input : task.inputs()) {
+                if (states[input] != DONE) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        return step instanceof Step.Wait wait && states[wait.args()] == DONE;
+    }
+
+    private void launch(int node) {
+        Step step = dag.nodes().get(node);
+        if (step instanceof Step.Task task) {
+            String[] inputs = new String[task.inputs().length];
+            for (int k = 0; k < inputs.length; k++) {
+                inputs[k] = outputs[task.inputs()[k]];
+            }
+            engine.executor().execute(() -> runTask(node, task, inputs, 0));
+        } else {
+            Step.Wait wait = (Step.Wait) step;
+            EventTask task = newEventTask(node, wait);
+            if (task == null) {
+                return;
+            }
+            if (waits == null) {
+                waits = new ArrayList<>(1);
+            }
+            waits.add(task);
+            engine.executor().execute(task::poll);
+        }
+    }
+
+    private EventTask newEventTask(int node, Step.Wait wait) {
+        ListenerType type;
+        try {
+            type = engine.listenerType(wait.listener());
+        } catch (RuntimeException e) {
+            engine.executor().execute(() -> fail(wait.taskId() + ": " + e.getMessage(), e));
+            return null;
+        }
+        return new EventTask(engine.eventServices(), this, id, wait.taskId(), node, type, outputs[wait.args()]);
+    }
+
+    private void runTask(int node, Step.Task task, String[] inputEnvelopes, int attempt) {
+        synchronized (this) {
+            if (status != WorkflowStatus.RUNNING) {
+                return;
+            }
+        }
+        String envelope;
+        try {
+            ResolvedFunction function = engine.function(task.function());
+            Type[] types = function.inputTypes();
+            Object[] inputs = new Object[inputEnvelopes.length];
+            for (int k = 0; k < inputs.length; k++) {
+                inputs[k] = engine.codec().decode(inputEnvelopes[k], types[k]);
+            }
+            Object output = function.invoke(inputs);
+            envelope = engine.codec().encode(output, function.outputType());
+        } catch (Exception | LinkageError e) {
+            if (attempt < task.retries()) {
+                engine.executor().execute(() -> runTask(node, task, inputEnvelopes, attempt + 1));
+            } else {
+                String tries = task.retries() == 0 ? "" : " (after " + (attempt + 1) + " attempts)";
+                fail("task " + task.taskId() + " threw " + e + tries, e);
+            }
+            return;
+        }
+        engine.store().write(new StoreWrite.PutTask(id, task.taskId(), TaskState.DONE, envelope))
+                .whenCompleteAsync((ok, failure) -> {
+                    if (failure == null) {
+                        nodeDone(node, envelope);
+                    } else {
+                        fail("output of task " + task.taskId() + " could not be stored: " + failure.getMessage(), failure);
+                    }
+                }, engine.executor());
+    }
+
+    private void nodeDone(int node, String envelope) {
+        synchronized (this) {
+            if (status != WorkflowStatus.RUNNING) {
+                return;
+            }
+            outputs[node] = envelope;
+            states[node] = DONE;
+            launchReady();
+        }
+        maybeFinish();
+    }
+
+    private void maybeFinish() {
+        String output;
+        synchronized (this) {
+            if (status != WorkflowStatus.RUNNING || states[dag.root()] != DONE || commitsOutstanding > 0) {
+                return;
+            }
+            status = WorkflowStatus.SUCCESSFUL;
+            output = outputs[dag.root()];
+        }
+        engine.store().write(new StoreWrite.SetStatus(id, WorkflowStatus.SUCCESSFUL, output, null))
+                .whenCompleteAsync((ok, failure) -> {
+                    engine.finished(this);
+                    if (failure != null) {
+                        result.completeExceptionally(failure);
+                        return;
+                    }
+                    try {
+                        result.complete(engine.codec().decode(output, null));
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                }, engine.executor());
+    }
+
+    private void fail(String message, Throwable cause) {
+        synchronized (this) {
+            if (status != WorkflowStatus.RUNNING) {
+                return;
+            }
+            status = WorkflowStatus.FAILED;
+            cancelWaits();
+        }
+        engine.store().write(new StoreWrite.SetStatus(id, WorkflowStatus.FAILED, null, describe(message, cause)))
+                .whenCompleteAsync((ok, failure) -> {
+                    engine.finished(this);
+                    result.completeExceptionally(new WorkflowFailedException(id, message, cause));
+                }, engine.executor());
+    }
+
+    private void cancelWaits() {
+        if (waits != null) {
+            List<EventTask> pending = waits;
+            waits = null;
+            pending.forEach(EventTask::cancel);
+        }
+    }
+
+    private int indexOf(String taskId) {
+        for (int i = 0; i < states.length; i++) {
+            if (taskId.equals(taskId(dag.nodes().get(i)))) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("no task " + taskId + " in workflow " + id);
+    }
+
+    private static String taskId(Step step) {
+        if (step instanceof Step.Task task) {
+            return task.taskId();
+        }
+        return step instanceof Step.Wait wait ? wait.taskId() : null;
+    }
+
+    private static String describe(String message, Throwable cause) {
+        if (cause == null) {
+            return message;
+        }
+        StringWriter trace = new StringWriter();
+        cause.printStackTrace(new PrintWriter(trace));
+        return message + "\n" + trace;
+    }
+}

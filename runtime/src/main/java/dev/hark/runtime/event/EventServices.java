@@ -1,0 +1,12 @@
+package dev.hark.runtime.event;
+
+import dev.hark.runtime.json.ValueCodec;
+import dev.hark.runtime.storage.WorkflowStore;
+import java.util.concurrent.Executor;
+
+/**
+ * What an event task needs from its runtime.
+ *
+ * @param executor runs protocol steps and listener calls; never the store's or the timer's thread
+ */
+public record EventServices(WorkflowStore store, ValueCodec codec, Executor executor, TimerService timers) {}

@@ -1,0 +1,93 @@
+package dev.hark.runtime.event;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One scheduler thread for every timer in the runtime: a million pending timers cost a million
+ * queue entries, not a million threads. Cancelling a timer removes its entry at once.
+ */
+public final class TimerService implements AutoCloseable {
+
+    private final Clock clock;
+    private final ScheduledThreadPoolExecutor scheduler;
+
+    public TimerService(Clock clock) {
+        this.clock = clock;
+        this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "hark-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        scheduler.setRemoveOnCancelPolicy(true);
+        scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    /**
+     * @return a future completed with null at {@code deadline} (at once if it is past); cancelling
+     *     it releases the timer
+     */
+    public CompletableFuture<Void> at(Instant deadline) {
+        long delayNanos;
+        try {
+            delayNanos = Duration.between(clock.instant(), deadline).toNanos();
+        } catch (ArithmeticException farFuture) {
+            delayNanos = Long.MAX_VALUE / 2;
+        }
+        Timer timer = new Timer();
+        if (delayNanos <= 0) {
+            timer.complete(null);
+        } else {
+            timer.scheduled = scheduler.schedule(timer, delayNanos, TimeUnit.NANOSECONDS);
+        }
+        return timer;
+    }
+
+    /** Runs a short, non-blocking action after {@code delay}. */
+    public void schedule(Runnable action, Duration delay) {
+        try {
+            scheduler.schedule(action, Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException closed) {
+            // the runtime is shutting down; its waits are being cancelled anyway
+        }
+    }
+
+    /** @return timers queued and not yet fired */
+    public int pending() {
+        return scheduler.getQueue().size();
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+    }
+
+    private static final class Timer extends CompletableFuture<Void> implements Runnable {
+        private volatile ScheduledFuture<?> scheduled;
+
+        @Override
+        public void run() {
+            complete(null);
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            ScheduledFuture<?> entry = scheduled;
+            if (entry != null) {
+                entry.cancel(false);
+            }
+            return cancelled;
+        }
+    }
+}

@@ -1,0 +1,193 @@
+package dev.hark.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hark.runtime.testing.CrashChild;
+import dev.hark.runtime.testing.FileSourceListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real crashes: a child JVM runs a workflow and is killed with SIGKILL (no shutdown hook, nothing
+ * flushed politely) at a chosen point of the protocol; a second child resumes on the same data
+ * folder. The file source's ledger, synced line by line, tells what each JVM did.
+ */
+class CrashRecoveryTest {
+
+    @TempDir
+    Path dataDir;
+
+    @TempDir
+    Path source;
+
+    private final List<Process> children = new ArrayList<>();
+
+    @AfterEach
+    void killLeftovers() {
+        children.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void killedAfterTheEventReachedTheRuntimeButBeforeTheCheckpointThePollRunsAgainAndDeliversOnce()
+            throws Exception {
+        Files.createFile(source.resolve("hold-after-seen"));
+        FileSourceListener.publish(source, "e1", "hello");
+        Process first = child("start");
+        awaitLedger(l -> l.contains("held e1"));
+        kill(first);
+
+        Files.delete(source.resolve("hold-after-seen"));
+        Process second = child("resume");
+        List<String> out = finish(second);
+
+        List<String> ledger = FileSourceListener.ledger(source);
+        assertEquals(2, count(ledger, "poll"), "poll runs exactly twice in total: " + ledger);
+        assertEquals(List.of("checkpointed e1 stored=true"), matching(ledger, "checkpointed"),
+                "eventCheckpointed ran once, after the checkpoint: " + ledger);
+        assertEquals(List.of("commit e1 deleted=true"), matching(ledger, "commit"), ledger.toString());
+        assertTrue(out.contains("OUTPUT downstream got e1 carrying hello"), out.toString());
+        assertFalse(Files.exists(source.resolve("e1.event")), "the committed event is gone from its source");
+    }
+
+    @Test
+    void killedWhilePollingBeforeAnyEventThePollRunsAgainAfterRestart() throws Exception {
+        Process first = child("start");
+        awaitLedger(l -> count(l, "poll") == 1);
+        kill(first);
+
+        Process second = child("resume");
+        awaitLedger(l -> count(l, "poll") == 2);
+        FileSourceListener.publish(source, "e2", "late");
+        List<String> out = finish(second);
+
+        List<String> ledger = FileSourceListener.ledger(source);
+        assertEquals(2, count(ledger, "poll"), ledger.toString());
+        assertEquals(List.of("checkpointed e2 stored=true"), matching(ledger, "checkpointed"), ledger.toString());
+        assertTrue(out.contains("OUTPUT downstream got e2 carrying late"), out.toString());
+    }
+
+    @Test
+    void killedInsideEventCheckpointedTheCommitRunsAgainAndThePollNever() throws Exception {
+        Files.createFile(source.resolve("hold-in-commit"));
+        FileSourceListener.publish(source, "e3", "precious");
+        Process first = child("start");
+        awaitLedger(l -> l.contains("checkpointed e3 stored=true"));
+        kill(first);
+        assertTrue(Files.exists(source.resolve("e3.event")), "not committed yet");
+
+        Files.delete(source.resolve("hold-in-commit"));
+        Process second = child("resume");
+        List<String> out = finish(second);
+
+        List<String> ledger = FileSourceListener.ledger(source);
+        assertEquals(1, count(ledger, "poll"), "poll never runs again after the checkpoint: " + ledger);
+        assertEquals(List.of("checkpointed e3 stored=true", "checkpointed e3 stored=true"),
+                matching(ledger, "checkpointed"), "eventCheckpointed runs again: " + ledger);
+        assertEquals(List.of("commit e3 deleted=true"), matching(ledger, "commit"), ledger.toString());
+        assertTrue(out.contains("OUTPUT downstream got e3 carrying precious"),
+                "downstream gets the stored event: " + out);
+    }
+
+    @Test
+    void killedWhileATimerIsPendingOnlyTheRemainderIsWaitedAfterRestart() throws Exception {
+        Process first = child("start", "sleep");
+        Instant deadline = awaitStoredDeadline();
+        Thread.sleep(2_500);
+        kill(first);
+
+        Instant restart = Instant.now();
+        Process second = child("resume", "sleep");
+        List<String> out = finish(second);
+
+        assertTrue(out.contains("OUTPUT deadline=" + deadline),
+                "the deadline fixed before the crash is kept, not re-fixed: " + deadline + " vs " + out);
+        Instant finished = Instant.ofEpochMilli(Long.parseLong(
+                out.stream().filter(l -> l.startsWith("FINISHED_AT ")).findFirst().orElseThrow().substring(12)));
+        assertFalse(finished.isBefore(deadline), "fired before its deadline");
+        assertTrue(finished.isBefore(restart.plus(CrashChild.SLEEP)),
+                "after the restart only the remainder is waited, not the whole " + CrashChild.SLEEP
+                        + ": restart " + restart + ", deadline " + deadline + ", finished " + finished);
+    }
+
+    private Process child(String mode) throws IOException {
+        return child(mode, "event");
+    }
+
+    private Process child(String mode, String scenario) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
+                "-Dhark.test.db=" + dataDir.resolve("hark.db"), CrashChild.class.getName(),
+                dataDir.toString(), mode, scenario, source.toString())
+                .redirectErrorStream(true)
+                .redirectOutput(source.resolve("child-" + mode + ".out").toFile());
+        Process process = builder.start();
+        children.add(process);
+        return process;
+    }
+
+    private static void kill(Process process) throws InterruptedException {
+        process.destroyForcibly();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "child did not die");
+        assertEquals(137, process.exitValue(), "killed by SIGKILL");
+    }
+
+    private List<String> finish(Process process) throws Exception {
+        boolean exited = process.waitFor(60, TimeUnit.SECONDS);
+        List<String> out = Files.readAllLines(source.resolve("child-resume.out"));
+        assertTrue(exited, "resumed child did not finish: " + out + " ledger " + FileSourceListener.ledger(source));
+        assertEquals(0, process.exitValue(), "resumed child failed: " + out);
+        return out;
+    }
+
+    private void awaitLedger(Predicate<List<String>> condition) throws InterruptedException {
+        for (int i = 0; i < 3_000; i++) {
+            if (condition.test(FileSourceListener.ledger(source))) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("ledger never reached the expected state: " + FileSourceListener.ledger(source));
+    }
+
+    private Instant awaitStoredDeadline() throws Exception {
+        for (int i = 0; i < 3_000; i++) {
+            if (Files.exists(dataDir.resolve("hark.db"))) {
+                try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("hark.db"));
+                        ResultSet row = db.createStatement().executeQuery(
+                                "SELECT output FROM tasks WHERE task_id = 'sleep_deadline'")) {
+                    if (row.next()) {
+                        String value = dev.hark.runtime.json.ValueCodec.rawValue(row.getString(1)).asString();
+                        return Instant.parse(value);
+                    }
+                } catch (SQLException notYet) {
+                    // the schema may not exist yet
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("the sleep task never checkpointed its deadline");
+    }
+
+    private static long count(List<String> ledger, String word) {
+        return matching(ledger, word).size();
+    }
+
+    private static List<String> matching(List<String> ledger, String word) {
+        return ledger.stream().filter(l -> l.equals(word) || l.startsWith(word + " ")).toList();
+    }
+}

@@ -1,0 +1,56 @@
+package dev.hark.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hark.listeners.timer.TimerEvent;
+import dev.hark.runtime.workflow.Dag;
+import dev.hark.runtime.workflow.Node;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SleepTest {
+
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aTwoSecondSleepMakesTheWorkflowTakeMoreThanOneSecond() {
+        try (Hark hark = Hark.open(dataDir)) {
+            long start = System.nanoTime();
+            TimerEvent fired = hark.run(Dag.sleep(Duration.ofSeconds(2)), "sleeper");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertTrue(took.compareTo(Duration.ofSeconds(1)) > 0, "took only " + took);
+            assertTrue(!fired.deadline().isAfter(Instant.now()), "fired before its deadline " + fired);
+        }
+    }
+
+    @Test
+    void theSleepClockStartsWhenTheSleepTaskRunsNotWhenTheDagIsBuilt() throws Exception {
+        Node<TimerEvent> sleep = Dag.sleep(Duration.ofSeconds(2));
+        Thread.sleep(2_000);
+        try (Hark hark = Hark.open(dataDir)) {
+            Instant runStart = Instant.now();
+            long start = System.nanoTime();
+            TimerEvent fired = hark.run(sleep, "late-sleeper");
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+            assertTrue(took.compareTo(Duration.ofSeconds(1)) > 0, "took only " + took);
+            assertTrue(fired.deadline().isAfter(runStart.plusMillis(1_900)),
+                    "deadline " + fired.deadline() + " was fixed before the run started at " + runStart);
+        }
+    }
+
+    @Test
+    void anOverdueTimerFiresAtOnce() {
+        try (Hark hark = Hark.open(dataDir)) {
+            Instant past = Instant.now().minusSeconds(3_600);
+            TimerEvent fired = hark.run(Dag.waitForEvent(dev.hark.listeners.timer.TimerListener.class, past), "overdue");
+            assertEquals(past, fired.deadline());
+        }
+    }
+}

@@ -1,0 +1,50 @@
+package dev.hark.runtime.testing;
+
+import dev.hark.listeners.timer.TimerEvent;
+import dev.hark.runtime.Hark;
+import dev.hark.runtime.workflow.Dag;
+import dev.hark.runtime.workflow.Node;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The program a crash test runs in a child JVM and kills with SIGKILL. Usage:
+ * {@code CrashChild <dataDir> start|resume event|sleep [eventFolder]}. Prints {@code STARTED} once
+ * the workflow is durable, then {@code OUTPUT <value>} and {@code FINISHED_AT <epoch ms>}.
+ */
+public final class CrashChild {
+
+    public static final String WORKFLOW_ID = "crash-wf";
+    public static final Duration SLEEP = Duration.ofSeconds(6);
+
+    private CrashChild() {}
+
+    public static String describe(FileEvent event) {
+        return "downstream got " + event.id() + " carrying " + event.payload();
+    }
+
+    public static String deadlineOf(TimerEvent event) {
+        return "deadline=" + event.deadline();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path dataDir = Path.of(args[0]);
+        boolean resume = args[1].equals("resume");
+        Node<String> dag = switch (args[2]) {
+            case "event" -> Dag.task(CrashChild::describe).bind(Dag.waitForEvent(FileSourceListener.class, args[3]));
+            case "sleep" -> Dag.task(CrashChild::deadlineOf).bind(Dag.sleep(SLEEP));
+            default -> throw new IllegalArgumentException("unknown scenario " + args[2]);
+        };
+        Hark hark = Hark.open(dataDir);
+        CompletableFuture<?> output = resume ? hark.resumeAsync(WORKFLOW_ID) : hark.runAsync(dag, WORKFLOW_ID);
+        System.out.println("STARTED");
+        System.out.flush();
+        Object result = output.get();
+        System.out.println("OUTPUT " + result);
+        System.out.println("FINISHED_AT " + System.currentTimeMillis());
+        System.out.flush();
+        hark.close();
+        System.exit(0);
+    }
+}
