@@ -32,7 +32,7 @@ final class GroupCommitWriter {
 
     static final String THREAD_NAME = "hark-store-writer";
 
-    /** Work for the writer thread, run inside the batch's transaction. */
+    /** Work for the writer thread, on the write connection. */
     @FunctionalInterface
     interface WriterTask<T> {
         T run(Connection connection) throws SQLException;
@@ -44,11 +44,15 @@ final class GroupCommitWriter {
         Connection connect() throws SQLException;
     }
 
-    /** A queued item: a store write or an internal task, with the future to complete. */
-    private record Op(StoreWrite write, WriterTask<?> task, CompletableFuture<?> future) {}
+    /**
+     * A queued item: a store write or an internal task, with the future to complete. Writes, and
+     * tasks {@code inTransaction}, join the batch's transaction; other tasks run alone between
+     * batches, outside any transaction.
+     */
+    private record Op(StoreWrite write, WriterTask<?> task, boolean inTransaction, CompletableFuture<?> future) {}
 
     /** Enqueued once by {@link #close()}; nothing can be enqueued after it. */
-    private static final Op STOP = new Op(null, null, null);
+    private static final Op STOP = new Op(null, null, false, null);
 
     private final Path dbFile;
     private final Connector connector;
@@ -80,13 +84,17 @@ final class GroupCommitWriter {
 
     CompletableFuture<Void> submit(StoreWrite write) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        enqueue(new Op(write, null, future));
+        enqueue(new Op(write, null, true, future));
         return future;
     }
 
-    <T> CompletableFuture<T> submit(WriterTask<T> task) {
+    /**
+     * @param inTransaction whether the task joins the next batch's transaction (and fails with it),
+     *     or runs alone between batches, outside any transaction
+     */
+    <T> CompletableFuture<T> submit(WriterTask<T> task, boolean inTransaction) {
         CompletableFuture<T> future = new CompletableFuture<>();
-        enqueue(new Op(null, task, future));
+        enqueue(new Op(null, task, inTransaction, future));
         return future;
     }
 
@@ -155,22 +163,57 @@ final class GroupCommitWriter {
                 batch.remove(batch.size() - 1);
                 stop = true;
             }
-            if (!batch.isEmpty()) {
-                try {
-                    runBatch(batch);
-                } catch (Throwable t) { // keep the writer alive whatever happens
-                    log.error("Unexpected failure in the store writer", t);
-                    StorageException failure = new StorageException(
-                            "Unexpected failure writing to " + dbFile + ": " + t, t);
-                    for (Op op : batch) {
-                        op.future().completeExceptionally(failure);
-                    }
-                    discardConnection();
+            List<Op> transaction = new ArrayList<>(batch.size());
+            for (Op op : batch) {
+                if (op.inTransaction()) {
+                    transaction.add(op);
+                } else {
+                    runTransaction(transaction);
+                    transaction.clear();
+                    runAlone(op);
                 }
-                batch.clear();
             }
+            runTransaction(transaction);
+            batch.clear();
         }
         discardConnection();
+    }
+
+    private void runTransaction(List<Op> ops) {
+        if (ops.isEmpty()) {
+            return;
+        }
+        try {
+            runBatch(ops);
+        } catch (Throwable t) { // keep the writer alive whatever happens
+            log.error("Unexpected failure in the store writer", t);
+            StorageException failure = new StorageException("Unexpected failure writing to " + dbFile + ": " + t, t);
+            for (Op op : ops) {
+                op.future().completeExceptionally(failure);
+            }
+            discardConnection();
+        }
+    }
+
+    private void runAlone(Op op) {
+        try {
+            if (connection == null) {
+                connection = connector.connect();
+            }
+            complete(op.future(), op.task().run(connection), null);
+        } catch (SQLException e) {
+            complete(op.future(), null, SqliteErrors.storageException("Could not run a task on", dbFile, e));
+            statements = closed(statements);
+        } catch (Throwable t) {
+            complete(op.future(), null, t);
+        }
+    }
+
+    private static Statements closed(Statements statements) {
+        if (statements != null) {
+            statements.close();
+        }
+        return null;
     }
 
     private void runBatch(List<Op> batch) {
@@ -204,6 +247,9 @@ final class GroupCommitWriter {
                     // SQLite rolled back just this statement; every write is one statement, or
                     // (DeleteWorkflow) statements that cannot raise statement-local errors.
                     failures[i] = SqliteErrors.storageException("Could not write " + describe(op.write()) + " to", dbFile, e);
+                    // sqlite-jdbc finalizes a statement that fails with most codes: prepare afresh.
+                    statements.close();
+                    statements = new Statements(connection);
                 } catch (RuntimeException e) {
                     failures[i] = e;
                 }
@@ -293,13 +339,22 @@ final class GroupCommitWriter {
         }
     }
 
-    /** Rolls back the open transaction; if even that fails, drops the connection to reopen later. */
+    /**
+     * Rolls back the open transaction and drops the prepared statements: sqlite-jdbc finalizes a
+     * prepared statement whose execution fails with any code but BUSY, LOCKED, CONSTRAINT or
+     * MISUSE, so after a failure any of them may be dead ("statement is not executing"). The
+     * connection stays, keeping its settings, unless even the rollback fails.
+     */
     private void rollback() {
-        if (statements == null) {
+        if (statements != null) {
+            statements.close();
+            statements = null;
+        }
+        if (connection == null) {
             return;
         }
-        try {
-            statements.rollback.execute();
+        try (Statement s = connection.createStatement()) {
+            s.execute("ROLLBACK");
         } catch (SQLException e) {
             // SQLite may already have rolled back by itself (it does on some I/O and full errors).
             String message = String.valueOf(e.getMessage());
@@ -329,7 +384,6 @@ final class GroupCommitWriter {
     private static final class Statements implements AutoCloseable {
         final PreparedStatement begin;
         final PreparedStatement commit;
-        final PreparedStatement rollback;
         final PreparedStatement createWorkflow;
         final PreparedStatement putTask;
         final PreparedStatement markCommitted;
@@ -342,7 +396,6 @@ final class GroupCommitWriter {
             try {
                 begin = prepare(c, "BEGIN IMMEDIATE");
                 commit = prepare(c, "COMMIT");
-                rollback = prepare(c, "ROLLBACK");
                 createWorkflow = prepare(c, """
                         INSERT INTO workflows (id, status, dag, output, error, created_at, updated_at)
                         VALUES (?, ?, ?, NULL, NULL, ?, ?)

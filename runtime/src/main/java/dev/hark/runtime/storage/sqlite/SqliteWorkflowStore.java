@@ -212,12 +212,15 @@ public final class SqliteWorkflowStore implements WorkflowStore {
                 p.setString(3, WorkflowStatus.RUNNING.name());
                 return p.executeUpdate();
             }
-        }));
+        }, true));
     }
 
-    /** Test hook: runs {@code task} on the writer thread, inside the next batch's transaction. */
+    /**
+     * Test hook: runs {@code task} on the writer thread with the write connection, in queue order,
+     * between batches and outside any transaction.
+     */
     <T> CompletableFuture<T> onWriter(GroupCommitWriter.WriterTask<T> task) {
-        return writer.submit(task);
+        return writer.submit(task, false);
     }
 
     private static <T> T join(CompletableFuture<T> future) {

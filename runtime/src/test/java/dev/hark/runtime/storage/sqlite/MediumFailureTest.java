@@ -89,6 +89,7 @@ class MediumFailureTest {
             CompletionException again = assertThrows(CompletionException.class,
                     () -> store.write(new CreateWorkflow("big-again", bigDag, 3)).join());
             assertInstanceOf(StorageException.class, again.getCause());
+            assertTrue(again.getCause().getMessage().contains("disk is full"), again.getCause().getMessage());
 
             // The medium recovers: later writes succeed.
             setMaxPages(store, 1_073_741_823);
@@ -101,6 +102,40 @@ class MediumFailureTest {
             assertEquals(List.of(new WorkflowSummary("big-0", WorkflowStatus.RUNNING),
                             new WorkflowSummary("keep", WorkflowStatus.SUCCESSFUL)),
                     reopened.list(Optional.empty()));
+        }
+    }
+
+    @Test
+    void readOnlyDatabaseFailsWithAPlainMessageAndRecovers() {
+        try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
+            store.write(new CreateWorkflow("keep", "{}", 1)).join();
+            // query_only makes SQLite answer SQLITE_READONLY to every write, as a read-only mount would.
+            store.onWriter(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA query_only = ON");
+                }
+                return null;
+            }).join();
+
+            CompletionException e = assertThrows(CompletionException.class,
+                    () -> store.write(new SetStatus("keep", WorkflowStatus.FAILED, null, "x")).join());
+            StorageException se = assertInstanceOf(StorageException.class, e.getCause());
+            assertTrue(se.getMessage().contains("read-only"), se.getMessage());
+            assertEquals(WorkflowStatus.RUNNING, store.workflow("keep").orElseThrow().status());
+
+            // The writer keeps its connection (and so the medium's state): still read-only.
+            CompletionException again = assertThrows(CompletionException.class,
+                    () -> store.write(new CreateWorkflow("other", "{}", 2)).join());
+            assertTrue(again.getCause().getMessage().contains("read-only"), again.getCause().getMessage());
+
+            store.onWriter(c -> {
+                try (Statement s = c.createStatement()) {
+                    s.execute("PRAGMA query_only = OFF");
+                }
+                return null;
+            }).join();
+            store.write(new SetStatus("keep", WorkflowStatus.FAILED, null, "x")).join();
+            assertEquals(WorkflowStatus.FAILED, store.workflow("keep").orElseThrow().status());
         }
     }
 }
