@@ -1,0 +1,436 @@
+package dev.hark.runtime.storage.sqlite;
+
+import dev.hark.runtime.storage.StorageException;
+import dev.hark.runtime.storage.StoreStats;
+import dev.hark.runtime.storage.StoreWrite;
+import dev.hark.runtime.storage.TaskState;
+import dev.hark.runtime.workflow.WorkflowExistsException;
+import dev.hark.runtime.workflow.WorkflowStatus;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The single writer: a thread that owns the write connection, takes everything queued, applies it
+ * in one transaction and commits once (group commit), then completes the futures.
+ */
+final class GroupCommitWriter {
+
+    private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+
+    static final String THREAD_NAME = "hark-store-writer";
+
+    /** Work for the writer thread, on the write connection. */
+    @FunctionalInterface
+    interface WriterTask<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    /** Opens a configured write connection. */
+    @FunctionalInterface
+    interface Connector {
+        Connection connect() throws SQLException;
+    }
+
+    /**
+     * A queued item: a store write or an internal task, with the future to complete. Writes, and
+     * tasks {@code inTransaction}, join the batch's transaction; other tasks run alone between
+     * batches, outside any transaction.
+     */
+    private record Op(StoreWrite write, WriterTask<?> task, boolean inTransaction, CompletableFuture<?> future) {}
+
+    /** Enqueued once by {@link #close()}; nothing can be enqueued after it. */
+    private static final Op STOP = new Op(null, null, false, null);
+
+    private final Path dbFile;
+    private final Connector connector;
+    private final int maxBatch;
+    private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    /** Writers enqueue under the read lock; close flips {@link #accepting} under the write lock. */
+    private final ReadWriteLock gate = new ReentrantReadWriteLock();
+    private boolean accepting = true;
+    private final Thread thread;
+    private final AtomicLong writes = new AtomicLong();
+    private final AtomicLong commits = new AtomicLong();
+
+    // Owned by the writer thread.
+    private Connection connection;
+    private Statements statements;
+
+    GroupCommitWriter(Path dbFile, Connection connection, Connector connector, int maxBatch) {
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be positive: " + maxBatch);
+        }
+        this.dbFile = dbFile;
+        this.connection = connection;
+        this.connector = connector;
+        this.maxBatch = maxBatch;
+        this.thread = new Thread(this::loop, THREAD_NAME);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    CompletableFuture<Void> submit(StoreWrite write) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        enqueue(new Op(write, null, true, future));
+        return future;
+    }
+
+    /**
+     * @param inTransaction whether the task joins the next batch's transaction (and fails with it),
+     *     or runs alone between batches, outside any transaction
+     */
+    <T> CompletableFuture<T> submit(WriterTask<T> task, boolean inTransaction) {
+        CompletableFuture<T> future = new CompletableFuture<>();
+        enqueue(new Op(null, task, inTransaction, future));
+        return future;
+    }
+
+    private void enqueue(Op op) {
+        gate.readLock().lock();
+        try {
+            if (accepting) {
+                queue.add(op);
+                return;
+            }
+        } finally {
+            gate.readLock().unlock();
+        }
+        op.future().completeExceptionally(closed());
+    }
+
+    StorageException closed() {
+        return new StorageException("The store is closed (" + dbFile + "); it accepts no more writes");
+    }
+
+    StoreStats stats() {
+        return new StoreStats(writes.get(), commits.get());
+    }
+
+    /**
+     * Stops accepting writes, lets the writer flush what is queued, and waits for it to exit
+     * (unless called from the writer thread itself, say from a future's callback). Idempotent.
+     */
+    void close() {
+        gate.writeLock().lock();
+        try {
+            if (accepting) {
+                accepting = false;
+                queue.add(STOP);
+            }
+        } finally {
+            gate.writeLock().unlock();
+        }
+        if (Thread.currentThread() == thread) {
+            return;
+        }
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void loop() {
+        List<Op> batch = new ArrayList<>();
+        boolean stop = false;
+        while (!stop) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                continue; // only close() stops the writer
+            }
+            queue.drainTo(batch, maxBatch - 1);
+            if (batch.get(batch.size() - 1) == STOP) { // STOP is the last item ever queued
+                batch.remove(batch.size() - 1);
+                stop = true;
+            }
+            List<Op> transaction = new ArrayList<>(batch.size());
+            for (Op op : batch) {
+                if (op.inTransaction()) {
+                    transaction.add(op);
+                } else {
+                    runTransaction(transaction);
+                    transaction.clear();
+                    runAlone(op);
+                }
+            }
+            runTransaction(transaction);
+            batch.clear();
+        }
+        discardConnection();
+    }
+
+    private void runTransaction(List<Op> ops) {
+        if (ops.isEmpty()) {
+            return;
+        }
+        try {
+            runBatch(ops);
+        } catch (Throwable t) { // keep the writer alive whatever happens
+            log.error("Unexpected failure in the store writer", t);
+            StorageException failure = new StorageException("Unexpected failure writing to " + dbFile + ": " + t, t);
+            for (Op op : ops) {
+                op.future().completeExceptionally(failure);
+            }
+            discardConnection();
+        }
+    }
+
+    private void runAlone(Op op) {
+        try {
+            if (connection == null) {
+                connection = connector.connect();
+            }
+            complete(op.future(), op.task().run(connection), null);
+        } catch (SQLException e) {
+            complete(op.future(), null, SqliteErrors.storageException("Could not run a task on", dbFile, e));
+            statements = closed(statements);
+        } catch (Throwable t) {
+            complete(op.future(), null, t);
+        }
+    }
+
+    private static Statements closed(Statements statements) {
+        if (statements != null) {
+            statements.close();
+        }
+        return null;
+    }
+
+    private void runBatch(List<Op> batch) {
+        int n = batch.size();
+        Object[] results = new Object[n];
+        Throwable[] failures = new Throwable[n];
+        int applied = 0;
+        try {
+            if (connection == null) {
+                connection = connector.connect(); // after a failure that broke the connection
+            }
+            if (statements == null) {
+                statements = new Statements(connection);
+            }
+            statements.begin.execute();
+            for (int i = 0; i < n; i++) {
+                Op op = batch.get(i);
+                try {
+                    if (op.write() != null) {
+                        apply(op.write());
+                        applied++;
+                    } else {
+                        results[i] = op.task().run(connection);
+                    }
+                } catch (WorkflowExistsException e) {
+                    failures[i] = e;
+                } catch (SQLException e) {
+                    if (!SqliteErrors.isStatementLocal(e)) {
+                        throw e; // the medium failed: the whole batch goes
+                    }
+                    // SQLite rolled back just this statement; every write is one statement, or
+                    // (DeleteWorkflow) statements that cannot raise statement-local errors.
+                    failures[i] = SqliteErrors.storageException("Could not write " + describe(op.write()) + " to", dbFile, e);
+                    // sqlite-jdbc finalizes a statement that fails with most codes: prepare afresh.
+                    statements.close();
+                    statements = new Statements(connection);
+                } catch (RuntimeException e) {
+                    failures[i] = e;
+                }
+            }
+            statements.commit.execute(); // WAL + synchronous=FULL: this is the fsync
+        } catch (SQLException e) {
+            rollback();
+            StorageException failure = SqliteErrors.storageException(
+                    "Could not save " + n + (n == 1 ? " write" : " writes") + " to", dbFile, e);
+            log.warn("{}; nothing of the batch was applied", failure.getMessage());
+            for (Op op : batch) {
+                op.future().completeExceptionally(failure);
+            }
+            return;
+        }
+        writes.addAndGet(applied);
+        if (applied > 0) {
+            commits.incrementAndGet();
+        }
+        for (int i = 0; i < n; i++) {
+            complete(batch.get(i).future(), results[i], failures[i]);
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static void complete(CompletableFuture<?> future, Object result, Throwable failure) {
+        if (failure != null) {
+            future.completeExceptionally(failure);
+        } else {
+            ((CompletableFuture<Object>) future).complete(result);
+        }
+    }
+
+    private void apply(StoreWrite write) throws SQLException {
+        Statements s = statements;
+        // Java 17: no pattern matching for switch yet; StoreWrite is sealed, so this is exhaustive.
+        if (write instanceof StoreWrite.CreateWorkflow w) {
+            PreparedStatement p = s.createWorkflow;
+            p.setString(1, w.workflowId());
+            p.setString(2, WorkflowStatus.RUNNING.name());
+            p.setString(3, w.dagJson());
+            p.setLong(4, w.createdAtMillis());
+            p.setLong(5, w.createdAtMillis());
+            if (p.executeUpdate() == 0) {
+                throw new WorkflowExistsException(w.workflowId());
+            }
+        } else if (write instanceof StoreWrite.PutTask w) {
+            PreparedStatement p = s.putTask;
+            p.setString(1, w.workflowId());
+            p.setString(2, w.taskId());
+            p.setString(3, w.state().name());
+            setNullable(p, 4, w.outputJson());
+            p.executeUpdate();
+        } else if (write instanceof StoreWrite.MarkCommitted w) {
+            PreparedStatement p = s.markCommitted;
+            p.setString(1, TaskState.COMMITTED.name());
+            p.setString(2, w.workflowId());
+            p.setString(3, w.taskId());
+            p.executeUpdate();
+        } else if (write instanceof StoreWrite.SetStatus w) {
+            PreparedStatement p = s.setStatus;
+            p.setString(1, w.status().name());
+            setNullable(p, 2, w.outputJson());
+            setNullable(p, 3, w.error());
+            p.setLong(4, System.currentTimeMillis());
+            p.setString(5, w.workflowId());
+            p.executeUpdate();
+        } else if (write instanceof StoreWrite.DeleteWorkflow w) {
+            s.deleteTasks.setString(1, w.workflowId());
+            s.deleteTasks.executeUpdate();
+            s.deleteWorkflow.setString(1, w.workflowId());
+            s.deleteWorkflow.executeUpdate();
+        } else {
+            throw new IllegalArgumentException("Unknown write: " + write);
+        }
+    }
+
+    private static String describe(StoreWrite write) {
+        return write == null ? "a write" : write.getClass().getSimpleName() + " of workflow '" + write.workflowId() + "'";
+    }
+
+    private static void setNullable(PreparedStatement p, int index, String value) throws SQLException {
+        if (value == null) {
+            p.setNull(index, Types.VARCHAR);
+        } else {
+            p.setString(index, value);
+        }
+    }
+
+    /**
+     * Rolls back the open transaction and drops the prepared statements: sqlite-jdbc finalizes a
+     * prepared statement whose execution fails with any code but BUSY, LOCKED, CONSTRAINT or
+     * MISUSE, so after a failure any of them may be dead ("statement is not executing"). The
+     * connection stays, keeping its settings, unless even the rollback fails.
+     */
+    private void rollback() {
+        if (statements != null) {
+            statements.close();
+            statements = null;
+        }
+        if (connection == null) {
+            return;
+        }
+        try (Statement s = connection.createStatement()) {
+            s.execute("ROLLBACK");
+        } catch (SQLException e) {
+            // SQLite may already have rolled back by itself (it does on some I/O and full errors).
+            String message = String.valueOf(e.getMessage());
+            if (!message.contains("no transaction is active")) {
+                log.warn("Rollback failed on {}; reopening the write connection: {}", dbFile, message);
+                discardConnection();
+            }
+        }
+    }
+
+    private void discardConnection() {
+        if (statements != null) {
+            statements.close();
+            statements = null;
+        }
+        if (connection != null) {
+            try {
+                connection.close();
+            } catch (SQLException e) {
+                log.warn("Could not close the write connection to {}: {}", dbFile, e.getMessage());
+            }
+            connection = null;
+        }
+    }
+
+    /** Prepared once per connection, reused for every batch. */
+    private static final class Statements implements AutoCloseable {
+        final PreparedStatement begin;
+        final PreparedStatement commit;
+        final PreparedStatement createWorkflow;
+        final PreparedStatement putTask;
+        final PreparedStatement markCommitted;
+        final PreparedStatement setStatus;
+        final PreparedStatement deleteTasks;
+        final PreparedStatement deleteWorkflow;
+        private final List<Statement> all = new ArrayList<>();
+
+        Statements(Connection c) throws SQLException {
+            try {
+                begin = prepare(c, "BEGIN IMMEDIATE");
+                commit = prepare(c, "COMMIT");
+                createWorkflow = prepare(c, """
+                        INSERT INTO workflows (id, status, dag, output, error, created_at, updated_at)
+                        VALUES (?, ?, ?, NULL, NULL, ?, ?)
+                        ON CONFLICT (id) DO NOTHING""");
+                putTask = prepare(c, """
+                        INSERT INTO tasks (workflow_id, task_id, state, output) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (workflow_id, task_id)
+                        DO UPDATE SET state = excluded.state, output = excluded.output""");
+                markCommitted = prepare(c, "UPDATE tasks SET state = ? WHERE workflow_id = ? AND task_id = ?");
+                setStatus = prepare(c,
+                        "UPDATE workflows SET status = ?, output = ?, error = ?, updated_at = ? WHERE id = ?");
+                deleteTasks = prepare(c, "DELETE FROM tasks WHERE workflow_id = ?");
+                deleteWorkflow = prepare(c, "DELETE FROM workflows WHERE id = ?");
+            } catch (SQLException | RuntimeException e) {
+                close();
+                throw e;
+            }
+        }
+
+        private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+            PreparedStatement p = c.prepareStatement(sql);
+            all.add(p);
+            return p;
+        }
+
+        @Override
+        public void close() {
+            for (Statement s : all) {
+                try {
+                    s.close();
+                } catch (SQLException ignored) {
+                    // closing anyway
+                }
+            }
+            all.clear();
+        }
+    }
+}

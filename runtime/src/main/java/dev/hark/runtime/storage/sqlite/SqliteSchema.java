@@ -1,0 +1,85 @@
+package dev.hark.runtime.storage.sqlite;
+
+import dev.hark.runtime.storage.StorageException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+
+/** The tables, and the schema version kept in {@code PRAGMA user_version}. */
+final class SqliteSchema {
+
+    /** The schema version this code writes and understands. 0 means an empty database. */
+    static final int VERSION = 1;
+
+    private static final String[] DDL = {
+        """
+        CREATE TABLE IF NOT EXISTS workflows (
+          id         TEXT PRIMARY KEY,
+          status     TEXT NOT NULL,
+          dag        TEXT NOT NULL,
+          output     TEXT,
+          error      TEXT,
+          created_at INTEGER NOT NULL,
+          updated_at INTEGER NOT NULL
+        )""",
+        // (status, id): filtering by status yields ids in order, so list() and forEachWithTasks()
+        // stream without sorting.
+        "CREATE INDEX IF NOT EXISTS workflows_by_status ON workflows(status, id)",
+        // Small rows keyed by a composite text key: WITHOUT ROWID stores them in the key's b-tree,
+        // clustered by workflow, with no second index.
+        """
+        CREATE TABLE IF NOT EXISTS tasks (
+          workflow_id TEXT NOT NULL,
+          task_id     TEXT NOT NULL,
+          state       TEXT NOT NULL,
+          output      TEXT,
+          PRIMARY KEY (workflow_id, task_id)
+        ) WITHOUT ROWID""",
+    };
+
+    private SqliteSchema() {}
+
+    /**
+     * Creates the schema in an empty database, accepts a current one, refuses a newer one. Runs in
+     * one immediate transaction so that two processes opening a new folder do not race.
+     */
+    static void ensure(Connection c, Path dbFile) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute("BEGIN IMMEDIATE");
+            boolean done = false;
+            try {
+                int version = userVersion(s);
+                if (version > VERSION) {
+                    throw new StorageException("The database " + dbFile + " has schema version "
+                            + version + ", written by a newer Hark; this version understands up to "
+                            + VERSION + ". Upgrade Hark, or use another data folder.");
+                }
+                if (version < VERSION) {
+                    for (String ddl : DDL) {
+                        s.execute(ddl);
+                    }
+                    s.execute("PRAGMA user_version = " + VERSION);
+                }
+                s.execute("COMMIT");
+                done = true;
+            } finally {
+                if (!done) {
+                    try {
+                        s.execute("ROLLBACK");
+                    } catch (SQLException ignored) {
+                        // the original failure matters more
+                    }
+                }
+            }
+        }
+    }
+
+    static int userVersion(Statement s) throws SQLException {
+        try (ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+            rs.next();
+            return rs.getInt(1);
+        }
+    }
+}

@@ -1,0 +1,456 @@
+package dev.hark.runtime.storage.sqlite;
+
+import dev.hark.runtime.storage.StorageException;
+import dev.hark.runtime.storage.StoreStats;
+import dev.hark.runtime.storage.StoreWrite;
+import dev.hark.runtime.storage.StoredWorkflow;
+import dev.hark.runtime.storage.TaskRecord;
+import dev.hark.runtime.storage.TaskState;
+import dev.hark.runtime.storage.WorkflowRecord;
+import dev.hark.runtime.storage.WorkflowStore;
+import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.workflow.WorkflowStatus;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * The embedded {@link WorkflowStore}: one SQLite file, {@code hark.db}, in a data folder.
+ *
+ * <p>Writes go through a single writer thread ({@value GroupCommitWriter#THREAD_NAME}) that
+ * applies everything queued in one transaction and commits once; with WAL and
+ * {@code synchronous=FULL} the commit is the flush, so concurrent writers share it. Reads use a
+ * small pool of read-only connections and run concurrently with the writer. All methods are
+ * thread-safe.
+ */
+public final class SqliteWorkflowStore implements WorkflowStore {
+
+    private static final Logger log = LoggerFactory.getLogger(SqliteWorkflowStore.class);
+
+    /** The database file's name inside the data folder. */
+    public static final String DB_FILE_NAME = "hark.db";
+
+    static final int DEFAULT_MAX_BATCH = 10_000;
+    static final int BUSY_TIMEOUT_MILLIS = 10_000;
+    /** Idle read connections kept open; more are opened under load and closed when returned. */
+    private static final int MAX_IDLE_READERS = 4;
+
+    private static final String WORKFLOW_COLUMNS =
+            "w.id, w.status, w.dag, w.output, w.error, w.created_at, w.updated_at";
+
+    /**
+     * One query for all workflows of a status with their tasks, ordered by workflow id (a workflow's
+     * task rows are adjacent).
+     * The (status, id) index and the tasks primary key deliver that order, so rows stream without
+     * a sort.
+     */
+    static final String FOR_EACH_WITH_TASKS_SQL = "SELECT " + WORKFLOW_COLUMNS
+            + ", t.task_id, t.state, t.output"
+            + " FROM workflows w LEFT JOIN tasks t ON t.workflow_id = w.id"
+            + " WHERE w.status = ? ORDER BY w.id";
+
+    private final Path dbFile;
+    private final GroupCommitWriter writer;
+    private final ConcurrentLinkedDeque<Connection> idleReaders = new ConcurrentLinkedDeque<>();
+    private volatile boolean closed;
+
+    private SqliteWorkflowStore(Path dbFile, Connection writeConnection, Connection firstReader, int maxBatch) {
+        this.dbFile = dbFile;
+        this.idleReaders.add(firstReader);
+        this.writer = new GroupCommitWriter(dbFile, writeConnection, () -> openWriteConnection(dbFile), maxBatch);
+    }
+
+    /**
+     * Opens the store in {@code dataDir}, creating the folder and the database if missing.
+     *
+     * @throws StorageException naming the path and the reason when the folder or database cannot
+     *     be created, opened or written, or was written by a newer Hark
+     */
+    public static SqliteWorkflowStore open(Path dataDir) {
+        return open(dataDir, DEFAULT_MAX_BATCH);
+    }
+
+    /** As {@link #open(Path)}, with at most {@code maxBatch} writes per transaction. */
+    static SqliteWorkflowStore open(Path dataDir, int maxBatch) {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Path dir = dataDir.toAbsolutePath().normalize();
+        createFolder(dir);
+        Path dbFile = dir.resolve(DB_FILE_NAME);
+        Connection writeConnection = null;
+        Connection reader = null;
+        try {
+            writeConnection = openWriteConnection(dbFile);
+            SqliteSchema.ensure(writeConnection, dbFile);
+            reader = openReadConnection(dbFile);
+            SqliteWorkflowStore store = new SqliteWorkflowStore(dbFile, writeConnection, reader, maxBatch);
+            log.info("Opened workflow store {}", dbFile);
+            return store;
+        } catch (SQLException e) {
+            closeQuietly(reader);
+            closeQuietly(writeConnection);
+            throw SqliteErrors.storageException("Cannot open the Hark database", dbFile, e);
+        } catch (RuntimeException e) {
+            closeQuietly(reader);
+            closeQuietly(writeConnection);
+            throw e;
+        }
+    }
+
+    private static void createFolder(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (FileAlreadyExistsException e) {
+            throw new StorageException("Cannot use data folder " + dir + ": "
+                    + e.getFile() + " exists and is not a folder", e);
+        } catch (AccessDeniedException e) {
+            throw new StorageException("Cannot create data folder " + dir + ": permission denied on "
+                    + e.getFile(), e);
+        } catch (FileSystemException e) {
+            Path blocker = existingNonFolderAncestor(dir);
+            if (blocker != null) {
+                throw new StorageException("Cannot create data folder " + dir + ": " + blocker
+                        + " exists and is not a folder", e);
+            }
+            throw new StorageException("Cannot create data folder " + dir + ": "
+                    + (e.getReason() != null ? e.getReason() : e.toString()) + " (" + e.getFile() + ")", e);
+        } catch (IOException e) {
+            throw new StorageException("Cannot create data folder " + dir + ": " + e, e);
+        }
+    }
+
+    private static Path existingNonFolderAncestor(Path dir) {
+        for (Path p = dir; p != null; p = p.getParent()) {
+            if (Files.exists(p)) {
+                return Files.isDirectory(p) ? null : p;
+            }
+        }
+        return null;
+    }
+
+    private static Connection openWriteConnection(Path dbFile) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        Connection c = config.createConnection("jdbc:sqlite:" + dbFile);
+        try (Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
+                String mode = rs.next() ? rs.getString(1) : "?";
+                if (!"wal".equalsIgnoreCase(mode)) {
+                    log.warn("{}: the file system does not support WAL (journal_mode is {}); "
+                            + "reads will wait for writes", dbFile, mode);
+                }
+            }
+            // Per connection, not stored in the file: a commit returns once it is on disk.
+            s.execute("PRAGMA synchronous = FULL");
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    private static Connection openReadConnection(Path dbFile) throws SQLException {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        config.setReadOnly(true);
+        return config.createConnection("jdbc:sqlite:" + dbFile);
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public CompletableFuture<Void> write(StoreWrite write) {
+        validate(write);
+        return writer.submit(write);
+    }
+
+    private static void validate(StoreWrite write) {
+        Objects.requireNonNull(write, "write");
+        Objects.requireNonNull(write.workflowId(), "workflowId");
+        if (write instanceof StoreWrite.CreateWorkflow w) {
+            Objects.requireNonNull(w.dagJson(), "dagJson");
+        } else if (write instanceof StoreWrite.PutTask w) {
+            Objects.requireNonNull(w.taskId(), "taskId");
+            Objects.requireNonNull(w.state(), "state");
+        } else if (write instanceof StoreWrite.MarkCommitted w) {
+            Objects.requireNonNull(w.taskId(), "taskId");
+        } else if (write instanceof StoreWrite.SetStatus w) {
+            Objects.requireNonNull(w.status(), "status");
+        }
+    }
+
+    /**
+     * Runs on the writer thread, through the queue: it is a write, so it goes where writes go and
+     * is durable when this returns.
+     */
+    @Override
+    public int markRunningResumable() {
+        return join(writer.submit(c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "UPDATE workflows SET status = ?, updated_at = ? WHERE status = ?")) {
+                p.setString(1, WorkflowStatus.RESUMABLE.name());
+                p.setLong(2, System.currentTimeMillis());
+                p.setString(3, WorkflowStatus.RUNNING.name());
+                return p.executeUpdate();
+            }
+        }, true));
+    }
+
+    /**
+     * Test hook: runs {@code task} on the writer thread with the write connection, in queue order,
+     * between batches and outside any transaction.
+     */
+    <T> CompletableFuture<T> onWriter(GroupCommitWriter.WriterTask<T> task) {
+        return writer.submit(task, false);
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the write is queued; it happens regardless
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new CompletionException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public StoreStats stats() {
+        return writer.stats();
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @FunctionalInterface
+    private interface Read<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T read(String what, Read<T> read) {
+        Connection c = borrowReader();
+        try {
+            return read.run(c);
+        } catch (SQLException e) {
+            throw SqliteErrors.storageException("Could not read " + what + " from", dbFile, e);
+        } finally {
+            returnReader(c);
+        }
+    }
+
+    private Connection borrowReader() {
+        if (closed) {
+            throw new StorageException("The store is closed (" + dbFile + ")");
+        }
+        Connection c = idleReaders.pollFirst();
+        if (c != null) {
+            return c;
+        }
+        try {
+            return openReadConnection(dbFile);
+        } catch (SQLException e) {
+            throw SqliteErrors.storageException("Cannot open a read connection to", dbFile, e);
+        }
+    }
+
+    private void returnReader(Connection c) {
+        if (closed || idleReaders.size() >= MAX_IDLE_READERS) {
+            closeQuietly(c);
+            return;
+        }
+        idleReaders.addFirst(c);
+        if (closed) { // close() may have drained the pool just before we returned this one
+            closeIdleReaders();
+        }
+    }
+
+    private void closeIdleReaders() {
+        Connection c;
+        while ((c = idleReaders.pollFirst()) != null) {
+            closeQuietly(c);
+        }
+    }
+
+    @Override
+    public Optional<WorkflowRecord> workflow(String workflowId) {
+        Objects.requireNonNull(workflowId, "workflowId");
+        return read("workflow '" + workflowId + "'", c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT " + WORKFLOW_COLUMNS + " FROM workflows w WHERE w.id = ?")) {
+                p.setString(1, workflowId);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(workflowRecord(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public List<TaskRecord> tasks(String workflowId) {
+        Objects.requireNonNull(workflowId, "workflowId");
+        return read("the tasks of workflow '" + workflowId + "'", c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT task_id, state, output FROM tasks WHERE workflow_id = ? ORDER BY task_id")) {
+                p.setString(1, workflowId);
+                List<TaskRecord> tasks = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        tasks.add(new TaskRecord(rs.getString(1), taskState(rs.getString(2)), rs.getString(3)));
+                    }
+                }
+                return tasks;
+            }
+        });
+    }
+
+    @Override
+    public List<WorkflowSummary> list(Optional<WorkflowStatus> status) {
+        Objects.requireNonNull(status, "status");
+        String sql = status.isPresent()
+                ? "SELECT id, status FROM workflows WHERE status = ? ORDER BY id"
+                : "SELECT id, status FROM workflows ORDER BY id";
+        return read("the workflow list", c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                if (status.isPresent()) {
+                    p.setString(1, status.get().name());
+                }
+                List<WorkflowSummary> result = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        result.add(new WorkflowSummary(rs.getString(1), workflowStatus(rs.getString(2))));
+                    }
+                }
+                return result;
+            }
+        });
+    }
+
+    /**
+     * One query, streamed: each workflow is handed to {@code action} as soon as its last task row
+     * is read. The query runs in one read transaction, so the workflows are a consistent snapshot;
+     * {@code action} may read and write this store.
+     */
+    @Override
+    public void forEachWithTasks(WorkflowStatus status, Consumer<StoredWorkflow> action) {
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(action, "action");
+        read(status + " workflows with their tasks", c -> {
+            try (PreparedStatement p = c.prepareStatement(FOR_EACH_WITH_TASKS_SQL)) {
+                p.setString(1, status.name());
+                try (ResultSet rs = p.executeQuery()) {
+                    WorkflowRecord current = null;
+                    List<TaskRecord> tasks = new ArrayList<>();
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        if (current == null || !current.id().equals(id)) {
+                            if (current != null) {
+                                action.accept(new StoredWorkflow(current, List.copyOf(tasks)));
+                                tasks.clear();
+                            }
+                            current = workflowRecord(rs);
+                        }
+                        String taskId = rs.getString(8);
+                        if (taskId != null) { // LEFT JOIN: a workflow without tasks has one null row
+                            tasks.add(new TaskRecord(taskId, taskState(rs.getString(9)), rs.getString(10)));
+                        }
+                    }
+                    if (current != null) {
+                        action.accept(new StoredWorkflow(current, List.copyOf(tasks)));
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    /** Reads columns 1..7 as selected by {@link #WORKFLOW_COLUMNS}. */
+    private static WorkflowRecord workflowRecord(ResultSet rs) throws SQLException {
+        return new WorkflowRecord(
+                rs.getString(1),
+                workflowStatus(rs.getString(2)),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getLong(6),
+                rs.getLong(7));
+    }
+
+    private static WorkflowStatus workflowStatus(String name) {
+        try {
+            return WorkflowStatus.valueOf(name);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new StorageException("Unknown workflow status '" + name + "' in the database", e);
+        }
+    }
+
+    private static TaskState taskState(String name) {
+        try {
+            return TaskState.valueOf(name);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new StorageException("Unknown task state '" + name + "' in the database", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Stops accepting writes (later ones fail with "store is closed"), flushes what is queued,
+     * stops the writer thread and closes the connections. Idempotent. Called from a write's
+     * callback (on the writer thread) it does not wait for the flush.
+     */
+    @Override
+    public void close() {
+        writer.close();
+        if (!closed) {
+            closed = true;
+            closeIdleReaders();
+            log.info("Closed workflow store {}", dbFile);
+        }
+    }
+
+    private static void closeQuietly(Connection c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (SQLException e) {
+                log.debug("Ignoring failure to close a connection: {}", e.getMessage());
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteWorkflowStore[" + dbFile + "]";
+    }
+}

@@ -1,0 +1,72 @@
+package dev.hark.runtime.storage.sqlite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hark.runtime.storage.StorageException;
+import dev.hark.runtime.storage.StoreWrite.CreateWorkflow;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class OpenFailureTest {
+
+    @TempDir
+    Path dir;
+
+    private static boolean writerThreadAlive() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().equals("hark-store-writer") && t.isAlive());
+    }
+
+    @Test
+    void folderThatCannotBeCreatedNamesPathAndReason() throws Exception {
+        Path file = Files.writeString(dir.resolve("not-a-folder"), "x");
+        Path dataDir = file.resolve("data");
+        StorageException e = assertThrows(StorageException.class, () -> SqliteWorkflowStore.open(dataDir));
+        assertTrue(e.getMessage().contains(dataDir.toString()), e.getMessage());
+        assertTrue(e.getMessage().contains(file + " exists and is not a folder"), e.getMessage());
+    }
+
+    @Test
+    void refusesANewerSchemaVersion() throws Exception {
+        try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
+            store.write(new CreateWorkflow("w", "{}", 1)).join();
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("hark.db"));
+                Statement s = c.createStatement()) {
+            s.execute("PRAGMA user_version = 99");
+        }
+        StorageException e = assertThrows(StorageException.class, () -> SqliteWorkflowStore.open(dir));
+        assertTrue(e.getMessage().contains("schema version 99"), e.getMessage());
+        assertTrue(e.getMessage().contains("newer Hark"), e.getMessage());
+
+        // Back to the known version: the data is intact, and the failed open left nothing behind.
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("hark.db"));
+                Statement s = c.createStatement()) {
+            s.execute("PRAGMA user_version = " + SqliteSchema.VERSION);
+        }
+        try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
+            assertEquals(1, store.list(Optional.empty()).size());
+        }
+    }
+
+    @Test
+    void refusesAFileThatIsNotADatabase() throws Exception {
+        Files.writeString(dir.resolve("hark.db"), "this is not a database, just some text that is long enough".repeat(20));
+        boolean aliveBefore = writerThreadAlive();
+        StorageException e = assertThrows(StorageException.class, () -> SqliteWorkflowStore.open(dir));
+        assertTrue(e.getMessage().contains("not a Hark database"), e.getMessage());
+        assertTrue(e.getMessage().contains(dir.resolve("hark.db").toString()), e.getMessage());
+        if (!aliveBefore) {
+            assertFalse(writerThreadAlive(), "a failed open must not leave a writer thread");
+        }
+    }
+}
