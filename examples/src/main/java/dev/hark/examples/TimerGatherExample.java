@@ -13,6 +13,7 @@ import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -71,6 +72,10 @@ public final class TimerGatherExample {
             try {
                 Object result = output.get(1, TimeUnit.SECONDS);
                 System.out.println("Workflow " + WORKFLOW_ID + " is " + hark.status(WORKFLOW_ID) + "; output: " + result);
+                break;
+            } catch (ExecutionException stopped) {
+                System.out.println("The runtime stopped before " + WORKFLOW_ID + " finished ("
+                        + stopped.getCause().getMessage() + "). Run again to resume it.");
                 break;
             } catch (TimeoutException stillWaiting) {
                 System.out.println("  ... " + WORKFLOW_ID + " is " + hark.status(WORKFLOW_ID) + " at "
