@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,7 +64,7 @@ public final class Hark implements AutoCloseable {
         }
         this.lock = acquireLock();
         try {
-            this.store = SqliteWorkflowStore.open(dataDir);
+            this.store = builder.storeOpener.apply(dataDir);
             int resumable = store.markRunningResumable();
             if (resumable > 0) {
                 LOG.info("{} workflow(s) in {} were running when the last runtime stopped; they are RESUMABLE",
@@ -320,6 +321,7 @@ public final class Hark implements AutoCloseable {
         private Clock clock = Clock.systemUTC();
         private ClassLoader classLoader = defaultClassLoader();
         private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
+        private Function<Path, ? extends WorkflowStore> storeOpener = SqliteWorkflowStore::open;
 
         private Builder() {}
 
@@ -347,6 +349,15 @@ public final class Hark implements AutoCloseable {
                 throw new IllegalArgumentException("workerThreads must be at least 1, was " + workerThreads);
             }
             this.workerThreads = workerThreads;
+            return this;
+        }
+
+        /**
+         * How to open the store over the data folder; the embedded SQLite store by default. This is
+         * the storage SPI's entry point (a shared store comes later through the same interface).
+         */
+        public Builder store(Function<Path, ? extends WorkflowStore> storeOpener) {
+            this.storeOpener = Objects.requireNonNull(storeOpener, "storeOpener");
             return this;
         }
 
