@@ -44,12 +44,27 @@ public interface EventContext {
     /**
      * [R6.3] Registers an action that the runtime runs once if this wait is cancelled before its
      * event is checkpointed (the workflow was cancelled, deleted, failed elsewhere, or the runtime
-     * shut down). A listener that holds resources outside the context SHOULD release them here
+     * shut down), or when this poll attempt failed and the runtime is about to poll again. A listener that holds resources outside the context SHOULD release them here
      * [L3.4]. If the wait is already cancelled, the action runs at once on the calling thread.
      *
      * @param action a short, non-blocking action
      */
     void onCancel(Runnable action);
+
+    /**
+     * [R6.4] Waits for the next message sent to this workflow under {@code key} through the
+     * runtime's inbox. Messages are addressed by the pair (workflow id, key): waits of other
+     * workflows on the same key never see them. A message sent while no wait is registered for its
+     * pair is refused to its sender (HTTP 404), never queued.
+     *
+     * <p>The sender's reply is tied to this wait: it is told the message was accepted only once this
+     * wait's event is durably checkpointed, and told it failed if the checkpoint fails or the wait is
+     * cancelled first. The registration is released when the wait is cancelled.
+     *
+     * @param key the key senders address, non-empty
+     * @return a stage that completes with the message
+     */
+    CompletionStage<InboxMessage> inbox(String key);
 
     /** @return whether this wait has been cancelled */
     boolean isCancelled();

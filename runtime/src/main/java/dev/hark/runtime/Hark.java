@@ -1,6 +1,10 @@
 package dev.hark.runtime;
 
 import dev.hark.runtime.engine.Engine;
+import dev.hark.runtime.event.Delivery;
+import dev.hark.runtime.http.EventEndpoint;
+import dev.hark.runtime.http.HttpSettings;
+import dev.hark.runtime.json.Json;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
@@ -11,6 +15,7 @@ import dev.hark.runtime.workflow.WorkflowIds;
 import dev.hark.runtime.workflow.WorkflowStateException;
 import dev.hark.runtime.workflow.WorkflowStatus;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
@@ -28,6 +33,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
 
 /**
  * A durable workflow runtime over one data folder.
@@ -52,6 +58,7 @@ public final class Hark implements AutoCloseable {
     private final FileLock lock;
     private final WorkflowStore store;
     private final Engine engine;
+    private final EventEndpoint endpoint;
 
     private Hark(Builder builder) {
         this.dataDir = builder.dataDir.toAbsolutePath().normalize();
@@ -72,6 +79,14 @@ public final class Hark implements AutoCloseable {
             }
             this.engine = new Engine(store, builder.classLoader, builder.clock, builder.workerThreads);
         } catch (RuntimeException e) {
+            releaseLock();
+            throw e;
+        }
+        try {
+            this.endpoint = builder.http == null ? null : EventEndpoint.start(builder.http, engine::send);
+        } catch (RuntimeException e) {
+            engine.close();
+            store.close();
             releaseLock();
             throw e;
         }
@@ -226,9 +241,38 @@ public final class Hark implements AutoCloseable {
         join(store.write(new dev.hark.runtime.storage.StoreWrite.DeleteWorkflow(workflowId)));
     }
 
+    /**
+     * Sends an event to a workflow's inbox from Java, with the HTTP endpoint's semantics: the
+     * returned stage completes with {@link Delivery.Accepted} only once the event is durably
+     * checkpointed by the wait for (workflowId, key); with {@link Delivery.NotWaiting} at once when
+     * no such wait exists; with {@link Delivery.Failed} when its checkpoint failed (nothing was
+     * consumed; send it again).
+     *
+     * @param payload any value Jackson can write as JSON; the wait receives it as plain JSON data
+     * @throws IllegalArgumentException for an invalid id, an empty key, or a payload that is not JSON
+     */
+    public CompletableFuture<Delivery> sendEvent(String workflowId, String key, Object payload) {
+        WorkflowIds.requireValid(workflowId);
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("event key must be a non-empty string");
+        }
+        Object plain;
+        try {
+            plain = Json.MAPPER.convertValue(payload, Object.class);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("event payload cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+        return engine.send(workflowId, key, plain);
+    }
+
+    /** @return where the HTTP event endpoint listens, if it is enabled */
+    public Optional<InetSocketAddress> httpAddress() {
+        return Optional.ofNullable(endpoint).map(EventEndpoint::address);
+    }
+
     /** @return the runtime's current load */
     public RuntimeMetrics metrics() {
-        return new RuntimeMetrics(engine.activeCount(), engine.pendingTimers(), store.stats());
+        return new RuntimeMetrics(engine.activeCount(), engine.pendingTimers(), engine.inboxWaits(), store.stats());
     }
 
     WorkflowStore store() {
@@ -247,6 +291,9 @@ public final class Hark implements AutoCloseable {
     @Override
     public void close() {
         try {
+            if (endpoint != null) {
+                endpoint.close();
+            }
             engine.close();
             store.close();
         } finally {
@@ -322,6 +369,7 @@ public final class Hark implements AutoCloseable {
         private ClassLoader classLoader = defaultClassLoader();
         private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         private Function<Path, ? extends WorkflowStore> storeOpener = SqliteWorkflowStore::open;
+        private HttpSettings http;
 
         private Builder() {}
 
@@ -349,6 +397,15 @@ public final class Hark implements AutoCloseable {
                 throw new IllegalArgumentException("workerThreads must be at least 1, was " + workerThreads);
             }
             this.workerThreads = workerThreads;
+            return this;
+        }
+
+        /**
+         * Serves the HTTP event endpoint ({@code POST /event/send_event/{workflow_id}}); off unless
+         * set. {@link HttpSettings#defaults()} binds 127.0.0.1:8000.
+         */
+        public Builder http(HttpSettings http) {
+            this.http = Objects.requireNonNull(http, "http");
             return this;
         }
 

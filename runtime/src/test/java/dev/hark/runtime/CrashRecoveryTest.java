@@ -7,6 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hark.runtime.testing.CrashChild;
 import dev.hark.runtime.testing.FileSourceListener;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -122,6 +128,53 @@ class CrashRecoveryTest {
         assertTrue(finished.isBefore(restart.plus(CrashChild.SLEEP)),
                 "after the restart only the remainder is waited, not the whole " + CrashChild.SLEEP
                         + ": restart " + restart + ", deadline " + deadline + ", finished " + finished);
+    }
+
+    @Test
+    void killedAfterAnHttpPayloadReachedTheRuntimeButBeforeItsCheckpointTheSenderNeverGot200AndARetryIsDeliveredOnce()
+            throws Exception {
+        Process first = child("start", "http");
+        CompletableFuture<HttpResponse<String>> firstPost = CLIENT.sendAsync(
+                eventRequest(awaitPort(), "first"), HttpResponse.BodyHandlers.ofString());
+        awaitFile(source.resolve("held"));
+        kill(first);
+        Integer firstStatus = firstPost.handle((response, failure) -> failure == null ? response.statusCode() : null)
+                .get(30, TimeUnit.SECONDS);
+        assertTrue(firstStatus == null || firstStatus != 200, "the first POST must not get 200, got " + firstStatus);
+
+        Files.delete(source.resolve("port"));
+        Process second = child("resume", "http");
+        int port = awaitPort();
+        HttpResponse<String> retry = null;
+        for (int i = 0; i < 500 && (retry == null || retry.statusCode() == 404); i++) {
+            Thread.sleep(20);
+            retry = CLIENT.send(eventRequest(port, "second"), HttpResponse.BodyHandlers.ofString());
+        }
+        assertEquals(200, retry.statusCode(), retry.body());
+        List<String> out = finish(second);
+        assertTrue(out.contains("OUTPUT downstream got one event with payload second"), out.toString());
+    }
+
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    private static HttpRequest eventRequest(int port, String payload) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/event/send_event/" + CrashChild.WORKFLOW_ID))
+                .header("Content-Type", "application/json")
+                .timeout(Duration.ofSeconds(60))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"event_key\": \"k\", \"event_payload\": \"" + payload + "\"}"))
+                .build();
+    }
+
+    private int awaitPort() throws Exception {
+        awaitFile(source.resolve("port"));
+        return Integer.parseInt(Files.readString(source.resolve("port")).trim());
+    }
+
+    private static void awaitFile(Path file) throws InterruptedException {
+        for (int i = 0; i < 3_000 && !Files.exists(file); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(Files.exists(file), file + " never appeared");
     }
 
     private Process child(String mode) throws IOException {

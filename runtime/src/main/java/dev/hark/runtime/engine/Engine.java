@@ -1,6 +1,8 @@
 package dev.hark.runtime.engine;
 
+import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.event.EventServices;
+import dev.hark.runtime.event.Inbox;
 import dev.hark.runtime.event.ListenerType;
 import dev.hark.runtime.event.TimerService;
 import dev.hark.runtime.json.Json;
@@ -45,6 +47,7 @@ public final class Engine implements AutoCloseable {
     private final ValueCodec codec;
     private final ExecutorService executor;
     private final TimerService timers;
+    private final Inbox inbox = new Inbox();
     private final EventServices eventServices;
     private final Map<String, WorkflowRun> active = new ConcurrentHashMap<>();
     private final Map<FunctionRef, ResolvedFunction> functions = new ConcurrentHashMap<>();
@@ -62,7 +65,7 @@ public final class Engine implements AutoCloseable {
                     return thread;
                 }, new ThreadPoolExecutor.DiscardPolicy());
         this.timers = new TimerService(clock);
-        this.eventServices = new EventServices(store, codec, executor, timers);
+        this.eventServices = new EventServices(store, codec, executor, timers, inbox);
     }
 
     /** A started workflow: durable once {@code started} completes; {@code output} completes at the end. */
@@ -214,7 +217,38 @@ public final class Engine implements AutoCloseable {
     }
 
     void finished(WorkflowRun run) {
-        active.remove(run.id(), run);
+        if (active.remove(run.id(), run)) {
+            inbox.forget(run.id());
+        }
+    }
+
+    /**
+     * Sends a message to a workflow's inbox; when no wait takes it, says why by looking at the
+     * workflow's stored state.
+     */
+    public CompletableFuture<Delivery> send(String workflowId, String key, Object payload) {
+        return inbox.send(workflowId, key, payload).thenApply(delivery -> {
+            if (!(delivery instanceof Delivery.NotWaiting notWaiting)
+                    || notWaiting.reason() != Delivery.Reason.NO_WAIT_FOR_KEY || active.containsKey(workflowId)) {
+                return delivery;
+            }
+            return store.workflow(workflowId)
+                    .<Delivery>map(record -> switch (record.status()) {
+                        case SUCCESSFUL, CANCELED, FAILED -> new Delivery.NotWaiting(workflowId, key,
+                                Delivery.Reason.WORKFLOW_FINISHED, "workflow '" + workflowId + "' is "
+                                        + record.status() + "; it waits for no event");
+                        case RESUMABLE, RUNNING -> new Delivery.NotWaiting(workflowId, key,
+                                Delivery.Reason.WORKFLOW_NOT_RUNNING, "workflow '" + workflowId + "' is "
+                                        + WorkflowStatus.RESUMABLE + "; resume it before sending it events");
+                    })
+                    .orElseGet(() -> new Delivery.NotWaiting(workflowId, key, Delivery.Reason.UNKNOWN_WORKFLOW,
+                            "no workflow with id '" + workflowId + "'"));
+        });
+    }
+
+    /** @return waits registered in the inbox */
+    public int inboxWaits() {
+        return inbox.registered();
     }
 
     /** Stops every active run without changing stored state (they stay resumable), then the threads. */

@@ -9,4 +9,5 @@ import java.util.concurrent.Executor;
  *
  * @param executor runs protocol steps and listener calls; never the store's or the timer's thread
  */
-public record EventServices(WorkflowStore store, ValueCodec codec, Executor executor, TimerService timers) {}
+public record EventServices(
+        WorkflowStore store, ValueCodec codec, Executor executor, TimerService timers, Inbox inbox) {}

@@ -3,6 +3,7 @@ package dev.hark.runtime.event;
 import dev.hark.api.Event;
 import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
+import dev.hark.api.InboxMessage;
 import dev.hark.runtime.json.ValueCodecException;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
@@ -11,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
@@ -31,6 +33,8 @@ import org.slf4j.LoggerFactory;
  * This object is also the {@link EventContext} the listener sees.
  */
 public final class EventTask implements EventContext {
+
+    private record PendingReply(InboxMessage message, CompletableFuture<Delivery> reply) {}
 
     /** What the owning workflow learns from a wait. */
     public interface Owner {
@@ -59,6 +63,7 @@ public final class EventTask implements EventContext {
     private EventListener<Object, Event> listener;
     private CompletionStage<Event> pollStage;
     private List<Runnable> cancelActions;
+    private List<PendingReply> replies;
     private boolean cancelled;
     private boolean checkpointed;
     private int failedPolls;
@@ -82,7 +87,7 @@ public final class EventTask implements EventContext {
             fresh = type.newInstance();
             args = services.codec().decode(argsEnvelope, type.argsType());
         } catch (RuntimeException e) {
-            owner.waitFailed(node, "cannot start waiting on " + type.id() + ": " + e.getMessage(), e);
+            fail("cannot start waiting on " + type.id() + ": " + e.getMessage(), e);
             return;
         }
         CompletionStage<Event> stage;
@@ -99,7 +104,7 @@ public final class EventTask implements EventContext {
             return;
         }
         if (stage == null) {
-            owner.waitFailed(node, type.id() + ".pollForEvent returned null; it must return a stage [L3.2]", null);
+            fail(type.id() + ".pollForEvent returned null; it must return a stage [L3.2]", null);
             return;
         }
         synchronized (this) {
@@ -140,6 +145,8 @@ public final class EventTask implements EventContext {
             cancelActions = null;
             stage = pollStage;
         }
+        settleReplies(message -> new Delivery.NotWaiting(workflowId, message.key(), Delivery.Reason.WORKFLOW_FINISHED,
+                "workflow '" + workflowId + "' stopped waiting before the event was checkpointed; nothing was recorded"));
         if (actions != null) {
             actions.forEach(EventTask::runQuietly);
         }
@@ -163,14 +170,14 @@ public final class EventTask implements EventContext {
             return;
         }
         if (event == null) {
-            owner.waitFailed(node, type.id() + " completed its poll with null; it must complete with an event [L3.2]", null);
+            fail(type.id() + " completed its poll with null; it must complete with an event [L3.2]", null);
             return;
         }
         String envelope;
         try {
             envelope = services.codec().encode(event, type.eventType());
         } catch (ValueCodecException e) {
-            owner.waitFailed(node, "event of " + type.id() + " cannot be checkpointed: " + e.getMessage() + " [L1.5]", e);
+            fail("event of " + type.id() + " cannot be checkpointed: " + e.getMessage() + " [L1.5]", e);
             return;
         }
         services.store().write(new StoreWrite.PutTask(workflowId, taskId, TaskState.CHECKPOINTED, envelope))
@@ -188,6 +195,7 @@ public final class EventTask implements EventContext {
                         checkpointed = true;
                         cancelActions = null;
                     }
+                    settleReplies(message -> new Delivery.Accepted(workflowId, message.key(), event.id()));
                     owner.eventCheckpointed(node, envelope);
                     commit(event, 1);
                 }, services.executor());
@@ -201,6 +209,16 @@ public final class EventTask implements EventContext {
             }
             attempt = ++failedPolls;
             pollStage = null;
+        }
+        settleReplies(message -> new Delivery.Failed(workflowId, message.key(),
+                "the event could not be checkpointed and was not recorded (" + rootMessage(error) + "); send it again"));
+        List<Runnable> released;
+        synchronized (this) {
+            released = cancelActions;
+            cancelActions = null;
+        }
+        if (released != null) {
+            released.forEach(EventTask::runQuietly);
         }
         Duration delay = backoff(attempt);
         LOG.warn("Poll of {} for {} in workflow {} failed (attempt {}), polling again in {} ms: {}",
@@ -250,6 +268,51 @@ public final class EventTask implements EventContext {
                 }, services.executor());
     }
 
+    private void fail(String message, Throwable cause) {
+        settleReplies(inbox -> new Delivery.Failed(workflowId, inbox.key(), message));
+        owner.waitFailed(node, message, cause);
+    }
+
+    /**
+     * Ties a sender's reply to this wait: it is settled when the wait checkpoints its event, fails,
+     * or is cancelled.
+     *
+     * @return false if the wait can no longer take a message
+     */
+    boolean expectReply(InboxMessage message, CompletableFuture<Delivery> reply) {
+        synchronized (this) {
+            if (cancelled || checkpointed) {
+                return false;
+            }
+            if (replies == null) {
+                replies = new ArrayList<>(1);
+            }
+            replies.add(new PendingReply(message, reply));
+            return true;
+        }
+    }
+
+    private void settleReplies(Function<InboxMessage, Delivery> outcome) {
+        List<PendingReply> pending;
+        synchronized (this) {
+            pending = replies;
+            replies = null;
+        }
+        if (pending != null) {
+            for (PendingReply reply : pending) {
+                reply.reply().complete(outcome.apply(reply.message()));
+            }
+        }
+    }
+
+    private static String rootMessage(Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage() == null ? root.toString() : root.getMessage();
+    }
+
     private static Duration backoff(int attempt) {
         long millis = 100L << Math.min(attempt - 1, 16);
         return millis > MAX_BACKOFF.toMillis() ? MAX_BACKOFF : Duration.ofMillis(millis);
@@ -285,6 +348,16 @@ public final class EventTask implements EventContext {
             onCancel(() -> timer.cancel(false));
         }
         return timer;
+    }
+
+    @Override
+    public CompletionStage<InboxMessage> inbox(String key) {
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("inbox key must be a non-empty string");
+        }
+        CompletableFuture<InboxMessage> message = services.inbox().subscribe(this, key);
+        onCancel(() -> message.cancel(false));
+        return message;
     }
 
     @Override

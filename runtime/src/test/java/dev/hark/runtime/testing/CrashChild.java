@@ -1,16 +1,22 @@
 package dev.hark.runtime.testing;
 
+import dev.hark.listeners.http.HttpEvent;
+import dev.hark.listeners.http.HttpListener;
 import dev.hark.listeners.timer.TimerEvent;
 import dev.hark.runtime.Hark;
+import dev.hark.runtime.http.HttpSettings;
+import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.runtime.workflow.Dag;
 import dev.hark.runtime.workflow.Node;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * The program a crash test runs in a child JVM and kills with SIGKILL. Usage:
- * {@code CrashChild <dataDir> start|resume event|sleep [eventFolder]}. Prints {@code STARTED} once
+ * {@code CrashChild <dataDir> start|resume event|sleep|http <folder>}. Prints {@code STARTED} once
  * the workflow is durable, then {@code OUTPUT <value>} and {@code FINISHED_AT <epoch ms>}.
  */
 public final class CrashChild {
@@ -24,6 +30,10 @@ public final class CrashChild {
         return "downstream got " + event.id() + " carrying " + event.payload();
     }
 
+    public static String describeHttp(HttpEvent event) {
+        return "downstream got one event with payload " + event.eventPayload();
+    }
+
     public static String deadlineOf(TimerEvent event) {
         return "deadline=" + event.deadline();
     }
@@ -34,9 +44,24 @@ public final class CrashChild {
         Node<String> dag = switch (args[2]) {
             case "event" -> Dag.task(CrashChild::describe).bind(Dag.waitForEvent(FileSourceListener.class, args[3]));
             case "sleep" -> Dag.task(CrashChild::deadlineOf).bind(Dag.sleep(SLEEP));
+            case "http" -> Dag.task(CrashChild::describeHttp).bind(Dag.waitForEvent(HttpListener.class, "k"));
             default -> throw new IllegalArgumentException("unknown scenario " + args[2]);
         };
-        Hark hark = Hark.open(dataDir);
+        Hark.Builder builder = Hark.builder().dataDir(dataDir);
+        if (args[2].equals("http")) {
+            Path folder = Path.of(args[3]);
+            builder.http(HttpSettings.defaults().withPort(0));
+            if (!resume) {
+                builder.store(dir -> new HoldingStore(SqliteWorkflowStore.open(dir), folder.resolve("held")));
+            }
+        }
+        Hark hark = builder.open();
+        if (args[2].equals("http")) {
+            Path portFile = Path.of(args[3]).resolve("port");
+            Files.writeString(portFile.resolveSibling("port.tmp"), String.valueOf(hark.httpAddress().orElseThrow().getPort()));
+            Files.move(portFile.resolveSibling("port.tmp"), portFile, StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        }
         CompletableFuture<?> output = resume ? hark.resumeAsync(WORKFLOW_ID) : hark.runAsync(dag, WORKFLOW_ID);
         System.out.println("STARTED");
         System.out.flush();

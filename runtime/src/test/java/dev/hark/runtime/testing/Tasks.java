@@ -47,6 +47,10 @@ public final class Tasks {
         return text + " healed";
     }
 
+    public static String joinPayloads(dev.hark.listeners.http.HttpEvent first, dev.hark.listeners.http.HttpEvent second) {
+        return first.eventPayload() + " " + second.eventPayload();
+    }
+
     public static String alwaysFail(String text) {
         throw new IllegalStateException("boom: " + text);
     }

@@ -1,0 +1,34 @@
+package dev.hark.runtime.event;
+
+/**
+ * What became of a message sent to a workflow's inbox: the answer the HTTP endpoint turns into a
+ * status code, and that {@code Hark.sendEvent} returns to Java callers.
+ */
+public sealed interface Delivery {
+
+    /** The message became an event and that event is durably checkpointed (HTTP 200). */
+    record Accepted(String workflowId, String key, String eventId) implements Delivery {}
+
+    /**
+     * No wait took the message, so nothing was recorded (HTTP 404, or 409 for
+     * {@link Reason#ALREADY_RECEIVED}).
+     */
+    record NotWaiting(String workflowId, String key, Reason reason, String message) implements Delivery {}
+
+    /** A wait took the message but could not checkpoint it; it was not consumed (HTTP 500). */
+    record Failed(String workflowId, String key, String message) implements Delivery {}
+
+    /** Why no wait took a message. */
+    enum Reason {
+        /** No workflow has this id. */
+        UNKNOWN_WORKFLOW,
+        /** The workflow finished, failed or was canceled; it waits for nothing. */
+        WORKFLOW_FINISHED,
+        /** The workflow is stored but not running here: it must be resumed first. */
+        WORKFLOW_NOT_RUNNING,
+        /** The workflow runs but no wait for this key exists yet, or any more. */
+        NO_WAIT_FOR_KEY,
+        /** A message for this key was already taken by the workflow's wait. */
+        ALREADY_RECEIVED
+    }
+}

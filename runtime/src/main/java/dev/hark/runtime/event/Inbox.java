@@ -1,0 +1,108 @@
+package dev.hark.runtime.event;
+
+import dev.hark.api.InboxMessage;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The runtime's inbox: waits register for (workflow id, key); a sender's message goes to the first
+ * wait registered for its pair, or is refused at once when none is. Nothing is ever queued for a
+ * wait that does not exist yet, so a message cannot be lost in memory: it is either checkpointed by
+ * a wait or refused to its sender, who can retry.
+ */
+public final class Inbox {
+
+    private record Address(String workflowId, String key) {}
+
+    private record Subscription(EventTask waiter, CompletableFuture<InboxMessage> message) {}
+
+    private final Map<Address, Deque<Subscription>> waiting = new ConcurrentHashMap<>();
+    private final Map<String, Map<String, String>> taken = new ConcurrentHashMap<>();
+
+    /** Registers a wait for the next message to (workflow, key). */
+    CompletableFuture<InboxMessage> subscribe(EventTask wait, String key) {
+        Address address = new Address(wait.workflowId(), key);
+        Subscription subscription = new Subscription(wait, new CompletableFuture<>());
+        waiting.compute(address, (a, queue) -> {
+            Deque<Subscription> subscriptions = queue == null ? new ArrayDeque<>(1) : queue;
+            subscriptions.addLast(subscription);
+            return subscriptions;
+        });
+        Map<String, String> keys = taken.get(wait.workflowId());
+        if (keys != null) {
+            keys.remove(key);
+        }
+        subscription.message().whenComplete((message, failure) -> {
+            if (failure != null) {
+                unsubscribe(address, subscription);
+            }
+        });
+        return subscription.message();
+    }
+
+    /**
+     * Hands a message to the first wait registered for (workflow, key).
+     *
+     * @return the delivery's outcome; {@link Delivery.NotWaiting} at once if no wait is registered
+     */
+    public CompletableFuture<Delivery> send(String workflowId, String key, Object payload) {
+        Address address = new Address(workflowId, key);
+        while (true) {
+            Subscription subscription = takeFirst(address);
+            if (subscription == null) {
+                String takenBy = taken.getOrDefault(workflowId, Map.of()).get(key);
+                return CompletableFuture.completedFuture(takenBy != null
+                        ? new Delivery.NotWaiting(workflowId, key, Delivery.Reason.ALREADY_RECEIVED,
+                                "workflow '" + workflowId + "' already received event " + takenBy + " for key '" + key
+                                        + "'; this one was not recorded")
+                        : new Delivery.NotWaiting(workflowId, key, Delivery.Reason.NO_WAIT_FOR_KEY,
+                                "workflow '" + workflowId + "' has no wait for key '" + key + "'"));
+            }
+            InboxMessage message = new InboxMessage("http-" + UUID.randomUUID(), key, payload);
+            CompletableFuture<Delivery> reply = new CompletableFuture<>();
+            if (subscription.waiter().expectReply(message, reply) && subscription.message().complete(message)) {
+                taken.computeIfAbsent(workflowId, w -> new ConcurrentHashMap<>()).put(key, message.id());
+                reply.whenComplete((outcome, failure) -> {
+                    if (!(outcome instanceof Delivery.Accepted)) {
+                        Map<String, String> keys = taken.get(workflowId);
+                        if (keys != null) {
+                            keys.remove(key, message.id());
+                        }
+                    }
+                });
+                return reply;
+            }
+            // that wait was cancelled meanwhile; try the next one
+        }
+    }
+
+    /** Forgets what a finished workflow received. */
+    public void forget(String workflowId) {
+        taken.remove(workflowId);
+    }
+
+    /** @return how many waits are registered */
+    public int registered() {
+        return waiting.values().stream().mapToInt(Deque::size).sum();
+    }
+
+    private Subscription takeFirst(Address address) {
+        Subscription[] first = new Subscription[1];
+        waiting.computeIfPresent(address, (a, queue) -> {
+            first[0] = queue.pollFirst();
+            return queue.isEmpty() ? null : queue;
+        });
+        return first[0];
+    }
+
+    private void unsubscribe(Address address, Subscription subscription) {
+        waiting.computeIfPresent(address, (a, queue) -> {
+            queue.remove(subscription);
+            return queue.isEmpty() ? null : queue;
+        });
+    }
+}
