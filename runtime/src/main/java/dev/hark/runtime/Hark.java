@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,7 @@ public final class Hark implements AutoCloseable {
     private final WorkflowStore store;
     private final Engine engine;
     private final EventEndpoint endpoint;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private Hark(Builder builder) {
         this.dataDir = builder.dataDir.toAbsolutePath().normalize();
@@ -286,10 +288,13 @@ public final class Hark implements AutoCloseable {
 
     /**
      * Stops the runtime. Active workflows are not canceled: their waits are released and they stay
-     * resumable by the next runtime on this folder.
+     * resumable by the next runtime on this folder. Closing twice does nothing.
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         try {
             if (endpoint != null) {
                 endpoint.close();
