@@ -66,6 +66,11 @@ public final class EventEndpoint implements AutoCloseable {
      * @throws IllegalStateException if the address cannot be bound (in use, not local)
      */
     public static EventEndpoint start(HttpSettings settings, EventSender sender) {
+        // Replies are small and written as headers then body; with Nagle's algorithm on, the
+        // client's delayed ACK holds each reply back ~40 ms. The JDK server reads this once.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 1024);
