@@ -2,7 +2,8 @@ package dev.hark.runtime;
 
 import dev.hark.runtime.engine.Engine;
 import dev.hark.runtime.event.Delivery;
-import dev.hark.runtime.http.EventEndpoint;
+import dev.hark.runtime.http.AdminOperations;
+import dev.hark.runtime.http.HttpApiServer;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.storage.WorkflowRecord;
@@ -11,6 +12,7 @@ import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.runtime.workflow.Node;
 import dev.hark.runtime.workflow.UnknownWorkflowException;
+import dev.hark.runtime.workflow.WorkflowDefinition;
 import dev.hark.runtime.workflow.WorkflowIds;
 import dev.hark.runtime.workflow.WorkflowStateException;
 import dev.hark.runtime.workflow.WorkflowStatus;
@@ -59,7 +61,8 @@ public final class Hark implements AutoCloseable {
     private final FileLock lock;
     private final WorkflowStore store;
     private final Engine engine;
-    private final EventEndpoint endpoint;
+    private final HttpApiServer httpServer;
+    private final Map<String, WorkflowDefinition> definitions;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Hark(Builder builder) {
@@ -84,8 +87,10 @@ public final class Hark implements AutoCloseable {
             releaseLock();
             throw e;
         }
+        this.definitions = Map.copyOf(builder.definitions);
         try {
-            this.endpoint = builder.http == null ? null : EventEndpoint.start(builder.http, engine::send);
+            this.httpServer = builder.http == null ? null
+                    : HttpApiServer.start(builder.http, engine::send, builder.adminApi ? new Admin() : null);
         } catch (RuntimeException e) {
             engine.close();
             store.close();
@@ -143,6 +148,33 @@ public final class Hark implements AutoCloseable {
         Objects.requireNonNull(dag, "dag");
         Engine.Started started = engine.start(dag, workflowId);
         return new WorkflowHandle<>(started.id(), started.started(), (CompletableFuture<R>) started.output());
+    }
+
+    /**
+     * Starts a workflow from a named {@link WorkflowDefinition} (from a plugin or the class path).
+     *
+     * @param workflowId the id, or null to generate one
+     * @return completes with the id once the workflow is durably recorded
+     * @throws AdminOperations.UnknownDefinitionException if no definition has this name
+     * @throws IllegalArgumentException if the definition refuses the input or the id is invalid
+     */
+    public CompletableFuture<String> startDefinition(String definition, String workflowId, Map<String, Object> input) {
+        WorkflowDefinition found = definitions.get(definition);
+        if (found == null) {
+            throw new AdminOperations.UnknownDefinitionException(definition,
+                    definitions.keySet().stream().sorted().toList());
+        }
+        String id = workflowId == null ? definition + "-" + WorkflowIds.generate() : workflowId;
+        Node<?> dag = found.build(input == null ? Map.of() : input);
+        if (dag == null) {
+            throw new IllegalStateException("workflow definition '" + definition + "' built no DAG (null)");
+        }
+        return start(dag, id).started().thenApply(ok -> id);
+    }
+
+    /** @return the names of the workflow definitions this runtime can start by name */
+    public List<String> definitions() {
+        return definitions.keySet().stream().sorted().toList();
     }
 
     /** Resumes a workflow and waits for its output. */
@@ -269,7 +301,7 @@ public final class Hark implements AutoCloseable {
 
     /** @return where the HTTP event endpoint listens, if it is enabled */
     public Optional<InetSocketAddress> httpAddress() {
-        return Optional.ofNullable(endpoint).map(EventEndpoint::address);
+        return Optional.ofNullable(httpServer).map(HttpApiServer::address);
     }
 
     /** @return the runtime's current load */
@@ -296,13 +328,63 @@ public final class Hark implements AutoCloseable {
             return;
         }
         try {
-            if (endpoint != null) {
-                endpoint.close();
+            if (httpServer != null) {
+                httpServer.close();
             }
             engine.close();
             store.close();
         } finally {
             releaseLock();
+        }
+    }
+
+    /** The admin API's view of this runtime; never blocks on a running workflow. */
+    private final class Admin implements AdminOperations {
+        @Override
+        public CompletableFuture<String> start(String definition, String workflowId, Map<String, Object> input) {
+            return startDefinition(definition, workflowId, input);
+        }
+
+        @Override
+        public List<String> definitions() {
+            return Hark.this.definitions();
+        }
+
+        @Override
+        public WorkflowStatus status(String workflowId) {
+            return Hark.this.status(workflowId);
+        }
+
+        @Override
+        public Optional<String> error(String workflowId) {
+            return Optional.ofNullable(record(workflowId).error());
+        }
+
+        @Override
+        public Object output(String workflowId) {
+            WorkflowStatus status = Hark.this.status(workflowId);
+            if (status != WorkflowStatus.SUCCESSFUL) {
+                throw new WorkflowStateException(workflowId, status, "it has no output"
+                        + (status == WorkflowStatus.RUNNING ? " yet" : ""));
+            }
+            return Hark.this.output(workflowId);
+        }
+
+        @Override
+        public List<WorkflowSummary> list(Optional<WorkflowStatus> status) {
+            return store.list(status);
+        }
+
+        @Override
+        public void cancel(String workflowId) {
+            Hark.this.cancel(workflowId);
+        }
+
+        @Override
+        public Map<String, Object> health() {
+            RuntimeMetrics metrics = metrics();
+            return Map.of("active_workflows", metrics.activeWorkflows(), "pending_timers", metrics.pendingTimers(),
+                    "inbox_waits", metrics.inboxWaits(), "definitions", Hark.this.definitions());
         }
     }
 
@@ -375,6 +457,8 @@ public final class Hark implements AutoCloseable {
         private int workerThreads = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
         private Function<Path, ? extends WorkflowStore> storeOpener = SqliteWorkflowStore::open;
         private HttpSettings http;
+        private boolean adminApi;
+        private final Map<String, WorkflowDefinition> definitions = new java.util.HashMap<>();
 
         private Builder() {}
 
@@ -411,6 +495,28 @@ public final class Hark implements AutoCloseable {
          */
         public Builder http(HttpSettings http) {
             this.http = Objects.requireNonNull(http, "http");
+            return this;
+        }
+
+        /** Also serves the admin API ({@code /workflows…}, {@code /health}) on the HTTP server. */
+        public Builder adminApi(boolean enabled) {
+            this.adminApi = enabled;
+            return this;
+        }
+
+        /**
+         * Workflow definitions that {@link #startDefinition} and the admin API can start by name.
+         *
+         * @throws IllegalArgumentException if two share a name
+         */
+        public Builder definitions(java.util.Collection<? extends WorkflowDefinition> added) {
+            for (WorkflowDefinition definition : added) {
+                WorkflowDefinition previous = definitions.putIfAbsent(definition.name(), definition);
+                if (previous != null && previous != definition) {
+                    throw new IllegalArgumentException("two workflow definitions are named '" + definition.name()
+                            + "': " + previous.getClass().getName() + " and " + definition.getClass().getName());
+                }
+            }
             return this;
         }
 

@@ -51,6 +51,10 @@ public final class Tasks {
         return first.eventPayload() + " " + second.eventPayload();
     }
 
+    public static String greet(dev.hark.listeners.http.HttpEvent event) {
+        return "hello " + event.eventPayload();
+    }
+
     public static String alwaysFail(String text) {
         throw new IllegalStateException("boom: " + text);
     }

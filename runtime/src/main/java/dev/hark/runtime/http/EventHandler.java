@@ -1,0 +1,176 @@
+package dev.hark.runtime.http;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import dev.hark.runtime.event.Delivery;
+import dev.hark.runtime.json.Json;
+import dev.hark.runtime.workflow.WorkflowIds;
+import java.io.IOException;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code POST /event/send_event/{workflow_id}} with {@code {"event_key": ..., "event_payload": ...}}.
+ *
+ * <table>
+ *   <caption>Replies</caption>
+ *   <tr><td>200</td><td>the event is durably checkpointed by the workflow's wait for that key</td></tr>
+ *   <tr><td>400</td><td>malformed JSON, a missing or non-string {@code event_key}, a missing
+ *       {@code event_payload}, an invalid workflow id — the body names the field</td></tr>
+ *   <tr><td>404</td><td>no wait for (workflow id, event key): too early, unknown or finished workflow</td></tr>
+ *   <tr><td>405 / 415</td><td>not a POST / not {@code application/json}</td></tr>
+ *   <tr><td>409</td><td>the wait for this key already took an event</td></tr>
+ *   <tr><td>413</td><td>body over the limit</td></tr>
+ *   <tr><td>500</td><td>the checkpoint failed; the event was not consumed and can be sent again</td></tr>
+ *   <tr><td>503</td><td>the checkpoint did not finish within the reply timeout</td></tr>
+ * </table>
+ *
+ * The request thread never waits for the checkpoint: the reply is written by whichever thread
+ * completes the delivery.
+ */
+final class EventHandler implements HttpHandler {
+
+    static final String PATH = "/event/send_event/";
+
+    private static final Logger LOG = LoggerFactory.getLogger(EventHandler.class);
+    private static final int MAX_KEY_LENGTH = 1024;
+
+    private final HttpSettings settings;
+    private final EventSender sender;
+
+    EventHandler(HttpSettings settings, EventSender sender) {
+        this.settings = settings;
+        this.sender = sender;
+    }
+
+    @Override
+    public void handle(HttpExchange exchange) {
+        try {
+            dispatch(exchange);
+        } catch (RuntimeException | IOException e) {
+            LOG.warn("HTTP event request failed", e);
+            HttpExchanges.reply(exchange, 500, HttpExchanges.error("internal_error",
+                    "the request could not be handled: " + e, null));
+        }
+    }
+
+    private void dispatch(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (path == null || !path.startsWith(PATH) || path.length() == PATH.length()) {
+            HttpExchanges.reply(exchange, 404, HttpExchanges.error("not_found", "no such endpoint; send events with POST " + PATH
+                    + "<workflow_id>", null));
+            return;
+        }
+        if (!"POST".equals(exchange.getRequestMethod())) {
+            exchange.getResponseHeaders().set("Allow", "POST");
+            HttpExchanges.reply(exchange, 405, HttpExchanges.error("method_not_allowed", exchange.getRequestMethod()
+                    + " is not allowed; send events with POST", null));
+            return;
+        }
+        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        if (!HttpExchanges.isJson(contentType)) {
+            HttpExchanges.reply(exchange, 415, HttpExchanges.error("unsupported_media_type", "the body must be JSON with Content-Type:"
+                    + " application/json; got " + (contentType == null ? "no Content-Type" : contentType), null));
+            return;
+        }
+        String workflowId = path.substring(PATH.length());
+        String idProblem = WorkflowIds.problem(workflowId, "workflow id");
+        if (idProblem != null) {
+            HttpExchanges.reply(exchange, 400, HttpExchanges.error("invalid_workflow_id", idProblem, "workflow_id"));
+            return;
+        }
+        byte[] body = HttpExchanges.readBody(exchange, settings.maxBodyBytes());
+        if (body == null) {
+            HttpExchanges.reply(exchange, 413, HttpExchanges.error("body_too_large", "the body is larger than the limit of "
+                    + settings.maxBodyBytes() + " bytes", null));
+            return;
+        }
+        JsonNode json;
+        try {
+            json = Json.MAPPER.readTree(body);
+        } catch (JacksonException e) {
+            HttpExchanges.reply(exchange, 400, HttpExchanges.error("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null));
+            return;
+        }
+        if (json == null || !json.isObject()) {
+            HttpExchanges.reply(exchange, 400, HttpExchanges.error("malformed_body", "the body must be a JSON object with event_key and"
+                    + " event_payload", null));
+            return;
+        }
+        JsonNode key = json.get("event_key");
+        if (key == null || key.isNull()) {
+            HttpExchanges.reply(exchange, 400, HttpExchanges.error("missing_field", "event_key is missing", "event_key"));
+            return;
+        }
+        if (!key.isString()) {
+            HttpExchanges.reply(exchange, 400, HttpExchanges.error("wrong_type", "event_key must be a string, was " + key.getNodeType()
+                    .toString().toLowerCase(Locale.ROOT), "event_key"));
+            return;
+        }
+        String eventKey = key.asString();
+        if (eventKey.isEmpty() || eventKey.length() > MAX_KEY_LENGTH) {
+            HttpExchanges.reply(exchange, 400, HttpExchanges.error("invalid_field", "event_key must be 1 to " + MAX_KEY_LENGTH
+                    + " characters long", "event_key"));
+            return;
+        }
+        if (!json.has("event_payload")) {
+            HttpExchanges.reply(exchange, 400, HttpExchanges.error("missing_field", "event_payload is missing (send null for no payload)",
+                    "event_payload"));
+            return;
+        }
+        Object payload = Json.MAPPER.treeToValue(json.get("event_payload"), Object.class);
+        CompletableFuture<Delivery> delivery;
+        try {
+            delivery = sender.send(workflowId, eventKey, payload);
+        } catch (RuntimeException e) {
+            delivery = CompletableFuture.failedFuture(e);
+        }
+        delivery.orTimeout(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((outcome, failure) -> answer(exchange, workflowId, eventKey, outcome, failure));
+    }
+
+    private void answer(HttpExchange exchange, String workflowId, String eventKey, Delivery outcome,
+            Throwable failure) {
+        if (failure != null) {
+            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                    ? failure.getCause() : failure;
+            if (cause instanceof TimeoutException) {
+                exchange.getResponseHeaders().set("Retry-After", "1");
+                HttpExchanges.reply(exchange, 503, HttpExchanges.error("checkpoint_timeout", "the event was not checkpointed within "
+                        + settings.replyTimeout().toMillis() + " ms; it may still be recorded. Send it again:"
+                        + " 200 means recorded now, 409 means it was recorded before", null));
+            } else {
+                HttpExchanges.reply(exchange, 500, HttpExchanges.error("internal_error", "delivery failed: " + cause, null));
+            }
+            return;
+        }
+        ObjectNode body;
+        int status;
+        if (outcome instanceof Delivery.Accepted accepted) {
+            status = 200;
+            body = Json.MAPPER.createObjectNode();
+            body.put("status", "checkpointed");
+            body.put("workflow_id", accepted.workflowId());
+            body.put("event_key", accepted.key());
+            body.put("event_id", accepted.eventId());
+        } else if (outcome instanceof Delivery.NotWaiting notWaiting) {
+            status = notWaiting.reason() == Delivery.Reason.ALREADY_RECEIVED ? 409 : 404;
+            body = HttpExchanges.error(notWaiting.reason().name().toLowerCase(Locale.ROOT), notWaiting.message(), null);
+        } else {
+            Delivery.Failed failed = (Delivery.Failed) outcome;
+            status = 500;
+            body = HttpExchanges.error("checkpoint_failed", failed.message(), null);
+        }
+        body.put("workflow_id", workflowId);
+        body.put("event_key", eventKey);
+        HttpExchanges.reply(exchange, status, body);
+    }
+
+}

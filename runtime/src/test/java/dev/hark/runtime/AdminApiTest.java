@@ -1,0 +1,143 @@
+package dev.hark.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hark.runtime.http.HttpSettings;
+import dev.hark.runtime.json.Json;
+import dev.hark.runtime.testing.GreetingDefinition;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/** The admin API over a real socket: start by definition, inspect, send the event, read the output. */
+class AdminApiTest {
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    @TempDir
+    Path dataDir;
+
+    private Hark hark;
+
+    @BeforeEach
+    void open() {
+        hark = Hark.builder().dataDir(dataDir).http(HttpSettings.defaults().withPort(0)).adminApi(true)
+                .definitions(List.of(new GreetingDefinition())).open();
+    }
+
+    @AfterEach
+    void close() {
+        hark.close();
+    }
+
+    @Test
+    void startByDefinitionThenSendTheEventAndReadTheOutput() throws Exception {
+        HttpResponse<String> started = call("POST", "/workflows",
+                "{\"definition\": \"greet\", \"workflow_id\": \"g-1\", \"input\": {\"key\": \"name\"}}");
+        assertEquals(201, started.statusCode(), started.body());
+        assertEquals("/workflows/g-1", started.headers().firstValue("Location").orElse(""));
+        assertEquals("RUNNING", json(started).get("status").asString());
+
+        assertEquals("RUNNING", json(call("GET", "/workflows/g-1", null)).get("status").asString());
+        HttpResponse<String> early = call("GET", "/workflows/g-1/output", null);
+        assertEquals(409, early.statusCode(), early.body());
+        assertEquals("wrong_status", json(early).get("error").asString());
+
+        HttpResponse<String> event = awaitAccepted("/event/send_event/g-1",
+                "{\"event_key\": \"name\", \"event_payload\": \"Ada\"}");
+        assertEquals(200, event.statusCode(), event.body());
+
+        HttpResponse<String> output = awaitOutput("/workflows/g-1/output");
+        assertEquals("hello Ada", json(output).get("output").asString());
+        JsonNode list = json(call("GET", "/workflows?status=successful", null)).get("workflows");
+        assertEquals(1, list.size());
+        assertEquals("g-1", list.get(0).get("workflow_id").asString());
+    }
+
+    @Test
+    void healthReportsLoadAndDefinitions() throws Exception {
+        HttpResponse<String> health = call("GET", "/health", null);
+        assertEquals(200, health.statusCode());
+        assertEquals("ok", json(health).get("status").asString());
+        assertEquals("greet", json(health).get("definitions").get(0).asString());
+    }
+
+    @Test
+    void cancelStopsARunningWorkflow() throws Exception {
+        assertEquals(201, call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"g-2\"}").statusCode());
+        HttpResponse<String> cancelled = call("POST", "/workflows/g-2/cancel", null);
+        assertEquals(200, cancelled.statusCode(), cancelled.body());
+        assertEquals("CANCELED", json(cancelled).get("status").asString());
+        assertEquals(404, call("POST", "/event/send_event/g-2", "{\"event_key\": \"go\", \"event_payload\": 1}")
+                .statusCode());
+    }
+
+    @Test
+    void badRequestsGetSpecificErrors() throws Exception {
+        assertError(call("POST", "/workflows", "{\"definition\": \"nope\"}"), 404, "unknown_definition");
+        assertError(call("POST", "/workflows", "{\"workflow_id\": \"x\"}"), 400, "missing_field");
+        assertError(call("POST", "/workflows", "{\"definition\": \"greet\", \"input\": [1]}"), 400, "wrong_type");
+        assertError(call("POST", "/workflows", "{\"definition\": \"greet\", \"input\": {\"key\": 5}}"), 400,
+                "invalid_request");
+        assertError(call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"../x\"}"), 400,
+                "invalid_request");
+        assertError(call("POST", "/workflows", "{broken"), 400, "malformed_json");
+        assertEquals(201, call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"dup\"}").statusCode());
+        assertError(call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"dup\"}"), 409,
+                "workflow_exists");
+        assertError(call("GET", "/workflows/missing", null), 404, "unknown_workflow");
+        assertError(call("GET", "/workflows?status=SLEEPY", null), 400, "invalid_field");
+        assertError(call("DELETE", "/workflows/dup", null), 405, "method_not_allowed");
+        assertError(call("GET", "/nowhere", null), 404, "not_found");
+    }
+
+    private HttpResponse<String> awaitAccepted(String path, String body) throws Exception {
+        HttpResponse<String> response = call("POST", path, body);
+        for (int i = 0; i < 500 && response.statusCode() == 404; i++) {
+            Thread.sleep(10);
+            response = call("POST", path, body);
+        }
+        return response;
+    }
+
+    private HttpResponse<String> awaitOutput(String path) throws Exception {
+        HttpResponse<String> response = call("GET", path, null);
+        for (int i = 0; i < 500 && response.statusCode() == 409; i++) {
+            Thread.sleep(10);
+            response = call("GET", path, null);
+        }
+        assertEquals(200, response.statusCode(), response.body());
+        return response;
+    }
+
+    private HttpResponse<String> call(String method, String path, String body) throws Exception {
+        int port = hark.httpAddress().orElseThrow().getPort();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            request.header("Content-Type", "application/json");
+        }
+        return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) {
+        return Json.MAPPER.readTree(response.body());
+    }
+
+    private static void assertError(HttpResponse<String> response, int status, String code) {
+        assertEquals(status, response.statusCode(), response.body());
+        assertEquals(code, json(response).get("error").asString(), response.body());
+        assertTrue(!json(response).get("message").asString().isBlank());
+    }
+}
