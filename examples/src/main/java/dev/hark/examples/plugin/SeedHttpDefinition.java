@@ -1,0 +1,29 @@
+package dev.hark.examples.plugin;
+
+import dev.hark.examples.HttpEventExample;
+import dev.hark.listeners.http.HttpListener;
+import dev.hark.runtime.workflow.Dag;
+import dev.hark.runtime.workflow.Node;
+import dev.hark.runtime.workflow.WorkflowDefinition;
+import java.util.Map;
+
+/**
+ * {@code seed-http}: waits for one HTTP event and describes it. Input: {@code {"event_key": "..."}}
+ * (default {@code my_event_key}, as in the seed).
+ */
+public final class SeedHttpDefinition implements WorkflowDefinition {
+
+    @Override
+    public String name() {
+        return "seed-http";
+    }
+
+    @Override
+    public Node<?> build(Map<String, Object> input) {
+        Object key = input.getOrDefault("event_key", HttpEventExample.EVENT_KEY);
+        if (!(key instanceof String text) || text.isEmpty()) {
+            throw new IllegalArgumentException("event_key must be a non-empty string; was " + key);
+        }
+        return Dag.task(HttpEventExample::received).bind(Dag.waitForEvent(HttpListener.class, text));
+    }
+}

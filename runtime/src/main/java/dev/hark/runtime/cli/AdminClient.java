@@ -1,0 +1,121 @@
+package dev.hark.runtime.cli;
+
+import dev.hark.runtime.json.Json;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+/** The admin API seen from the command line: one request, its JSON answer, or a clear failure. */
+final class AdminClient {
+
+    /** The {@code --server} option every client command shares. */
+    static final class ServerOption {
+        @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:8000",
+                description = "Base URL of a running `hark serve` (default: ${DEFAULT-VALUE}).")
+        URI server;
+    }
+
+    /** A reply that was not a 2xx: its status and the server's message. */
+    static final class Refused extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Refused(int status, String message) {
+            super("server answered " + status + ": " + message);
+        }
+    }
+
+    /** The server did not answer at all. */
+    static final class Unreachable extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        Unreachable(URI server, Exception cause) {
+            super("cannot reach " + server + " (" + cause.getClass().getSimpleName()
+                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + "); is `hark serve` running there?",
+                    cause);
+        }
+    }
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
+
+    private final URI server;
+
+    AdminClient(ServerOption option) {
+        this.server = option.server;
+    }
+
+    JsonNode get(String path) throws Refused, Unreachable {
+        return send(HttpRequest.newBuilder(resolve(path)).GET());
+    }
+
+    JsonNode post(String path, JsonNode body) throws Refused, Unreachable {
+        HttpRequest.Builder request = HttpRequest.newBuilder(resolve(path));
+        if (body == null) {
+            request.POST(HttpRequest.BodyPublishers.noBody());
+        } else {
+            request.header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+        }
+        return send(request);
+    }
+
+    private URI resolve(String path) {
+        String base = server.toString();
+        return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
+    }
+
+    private JsonNode send(HttpRequest.Builder request) throws Refused, Unreachable {
+        HttpResponse<String> response;
+        try {
+            response = CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (ConnectException e) {
+            throw new Unreachable(server, e);
+        } catch (IOException e) {
+            throw new Unreachable(server, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new Unreachable(server, e);
+        }
+        JsonNode body;
+        try {
+            body = Json.MAPPER.readTree(response.body());
+        } catch (JacksonException e) {
+            throw new Refused(response.statusCode(), "not a JSON reply: " + response.body());
+        }
+        if (response.statusCode() / 100 != 2) {
+            JsonNode message = body == null ? null : body.get("message");
+            throw new Refused(response.statusCode(), message == null ? response.body() : message.asString());
+        }
+        return body;
+    }
+
+    /** Runs one client command: prints its failure, and maps it to an exit code. */
+    static int run(PrintWriter err, ClientCall call) {
+        try {
+            call.run();
+            return ExitCodes.OK;
+        } catch (Refused e) {
+            err.println("hark: " + e.getMessage());
+            return ExitCodes.REFUSED;
+        } catch (Unreachable e) {
+            err.println("hark: " + e.getMessage());
+            return ExitCodes.UNREACHABLE;
+        }
+    }
+
+    /** A client command's body. */
+    @FunctionalInterface
+    interface ClientCall {
+        void run() throws Refused, Unreachable;
+    }
+}

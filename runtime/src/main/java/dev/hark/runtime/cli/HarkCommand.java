@@ -1,0 +1,46 @@
+package dev.hark.runtime.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code hark}: the standalone runtime and its tools. */
+@Command(name = "hark", mixinStandardHelpOptions = true, versionProvider = HarkCommand.Version.class,
+        description = "Durable workflows that wait for external events, exactly once.",
+        subcommands = {
+            ServeCommand.class,
+            PluginsCommand.class,
+            WorkflowCommands.Start.class,
+            WorkflowCommands.Status.class,
+            WorkflowCommands.Output.class,
+            WorkflowCommands.ListWorkflows.class,
+            WorkflowCommands.Cancel.class,
+            CommandLine.HelpCommand.class
+        })
+public final class HarkCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    /** Runs the command line without exiting, for tests and embedding. */
+    public static int execute(String... args) {
+        return new CommandLine(new HarkCommand()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The version from the jar's manifest, when there is one. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = HarkCommand.class.getPackage().getImplementationVersion();
+            return new String[] {"hark " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

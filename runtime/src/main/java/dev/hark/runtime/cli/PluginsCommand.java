@@ -1,0 +1,119 @@
+package dev.hark.runtime.cli;
+
+import dev.hark.runtime.plugin.Plugin;
+import dev.hark.runtime.plugin.PluginLoader;
+import dev.hark.runtime.plugin.PluginProblem;
+import dev.hark.runtime.plugin.PluginSet;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code hark plugins list|check}: what a plugins folder holds, and whether a jar obeys the rules. */
+@Command(name = "plugins", mixinStandardHelpOptions = true, description = "Inspect and check plugins.",
+        subcommands = {PluginsCommand.ListPlugins.class, PluginsCommand.Check.class})
+final class PluginsCommand implements Runnable {
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List every listener and workflow definition found, and every plugin refused.")
+    static final class ListPlugins implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--plugins", paramLabel = "DIR", defaultValue = "plugins",
+                description = "Plugins folder (default: ${DEFAULT-VALUE}).")
+        Path pluginsDir;
+
+        @Override
+        public Integer call() {
+            try (PluginSet plugins = PluginLoader.load(pluginsDir, false)) {
+                table(plugins).print(spec.commandLine().getOut());
+                return ExitCodes.OK;
+            }
+        }
+    }
+
+    @Command(name = "check", mixinStandardHelpOptions = true,
+            description = "Check one plugin (a jar, or a folder whose jars form one plugin) against the rules"
+                    + " of docs/SPEC.md. Exit 0 when clean, 1 with a report line per problem.")
+    static final class Check implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "JAR|DIR", description = "The plugin to check.")
+        Path plugin;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            if (!Files.exists(plugin)) {
+                spec.commandLine().getErr().println("hark: " + plugin + " does not exist");
+                return ExitCodes.USAGE;
+            }
+            Path folder = Files.createTempDirectory("hark-plugin-check");
+            try {
+                String name = plugin.getFileName().toString();
+                Files.createSymbolicLink(folder.resolve(name), plugin.toAbsolutePath());
+                try (PluginSet plugins = PluginLoader.load(folder, false)) {
+                    String pluginName = name.endsWith(".jar") ? name.substring(0, name.length() - 4) : name;
+                    var problems = plugins.problems(pluginName);
+                    if (problems.isEmpty()) {
+                        Plugin loaded = plugins.plugin(pluginName).orElse(null);
+                        int listeners = loaded == null ? 0 : loaded.listeners().size();
+                        int definitions = loaded == null ? 0 : loaded.definitions().size();
+                        out.println(plugin + ": OK, " + listeners + " listener(s), " + definitions
+                                + " workflow definition(s)");
+                        out.flush();
+                        return ExitCodes.OK;
+                    }
+                    problems.forEach(p -> out.println(p.reportLine()));
+                    out.println(plugin + ": " + problems.size() + " problem(s)");
+                    out.flush();
+                    return ExitCodes.REFUSED;
+                }
+            } finally {
+                try (Stream<Path> files = Files.walk(folder)) {
+                    for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
+        }
+    }
+
+    static void printLoaded(PrintWriter out, PluginSet plugins) {
+        table(plugins).print(out);
+    }
+
+    private static Table table(PluginSet plugins) {
+        Table table = new Table("PLUGIN", "KIND", "ID", "CLASS", "VERSION", "STATUS");
+        for (Plugin plugin : plugins.plugins()) {
+            String version = plugin.implementationVersion().orElse("-");
+            plugin.listeners().forEach((id, type) ->
+                    table.add(plugin.name(), "listener", id, type.getName(), version, "loaded"));
+            plugin.definitions().forEach((name, definition) ->
+                    table.add(plugin.name(), "workflow", name, definition.getClass().getName(), version, "loaded"));
+        }
+        for (PluginProblem problem : plugins.problems()) {
+            table.add(problem.plugin(), "-", "-", String.valueOf(problem.className()), "-",
+                    "refused: " + problem.rule() + " " + problem.message());
+        }
+        return table;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.hark.runtime.cli;
+
+import dev.hark.runtime.Hark;
+import dev.hark.runtime.http.HttpSettings;
+import dev.hark.runtime.plugin.PluginLoadException;
+import dev.hark.runtime.plugin.PluginLoader;
+import dev.hark.runtime.plugin.PluginSet;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code hark serve}: loads and validates plugins, opens the data folder, resumes what was running,
+ * and serves the event endpoint and the admin API until SIGTERM (or Ctrl-C), then shuts down
+ * cleanly. Nothing acknowledged is lost to a SIGKILL either: every 200 and 201 follows a durable
+ * write.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Run the standalone runtime: plugins, HTTP events, admin API.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data", paramLabel = "DIR", defaultValue = "hark-data",
+            description = "Data folder (default: ${DEFAULT-VALUE}).")
+    Path dataDir;
+
+    @Option(names = "--plugins", paramLabel = "DIR", defaultValue = "plugins",
+            description = "Plugins folder: plugins/<name>/ (its jars are one plugin) or plugins/<name>.jar"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Path pluginsDir;
+
+    @Option(names = "--host", defaultValue = HttpSettings.DEFAULT_HOST,
+            description = "Address to listen on (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "" + HttpSettings.DEFAULT_PORT,
+            description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--strict-plugins",
+            description = "Refuse to start when any plugin breaks a rule (default: skip bad plugins).")
+    boolean strictPlugins;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        PluginSet plugins;
+        try {
+            plugins = PluginLoader.load(pluginsDir, strictPlugins);
+        } catch (PluginLoadException e) {
+            err.println("hark: plugins refused and --strict-plugins is set:");
+            err.println(e.report());
+            err.flush();
+            return ExitCodes.REFUSED;
+        }
+        PluginsCommand.printLoaded(out, plugins);
+        if (!plugins.problems().isEmpty()) {
+            err.println("Refused (the rest loaded):");
+            err.println(plugins.report());
+            err.flush();
+        }
+
+        Hark hark = Hark.builder()
+                .dataDir(dataDir)
+                .classLoader(plugins.classLoader())
+                .definitions(plugins.definitions().values())
+                .http(HttpSettings.defaults().withHost(host).withPort(port))
+                .adminApi(true)
+                .open();
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            hark.close();
+            plugins.close();
+            stopped.countDown();
+        }, "hark-shutdown"));
+
+        Map<String, CompletableFuture<Object>> resumed = hark.resumeAll();
+        out.println("Data folder " + hark.dataDir() + ": resumed " + resumed.size() + " workflow(s)"
+                + (resumed.isEmpty() ? "" : " " + resumed.keySet().stream().sorted().toList()));
+        int boundPort = hark.httpAddress().orElseThrow().getPort();
+        out.println("Listening on http://" + host + ":" + boundPort
+                + "  (events: POST /event/send_event/<workflow_id>; admin: /workflows, /health)");
+        out.println("Workflow definitions: " + hark.definitions());
+        out.flush();
+        stopped.await();
+        return ExitCodes.OK;
+    }
+}
