@@ -18,10 +18,14 @@ import java.util.concurrent.CompletionStage;
  *   <li>[L1.1] An implementation MUST be a public, concrete, top-level or static nested class.
  *   <li>[L1.2] It MUST have a public no-argument constructor; it is the only constructor the runtime
  *       calls. Instances are never serialized.
+ *   <li>[L1.3] It MUST be registered in {@code META-INF/services/dev.hark.api.EventListener} of its
+ *       jar to be found in a plugin.
  *   <li>[L1.4] The argument type {@code A} MUST survive a Jackson round trip with an equal value:
  *       the definition of a wait is (listener class, arguments), and it is persisted as JSON.
  *   <li>[L1.6] The listener id is the fully qualified class name; it MUST stay stable across
  *       releases for workflows that are parked on it to resume.
+ *   <li>[L1.7] Its static initializer and no-argument constructor MUST NOT throw.
+ *   <li>[L1.8] Its id MUST be unique across the class path and every plugin.
  * </ul>
  *
  * <h2>Statelessness</h2>

@@ -1,0 +1,225 @@
+package dev.hark.runtime.plugin;
+
+import dev.hark.runtime.workflow.WorkflowDefinition;
+import java.io.IOException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.jar.JarFile;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds, checks and loads listeners and workflow definitions: first those on the application class
+ * path (the built-ins among them), then each plugin of a plugins folder in name order.
+ *
+ * <p>A plugin is {@code plugins/<name>/} (every {@code .jar} inside, at any depth) or a single
+ * {@code plugins/<name>.jar}. Each is checked in two stages (see {@link PluginScanner} and
+ * {@link PluginValidator}); a plugin with any problem is refused as a whole — its loader is closed
+ * and none of its classes is used — and the others load. A listener id or definition name already
+ * taken by the class path or an earlier plugin refuses the later plugin (L1.8, L1.11).
+ *
+ * <p>With {@code strict}, any problem (a plugin's or the class path's) throws a
+ * {@link PluginLoadException} carrying the whole report; without it, problems are logged and kept
+ * in {@link PluginSet#problems()}.
+ */
+public final class PluginLoader {
+
+    /** The name under which the application class path's providers are reported and listed. */
+    public static final String CLASSPATH = "classpath";
+
+    private static final Logger LOG = LoggerFactory.getLogger(PluginLoader.class);
+
+    private PluginLoader() {}
+
+    /** Loads with the runtime's own class loader as the parent of shared packages. */
+    public static PluginSet load(Path pluginsDir, boolean strict) {
+        return load(pluginsDir, strict, PluginLoader.class.getClassLoader());
+    }
+
+    /**
+     * @param pluginsDir the plugins folder; a missing folder means no plugins
+     * @param strict whether any problem stops start-up with a {@link PluginLoadException}
+     * @param runtimeLoader the loader of the runtime and the application class path
+     * @throws PluginLoadException if {@code strict} and any rule is broken
+     */
+    public static PluginSet load(Path pluginsDir, boolean strict, ClassLoader runtimeLoader) {
+        List<PluginProblem> problems = new ArrayList<>();
+        List<Plugin> loaded = new ArrayList<>();
+        Map<String, String> listenerOwners = new HashMap<>();
+        Map<String, String> definitionOwners = new HashMap<>();
+
+        PluginValidator.Result classpath = PluginValidator.validate(CLASSPATH, runtimeLoader, true, Set.of());
+        problems.addAll(classpath.problems());
+        classpath.listeners().keySet().forEach(id -> listenerOwners.put(id, CLASSPATH));
+        classpath.definitions().keySet().forEach(name -> definitionOwners.put(name, CLASSPATH));
+        loaded.add(new Plugin(CLASSPATH, null, null, classpath.listeners(), classpath.definitions(), runtimeLoader));
+
+        List<PluginClassLoader> loaders = new ArrayList<>();
+        for (Candidate candidate : candidates(pluginsDir, problems)) {
+            Plugin plugin = loadOne(candidate, runtimeLoader, listenerOwners, definitionOwners, problems);
+            if (plugin != null) {
+                loaded.add(plugin);
+                loaders.add((PluginClassLoader) plugin.classLoader());
+                LOG.info("plugin '{}'{} loaded from {}: listeners {}, workflow definitions {}", plugin.name(),
+                        plugin.version() == null ? "" : " " + plugin.version(), plugin.location(),
+                        plugin.listeners().keySet(), plugin.definitions().keySet());
+            }
+        }
+
+        PluginSet set = new PluginSet(loaded, problems, new PluginSetClassLoader(runtimeLoader, loaders));
+        if (!problems.isEmpty()) {
+            if (strict) {
+                set.close();
+                throw new PluginLoadException(problems);
+            }
+            LOG.warn("{} plugin problem(s); the plugins concerned are not loaded:\n{}", problems.size(), set.report());
+        }
+        return set;
+    }
+
+    /** A plugin folder or jar found in the plugins folder, not yet checked. */
+    private record Candidate(String name, Path location, List<Path> jars) {}
+
+    private static List<Candidate> candidates(Path pluginsDir, List<PluginProblem> problems) {
+        if (pluginsDir == null || !Files.isDirectory(pluginsDir)) {
+            LOG.info("no plugins folder at {}; only class path listeners and definitions are available", pluginsDir);
+            return List.of();
+        }
+        List<Path> entries;
+        try (Stream<Path> list = Files.list(pluginsDir)) {
+            entries = list.sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+        } catch (IOException e) {
+            problems.add(new PluginProblem("(plugins folder)", null, "L1.9",
+                    "cannot list " + pluginsDir + ": " + e, "make the plugins folder readable"));
+            return List.of();
+        }
+        Map<String, Candidate> byName = new LinkedHashMap<>();
+        for (Path entry : entries) {
+            String file = entry.getFileName().toString();
+            Candidate candidate;
+            if (Files.isDirectory(entry)) {
+                candidate = new Candidate(file, entry, jarsIn(entry, file, problems));
+            } else if (file.endsWith(".jar") && file.length() > 4) {
+                candidate = new Candidate(file.substring(0, file.length() - 4), entry, List.of(entry));
+            } else {
+                LOG.debug("ignoring {} in the plugins folder: neither a folder nor a .jar", entry);
+                continue;
+            }
+            if (candidate.jars().isEmpty()) {
+                LOG.warn("plugin folder {} holds no jars; ignored", entry);
+                continue;
+            }
+            Candidate earlier = byName.putIfAbsent(candidate.name(), candidate);
+            if (earlier != null) {
+                problems.add(new PluginProblem(candidate.name(), null, "L1.9",
+                        "both " + earlier.location().getFileName() + " and " + entry.getFileName()
+                                + " define a plugin of this name; " + entry.getFileName() + " is refused",
+                        "keep either the folder or the single jar"));
+            }
+        }
+        return List.copyOf(byName.values());
+    }
+
+    private static List<Path> jarsIn(Path folder, String plugin, List<PluginProblem> problems) {
+        try (Stream<Path> walk = Files.walk(folder)) {
+            return walk.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
+                    .sorted().toList();
+        } catch (IOException e) {
+            problems.add(new PluginProblem(plugin, null, "L1.9", "cannot list " + folder + ": " + e,
+                    "make the plugin folder readable"));
+            return List.of();
+        }
+    }
+
+    private static Plugin loadOne(Candidate candidate, ClassLoader runtimeLoader, Map<String, String> listenerOwners,
+            Map<String, String> definitionOwners, List<PluginProblem> problems) {
+        String name = candidate.name();
+        List<PluginProblem> own = new ArrayList<>();
+        String version = null;
+        List<URL> urls = new ArrayList<>();
+        for (Path jar : candidate.jars()) {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                file.stream().count(); // reads the whole central directory
+                Manifest manifest = file.getManifest();
+                if (version == null && manifest != null) {
+                    version = manifest.getMainAttributes().getValue("Implementation-Version");
+                }
+                urls.add(jar.toUri().toURL());
+            } catch (IOException | SecurityException e) {
+                own.add(new PluginProblem(name, null, "L1.9",
+                        "cannot read jar " + (jar.equals(candidate.location()) ? jar.getFileName()
+                                : candidate.location().relativize(jar)) + ": " + e,
+                        "replace it with a valid jar (zip) file, or remove it"));
+            }
+        }
+        if (!own.isEmpty()) {
+            problems.addAll(own);
+            return null;
+        }
+
+        PluginScanner.Result scanned;
+        try {
+            scanned = PluginScanner.scan(name, candidate.jars());
+        } catch (RuntimeException e) {
+            problems.add(new PluginProblem(name, null, "L1.9", "its class files cannot be read: " + e,
+                    "rebuild the plugin's jars"));
+            return null;
+        }
+        if (!scanned.problems().isEmpty()) {
+            problems.addAll(scanned.problems());
+            return null;
+        }
+
+        PluginClassLoader loader = new PluginClassLoader(name, urls, runtimeLoader);
+        PluginValidator.Result validated = PluginValidator.validate(name, loader, false, Set.of());
+        own.addAll(validated.problems());
+        for (String id : validated.listeners().keySet()) {
+            String owner = listenerOwners.get(id);
+            if (owner != null) {
+                own.add(new PluginProblem(name, id, "L1.8",
+                        "listener id " + id + " is already provided by " + describe(owner)
+                                + "; plugin '" + name + "' is refused",
+                        "rename the class (its fully qualified name is its id, L1.6), or remove one of the two"));
+            }
+        }
+        for (Map.Entry<String, WorkflowDefinition> definition : validated.definitions().entrySet()) {
+            String owner = definitionOwners.get(definition.getKey());
+            if (owner != null) {
+                own.add(new PluginProblem(name, definition.getValue().getClass().getName(), "L1.11",
+                        "workflow definition name '" + definition.getKey() + "' is already taken by "
+                                + describe(owner) + "; plugin '" + name + "' is refused",
+                        "give the definition another name, or remove one of the two"));
+            }
+        }
+        if (!own.isEmpty()) {
+            problems.addAll(own);
+            closeQuietly(loader);
+            return null;
+        }
+        validated.listeners().keySet().forEach(id -> listenerOwners.put(id, name));
+        validated.definitions().keySet().forEach(n -> definitionOwners.put(n, name));
+        return new Plugin(name, candidate.location(), version, validated.listeners(), validated.definitions(), loader);
+    }
+
+    private static String describe(String owner) {
+        return owner.equals(CLASSPATH) ? "the application class path" : "plugin '" + owner + "'";
+    }
+
+    private static void closeQuietly(PluginClassLoader loader) {
+        try {
+            loader.close();
+        } catch (IOException e) {
+            LOG.debug("closing the class loader of refused plugin {} failed", loader.pluginName(), e);
+        }
+    }
+}
