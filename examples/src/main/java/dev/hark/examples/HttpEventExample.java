@@ -1,6 +1,6 @@
 package dev.hark.examples;
 
-import dev.hark.listeners.http.HttpEvent;
+import dev.hark.examples.plugin.SeedTasks;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.Hark;
 import dev.hark.runtime.workflow.Dag;
@@ -17,13 +17,8 @@ public final class HttpEventExample {
 
     private HttpEventExample() {}
 
-    /** What the workflow does with the event once it is checkpointed. */
-    public static String received(HttpEvent event) {
-        return "received event_key=" + event.eventKey() + " event_payload=" + event.eventPayload();
-    }
-
     static Node<String> dag() {
-        return Dag.task(HttpEventExample::received).bind(Dag.waitForEvent(HttpListener.class, EVENT_KEY));
+        return Dag.task(SeedTasks::received).bind(Dag.waitForEvent(HttpListener.class, EVENT_KEY));
     }
 
     static void printHowToSend(Hark hark) {

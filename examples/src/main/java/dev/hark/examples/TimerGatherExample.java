@@ -2,6 +2,7 @@ package dev.hark.examples;
 
 import dev.hark.listeners.timer.TimerEvent;
 import dev.hark.listeners.timer.TimerListener;
+import dev.hark.examples.plugin.SeedTasks;
 import dev.hark.runtime.Hark;
 import dev.hark.runtime.workflow.Dag;
 import dev.hark.runtime.workflow.Node;
@@ -9,7 +10,6 @@ import java.time.Instant;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,12 +22,6 @@ public final class TimerGatherExample {
 
     private TimerGatherExample() {}
 
-    /** The gather task: returns both events, in the order of its arguments. */
-    public static List<TimerEvent> gather(TimerEvent first, TimerEvent second) {
-        System.out.printf("[gather] both timers fired: %s and %s%n", local(first.deadline()), local(second.deadline()));
-        return List.of(first, second);
-    }
-
     /** Starts the workflow with deadlines a few seconds ahead, and says so. */
     static CompletableFuture<?> start(Hark hark) {
         Instant now = Instant.now();
@@ -36,7 +30,7 @@ public final class TimerGatherExample {
         // As in the seed: event1 fires after event2, and gather runs when both are done.
         Node<TimerEvent> event1 = Dag.waitForEvent(TimerListener.class, first);
         Node<TimerEvent> event2 = Dag.waitForEvent(TimerListener.class, second);
-        CompletableFuture<?> output = hark.runAsync(Dag.task(TimerGatherExample::gather).bind(event1, event2), WORKFLOW_ID);
+        CompletableFuture<?> output = hark.runAsync(Dag.task(SeedTasks::gather).bind(event1, event2), WORKFLOW_ID);
         System.out.printf("Started workflow %s: two timers due at %s and %s. Press Ctrl-C to interrupt it,"
                 + " then run again to resume.%n", WORKFLOW_ID, local(first), local(second));
         return output;

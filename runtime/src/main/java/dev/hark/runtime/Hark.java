@@ -165,7 +165,14 @@ public final class Hark implements AutoCloseable {
                     definitions.keySet().stream().sorted().toList());
         }
         String id = workflowId == null ? definition + "-" + WorkflowIds.generate() : workflowId;
-        Node<?> dag = found.build(input == null ? Map.of() : input);
+        Node<?> dag;
+        try {
+            dag = found.build(input == null ? Map.of() : input);
+        } catch (LinkageError e) {
+            throw new IllegalStateException("workflow definition '" + definition + "' (" + found.getClass().getName()
+                    + ") could not build its DAG: " + e + "; a plugin may use only its own classes, the api, the"
+                    + " workflow API and the built-in listeners", e);
+        }
         if (dag == null) {
             throw new IllegalStateException("workflow definition '" + definition + "' built no DAG (null)");
         }

@@ -1,6 +1,5 @@
 package dev.hark.examples.plugin;
 
-import dev.hark.examples.HttpEventExample;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.workflow.Dag;
 import dev.hark.runtime.workflow.Node;
@@ -20,10 +19,10 @@ public final class SeedHttpDefinition implements WorkflowDefinition {
 
     @Override
     public Node<?> build(Map<String, Object> input) {
-        Object key = input.getOrDefault("event_key", HttpEventExample.EVENT_KEY);
+        Object key = input.getOrDefault("event_key", "my_event_key");
         if (!(key instanceof String text) || text.isEmpty()) {
             throw new IllegalArgumentException("event_key must be a non-empty string; was " + key);
         }
-        return Dag.task(HttpEventExample::received).bind(Dag.waitForEvent(HttpListener.class, text));
+        return Dag.task(SeedTasks::received).bind(Dag.waitForEvent(HttpListener.class, text));
     }
 }

@@ -1,6 +1,5 @@
 package dev.hark.examples.plugin;
 
-import dev.hark.examples.TimerGatherExample;
 import dev.hark.listeners.timer.TimerEvent;
 import dev.hark.listeners.timer.TimerListener;
 import dev.hark.runtime.workflow.Dag;
@@ -25,7 +24,7 @@ public final class SeedTimersDefinition implements WorkflowDefinition {
         Instant now = Instant.now();
         Node<TimerEvent> event1 = Dag.waitForEvent(TimerListener.class, now.plusSeconds(seconds(input, "first_seconds", 8)));
         Node<TimerEvent> event2 = Dag.waitForEvent(TimerListener.class, now.plusSeconds(seconds(input, "second_seconds", 4)));
-        return Dag.task(TimerGatherExample::gather).bind(event1, event2);
+        return Dag.task(SeedTasks::gather).bind(event1, event2);
     }
 
     private static long seconds(Map<String, Object> input, String key, long fallback) {

@@ -53,7 +53,7 @@ final class AdminHandler implements HttpHandler {
     public void handle(HttpExchange exchange) {
         try {
             route(exchange);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             failure(exchange, e);
         } catch (IOException e) {
             HttpExchanges.reply(exchange, 500, HttpExchanges.error("internal_error", e.toString(), null));

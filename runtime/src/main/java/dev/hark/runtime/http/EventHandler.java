@@ -54,7 +54,7 @@ final class EventHandler implements HttpHandler {
     public void handle(HttpExchange exchange) {
         try {
             dispatch(exchange);
-        } catch (RuntimeException | IOException e) {
+        } catch (RuntimeException | LinkageError | IOException e) {
             LOG.warn("HTTP event request failed", e);
             HttpExchanges.reply(exchange, 500, HttpExchanges.error("internal_error",
                     "the request could not be handled: " + e, null));
