@@ -30,6 +30,11 @@ public final class HarkCommand implements Runnable {
         return new CommandLine(new HarkCommand()).execute(args);
     }
 
+    /** Runs the command line without exiting, writing to the given streams. */
+    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+        return new CommandLine(new HarkCommand()).setOut(out).setErr(err).execute(args);
+    }
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());

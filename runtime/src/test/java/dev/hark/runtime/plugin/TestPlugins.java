@@ -29,7 +29,7 @@ import javax.tools.ToolProvider;
  * JDK's compiler and packages them, with their {@code META-INF/services} files, with
  * {@link JarOutputStream}. No binary is checked in.
  */
-final class TestPlugins {
+public final class TestPlugins {
 
     private static final String LISTENER = "dev.hark.api.EventListener";
     private static final String DEFINITION = "dev.hark.runtime.workflow.WorkflowDefinition";
@@ -44,35 +44,35 @@ final class TestPlugins {
         this.name = name;
     }
 
-    static TestPlugins plugin(String name) {
+    public static TestPlugins plugin(String name) {
         return new TestPlugins(name);
     }
 
     /** Adds a compilation unit; the class name is read from its package and first public type. */
-    TestPlugins source(String qualifiedName, String code) {
+    public TestPlugins source(String qualifiedName, String code) {
         sources.put(qualifiedName, code);
         return this;
     }
 
     /** Registers classes in {@code META-INF/services/dev.hark.api.EventListener}. */
-    TestPlugins listeners(String... classNames) {
+    public TestPlugins listeners(String... classNames) {
         services.computeIfAbsent(LISTENER, k -> new ArrayList<>()).addAll(List.of(classNames));
         return this;
     }
 
     /** Registers classes in {@code META-INF/services/dev.hark.runtime.workflow.WorkflowDefinition}. */
-    TestPlugins definitions(String... classNames) {
+    public TestPlugins definitions(String... classNames) {
         services.computeIfAbsent(DEFINITION, k -> new ArrayList<>()).addAll(List.of(classNames));
         return this;
     }
 
-    TestPlugins version(String version) {
+    public TestPlugins version(String version) {
         this.version = version;
         return this;
     }
 
     /** Writes {@code <pluginsDir>/<name>.jar}. */
-    Path writeJar(Path pluginsDir) throws IOException {
+    public Path writeJar(Path pluginsDir) throws IOException {
         Files.createDirectories(pluginsDir);
         Path jar = pluginsDir.resolve(name + ".jar");
         build(jar);
@@ -147,7 +147,7 @@ final class TestPlugins {
      * The test class path. Surefire may start the test JVM through a manifest-only booter jar; then
      * the real class path is that jar's {@code Class-Path}.
      */
-    static String classPath() throws IOException {
+    public static String classPath() throws IOException {
         String known = classPath;
         if (known != null) {
             return known;
@@ -172,13 +172,13 @@ final class TestPlugins {
 
     // ---- sources shared by the tests ----
 
-    static String echoEvent(String pkg) {
+    public static String echoEvent(String pkg) {
         return "package " + pkg + ";\n"
                 + "public record EchoEvent(String id, String text) implements dev.hark.api.Event {}\n";
     }
 
     /** A listener that completes at once with {@code EchoEvent("echo-" + args, args.toUpperCase() + suffix)}. */
-    static String listener(String pkg, String simpleName, String body) {
+    public static String listener(String pkg, String simpleName, String body) {
         return "package " + pkg + ";\n"
                 + "import dev.hark.api.*;\n"
                 + "import java.util.concurrent.*;\n"

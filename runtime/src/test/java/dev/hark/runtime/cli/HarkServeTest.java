@@ -1,0 +1,237 @@
+package dev.hark.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hark.runtime.json.Json;
+import dev.hark.runtime.plugin.TestPlugins;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code hark serve} as a real child process with a plugin built at test time: start a workflow
+ * through the admin API, send its event, read its output; SIGKILL while a workflow waits, start
+ * again, and the workflow resumes and completes when its event arrives. The client commands run
+ * in this JVM against the child.
+ */
+class HarkServeTest {
+
+    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final Pattern LISTENING = Pattern.compile("Listening on (http://[0-9.]+:[0-9]+)");
+
+    @TempDir
+    static Path plugins;
+
+    @TempDir
+    Path dataDir;
+
+    @TempDir
+    Path logs;
+
+    private final List<Process> children = new ArrayList<>();
+
+    @BeforeAll
+    static void buildPlugin() throws IOException {
+        String pkg = "com.acme.serve";
+        TestPlugins.plugin("greetings").version("1.2.3")
+                .source(pkg + ".Steps", "package " + pkg + ";\n"
+                        + "import dev.hark.listeners.http.HttpEvent;\n"
+                        + "public final class Steps {\n"
+                        + "  public static String greet(HttpEvent e) { return \"hello \" + e.eventPayload(); }\n"
+                        + "}\n")
+                .source(pkg + ".Greeting", "package " + pkg + ";\n"
+                        + "import dev.hark.runtime.workflow.*;\n"
+                        + "import dev.hark.listeners.http.*;\n"
+                        + "import java.util.Map;\n"
+                        + "public class Greeting implements WorkflowDefinition {\n"
+                        + "  public String name() { return \"greeting\"; }\n"
+                        + "  public Node<?> build(Map<String, Object> input) {\n"
+                        + "    return Dag.task(Steps::greet).bind(Dag.waitForEvent(HttpListener.class, \"name\"));\n"
+                        + "  }\n"
+                        + "}\n")
+                .definitions(pkg + ".Greeting")
+                .writeJar(plugins);
+    }
+
+    @AfterEach
+    void killLeftovers() {
+        children.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void serveStartsAWorkflowFromAPluginDeliversItsEventAndSurvivesSigkill() throws Exception {
+        Process first = serve("first");
+        String server = awaitListening("first");
+
+        assertEquals(201, post(server + "/workflows", "{\"definition\": \"greeting\", \"workflow_id\": \"w1\"}").statusCode());
+        assertEquals(200, sendEvent(server, "w1", "Ada").statusCode());
+        assertEquals("hello Ada", awaitOutput(server, "w1").asString());
+
+        StringWriter out = new StringWriter();
+        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
+                "status", "w1", "--server", server));
+        assertEquals("SUCCESSFUL", out.toString().trim());
+
+        out = new StringWriter();
+        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
+                "start", "greeting", "--id", "w2", "--server", server));
+        assertEquals("w2", out.toString().trim());
+        first.destroyForcibly();
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+
+        serve("second");
+        String restarted = awaitListening("second");
+        assertTrue(Files.readString(logs.resolve("second.out")).contains("resumed 1 workflow(s) [w2]"),
+                Files.readString(logs.resolve("second.out")));
+        assertEquals(200, sendEvent(restarted, "w2", "Grace").statusCode());
+        assertEquals("hello Grace", awaitOutput(restarted, "w2").asString());
+
+        out = new StringWriter();
+        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
+                "list", "--status", "SUCCESSFUL", "--server", restarted));
+        assertTrue(out.toString().contains("w1") && out.toString().contains("w2"), out.toString());
+    }
+
+    @Test
+    void sigtermShutsDownCleanlyAndReleasesTheDataFolder() throws Exception {
+        Process process = serve("term");
+        awaitListening("term");
+        process.destroy();
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "serve did not stop on SIGTERM");
+        serve("again");
+        awaitListening("again");
+    }
+
+    @Test
+    void clientCommandsReportRefusalsAndAnUnreachableServerWithTheirExitCodes() throws Exception {
+        serve("codes");
+        String server = awaitListening("codes");
+        StringWriter err = new StringWriter();
+        assertEquals(ExitCodes.REFUSED, HarkCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
+                "status", "missing", "--server", server));
+        assertTrue(err.toString().contains("404") && err.toString().contains("missing"), err.toString());
+
+        err = new StringWriter();
+        assertEquals(ExitCodes.REFUSED, HarkCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
+                "start", "no-such-definition", "--server", server));
+        assertTrue(err.toString().contains("greeting"), "names the definitions it has: " + err);
+
+        err = new StringWriter();
+        assertEquals(ExitCodes.UNREACHABLE, HarkCommand.execute(new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true), "status", "w", "--server", "http://127.0.0.1:1"));
+        assertTrue(err.toString().contains("cannot reach"), err.toString());
+
+        assertEquals(ExitCodes.USAGE, HarkCommand.execute(new PrintWriter(new StringWriter()),
+                new PrintWriter(new StringWriter()), "status"));
+    }
+
+    @Test
+    void pluginsCheckExitsZeroForAGoodJarAndOneWithTheReportForABadOne(@TempDir Path bad) throws Exception {
+        StringWriter out = new StringWriter();
+        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
+                "plugins", "check", plugins.resolve("greetings.jar").toString()));
+        assertTrue(out.toString().contains("OK, 0 listener(s), 1 workflow definition(s)"), out.toString());
+
+        String pkg = "com.acme.broken";
+        Path jar = TestPlugins.plugin("broken")
+                .source(pkg + ".EchoEvent", TestPlugins.echoEvent(pkg))
+                .source(pkg + ".NeedsArg", TestPlugins.listener(pkg, "NeedsArg", "public NeedsArg(String x) {}"))
+                .listeners(pkg + ".NeedsArg")
+                .writeJar(bad);
+        out = new StringWriter();
+        assertEquals(ExitCodes.REFUSED, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
+                "plugins", "check", jar.toString()));
+        assertTrue(out.toString().contains("NeedsArg") && out.toString().contains("L1.2"), out.toString());
+
+        out = new StringWriter();
+        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
+                "plugins", "list", "--plugins", plugins.toString()));
+        assertTrue(out.toString().contains("greetings") && out.toString().contains("1.2.3")
+                && out.toString().contains("com.acme.serve.Greeting"), out.toString());
+    }
+
+    @Test
+    void everyCommandHasHelp() {
+        for (String[] command : List.of(new String[] {"--help"}, new String[] {"serve", "--help"},
+                new String[] {"plugins", "list", "--help"}, new String[] {"plugins", "check", "--help"},
+                new String[] {"start", "--help"}, new String[] {"status", "--help"}, new String[] {"output", "--help"},
+                new String[] {"list", "--help"}, new String[] {"cancel", "--help"})) {
+            StringWriter out = new StringWriter();
+            assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()), command));
+            assertTrue(out.toString().startsWith("Usage: hark"), String.join(" ", command) + ": " + out);
+        }
+    }
+
+    private Process serve(String name) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process process = new ProcessBuilder(java.toString(), "-cp", TestPlugins.classPath(), HarkCommand.class.getName(),
+                "serve", "--data", dataDir.toString(), "--plugins", plugins.toString(), "--port", "0")
+                .redirectErrorStream(true)
+                .redirectOutput(logs.resolve(name + ".out").toFile())
+                .start();
+        children.add(process);
+        return process;
+    }
+
+    private String awaitListening(String name) throws Exception {
+        Path log = logs.resolve(name + ".out");
+        for (int i = 0; i < 3_000; i++) {
+            if (Files.exists(log)) {
+                Matcher matcher = LISTENING.matcher(Files.readString(log));
+                if (matcher.find()) {
+                    return matcher.group(1);
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("serve never listened: " + (Files.exists(log) ? Files.readString(log) : "(no output)"));
+    }
+
+    private static HttpResponse<String> sendEvent(String server, String workflowId, String payload) throws Exception {
+        HttpResponse<String> response = null;
+        for (int i = 0; i < 500 && (response == null || response.statusCode() == 404); i++) {
+            if (response != null) {
+                Thread.sleep(10);
+            }
+            response = post(server + "/event/send_event/" + workflowId,
+                    "{\"event_key\": \"name\", \"event_payload\": \"" + payload + "\"}");
+        }
+        return response;
+    }
+
+    private static JsonNode awaitOutput(String server, String workflowId) throws Exception {
+        for (int i = 0; i < 500; i++) {
+            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(
+                    server + "/workflows/" + workflowId + "/output")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                return Json.MAPPER.readTree(response.body()).get("output");
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no output for " + workflowId);
+    }
+
+    private static HttpResponse<String> post(String url, String body) throws Exception {
+        return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
