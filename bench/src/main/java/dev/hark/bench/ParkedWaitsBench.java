@@ -31,7 +31,9 @@ import java.util.stream.Stream;
  * throw-away runtime before measuring, default 20000), {@code bench.inflight} (outstanding
  * {@code started()} futures, default 20000), {@code bench.sharedDag} (reuse one DAG object for every
  * start instead of building one per start with its own deadline, default false),
- * {@code bench.resume} (default true), {@code bench.parkTimeoutS} (default 600).
+ * {@code bench.resume} (default true), {@code bench.parkTimeoutS} (default 600),
+ * {@code bench.histogram} (print that many rows of a live-object class histogram to stderr once all
+ * are parked, default 0).
  */
 public final class ParkedWaitsBench {
 
@@ -117,6 +119,7 @@ public final class ParkedWaitsBench {
         put("heap_per_parked_wait_bytes", (heapParked - heapBefore) / n);
         put("live_threads_after", threadsAfter);
         put("db_bytes_per_workflow", dbBytes(dir) / n);
+        printHistogram(Integer.getInteger("bench.histogram", 0));
 
         if (!resume) {
             hark.close();
@@ -137,6 +140,7 @@ public final class ParkedWaitsBench {
         long heapBeforeResume = usedHeapAfterGc();
         int threadsBeforeResume = liveThreads();
 
+        long gcResume0 = gcMillis();
         long r0 = System.nanoTime();
         Map<String, CompletableFuture<Object>> resumed = hark.resumeAll();
         long tCall = System.nanoTime() - r0;
@@ -148,6 +152,7 @@ public final class ParkedWaitsBench {
         put("resume_all_call_s", secs(tCall));
         put("resume_all_s", secs(tResume));
         put("all_reparked", reparked);
+        put("gc_ms_during_resume", gcMillis() - gcResume0);
         long heapResumed = usedHeapAfterGc();
         put("heap_used_resumed_mb", mb(heapResumed));
         put("heap_per_parked_wait_after_resume_bytes", (heapResumed - heapBeforeResume) / n);
@@ -200,6 +205,24 @@ public final class ParkedWaitsBench {
             Thread.sleep(100);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** Prints the top {@code lines} of a class histogram of live objects to stderr. */
+    private static void printHistogram(int lines) {
+        if (lines <= 0) {
+            return;
+        }
+        try {
+            Object out = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                    "gcClassHistogram", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            String[] rows = String.valueOf(out).split("\n");
+            for (int i = 0; i < Math.min(rows.length, lines + 3); i++) {
+                System.err.println(rows[i]);
+            }
+        } catch (Exception e) {
+            System.err.println("no histogram: " + e);
+        }
     }
 
     private static int liveThreads() {
