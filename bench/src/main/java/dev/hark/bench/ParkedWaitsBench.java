@@ -93,12 +93,14 @@ public final class ParkedWaitsBench {
         put("live_threads_before", threadsBefore);
 
         long gc0 = gcMillis();
+        long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
         long failures = startAll(hark, n, inflight, sharedDag, "wf-");
         long tDurable = System.nanoTime() - t0;
         boolean parked = awaitParked(hark, n, parkTimeoutNanos);
         long tParked = System.nanoTime() - t0;
         long gcDuringStart = gcMillis() - gc0;
+        long cpuDuringStart = processCpuNanos() - cpu0;
         RuntimeMetrics m = hark.metrics();
         put("start_failures", failures);
         put("starts_per_s_durable", fmt(n / (tDurable / 1e9)));
@@ -107,6 +109,7 @@ public final class ParkedWaitsBench {
         put("all_parked_s", secs(tParked));
         put("parked_per_s", fmt(n / (tParked / 1e9)));
         put("gc_ms_during_start", gcDuringStart);
+        put("cpu_us_per_start", fmt(cpuDuringStart / 1e3 / n));
         put("active_workflows", m.activeWorkflows());
         put("pending_timers", m.pendingTimers());
         put("store_writes", m.store().writes());
@@ -141,6 +144,7 @@ public final class ParkedWaitsBench {
         int threadsBeforeResume = liveThreads();
 
         long gcResume0 = gcMillis();
+        long cpuResume0 = processCpuNanos();
         long r0 = System.nanoTime();
         Map<String, CompletableFuture<Object>> resumed = hark.resumeAll();
         long tCall = System.nanoTime() - r0;
@@ -153,6 +157,7 @@ public final class ParkedWaitsBench {
         put("resume_all_s", secs(tResume));
         put("all_reparked", reparked);
         put("gc_ms_during_resume", gcMillis() - gcResume0);
+        put("cpu_us_per_resume", fmt((processCpuNanos() - cpuResume0) / 1e3 / n));
         long heapResumed = usedHeapAfterGc();
         put("heap_used_resumed_mb", mb(heapResumed));
         put("heap_per_parked_wait_after_resume_bytes", (heapResumed - heapBeforeResume) / n);
@@ -235,6 +240,12 @@ public final class ParkedWaitsBench {
             total += Math.max(0, gc.getCollectionTime());
         }
         return total;
+    }
+
+    /** CPU time of all threads of this JVM (GC and JIT included): robust to other load on the box. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static long dbBytes(Path dir) {
