@@ -25,6 +25,12 @@ import java.util.Objects;
  */
 public final class Dag {
 
+    /**
+     * Checks definitions. One shared instance: a fresh codec per check also meant a fresh Jackson
+     * type cache, so every {@code waitForEvent} resolved its types from scratch. Thread-safe.
+     */
+    private static final ValueCodec CHECKER = new ValueCodec(Dag.class.getClassLoader());
+
     private Dag() {}
 
     /**
@@ -107,10 +113,9 @@ public final class Dag {
 
     private static void requireSerializable(Object value, ListenerType listener, String what) {
         try {
-            ValueCodec codec = new ValueCodec(Dag.class.getClassLoader());
-            String envelope = codec.encode(value, null);
+            String envelope = CHECKER.encode(value, null);
             if (listener != null) {
-                codec.decode(envelope, listener.argsType());
+                CHECKER.decode(envelope, listener.argsType());
             }
         } catch (ValueCodecException e) {
             String owner = listener == null ? "" : " for listener " + listener.id();
