@@ -5,19 +5,11 @@ import dev.hark.runtime.Hark;
 import dev.hark.runtime.RuntimeMetrics;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.workflow.Dag;
-import java.io.BufferedInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,9 +20,10 @@ import java.util.stream.Stream;
  * delivers N events from C concurrent keep-alive clients over loopback. Every POST is answered only
  * after its event is checkpointed (group-committed with fsync). Prints {@code key=value} lines.
  *
- * <p>Usage: {@code java -jar bench/target/hark-bench.jar http [N] [clients]} (defaults 100000, 64).
- * The clients are plain sockets speaking HTTP/1.1 keep-alive, so that the figure measures the
- * runtime rather than a client library.
+ * <p>Usage: {@code java -cp bench/target/hark-bench.jar dev.hark.bench.HttpEventsBench [N] [clients]}
+ * (defaults 100000, 64). The clients are {@link LoadClient}: keep-alive HTTP/1.1 connections driven
+ * by one selector thread, one request outstanding per connection, like wrk — so that the client's
+ * share of the two cores stays small and the figure measures the runtime.
  */
 public final class HttpEventsBench {
 
@@ -46,38 +39,57 @@ public final class HttpEventsBench {
         print("cores", Runtime.getRuntime().availableProcessors());
         print("java", System.getProperty("java.version"));
 
+        int warmup = Integer.getInteger("bench.warmup", 30_000);
+        boolean inProcess = Boolean.getBoolean("bench.inProcess");
+        print("warmup", warmup);
+        print("mode", inProcess ? "in-process (Hark.sendEvent, no HTTP)" : "http");
+        if (warmup > 0) {
+            Path warmDir = Path.of(dir + "-warmup");
+            deleteRecursively(warmDir);
+            round(warmDir, warmup, clients, inProcess, false);
+            deleteRecursively(warmDir);
+        }
+        round(dir, n, clients, inProcess, true);
+    }
+
+    /** Parks n waits, delivers n events, and prints the figures if asked. */
+    private static void round(Path dir, int n, int clients, boolean inProcess, boolean report) throws Exception {
         try (Hark hark = Hark.builder().dataDir(dir).http(HttpSettings.defaults().withPort(0)).open()) {
             long parkStart = System.nanoTime();
             park(hark, n);
-            print("park_s", seconds(System.nanoTime() - parkStart));
+            double parkSeconds = seconds(System.nanoTime() - parkStart);
 
             RuntimeMetrics before = hark.metrics();
             int port = hark.httpAddress().orElseThrow().getPort();
             long[] latencies = new long[n];
-            AtomicInteger next = new AtomicInteger();
             AtomicInteger non200 = new AtomicInteger();
-            List<Thread> threads = new ArrayList<>();
+            long cpuBefore = processCpuNanos();
             long start = System.nanoTime();
-            for (int c = 0; c < clients; c++) {
-                Thread thread = new Thread(() -> client(port, n, next, latencies, non200), "client-" + c);
-                threads.add(thread);
-                thread.start();
-            }
-            for (Thread thread : threads) {
-                thread.join();
+            if (inProcess) {
+                sendInProcess(hark, n, clients, latencies, non200);
+            } else {
+                new LoadClient(port, n, clients, latencies, non200).run();
             }
             long elapsed = System.nanoTime() - start;
+            long cpu = processCpuNanos() - cpuBefore;
             awaitFinished(hark);
             RuntimeMetrics after = hark.metrics();
-
+            if (!report) {
+                return;
+            }
             Arrays.sort(latencies);
             long commits = after.store().commits() - before.store().commits();
             long writes = after.store().writes() - before.store().writes();
+            print("park_s", parkSeconds);
             print("events_per_s", Math.round(n / seconds(elapsed)));
             print("latency_p50_ms", millis(latencies[n / 2]));
             print("latency_p99_ms", millis(latencies[(int) Math.min(n - 1, Math.ceil(n * 0.99) - 1)]));
             print("latency_max_ms", millis(latencies[n - 1]));
             print("non_200_replies", non200.get());
+            print("cpu_us_per_event", Math.round(cpu / 1e3 / n));
+            print("events_per_s_if_cpu_bound_on_all_cores", Math.round(
+                    Runtime.getRuntime().availableProcessors() * 1e9 / ((double) cpu / n)));
+            print("load_avg_1m", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             print("store_writes_per_event", String.format("%.2f", (double) writes / n));
             print("fsyncs_per_event", String.format("%.4f", (double) commits / n));
             print("workflows_still_active", after.activeWorkflows());
@@ -98,65 +110,35 @@ public final class HttpEventsBench {
         }
     }
 
-    private static void client(int port, int n, AtomicInteger next, long[] latencies, AtomicInteger non200) {
-        try (Socket socket = new Socket()) {
-            socket.setTcpNoDelay(true);
-            socket.connect(new InetSocketAddress("127.0.0.1", port));
-            OutputStream out = socket.getOutputStream();
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            for (int i = next.getAndIncrement(); i < n; i = next.getAndIncrement()) {
-                byte[] body = ("{\"event_key\":\"key-" + i + "\",\"event_payload\":{\"n\":" + i + "}}")
-                        .getBytes(StandardCharsets.UTF_8);
-                byte[] head = ("POST /event/send_event/h-" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII);
-                long sent = System.nanoTime();
-                out.write(head);
-                out.write(body);
-                out.flush();
-                int status = readResponse(in);
-                latencies[i] = System.nanoTime() - sent;
-                if (status != 200) {
+    /** The same deliveries through {@code Hark.sendEvent}, without HTTP: what the runtime costs alone. */
+    private static void sendInProcess(Hark hark, int n, int inFlight, long[] latencies, AtomicInteger non200)
+            throws InterruptedException {
+        Semaphore permits = new Semaphore(inFlight);
+        for (int i = 0; i < n; i++) {
+            permits.acquire();
+            int index = i;
+            long sent = System.nanoTime();
+            hark.sendEvent("h-" + i, "key-" + i, java.util.Map.of("n", i)).whenComplete((delivery, failure) -> {
+                latencies[index] = System.nanoTime() - sent;
+                if (!(delivery instanceof dev.hark.runtime.event.Delivery.Accepted)) {
                     non200.incrementAndGet();
                 }
-            }
-        } catch (IOException e) {
-            throw new IllegalStateException("client failed", e);
+                permits.release();
+            });
         }
-    }
-
-    /** Reads one HTTP/1.1 response with a Content-Length body; returns its status. */
-    private static int readResponse(InputStream in) throws IOException {
-        String statusLine = readLine(in);
-        int status = Integer.parseInt(statusLine.split(" ")[1]);
-        int length = 0;
-        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
-            int colon = line.indexOf(':');
-            if (line.substring(0, colon).equalsIgnoreCase("Content-Length")) {
-                length = Integer.parseInt(line.substring(colon + 1).trim());
-            }
-        }
-        in.readNBytes(length);
-        return status;
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new IOException("connection closed");
-            }
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
+        permits.acquire(inFlight);
     }
 
     private static void awaitFinished(Hark hark) throws InterruptedException {
         for (int i = 0; i < 6_000 && hark.metrics().activeWorkflows() > 0; i++) {
             Thread.sleep(10);
         }
+    }
+
+    /** CPU time of this whole process (all threads, GC and JIT included), clients included. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static void deleteRecursively(Path dir) throws IOException {

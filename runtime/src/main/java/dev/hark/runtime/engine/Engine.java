@@ -227,23 +227,28 @@ public final class Engine implements AutoCloseable {
      * workflow's stored state.
      */
     public CompletableFuture<Delivery> send(String workflowId, String key, Object payload) {
-        return inbox.send(workflowId, key, payload).thenApply(delivery -> {
+        return inbox.send(workflowId, key, payload).thenCompose(delivery -> {
             if (!(delivery instanceof Delivery.NotWaiting notWaiting)
                     || notWaiting.reason() != Delivery.Reason.NO_WAIT_FOR_KEY || active.containsKey(workflowId)) {
-                return delivery;
+                return CompletableFuture.completedFuture(delivery);
             }
-            return store.workflow(workflowId)
-                    .<Delivery>map(record -> switch (record.status()) {
-                        case SUCCESSFUL, CANCELED, FAILED -> new Delivery.NotWaiting(workflowId, key,
-                                Delivery.Reason.WORKFLOW_FINISHED, "workflow '" + workflowId + "' is "
-                                        + record.status() + "; it waits for no event");
-                        case RESUMABLE, RUNNING -> new Delivery.NotWaiting(workflowId, key,
-                                Delivery.Reason.WORKFLOW_NOT_RUNNING, "workflow '" + workflowId + "' is "
-                                        + WorkflowStatus.RESUMABLE + "; resume it before sending it events");
-                    })
-                    .orElseGet(() -> new Delivery.NotWaiting(workflowId, key, Delivery.Reason.UNKNOWN_WORKFLOW,
-                            "no workflow with id '" + workflowId + "'"));
+            // Reading the store may block; keep it off the caller's (possibly I/O) thread.
+            return CompletableFuture.supplyAsync(() -> whyNotWaiting(workflowId, key), executor);
         });
+    }
+
+    private Delivery whyNotWaiting(String workflowId, String key) {
+        return store.workflow(workflowId)
+                .<Delivery>map(record -> switch (record.status()) {
+                    case SUCCESSFUL, CANCELED, FAILED -> new Delivery.NotWaiting(workflowId, key,
+                            Delivery.Reason.WORKFLOW_FINISHED, "workflow '" + workflowId + "' is "
+                                    + record.status() + "; it waits for no event");
+                    case RESUMABLE, RUNNING -> new Delivery.NotWaiting(workflowId, key,
+                            Delivery.Reason.WORKFLOW_NOT_RUNNING, "workflow '" + workflowId + "' is "
+                                    + WorkflowStatus.RESUMABLE + "; resume it before sending it events");
+                })
+                .orElseGet(() -> new Delivery.NotWaiting(workflowId, key, Delivery.Reason.UNKNOWN_WORKFLOW,
+                        "no workflow with id '" + workflowId + "'"));
     }
 
     /** @return waits registered in the inbox */

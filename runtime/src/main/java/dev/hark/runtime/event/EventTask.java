@@ -41,7 +41,7 @@ public final class EventTask implements EventContext {
         /** The event is durable; downstream may run. */
         void eventCheckpointed(int node, String envelope);
 
-        /** The listener committed the event and the commit is recorded. */
+        /** The listener committed the event; the mark is queued ahead of anything written later. */
         void commitRecorded(int node);
 
         /** The wait cannot go on: a listener broke a rule, or commits keep failing. */
@@ -110,7 +110,9 @@ public final class EventTask implements EventContext {
         synchronized (this) {
             pollStage = stage;
         }
-        stage.whenComplete((event, error) -> services.executor().execute(() -> polled(event, error)));
+        // Runs on whichever thread completed the poll: the work up to the store's queue is short and
+        // never blocks, and the durable part continues on the executor.
+        stage.whenComplete(this::polled);
     }
 
     /** Resumes a wait whose event was checkpointed before a crash: commit again, never poll [R4.1]. */
@@ -237,12 +239,12 @@ public final class EventTask implements EventContext {
             stage = CompletableFuture.failedFuture(new IllegalStateException(
                     type.id() + ".eventCheckpointed returned null; it must return a stage [L4.3]"));
         }
-        stage.whenComplete((ok, failure) -> services.executor().execute(() -> committed(event, attempt, failure)));
+        stage.whenComplete((ok, failure) -> committed(event, attempt, failure));
     }
 
     private void committed(Event event, int attempt, Throwable failure) {
         if (failure == null) {
-            recordCommit(1);
+            recordCommit();
             return;
         }
         if (attempt >= MAX_COMMIT_ATTEMPTS) {
@@ -256,16 +258,20 @@ public final class EventTask implements EventContext {
         services.timers().schedule(() -> services.executor().execute(() -> commit(event, attempt + 1)), delay);
     }
 
-    private void recordCommit(int attempt) {
-        services.store().write(new StoreWrite.MarkCommitted(workflowId, taskId))
-                .whenCompleteAsync((ok, failure) -> {
-                    if (failure == null) {
-                        owner.commitRecorded(node);
-                    } else {
-                        services.timers().schedule(() -> services.executor().execute(() -> recordCommit(attempt + 1)),
-                                backoff(attempt));
-                    }
-                }, services.executor());
+    /**
+     * Records the commit and moves on without waiting for it: the store applies writes in the order
+     * they were queued, so anything the workflow writes afterwards (its final status) is durable only
+     * with or after this mark. Should the mark itself be lost to a failing disk, the source has
+     * already forgotten the event, and a resume merely calls the idempotent commit again [L4.2].
+     */
+    private void recordCommit() {
+        services.store().write(new StoreWrite.MarkCommitted(workflowId, taskId)).whenComplete((ok, failure) -> {
+            if (failure != null) {
+                LOG.warn("Recording the commit of {} in workflow {} failed; a resume commits again: {}", taskId,
+                        workflowId, failure.toString());
+            }
+        });
+        owner.commitRecorded(node);
     }
 
     private void fail(String message, Throwable cause) {

@@ -4,7 +4,8 @@ import dev.hark.api.InboxMessage;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -21,6 +22,10 @@ public final class Inbox {
     private record Subscription(EventTask waiter, CompletableFuture<InboxMessage> message) {}
 
     private final Map<Address, Deque<Subscription>> waiting = new ConcurrentHashMap<>();
+    /** Delivery ids: unique per runtime start (the prefix) and within it (the counter). */
+    private final String deliveryPrefix = "msg-" + Long.toString(System.currentTimeMillis(), 36) + "-"
+            + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36) + "-";
+    private final AtomicLong deliveries = new AtomicLong();
     private final Map<String, Map<String, String>> taken = new ConcurrentHashMap<>();
 
     /** Registers a wait for the next message to (workflow, key). */
@@ -62,7 +67,7 @@ public final class Inbox {
                         : new Delivery.NotWaiting(workflowId, key, Delivery.Reason.NO_WAIT_FOR_KEY,
                                 "workflow '" + workflowId + "' has no wait for key '" + key + "'"));
             }
-            InboxMessage message = new InboxMessage("http-" + UUID.randomUUID(), key, payload);
+            InboxMessage message = new InboxMessage(deliveryPrefix + deliveries.incrementAndGet(), key, payload);
             CompletableFuture<Delivery> reply = new CompletableFuture<>();
             if (subscription.waiter().expectReply(message, reply) && subscription.message().complete(message)) {
                 taken.computeIfAbsent(workflowId, w -> new ConcurrentHashMap<>()).put(key, message.id());

@@ -1,15 +1,11 @@
 package dev.hark.runtime.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.workflow.UnknownWorkflowException;
 import dev.hark.runtime.workflow.WorkflowExistsException;
 import dev.hark.runtime.workflow.WorkflowIds;
 import dev.hark.runtime.workflow.WorkflowStateException;
 import dev.hark.runtime.workflow.WorkflowStatus;
-import java.io.IOException;
-import java.net.URI;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
@@ -34,47 +30,46 @@ import tools.jackson.databind.node.ObjectNode;
  * POST /workflows/{id}/cancel           cancel
  * </pre>
  */
-final class AdminHandler implements HttpHandler {
+final class AdminHandler {
 
     static final String WORKFLOWS = "/workflows";
     static final String HEALTH = "/health";
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
 
-    private final HttpSettings settings;
     private final AdminOperations admin;
 
-    AdminHandler(HttpSettings settings, AdminOperations admin) {
-        this.settings = settings;
+    AdminHandler(AdminOperations admin) {
         this.admin = admin;
     }
 
-    @Override
-    public void handle(HttpExchange exchange) {
+    /** @return whether {@code path} belongs to the admin API */
+    static boolean serves(String path) {
+        return path.equals(HEALTH) || path.equals(WORKFLOWS) || path.startsWith(WORKFLOWS + "/");
+    }
+
+    void handle(HttpCall exchange) {
         try {
             route(exchange);
         } catch (RuntimeException | LinkageError e) {
             failure(exchange, e);
-        } catch (IOException e) {
-            HttpExchanges.reply(exchange, 500, HttpExchanges.error("internal_error", e.toString(), null));
         }
     }
 
-    private void route(HttpExchange exchange) throws IOException {
-        URI uri = exchange.getRequestURI();
-        String path = uri.getPath();
-        String method = exchange.getRequestMethod();
+    private void route(HttpCall exchange) {
+        String path = exchange.path();
+        String method = exchange.method();
         if (path.equals(HEALTH)) {
             requireMethod(exchange, "GET");
             ObjectNode body = Json.MAPPER.valueToTree(admin.health());
             body.put("status", "ok");
-            HttpExchanges.reply(exchange, 200, body);
+            exchange.reply(200, body);
             return;
         }
         String[] parts = path.equals(WORKFLOWS) ? new String[0]
                 : path.startsWith(WORKFLOWS + "/") ? path.substring(WORKFLOWS.length() + 1).split("/", -1) : null;
         if (parts == null || parts.length > 2) {
-            HttpExchanges.reply(exchange, 404, HttpExchanges.error("not_found", "no such endpoint: " + path, null));
+            exchange.reply(404, HttpExchanges.error("not_found", "no such endpoint: " + path, null));
             return;
         }
         if (parts.length == 0) {
@@ -82,14 +77,14 @@ final class AdminHandler implements HttpHandler {
                 start(exchange);
             } else {
                 requireMethod(exchange, "GET");
-                list(exchange, uri.getRawQuery());
+                list(exchange, exchange.rawQuery());
             }
             return;
         }
         String id = parts[0];
         String idProblem = WorkflowIds.problem(id, "workflow id");
         if (idProblem != null) {
-            HttpExchanges.reply(exchange, 400, HttpExchanges.error("invalid_workflow_id", idProblem, "workflow_id"));
+            exchange.reply(400, HttpExchanges.error("invalid_workflow_id", idProblem, "workflow_id"));
             return;
         }
         String action = parts.length == 2 ? parts[1] : "";
@@ -103,14 +98,14 @@ final class AdminHandler implements HttpHandler {
                 if (status == WorkflowStatus.FAILED) {
                     admin.error(id).ifPresent(error -> body.put("error", error));
                 }
-                HttpExchanges.reply(exchange, 200, body);
+                exchange.reply(200, body);
             }
             case "output" -> {
                 requireMethod(exchange, "GET");
                 ObjectNode body = Json.MAPPER.createObjectNode();
                 body.put("workflow_id", id);
                 body.set("output", Json.MAPPER.valueToTree(admin.output(id)));
-                HttpExchanges.reply(exchange, 200, body);
+                exchange.reply(200, body);
             }
             case "cancel" -> {
                 requireMethod(exchange, "POST");
@@ -118,21 +113,18 @@ final class AdminHandler implements HttpHandler {
                 ObjectNode body = Json.MAPPER.createObjectNode();
                 body.put("workflow_id", id);
                 body.put("status", admin.status(id).name());
-                HttpExchanges.reply(exchange, 200, body);
+                exchange.reply(200, body);
             }
-            default -> HttpExchanges.reply(exchange, 404, HttpExchanges.error("not_found",
+            default -> exchange.reply(404, HttpExchanges.error("not_found",
                     "no such endpoint: " + path + "; use " + WORKFLOWS + "/{id}, /output or /cancel", null));
         }
     }
 
-    private void start(HttpExchange exchange) throws IOException {
-        if (!HttpExchanges.isJson(exchange.getRequestHeaders().getFirst("Content-Type"))) {
+    private void start(HttpCall exchange) {
+        if (!HttpExchanges.isJson(exchange.header("Content-Type"))) {
             throw new BadRequest(415, "unsupported_media_type", "the body must be JSON with Content-Type: application/json", null);
         }
-        byte[] bytes = HttpExchanges.readBody(exchange, settings.maxBodyBytes());
-        if (bytes == null) {
-            throw new BadRequest(413, "body_too_large", "the body is larger than " + settings.maxBodyBytes() + " bytes", null);
-        }
+        byte[] bytes = exchange.body();
         JsonNode request;
         try {
             request = Json.MAPPER.readTree(bytes);
@@ -169,12 +161,11 @@ final class AdminHandler implements HttpHandler {
             body.put("workflow_id", startedId);
             body.put("definition", definition.asString());
             body.put("status", WorkflowStatus.RUNNING.name());
-            exchange.getResponseHeaders().set("Location", WORKFLOWS + "/" + startedId);
-            HttpExchanges.reply(exchange, 201, body);
+            exchange.reply(201, Map.of("Location", WORKFLOWS + "/" + startedId), body);
         });
     }
 
-    private void list(HttpExchange exchange, String query) {
+    private void list(HttpCall exchange, String query) {
         Optional<WorkflowStatus> status = Optional.empty();
         if (query != null && !query.isEmpty()) {
             if (!query.startsWith("status=")) {
@@ -192,22 +183,21 @@ final class AdminHandler implements HttpHandler {
         ObjectNode body = Json.MAPPER.createObjectNode();
         ArrayNode workflows = body.putArray("workflows");
         admin.list(status).forEach(w -> workflows.addObject().put("workflow_id", w.id()).put("status", w.status().name()));
-        HttpExchanges.reply(exchange, 200, body);
+        exchange.reply(200, body);
     }
 
-    private static void requireMethod(HttpExchange exchange, String method) {
-        if (!exchange.getRequestMethod().equals(method)) {
-            exchange.getResponseHeaders().set("Allow", method);
-            throw new BadRequest(405, "method_not_allowed", exchange.getRequestMethod() + " is not allowed here; use "
-                    + method, null);
+    private static void requireMethod(HttpCall exchange, String method) {
+        if (!exchange.method().equals(method)) {
+            throw new BadRequest(405, "method_not_allowed", exchange.method() + " is not allowed here; use "
+                    + method, null, Map.of("Allow", method));
         }
     }
 
-    private static void failure(HttpExchange exchange, Throwable e) {
+    private static void failure(HttpCall exchange, Throwable e) {
         int status;
         String code;
         if (e instanceof BadRequest bad) {
-            HttpExchanges.reply(exchange, bad.status, HttpExchanges.error(bad.code, bad.getMessage(), bad.field));
+            exchange.reply(bad.status, bad.headers, HttpExchanges.error(bad.code, bad.getMessage(), bad.field));
             return;
         } else if (e instanceof UnknownWorkflowException) {
             status = 404;
@@ -229,7 +219,7 @@ final class AdminHandler implements HttpHandler {
             status = 500;
             code = "internal_error";
         }
-        HttpExchanges.reply(exchange, status, HttpExchanges.error(code, String.valueOf(e.getMessage()), null));
+        exchange.reply(status, HttpExchanges.error(code, String.valueOf(e.getMessage()), null));
     }
 
     /** A request refused before it reached the runtime. */
@@ -238,12 +228,18 @@ final class AdminHandler implements HttpHandler {
         private final int status;
         private final String code;
         private final String field;
+        private final Map<String, String> headers;
 
         BadRequest(int status, String code, String message, String field) {
+            this(status, code, message, field, Map.of());
+        }
+
+        BadRequest(int status, String code, String message, String field, Map<String, String> headers) {
             super(message);
             this.status = status;
             this.code = code;
             this.field = field;
+            this.headers = headers;
         }
     }
 }

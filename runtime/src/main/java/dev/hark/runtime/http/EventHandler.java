@@ -1,13 +1,12 @@
 package dev.hark.runtime.http;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.workflow.WorkflowIds;
-import java.io.IOException;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -35,7 +34,7 @@ import tools.jackson.databind.node.ObjectNode;
  * The request thread never waits for the checkpoint: the reply is written by whichever thread
  * completes the delivery.
  */
-final class EventHandler implements HttpHandler {
+final class EventHandler {
 
     static final String PATH = "/event/send_event/";
 
@@ -50,78 +49,70 @@ final class EventHandler implements HttpHandler {
         this.sender = sender;
     }
 
-    @Override
-    public void handle(HttpExchange exchange) {
+    void handle(HttpCall call) {
         try {
-            dispatch(exchange);
-        } catch (RuntimeException | LinkageError | IOException e) {
+            dispatch(call);
+        } catch (RuntimeException | LinkageError e) {
             LOG.warn("HTTP event request failed", e);
-            HttpExchanges.reply(exchange, 500, HttpExchanges.error("internal_error",
-                    "the request could not be handled: " + e, null));
+            call.reply(500, HttpExchanges.error("internal_error", "the request could not be handled: " + e, null));
         }
     }
 
-    private void dispatch(HttpExchange exchange) throws IOException {
-        String path = exchange.getRequestURI().getPath();
+    private void dispatch(HttpCall exchange) {
+        String path = exchange.path();
         if (path == null || !path.startsWith(PATH) || path.length() == PATH.length()) {
-            HttpExchanges.reply(exchange, 404, HttpExchanges.error("not_found", "no such endpoint; send events with POST " + PATH
+            exchange.reply(404, HttpExchanges.error("not_found", "no such endpoint; send events with POST " + PATH
                     + "<workflow_id>", null));
             return;
         }
-        if (!"POST".equals(exchange.getRequestMethod())) {
-            exchange.getResponseHeaders().set("Allow", "POST");
-            HttpExchanges.reply(exchange, 405, HttpExchanges.error("method_not_allowed", exchange.getRequestMethod()
+        if (!"POST".equals(exchange.method())) {
+            exchange.reply(405, Map.of("Allow", "POST"), HttpExchanges.error("method_not_allowed", exchange.method()
                     + " is not allowed; send events with POST", null));
             return;
         }
-        String contentType = exchange.getRequestHeaders().getFirst("Content-Type");
+        String contentType = exchange.header("Content-Type");
         if (!HttpExchanges.isJson(contentType)) {
-            HttpExchanges.reply(exchange, 415, HttpExchanges.error("unsupported_media_type", "the body must be JSON with Content-Type:"
+            exchange.reply(415, HttpExchanges.error("unsupported_media_type", "the body must be JSON with Content-Type:"
                     + " application/json; got " + (contentType == null ? "no Content-Type" : contentType), null));
             return;
         }
         String workflowId = path.substring(PATH.length());
         String idProblem = WorkflowIds.problem(workflowId, "workflow id");
         if (idProblem != null) {
-            HttpExchanges.reply(exchange, 400, HttpExchanges.error("invalid_workflow_id", idProblem, "workflow_id"));
+            exchange.reply(400, HttpExchanges.error("invalid_workflow_id", idProblem, "workflow_id"));
             return;
         }
-        byte[] body = HttpExchanges.readBody(exchange, settings.maxBodyBytes());
-        if (body == null) {
-            HttpExchanges.reply(exchange, 413, HttpExchanges.error("body_too_large", "the body is larger than the limit of "
-                    + settings.maxBodyBytes() + " bytes", null));
-            return;
-        }
+        byte[] body = exchange.body();
         JsonNode json;
         try {
             json = Json.MAPPER.readTree(body);
         } catch (JacksonException e) {
-            HttpExchanges.reply(exchange, 400, HttpExchanges.error("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null));
+            exchange.reply(400, HttpExchanges.error("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null));
             return;
         }
         if (json == null || !json.isObject()) {
-            HttpExchanges.reply(exchange, 400, HttpExchanges.error("malformed_body", "the body must be a JSON object with event_key and"
+            exchange.reply(400, HttpExchanges.error("malformed_body", "the body must be a JSON object with event_key and"
                     + " event_payload", null));
             return;
         }
         JsonNode key = json.get("event_key");
         if (key == null || key.isNull()) {
-            HttpExchanges.reply(exchange, 400, HttpExchanges.error("missing_field", "event_key is missing", "event_key"));
+            exchange.reply(400, HttpExchanges.error("missing_field", "event_key is missing", "event_key"));
             return;
         }
         if (!key.isString()) {
-            HttpExchanges.reply(exchange, 400, HttpExchanges.error("wrong_type", "event_key must be a string, was " + key.getNodeType()
+            exchange.reply(400, HttpExchanges.error("wrong_type", "event_key must be a string, was " + key.getNodeType()
                     .toString().toLowerCase(Locale.ROOT), "event_key"));
             return;
         }
         String eventKey = key.asString();
         if (eventKey.isEmpty() || eventKey.length() > MAX_KEY_LENGTH) {
-            HttpExchanges.reply(exchange, 400, HttpExchanges.error("invalid_field", "event_key must be 1 to " + MAX_KEY_LENGTH
+            exchange.reply(400, HttpExchanges.error("invalid_field", "event_key must be 1 to " + MAX_KEY_LENGTH
                     + " characters long", "event_key"));
             return;
         }
         if (!json.has("event_payload")) {
-            HttpExchanges.reply(exchange, 400, HttpExchanges.error("missing_field", "event_payload is missing (send null for no payload)",
+            exchange.reply(400, HttpExchanges.error("missing_field", "event_payload is missing (send null for no payload)",
                     "event_payload"));
             return;
         }
@@ -132,22 +123,35 @@ final class EventHandler implements HttpHandler {
         } catch (RuntimeException e) {
             delivery = CompletableFuture.failedFuture(e);
         }
-        delivery.orTimeout(settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .whenComplete((outcome, failure) -> answer(exchange, workflowId, eventKey, outcome, failure));
+        // The deadline lives on the connection's own I/O thread: cheaper than a timeout task per
+        // request on a shared scheduler, and cancelled as soon as the delivery settles.
+        // A timeout answers the sender but leaves the delivery itself alone: it may still be recorded.
+        CompletableFuture<Delivery> answered = new CompletableFuture<>();
+        ScheduledFuture<?> deadline = exchange.scheduler().schedule(
+                () -> answered.completeExceptionally(new TimeoutException()),
+                settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        delivery.whenComplete((outcome, failure) -> {
+            deadline.cancel(false);
+            if (failure != null) {
+                answered.completeExceptionally(failure);
+            } else {
+                answered.complete(outcome);
+            }
+        });
+        answered.whenComplete((outcome, failure) -> answer(exchange, workflowId, eventKey, outcome, failure));
     }
 
-    private void answer(HttpExchange exchange, String workflowId, String eventKey, Delivery outcome,
+    private void answer(HttpCall exchange, String workflowId, String eventKey, Delivery outcome,
             Throwable failure) {
         if (failure != null) {
             Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                     ? failure.getCause() : failure;
             if (cause instanceof TimeoutException) {
-                exchange.getResponseHeaders().set("Retry-After", "1");
-                HttpExchanges.reply(exchange, 503, HttpExchanges.error("checkpoint_timeout", "the event was not checkpointed within "
+                exchange.reply(503, Map.of("Retry-After", "1"), HttpExchanges.error("checkpoint_timeout", "the event was not checkpointed within "
                         + settings.replyTimeout().toMillis() + " ms; it may still be recorded. Send it again:"
                         + " 200 means recorded now, 409 means it was recorded before", null));
             } else {
-                HttpExchanges.reply(exchange, 500, HttpExchanges.error("internal_error", "delivery failed: " + cause, null));
+                exchange.reply(500, HttpExchanges.error("internal_error", "delivery failed: " + cause, null));
             }
             return;
         }
@@ -170,7 +174,7 @@ final class EventHandler implements HttpHandler {
         }
         body.put("workflow_id", workflowId);
         body.put("event_key", eventKey);
-        HttpExchanges.reply(exchange, status, body);
+        exchange.reply(status, body);
     }
 
 }

@@ -1,28 +1,54 @@
 package dev.hark.runtime.http;
 
-import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The runtime's HTTP server (the JDK's): the event endpoint {@code /event/send_event/…}, and, when
- * given, the admin API ({@code /workflows…}, {@code /health}). Anything else is a JSON 404.
+ * The runtime's HTTP server (Netty, HTTP/1.1 keep-alive): the event endpoint
+ * {@code /event/send_event/…} and, when given, the admin API ({@code /workflows…}, {@code /health}).
+ * Anything else is a JSON 404; a body over the limit is a JSON 413.
+ *
+ * <p>Event requests are parsed and handed to the inbox on the connection's I/O thread (the work is
+ * short and never blocks); their replies are written from whichever thread settles the delivery.
+ * Admin requests, which read the store and run definitions' code, go to two admin threads.
  */
 public final class HttpApiServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HttpApiServer.class);
 
-    private final HttpServer server;
-    private final ExecutorService requestThreads;
+    private final EventLoopGroup group;
+    private final Channel channel;
+    private final ExecutorService adminThreads;
 
-    private HttpApiServer(HttpServer server, ExecutorService requestThreads) {
-        this.server = server;
-        this.requestThreads = requestThreads;
+    private HttpApiServer(EventLoopGroup group, Channel channel, ExecutorService adminThreads) {
+        this.group = group;
+        this.channel = channel;
+        this.adminThreads = adminThreads;
     }
 
     /**
@@ -32,48 +58,116 @@ public final class HttpApiServer implements AutoCloseable {
      * @throws IllegalStateException if the address cannot be bound (in use, not local)
      */
     public static HttpApiServer start(HttpSettings settings, EventSender sender, AdminOperations admin) {
-        // Replies are small and written as headers then body; with Nagle's algorithm on, the
-        // client's delayed ACK holds each reply back ~40 ms. The JDK server reads this once.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(settings.host(), settings.port()), 1024);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot serve HTTP on " + settings.host() + ":" + settings.port()
-                    + ": " + e.getMessage() + " (is the port in use? choose another port)", e);
-        }
-        AtomicInteger number = new AtomicInteger();
-        ExecutorService threads = Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "hark-http-" + number.incrementAndGet());
+        EventHandler events = new EventHandler(settings, sender);
+        AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin);
+        AtomicInteger adminNumber = new AtomicInteger();
+        ExecutorService adminThreads = admin == null ? null : Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "hark-admin-" + adminNumber.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
-        server.createContext(EventHandler.PATH, new EventHandler(settings, sender));
-        if (admin != null) {
-            AdminHandler adminHandler = new AdminHandler(settings, admin);
-            server.createContext(AdminHandler.WORKFLOWS, adminHandler);
-            server.createContext(AdminHandler.HEALTH, adminHandler);
+        Router router = new Router(events, adminHandler, adminThreads);
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, new DefaultThreadFactory("hark-http", true),
+                NioIoHandler.newFactory());
+        try {
+            Channel channel = new ServerBootstrap()
+                    .group(group)
+                    .channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel channel) {
+                            channel.pipeline()
+                                    .addLast(new HttpServerCodec())
+                                    .addLast(new BodyLimit(settings.maxBodyBytes()))
+                                    .addLast(router);
+                        }
+                    })
+                    .bind(new InetSocketAddress(settings.host(), settings.port()))
+                    .syncUninterruptibly()
+                    .channel();
+            HttpApiServer server = new HttpApiServer(group, channel, adminThreads);
+            LOG.info("Serving HTTP events at http://{}:{}{}<workflow_id>{}", settings.host(), server.address().getPort(),
+                    EventHandler.PATH, admin == null ? "" : " and the admin API at " + AdminHandler.WORKFLOWS);
+            return server;
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            if (adminThreads != null) {
+                adminThreads.shutdownNow();
+            }
+            throw new IllegalStateException("cannot serve HTTP on " + settings.host() + ":" + settings.port()
+                    + ": " + e.getMessage() + " (is the port in use? choose another port)", e);
         }
-        server.createContext("/", exchange -> HttpExchanges.reply(exchange, 404, HttpExchanges.error("not_found",
-                "no such endpoint; send events with POST " + EventHandler.PATH + "<workflow_id>"
-                        + (admin == null ? "" : ", manage workflows under " + AdminHandler.WORKFLOWS), null)));
-        server.setExecutor(threads);
-        server.start();
-        LOG.info("Serving HTTP events at http://{}:{}{}<workflow_id>{}", settings.host(), server.getAddress().getPort(),
-                EventHandler.PATH, admin == null ? "" : " and the admin API at " + AdminHandler.WORKFLOWS);
-        return new HttpApiServer(server, threads);
     }
 
     /** @return the bound address (the real port when 0 was asked) */
     public InetSocketAddress address() {
-        return server.getAddress();
+        return (InetSocketAddress) channel.localAddress();
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        requestThreads.shutdownNow();
+        channel.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (adminThreads != null) {
+            adminThreads.shutdownNow();
+        }
+    }
+
+    /** Aggregates a request's body up to the limit; answers a JSON 413 beyond it. */
+    private static final class BodyLimit extends HttpObjectAggregator {
+        private final int maxBytes;
+
+        BodyLimit(int maxBytes) {
+            super(maxBytes);
+            this.maxBytes = maxBytes;
+        }
+
+        @Override
+        protected void handleOversizedMessage(ChannelHandlerContext context, HttpMessage oversized) {
+            byte[] body = dev.hark.runtime.json.Json.MAPPER.writeValueAsBytes(HttpExchanges.error("body_too_large",
+                    "the body is larger than the limit of " + maxBytes + " bytes", null));
+            // The rest of an oversized body is not read, so the connection cannot be reused.
+            NettyHttpCall.write(context, 413, Map.of(), body, false);
+            if (HttpUtil.is100ContinueExpected(oversized)) {
+                oversized.headers().remove(HttpHeaderNames.EXPECT);
+            }
+        }
+    }
+
+    /** Sends each request to its handler by path. */
+    @ChannelHandler.Sharable
+    private static final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+        private final EventHandler events;
+        private final AdminHandler admin;
+        private final ExecutorService adminThreads;
+
+        Router(EventHandler events, AdminHandler admin, ExecutorService adminThreads) {
+            this.events = events;
+            this.admin = admin;
+            this.adminThreads = adminThreads;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext context, FullHttpRequest request) {
+            NettyHttpCall call = new NettyHttpCall(context, request);
+            String path = call.path();
+            if (path.startsWith(EventHandler.PATH)) {
+                events.handle(call);
+            } else if (admin != null && AdminHandler.serves(path)) {
+                adminThreads.execute(() -> admin.handle(call));
+            } else {
+                call.reply(404, HttpExchanges.error("not_found", "no such endpoint; send events with POST "
+                        + EventHandler.PATH + "<workflow_id>"
+                        + (admin == null ? "" : ", manage workflows under " + AdminHandler.WORKFLOWS), null));
+            }
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+            LOG.debug("HTTP connection failed; closing it", cause);
+            context.close();
+        }
     }
 }

@@ -8,9 +8,12 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
 import tools.jackson.databind.type.TypeFactory;
 
 /**
@@ -27,7 +30,11 @@ public final class ValueCodec {
 
     private final ClassLoader classLoader;
     private final TypeFactory types;
+    private static final String NULL_ENVELOPE = "{\"type\":null,\"value\":null}";
+
     private final Map<String, JavaType> typeCache = new ConcurrentHashMap<>();
+    private final Map<JavaType, String> typeJsonCache = new ConcurrentHashMap<>();
+    private final Map<JavaType, ObjectReader> readers = new ConcurrentHashMap<>();
 
     public ValueCodec(ClassLoader classLoader) {
         this.classLoader = classLoader;
@@ -41,17 +48,13 @@ public final class ValueCodec {
      * @throws ValueCodecException if Jackson cannot serialize the value
      */
     public String encode(Object value, Type declared) {
-        ObjectNode envelope = Json.MAPPER.createObjectNode();
         if (value == null) {
-            envelope.putNull("type");
-            envelope.putNull("value");
-            return envelope.toString();
+            return NULL_ENVELOPE;
         }
         JavaType type = isConcrete(declared) ? javaType(declared) : types.constructType(value.getClass());
         try {
-            envelope.put("type", type.toCanonical());
-            envelope.set("value", Json.MAPPER.valueToTree(value));
-            return Json.MAPPER.writeValueAsString(envelope);
+            String typeJson = typeJsonCache.computeIfAbsent(type, t -> Json.MAPPER.writeValueAsString(t.toCanonical()));
+            return "{\"type\":" + typeJson + ",\"value\":" + Json.MAPPER.writeValueAsString(value) + "}";
         } catch (JacksonException e) {
             throw new ValueCodecException("cannot serialize a " + value.getClass().getName()
                     + " as JSON: " + e.getOriginalMessage(), e);
@@ -65,6 +68,33 @@ public final class ValueCodec {
      * @throws ValueCodecException if the value cannot be read as the chosen type
      */
     public Object decode(String envelope, Type expected) {
+        // Envelopes written by encode put "type" before "value", so the value can be read straight
+        // from the parser; anything else goes through a tree.
+        try (JsonParser parser = Json.MAPPER.createParser(envelope)) {
+            if (parser.nextToken() == JsonToken.START_OBJECT && "type".equals(parser.nextName())) {
+                JsonToken typeToken = parser.nextToken();
+                String storedType = typeToken == JsonToken.VALUE_STRING ? parser.getString() : null;
+                if ("value".equals(parser.nextName())) {
+                    if (parser.nextToken() == JsonToken.VALUE_NULL) {
+                        return null;
+                    }
+                    JavaType type = chooseType(expected, storedType);
+                    try {
+                        return readers.computeIfAbsent(type, t -> Json.MAPPER.readerFor(t)
+                                .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)).readValue(parser);
+                    } catch (JacksonException e) {
+                        throw new ValueCodecException("cannot read stored value as " + type.toCanonical() + ": "
+                                + e.getOriginalMessage(), e);
+                    }
+                }
+            }
+        } catch (JacksonException e) {
+            throw new ValueCodecException("stored value is not valid JSON: " + e.getOriginalMessage(), e);
+        }
+        return decodeTree(envelope, expected);
+    }
+
+    private Object decodeTree(String envelope, Type expected) {
         JsonNode tree;
         try {
             tree = Json.MAPPER.readTree(envelope);
@@ -76,20 +106,20 @@ public final class ValueCodec {
         if (value == null || value.isNull()) {
             return null;
         }
-        JavaType type;
-        if (isConcrete(expected)) {
-            type = javaType(expected);
-        } else if (storedType != null && storedType.isString()) {
-            type = storedType(storedType.asString());
-        } else {
-            type = types.constructType(Object.class);
-        }
+        JavaType type = chooseType(expected, storedType != null && storedType.isString() ? storedType.asString() : null);
         try {
             return Json.MAPPER.treeToValue(value, type);
         } catch (JacksonException e) {
             throw new ValueCodecException("cannot read stored value as " + type.toCanonical() + ": "
                     + e.getOriginalMessage(), e);
         }
+    }
+
+    private JavaType chooseType(Type expected, String storedType) {
+        if (isConcrete(expected)) {
+            return javaType(expected);
+        }
+        return storedType != null ? storedType(storedType) : types.constructType(Object.class);
     }
 
     /** @return the envelope's value as JSON, without interpreting its type */

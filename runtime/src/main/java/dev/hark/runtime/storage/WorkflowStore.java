@@ -11,7 +11,9 @@ import java.util.function.Consumer;
  *
  * <p>Writes are asynchronous: {@link #write} queues a change and returns a future that completes
  * only once the change is durable (on disk and flushed), so that many concurrent writers can share
- * one flush (group commit). Each write is applied atomically and independently: one failing write
+ * one flush (group commit). Writes are applied in the order they were queued: a write is never
+ * durable before one queued ahead of it, unless that one failed (the runtime relies on this to
+ * queue a commit mark and the final status back to back). Each write is applied atomically and independently: one failing write
  * (say, a duplicate workflow id) fails only its own future. When the medium fails (disk full,
  * read-only), the affected futures fail with {@link StorageException} and nothing of them is
  * applied.

@@ -1,0 +1,35 @@
+package dev.hark.runtime.http;
+
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * One HTTP request, its body already read within the size limit, and the way to answer it — from
+ * any thread, exactly once. The handlers see only this, not the server that carries the request.
+ */
+interface HttpCall {
+
+    String method();
+
+    /** @return the decoded path, e.g. {@code /event/send_event/my-workflow} */
+    String path();
+
+    /** @return the raw query string, or null */
+    String rawQuery();
+
+    /** @return the first value of a request header, or null */
+    String header(String name);
+
+    byte[] body();
+
+    /** A scheduler on the request's own I/O thread, for reply deadlines. */
+    ScheduledExecutorService scheduler();
+
+    /** Answers with a JSON body. */
+    void reply(int status, Map<String, String> headers, JsonNode body);
+
+    default void reply(int status, JsonNode body) {
+        reply(status, Map.of(), body);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.hark.runtime.http;
+
+import dev.hark.runtime.json.Json;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import tools.jackson.databind.JsonNode;
+
+/** An {@link HttpCall} over a Netty channel; the request's body is copied out at once. */
+final class NettyHttpCall implements HttpCall {
+
+    private final ChannelHandlerContext context;
+    private final String method;
+    private final String path;
+    private final String rawQuery;
+    private final io.netty.handler.codec.http.HttpHeaders headers;
+    private final byte[] body;
+    private final boolean keepAlive;
+    private final AtomicBoolean replied = new AtomicBoolean();
+
+    NettyHttpCall(ChannelHandlerContext context, FullHttpRequest request) {
+        this.context = context;
+        this.method = request.method().name();
+        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+        this.path = uri.path();
+        this.rawQuery = uri.rawQuery().isEmpty() ? null : uri.rawQuery();
+        this.headers = request.headers();
+        this.body = ByteBufUtil.getBytes(request.content());
+        this.keepAlive = HttpUtil.isKeepAlive(request);
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String rawQuery() {
+        return rawQuery;
+    }
+
+    @Override
+    public String header(String name) {
+        return headers.get(name);
+    }
+
+    @Override
+    public byte[] body() {
+        return body;
+    }
+
+    @Override
+    public ScheduledExecutorService scheduler() {
+        return context.channel().eventLoop();
+    }
+
+    @Override
+    public void reply(int status, Map<String, String> extraHeaders, JsonNode json) {
+        if (!replied.compareAndSet(false, true)) {
+            return;
+        }
+        write(context, status, extraHeaders, Json.MAPPER.writeValueAsBytes(json), keepAlive);
+    }
+
+    static void write(ChannelHandlerContext context, int status, Map<String, String> extraHeaders, byte[] bytes,
+            boolean keepAlive) {
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        extraHeaders.forEach(response.headers()::set);
+        if (keepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            context.writeAndFlush(response, context.voidPromise());
+        } else {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+            context.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+}
