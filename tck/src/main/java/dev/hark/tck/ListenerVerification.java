@@ -43,6 +43,7 @@ import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
+import net.jqwik.api.Label;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
@@ -336,6 +337,7 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Property(shrinking = ShrinkingMode.BOUNDED)
+    @Label("required_L3_3_noLossAcrossACrashBeforeTheCheckpoint")
     @AddLifecycleHook(TckPropertyHook.class)
     @RequiresCapability(Capability.DURABLE_CHANNEL)
     public void required_L3_3_noLossAcrossACrashBeforeTheCheckpoint(
@@ -510,6 +512,7 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Property(shrinking = ShrinkingMode.BOUNDED)
+    @Label("required_L4_2_idempotentCommitAcrossACrashInsideTheCommit")
     @AddLifecycleHook(TckPropertyHook.class)
     @RequiresCapability(Capability.DURABLE_CHANNEL)
     public void required_L4_2_idempotentCommitAcrossACrashInsideTheCommit(
@@ -560,6 +563,7 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Property(shrinking = ShrinkingMode.BOUNDED)
+    @Label("required_L4_4_noDuplicateAcrossACrashAfterTheCheckpoint")
     @AddLifecycleHook(TckPropertyHook.class)
     @RequiresCapability(Capability.DURABLE_CHANNEL)
     public void required_L4_4_noDuplicateAcrossACrashAfterTheCheckpoint(
