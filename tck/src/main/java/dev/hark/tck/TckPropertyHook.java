@@ -4,6 +4,7 @@ import net.jqwik.api.lifecycle.AroundPropertyHook;
 import net.jqwik.api.lifecycle.PropertyExecutionResult;
 import net.jqwik.api.lifecycle.PropertyExecutor;
 import net.jqwik.api.lifecycle.PropertyLifecycleContext;
+import org.opentest4j.TestAbortedException;
 
 /**
  * Applies the TCK's settings to its jqwik properties (tries, seed), skips a property whose
@@ -18,16 +19,25 @@ public final class TckPropertyHook implements AroundPropertyHook {
         context.attributes().setTries(settings.tries());
         settings.seed().ifPresent(seed -> context.attributes().setSeed(seed));
         Object instance = context.testInstance();
+        TestAbortedException skip = null;
         if (instance instanceof ListenerVerification<?, ?> verification) {
-            verification.instantiableOrAbort();
-            RequiresCapability needs = context.targetMethod().getAnnotation(RequiresCapability.class);
-            if (needs != null) {
-                for (Capability capability : needs.value()) {
-                    verification.requireOrAbort(capability);
+            try {
+                verification.instantiableOrAbort();
+                RequiresCapability needs = context.targetMethod().getAnnotation(RequiresCapability.class);
+                if (needs != null) {
+                    for (Capability capability : needs.value()) {
+                        verification.requireOrAbort(capability);
+                    }
                 }
+            } catch (TestAbortedException e) {
+                skip = e;
+                verification.skipProperties = true; // the tries return at once; the property is reported aborted
             }
         }
         PropertyExecutionResult result = property.execute();
+        if (skip != null) {
+            return result.mapToAborted(skip);
+        }
         if (result.status() == PropertyExecutionResult.Status.FAILED && result.throwable().isPresent()) {
             Throwable cause = result.throwable().get();
             String seed = result.seed().orElse("?");
