@@ -345,6 +345,32 @@ public final class Hark implements AutoCloseable {
         }
     }
 
+    /**
+     * Test hook for in-process crash tests (the TCK's crash schedules): stops this runtime the way
+     * a killed process stops. No wait is cancelled and no listener callback runs (no
+     * {@code onCancel}, no further poll or commit), this runtime issues no write, and its workflows
+     * stay RUNNING in the store as after {@code kill -9}; the worker and timer threads are stopped at
+     * once, the HTTP server (if any) is stopped, the store is closed and the data-folder lock is
+     * released so that a new runtime can open the folder and resume. The store's {@code close}
+     * still flushes writes it had already accepted; a store that must lose them (a disk frozen at a
+     * chosen point) simulates that itself. Futures this runtime handed out may never complete. Not
+     * for production use: {@link #close()} is the polite shutdown.
+     */
+    public void crashForTesting() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (httpServer != null) {
+                httpServer.close();
+            }
+            engine.halt();
+            store.close();
+        } finally {
+            releaseLock();
+        }
+    }
+
     /** The admin API's view of this runtime; never blocks on a running workflow. */
     private final class Admin implements AdminOperations {
         @Override

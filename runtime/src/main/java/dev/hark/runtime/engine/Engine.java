@@ -277,6 +277,16 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the threads without touching any run: nothing is cancelled, abandoned or written, and
+     * callbacks still queued are dropped (a simulated crash; see {@code Hark.crashForTesting}).
+     */
+    public void halt() {
+        timers.close();
+        executor.shutdownNow();
+        active.clear();
+    }
+
     static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof java.util.concurrent.CompletionException

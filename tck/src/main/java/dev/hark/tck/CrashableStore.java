@@ -1,0 +1,141 @@
+package dev.hark.tck;
+
+import dev.hark.runtime.storage.StoreStats;
+import dev.hark.runtime.storage.StoreWrite;
+import dev.hark.runtime.storage.StoredWorkflow;
+import dev.hark.runtime.storage.TaskRecord;
+import dev.hark.runtime.storage.TaskState;
+import dev.hark.runtime.storage.WorkflowRecord;
+import dev.hark.runtime.storage.WorkflowStore;
+import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.workflow.WorkflowStatus;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A real store whose disk can be frozen at a chosen point of one workflow's protocol, observed
+ * through the writes: from then on no write becomes durable and no completion reaches the runtime,
+ * as when the process died. {@link #arm} sets the point; {@link #crashed()} completes when it is
+ * reached, and the TCK then drops the runtime with {@code Hark.crashForTesting()}.
+ */
+public final class CrashableStore implements WorkflowStore {
+
+    private final WorkflowStore real;
+    private volatile boolean frozen;
+    private volatile String armedWorkflow;
+    private volatile CrashPoint armedPoint = CrashPoint.NONE;
+    private volatile CompletableFuture<CrashPoint> crashed = new CompletableFuture<>();
+    private volatile String lastCheckpoint;
+
+    public CrashableStore(WorkflowStore real) {
+        this.real = real;
+    }
+
+    /** Arms a crash of {@code workflowId} at {@code point}; returns the future that completes when it is reached. */
+    public synchronized CompletableFuture<CrashPoint> arm(String workflowId, CrashPoint point) {
+        armedWorkflow = workflowId;
+        armedPoint = point;
+        lastCheckpoint = null;
+        crashed = new CompletableFuture<>();
+        return crashed;
+    }
+
+    /** @return completes when the armed point is reached */
+    public CompletableFuture<CrashPoint> crashed() {
+        return crashed;
+    }
+
+    /** @return the envelope of the armed workflow's last checkpoint write, submitted or durable, or null */
+    public String lastCheckpoint() {
+        return lastCheckpoint;
+    }
+
+    /** @return whether the disk is frozen */
+    public boolean frozen() {
+        return frozen;
+    }
+
+    private void freezeAndCrash(CrashPoint point) {
+        frozen = true;
+        crashed.complete(point);
+    }
+
+    @Override
+    public CompletableFuture<Void> write(StoreWrite write) {
+        if (frozen) {
+            return new CompletableFuture<>(); // a dead process writes nothing more
+        }
+        CrashPoint point = armedPoint;
+        boolean mine = point != CrashPoint.NONE && write.workflowId().equals(armedWorkflow);
+        boolean checkpoint = write instanceof StoreWrite.PutTask put && put.state() == TaskState.CHECKPOINTED;
+        boolean commitRecord = write instanceof StoreWrite.MarkCommitted;
+        if (checkpoint && write.workflowId().equals(armedWorkflow)) {
+            lastCheckpoint = ((StoreWrite.PutTask) write).outputJson();
+        }
+        if (mine && (point == CrashPoint.BEFORE_CHECKPOINT && checkpoint
+                || point == CrashPoint.COMMIT_NOT_RECORDED && commitRecord)) {
+            freezeAndCrash(point);
+            return new CompletableFuture<>();
+        }
+        CompletableFuture<Void> toRuntime = new CompletableFuture<>();
+        real.write(write).whenComplete((ok, failure) -> {
+            if (frozen) {
+                return; // became durable (or not) after the process died: nobody learns it
+            }
+            if (failure == null && mine && (point == CrashPoint.AFTER_CHECKPOINT && checkpoint
+                    || point == CrashPoint.AFTER_COMMIT_RECORDED && commitRecord)) {
+                freezeAndCrash(point);
+                return;
+            }
+            if (failure == null && mine && point == CrashPoint.INSIDE_COMMIT && checkpoint) {
+                frozen = true; // the commit's record (and anything after) will never be durable
+                toRuntime.complete(null); // the runtime goes on to eventCheckpointed...
+                crashed.complete(point); // ...and the TCK kills it after the step's delay
+                return;
+            }
+            if (failure != null) {
+                toRuntime.completeExceptionally(failure);
+            } else {
+                toRuntime.complete(null);
+            }
+        });
+        return toRuntime;
+    }
+
+    @Override
+    public Optional<WorkflowRecord> workflow(String workflowId) {
+        return real.workflow(workflowId);
+    }
+
+    @Override
+    public List<TaskRecord> tasks(String workflowId) {
+        return real.tasks(workflowId);
+    }
+
+    @Override
+    public List<WorkflowSummary> list(Optional<WorkflowStatus> status) {
+        return real.list(status);
+    }
+
+    @Override
+    public void forEachWithTasks(WorkflowStatus status, Consumer<StoredWorkflow> action) {
+        real.forEachWithTasks(status, action);
+    }
+
+    @Override
+    public int markRunningResumable() {
+        return real.markRunningResumable();
+    }
+
+    @Override
+    public StoreStats stats() {
+        return real.stats();
+    }
+
+    @Override
+    public void close() {
+        real.close();
+    }
+}

@@ -1,0 +1,187 @@
+package dev.hark.tck.selftest;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.hark.api.Event;
+import dev.hark.api.EventContext;
+import dev.hark.api.EventListener;
+import dev.hark.tck.selftest.MemoryQueue.QEvent;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A correct listener over {@link MemoryQueue}, and deliberately broken variants, each breaking one rule. */
+public final class MemoryListeners {
+
+    private MemoryListeners() {}
+
+    /** Correct: polls without consuming, releases its waiter on cancel, commits by id. */
+    public static final class Good implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            MemoryQueue.Channel source = MemoryQueue.channel(channel);
+            CompletableFuture<QEvent> poll = source.poll();
+            context.onCancel(() -> source.forget(poll));
+            return poll;
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
+            MemoryQueue.channel(event.channel()).commit(event.id());
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /** Breaks L3.3: acknowledges the event as soon as it is received, before the checkpoint. */
+    public static final class CommitsAtPollTime implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            MemoryQueue.Channel source = MemoryQueue.channel(channel);
+            CompletableFuture<QEvent> poll = source.poll();
+            context.onCancel(() -> source.forget(poll));
+            return poll.thenApply(event -> {
+                source.commit(event.id());
+                return event;
+            });
+        }
+    }
+
+    /** Breaks L4.4: never commits, so the source redelivers every event forever. */
+    public static final class NeverCommits implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            MemoryQueue.Channel source = MemoryQueue.channel(channel);
+            CompletableFuture<QEvent> poll = source.poll();
+            context.onCancel(() -> source.forget(poll));
+            return poll;
+        }
+    }
+
+    /** Breaks L4.2: commits by popping the queue's head, so a repeated call forgets the next event. */
+    public static final class NonIdempotentCommit implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            return new Good().pollForEvent(channel, context);
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
+            MemoryQueue.channel(event.channel()).commitHead();
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /** Breaks L2.1: counts its polls in a mutable field. */
+    public static final class MutableField implements EventListener<String, QEvent> {
+        private int polls;
+
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            polls++;
+            return new Good().pollForEvent(channel, context);
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
+            return new Good().eventCheckpointed(event, context);
+        }
+
+        @Override
+        public String toString() {
+            return "MutableField after " + polls + " polls";
+        }
+    }
+
+    /** Breaks L2.2: "deduplicates" in a final set, so a used instance never returns an event it saw. */
+    public static final class RemembersDelivered implements EventListener<String, QEvent> {
+        private final Set<String> delivered = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            return new Good().pollForEvent(channel, context)
+                    .thenCompose(e -> delivered.add(e.id()) ? CompletableFuture.completedFuture(e) : new CompletableFuture<>());
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
+            return new Good().eventCheckpointed(event, context);
+        }
+    }
+
+    /** Breaks L1.2: its only constructor takes an argument. */
+    public static final class NoNoArgConstructor implements EventListener<String, QEvent> {
+        private final String prefix;
+
+        public NoNoArgConstructor(String prefix) {
+            this.prefix = prefix;
+        }
+
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            return MemoryQueue.channel(prefix + channel).poll();
+        }
+    }
+
+    /** Breaks L3.1: waits for the event on the calling thread. */
+    public static final class BlockingPoll implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            return CompletableFuture.completedFuture(MemoryQueue.channel(channel).poll().join());
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
+            return new Good().eventCheckpointed(event, context);
+        }
+    }
+
+    /** Breaks L3.4: on cancel it "drains" its consumer, acknowledging whatever reaches it later. */
+    public static final class ConsumesWhenCancelled implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            MemoryQueue.Channel source = MemoryQueue.channel(channel);
+            CompletableFuture<QEvent> consumer = source.poll();
+            context.onCancel(() -> consumer.thenAccept(e -> source.commit(e.id())));
+            return consumer.thenApply(e -> e);
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
+            return new Good().eventCheckpointed(event, context);
+        }
+    }
+
+    /** Never delivers anything: for the liveness knob's test. */
+    public static final class Silent implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            return new CompletableFuture<>();
+        }
+    }
+
+    /**
+     * An event whose id is the broker's message id, which is not serialized: after a Jackson round
+     * trip (every checkpoint) it is gone.
+     */
+    public record UnstableEvent(String channel, long sequence, String payload, @JsonIgnore String brokerId) implements Event {
+        @Override
+        public String id() {
+            return brokerId;
+        }
+    }
+
+    /** Breaks L1.5: its events lose their id in a Jackson round trip. */
+    public static final class UnstableId implements EventListener<String, UnstableEvent> {
+        @Override
+        public CompletionStage<UnstableEvent> pollForEvent(String channel, EventContext context) {
+            return new Good().pollForEvent(channel, context)
+                    .thenApply(e -> new UnstableEvent(e.channel(), e.sequence(), e.payload(), e.id()));
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(UnstableEvent event, EventContext context) {
+            MemoryQueue.channel(event.channel()).commit(event.channel() + "#" + event.sequence());
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+}
