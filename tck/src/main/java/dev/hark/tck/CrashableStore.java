@@ -1,16 +1,9 @@
 package dev.hark.tck;
 
-import dev.hark.runtime.storage.StoreStats;
+import dev.hark.runtime.storage.ForwardingWorkflowStore;
 import dev.hark.runtime.storage.StoreWrite;
-import dev.hark.runtime.storage.StoredWorkflow;
-import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.TaskState;
-import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
-import dev.hark.runtime.storage.WorkflowSummary;
-import dev.hark.runtime.workflow.WorkflowStatus;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -20,9 +13,8 @@ import java.util.function.Consumer;
  * as when the process died. {@link #arm} sets the point; {@link #crashed()} completes when it is
  * reached, and the TCK then drops the runtime with {@code Hark.crashForTesting()}.
  */
-public final class CrashableStore implements WorkflowStore {
+public final class CrashableStore extends ForwardingWorkflowStore {
 
-    private final WorkflowStore real;
     private volatile boolean frozen;
     private volatile String armedWorkflow;
     private volatile CrashPoint armedPoint = CrashPoint.NONE;
@@ -30,7 +22,7 @@ public final class CrashableStore implements WorkflowStore {
     private volatile String lastCheckpoint;
 
     public CrashableStore(WorkflowStore real) {
-        this.real = real;
+        super(real);
     }
 
     /** Arms a crash of {@code workflowId} at {@code point}; returns the future that completes when it is reached. */
@@ -80,7 +72,7 @@ public final class CrashableStore implements WorkflowStore {
             return new CompletableFuture<>();
         }
         CompletableFuture<Void> toRuntime = new CompletableFuture<>();
-        real.write(write).whenComplete((ok, failure) -> {
+        super.write(write).whenComplete((ok, failure) -> {
             if (frozen) {
                 return; // became durable (or not) after the process died: nobody learns it
             }
@@ -102,40 +94,5 @@ public final class CrashableStore implements WorkflowStore {
             }
         });
         return toRuntime;
-    }
-
-    @Override
-    public Optional<WorkflowRecord> workflow(String workflowId) {
-        return real.workflow(workflowId);
-    }
-
-    @Override
-    public List<TaskRecord> tasks(String workflowId) {
-        return real.tasks(workflowId);
-    }
-
-    @Override
-    public List<WorkflowSummary> list(Optional<WorkflowStatus> status) {
-        return real.list(status);
-    }
-
-    @Override
-    public void forEachWithTasks(WorkflowStatus status, Consumer<StoredWorkflow> action) {
-        real.forEachWithTasks(status, action);
-    }
-
-    @Override
-    public int markRunningResumable() {
-        return real.markRunningResumable();
-    }
-
-    @Override
-    public StoreStats stats() {
-        return real.stats();
-    }
-
-    @Override
-    public void close() {
-        real.close();
     }
 }

@@ -1,5 +1,6 @@
 package dev.hark.runtime.testing;
 
+import dev.hark.runtime.storage.ForwardingWorkflowStore;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowStore;
@@ -14,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * the way a hung disk behaves. Each stalled checkpoint touches a marker file, so that a test can
  * tell the event reached the runtime and is now between receipt and checkpoint.
  */
-public final class HoldingStore extends ForwardingStore {
+public final class HoldingStore extends ForwardingWorkflowStore {
 
     private final Path marker;
 

@@ -1,6 +1,7 @@
 package dev.hark.runtime.testing;
 
 import dev.hark.runtime.storage.StorageException;
+import dev.hark.runtime.storage.ForwardingWorkflowStore;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowStore;
@@ -11,7 +12,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A real store whose disk refuses the first few event checkpoints, the way a full disk would: the
  * write fails with {@link StorageException} and nothing of it is applied.
  */
-public final class RefusingStore extends ForwardingStore {
+public final class RefusingStore extends ForwardingWorkflowStore {
 
     private final AtomicInteger refusalsLeft;
     private final AtomicInteger checkpointAttempts = new AtomicInteger();

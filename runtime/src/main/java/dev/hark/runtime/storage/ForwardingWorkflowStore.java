@@ -1,24 +1,20 @@
-package dev.hark.runtime.testing;
+package dev.hark.runtime.storage;
 
-import dev.hark.runtime.storage.StoreStats;
-import dev.hark.runtime.storage.StoreWrite;
-import dev.hark.runtime.storage.StoredWorkflow;
-import dev.hark.runtime.storage.TaskRecord;
-import dev.hark.runtime.storage.WorkflowRecord;
-import dev.hark.runtime.storage.WorkflowStore;
-import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.workflow.WorkflowStatus;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
-/** A real store with a hook on writes, for simulating a disk that misbehaves. */
-public abstract class ForwardingStore implements WorkflowStore {
+/**
+ * A store that passes everything to another: the base for decorators that observe or alter writes
+ * (metrics, fault injection in tests, the TCK's crashable store). Override what you change.
+ */
+public abstract class ForwardingWorkflowStore implements WorkflowStore {
 
     private final WorkflowStore real;
 
-    protected ForwardingStore(WorkflowStore real) {
+    protected ForwardingWorkflowStore(WorkflowStore real) {
         this.real = real;
     }
 
