@@ -4,6 +4,7 @@ import dev.hark.runtime.storage.ForwardingWorkflowStore;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowStore;
+import dev.hark.runtime.workflow.WorkflowStatus;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -62,7 +63,10 @@ public final class CrashableStore extends ForwardingWorkflowStore {
         CrashPoint point = armedPoint;
         boolean mine = point != CrashPoint.NONE && write.workflowId().equals(armedWorkflow);
         boolean checkpoint = write instanceof StoreWrite.PutTask put && put.state() == TaskState.CHECKPOINTED;
-        boolean commitRecord = write instanceof StoreWrite.MarkCommitted;
+        // The runtime records a commit with a mark, or, when the commit ends the workflow, with the
+        // final status alone (a successful workflow has every commit recorded, R5.5).
+        boolean commitRecord = write instanceof StoreWrite.MarkCommitted
+                || write instanceof StoreWrite.SetStatus status && status.status() == WorkflowStatus.SUCCESSFUL;
         if (checkpoint && write.workflowId().equals(armedWorkflow)) {
             lastCheckpoint = ((StoreWrite.PutTask) write).outputJson();
         }

@@ -146,11 +146,11 @@ final class WorkflowRun implements EventTask.Owner {
     }
 
     @Override
-    public void commitRecorded(int node) {
+    public boolean commitRecorded(int node) {
         synchronized (this) {
             commitsOutstanding--;
         }
-        maybeFinish();
+        return maybeFinish();
     }
 
     @Override
@@ -259,11 +259,12 @@ final class WorkflowRun implements EventTask.Owner {
         maybeFinish();
     }
 
-    private void maybeFinish() {
+    /** @return whether this call queued the final status */
+    private boolean maybeFinish() {
         String output;
         synchronized (this) {
             if (status != WorkflowStatus.RUNNING || states[dag.root()] != DONE || commitsOutstanding > 0) {
-                return;
+                return false;
             }
             status = WorkflowStatus.SUCCESSFUL;
             output = outputs[dag.root()];
@@ -281,6 +282,7 @@ final class WorkflowRun implements EventTask.Owner {
                         result.completeExceptionally(e);
                     }
                 }, engine.executor());
+        return true;
     }
 
     private void fail(String message, Throwable cause) {

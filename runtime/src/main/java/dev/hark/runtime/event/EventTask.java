@@ -41,8 +41,12 @@ public final class EventTask implements EventContext {
         /** The event is durable; downstream may run. */
         void eventCheckpointed(int node, String envelope);
 
-        /** The listener committed the event; the mark is queued ahead of anything written later. */
-        void commitRecorded(int node);
+        /**
+         * The listener committed the event.
+         *
+         * @return whether the workflow's final status was queued just now, which records the commit
+         */
+        boolean commitRecorded(int node);
 
         /** The wait cannot go on: a listener broke a rule, or commits keep failing. */
         void waitFailed(int node, String message, Throwable cause);
@@ -259,19 +263,23 @@ public final class EventTask implements EventContext {
     }
 
     /**
-     * Records the commit and moves on without waiting for it: the store applies writes in the order
-     * they were queued, so anything the workflow writes afterwards (its final status) is durable only
-     * with or after this mark. Should the mark itself be lost to a failing disk, the source has
-     * already forgotten the event, and a resume merely calls the idempotent commit again [L4.2].
+     * Records the commit and moves on without waiting for it. When the commit lets the workflow
+     * finish, the final status records it (a successful workflow has every commit recorded [R5.5])
+     * and no separate mark is written. Otherwise a mark is queued: the store applies writes in the
+     * order they were queued, so any final status written later is durable only with or after it.
+     * Should the mark be lost to a failing disk, the source has already forgotten the event, and a
+     * resume merely calls the idempotent commit again [L4.2].
      */
     private void recordCommit() {
+        if (owner.commitRecorded(node)) {
+            return;
+        }
         services.store().write(new StoreWrite.MarkCommitted(workflowId, taskId)).whenComplete((ok, failure) -> {
             if (failure != null) {
                 LOG.warn("Recording the commit of {} in workflow {} failed; a resume commits again: {}", taskId,
                         workflowId, failure.toString());
             }
         });
-        owner.commitRecorded(node);
     }
 
     private void fail(String message, Throwable cause) {
