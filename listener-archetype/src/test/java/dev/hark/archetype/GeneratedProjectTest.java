@@ -101,6 +101,7 @@ class GeneratedProjectTest {
             assertEquals(List.of(), loaded.problems(), "the runtime refused the generated plugin");
             String name = JAR.getFileName().toString().replaceFirst("\\.jar$", "");
             Plugin plugin = loaded.plugin(name).orElseThrow(() -> new AssertionError("plugin " + name + " not discovered"));
+            assertEquals("1.0.0-SNAPSHOT", plugin.implementationVersion().orElse(null), "plugin version from the manifest");
             Map<String, Class<? extends EventListener<?, ?>>> listeners = plugin.listeners();
             assertTrue(listeners.values().stream().anyMatch(c -> c.getName().equals(LISTENER)),
                     "listener not discovered: " + listeners);
