@@ -70,13 +70,22 @@ final class ServeCommand implements Callable<Integer> {
             err.flush();
         }
 
-        Hark hark = Hark.builder()
-                .dataDir(dataDir)
-                .classLoader(plugins.classLoader())
-                .definitions(plugins.definitions().values())
-                .http(HttpSettings.defaults().withHost(host).withPort(port))
-                .adminApi(true)
-                .open();
+        Hark hark;
+        try {
+            hark = Hark.builder()
+                    .dataDir(dataDir)
+                    .classLoader(plugins.classLoader())
+                    .definitions(plugins.definitions().values())
+                    .http(HttpSettings.defaults().withHost(host).withPort(port))
+                    .adminApi(true)
+                    .open();
+        } catch (IllegalStateException | dev.hark.runtime.storage.StorageException e) {
+            // The data folder is locked or unusable, or the port is taken: say which, no stack trace.
+            plugins.close();
+            err.println("hark: cannot start: " + e.getMessage());
+            err.flush();
+            return ExitCodes.REFUSED;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             hark.close();

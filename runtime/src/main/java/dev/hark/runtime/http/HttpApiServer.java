@@ -91,7 +91,7 @@ public final class HttpApiServer implements AutoCloseable {
             LOG.info("Serving HTTP events at http://{}:{}{}<workflow_id>{}", settings.host(), server.address().getPort(),
                     EventHandler.PATH, admin == null ? "" : " and the admin API at " + AdminHandler.WORKFLOWS);
             return server;
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Netty rethrows the checked BindException undeclared
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             if (adminThreads != null) {
                 adminThreads.shutdownNow();

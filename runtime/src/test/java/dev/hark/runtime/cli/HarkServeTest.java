@@ -121,6 +121,30 @@ class HarkServeTest {
     }
 
     @Test
+    void aSecondServerOnTheSameDataFolderOrPortRefusesToStartWithOneClearLine() throws Exception {
+        serve("owner");
+        String server = awaitListening("owner");
+        Process sameFolder = serve("same-folder");
+        assertTrue(sameFolder.waitFor(60, TimeUnit.SECONDS));
+        String out = Files.readString(logs.resolve("same-folder.out"));
+        assertEquals(ExitCodes.REFUSED, sameFolder.exitValue(), out);
+        assertTrue(out.contains("hark: cannot start: data folder") && out.contains("in use by another Hark runtime"), out);
+        assertTrue(!out.contains("\tat "), "no stack trace: " + out);
+
+        int port = URI.create(server).getPort();
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Process samePort = new ProcessBuilder(java.toString(), "-cp", TestPlugins.classPath(), HarkCommand.class.getName(),
+                "serve", "--data", logs.resolve("other-data").toString(), "--plugins", plugins.toString(),
+                "--port", String.valueOf(port))
+                .redirectErrorStream(true).redirectOutput(logs.resolve("same-port.out").toFile()).start();
+        children.add(samePort);
+        assertTrue(samePort.waitFor(60, TimeUnit.SECONDS));
+        String portOut = Files.readString(logs.resolve("same-port.out"));
+        assertEquals(ExitCodes.REFUSED, samePort.exitValue(), portOut);
+        assertTrue(portOut.contains("hark: cannot start: cannot serve HTTP on 127.0.0.1:" + port), portOut);
+    }
+
+    @Test
     void clientCommandsReportRefusalsAndAnUnreachableServerWithTheirExitCodes() throws Exception {
         serve("codes");
         String server = awaitListening("codes");
