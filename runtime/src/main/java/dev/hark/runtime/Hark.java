@@ -250,7 +250,9 @@ public final class Hark implements AutoCloseable {
 
     /**
      * Cancels a workflow: its pending waits are cancelled and commit nothing, and it is recorded as
-     * {@link WorkflowStatus#CANCELED}. Cancelling a canceled workflow does nothing.
+     * {@link WorkflowStatus#CANCELED}. Events it already checkpointed are still committed at their
+     * sources (for a workflow stopped by a crash, that happens here, before it is marked canceled).
+     * Cancelling a canceled workflow does nothing.
      *
      * @throws UnknownWorkflowException if no workflow has this id
      * @throws WorkflowStateException if it already succeeded
@@ -266,8 +268,11 @@ public final class Hark implements AutoCloseable {
             case CANCELED -> { }
             case SUCCESSFUL -> throw new WorkflowStateException(workflowId, record.status(),
                     "a finished workflow cannot be canceled");
-            default -> join(store.write(new dev.hark.runtime.storage.StoreWrite.SetStatus(
-                    workflowId, WorkflowStatus.CANCELED, null, null)));
+            default -> {
+                join(engine.commitCheckpointed(record, store.tasks(workflowId)));
+                join(store.write(new dev.hark.runtime.storage.StoreWrite.SetStatus(
+                        workflowId, WorkflowStatus.CANCELED, null, null)));
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package dev.hark.runtime.engine;
 
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.event.EventServices;
+import dev.hark.runtime.event.EventTask;
 import dev.hark.runtime.event.Inbox;
 import dev.hark.runtime.event.ListenerType;
 import dev.hark.runtime.event.TimerService;
@@ -143,6 +144,51 @@ public final class Engine implements AutoCloseable {
         }
         executor.execute(run::start);
         return run.result();
+    }
+
+    /**
+     * Commits, at their sources, the events a stored (not active) workflow checkpointed but whose
+     * commit was never recorded — before it is canceled, so that cancelling cannot leave an event
+     * that the workflow consumed sitting uncommitted at its source [R5.2]. Pending waits are not
+     * touched: nothing is polled.
+     *
+     * @return completes when every such commit is recorded
+     */
+    public CompletableFuture<Void> commitCheckpointed(WorkflowRecord record, List<TaskRecord> tasks) {
+        List<TaskRecord> checkpointed = tasks.stream()
+                .filter(task -> task.state() == dev.hark.runtime.storage.TaskState.CHECKPOINTED).toList();
+        if (checkpointed.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        DagDefinition dag = Json.MAPPER.readValue(record.dagJson(), DagDefinition.class);
+        List<CompletableFuture<Void>> commits = new java.util.ArrayList<>();
+        for (TaskRecord task : checkpointed) {
+            for (int node = 0; node < dag.nodes().size(); node++) {
+                if (dag.nodes().get(node) instanceof DagDefinition.Step.Wait wait && wait.taskId().equals(task.taskId())) {
+                    CompletableFuture<Void> done = new CompletableFuture<>();
+                    EventTask commit = new EventTask(eventServices, new EventTask.Owner() {
+                        @Override
+                        public void eventCheckpointed(int index, String envelope) {
+                            // already durable; nothing runs downstream of a workflow being canceled
+                        }
+
+                        @Override
+                        public boolean commitRecorded(int index) {
+                            done.complete(null);
+                            return false;
+                        }
+
+                        @Override
+                        public void waitFailed(int index, String message, Throwable cause) {
+                            done.completeExceptionally(new IllegalStateException(message, cause));
+                        }
+                    }, record.id(), wait.taskId(), node, listenerType(wait.listener()), null);
+                    executor.execute(() -> commit.recommit(task.outputJson()));
+                    commits.add(done);
+                }
+            }
+        }
+        return CompletableFuture.allOf(commits.toArray(CompletableFuture[]::new));
     }
 
     /** Resumes every stored workflow in {@code status}, reading them in bulk. */

@@ -44,7 +44,11 @@ public record DagDefinition(int version, List<Step> nodes, int root) {
          * @param taskId unique within the workflow
          * @param inputs indexes of the input nodes, in argument order
          */
-        record Task(String taskId, FunctionRef function, int[] inputs, int retries) implements Step {}
+        record Task(String taskId, FunctionRef function, int[] inputs, int retries) implements Step {
+            public Task {
+                taskId = taskId.intern(); // shared by every workflow of the same shape, also when read back
+            }
+        }
 
         /**
          * An event wait.
@@ -53,6 +57,11 @@ public record DagDefinition(int version, List<Step> nodes, int root) {
          * @param listener the listener's class name
          * @param args index of the node whose output is the listener's arguments
          */
-        record Wait(String taskId, String listener, int args) implements Step {}
+        record Wait(String taskId, String listener, int args) implements Step {
+            public Wait {
+                taskId = taskId.intern(); // shared by every workflow of the same shape, also when read back
+                listener = listener.intern();
+            }
+        }
     }
 }
