@@ -54,7 +54,12 @@ public final class HttpEventsBench {
 
     /** Parks n waits, delivers n events, and prints the figures if asked. */
     private static void round(Path dir, int n, int clients, boolean inProcess, boolean report) throws Exception {
-        try (Hark hark = Hark.builder().dataDir(dir).http(HttpSettings.defaults().withPort(0)).open()) {
+        Hark.Builder builder = Hark.builder().dataDir(dir).http(HttpSettings.defaults().withPort(0));
+        Integer workers = Integer.getInteger("bench.workers");
+        if (workers != null) {
+            builder.workerThreads(workers);
+        }
+        try (Hark hark = builder.open()) {
             long parkStart = System.nanoTime();
             park(hark, n);
             double parkSeconds = seconds(System.nanoTime() - parkStart);

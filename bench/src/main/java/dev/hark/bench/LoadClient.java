@@ -104,33 +104,54 @@ final class LoadClient {
         ByteBuffer in = connection.in;
         byte[] bytes = in.array();
         int length = in.position();
-        int headerEnd = indexOf(bytes, length, "\r\n\r\n");
+        int headerEnd = indexOf(bytes, length, CRLF_CRLF, 0);
         if (headerEnd < 0) {
             return false;
         }
-        String head = new String(bytes, 0, headerEnd, StandardCharsets.US_ASCII);
+        int lengthAt = indexOfIgnoreCase(bytes, headerEnd, CONTENT_LENGTH);
         int bodyLength = 0;
-        for (String line : head.split("\r\n")) {
-            if (line.regionMatches(true, 0, "Content-Length:", 0, 15)) {
-                bodyLength = Integer.parseInt(line.substring(15).trim());
+        for (int i = lengthAt + CONTENT_LENGTH.length; lengthAt >= 0 && i < headerEnd; i++) {
+            byte b = bytes[i];
+            if (b >= '0' && b <= '9') {
+                bodyLength = bodyLength * 10 + (b - '0');
+            } else if (b != ' ') {
+                break;
             }
         }
         if (length < headerEnd + 4 + bodyLength) {
             return false;
         }
         latencies[connection.request] = System.nanoTime() - connection.sentAt;
-        if (!head.startsWith("HTTP/1.1 200")) {
+        boolean ok = bytes[9] == '2' && bytes[10] == '0' && bytes[11] == '0';
+        if (!ok) {
             non200.incrementAndGet();
         }
         done++;
         return true;
     }
 
-    private static int indexOf(byte[] bytes, int length, String marker) {
+    private static final byte[] CRLF_CRLF = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
+
+    private static int indexOf(byte[] bytes, int length, byte[] marker, int from) {
         outer:
-        for (int i = 0; i + marker.length() <= length; i++) {
-            for (int k = 0; k < marker.length(); k++) {
-                if (bytes[i + k] != marker.charAt(k)) {
+        for (int i = from; i + marker.length <= length; i++) {
+            for (int k = 0; k < marker.length; k++) {
+                if (bytes[i + k] != marker[k]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    private static int indexOfIgnoreCase(byte[] bytes, int length, byte[] lowerMarker) {
+        outer:
+        for (int i = 0; i + lowerMarker.length <= length; i++) {
+            for (int k = 0; k < lowerMarker.length; k++) {
+                int b = bytes[i + k];
+                if ((b >= 'A' && b <= 'Z' ? b + 32 : b) != lowerMarker[k]) {
                     continue outer;
                 }
             }

@@ -6,13 +6,10 @@ import dev.hark.runtime.workflow.WorkflowIds;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -44,9 +41,12 @@ final class EventHandler {
     private final HttpSettings settings;
     private final EventSender sender;
 
-    EventHandler(HttpSettings settings, EventSender sender) {
+    private final ReplyDeadlines deadlines;
+
+    EventHandler(HttpSettings settings, EventSender sender, java.util.concurrent.ScheduledExecutorService sweeper) {
         this.settings = settings;
         this.sender = sender;
+        this.deadlines = new ReplyDeadlines(settings.replyTimeout().toNanos(), sweeper);
     }
 
     void handle(HttpCall call) {
@@ -83,55 +83,50 @@ final class EventHandler {
             return;
         }
         byte[] body = exchange.body();
-        JsonNode json;
+        // One pass straight into plain data: the payload is handed on exactly as parsed.
+        Object parsed;
         try {
-            json = Json.MAPPER.readTree(body);
+            parsed = Json.MAPPER.readValue(body, Object.class);
         } catch (JacksonException e) {
             exchange.reply(400, HttpExchanges.error("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null));
             return;
         }
-        if (json == null || !json.isObject()) {
+        if (!(parsed instanceof Map<?, ?> json)) {
             exchange.reply(400, HttpExchanges.error("malformed_body", "the body must be a JSON object with event_key and"
                     + " event_payload", null));
             return;
         }
-        JsonNode key = json.get("event_key");
-        if (key == null || key.isNull()) {
+        Object key = json.get("event_key");
+        if (key == null) {
             exchange.reply(400, HttpExchanges.error("missing_field", "event_key is missing", "event_key"));
             return;
         }
-        if (!key.isString()) {
-            exchange.reply(400, HttpExchanges.error("wrong_type", "event_key must be a string, was " + key.getNodeType()
-                    .toString().toLowerCase(Locale.ROOT), "event_key"));
+        if (!(key instanceof String eventKey)) {
+            exchange.reply(400, HttpExchanges.error("wrong_type", "event_key must be a string, was " + jsonType(key),
+                    "event_key"));
             return;
         }
-        String eventKey = key.asString();
         if (eventKey.isEmpty() || eventKey.length() > MAX_KEY_LENGTH) {
             exchange.reply(400, HttpExchanges.error("invalid_field", "event_key must be 1 to " + MAX_KEY_LENGTH
                     + " characters long", "event_key"));
             return;
         }
-        if (!json.has("event_payload")) {
+        if (!json.containsKey("event_payload")) {
             exchange.reply(400, HttpExchanges.error("missing_field", "event_payload is missing (send null for no payload)",
                     "event_payload"));
             return;
         }
-        Object payload = Json.MAPPER.treeToValue(json.get("event_payload"), Object.class);
+        Object payload = json.get("event_payload");
         CompletableFuture<Delivery> delivery;
         try {
             delivery = sender.send(workflowId, eventKey, payload);
         } catch (RuntimeException e) {
             delivery = CompletableFuture.failedFuture(e);
         }
-        // The deadline lives on the connection's own I/O thread: cheaper than a timeout task per
-        // request on a shared scheduler, and cancelled as soon as the delivery settles.
         // A timeout answers the sender but leaves the delivery itself alone: it may still be recorded.
         CompletableFuture<Delivery> answered = new CompletableFuture<>();
-        ScheduledFuture<?> deadline = exchange.scheduler().schedule(
-                () -> answered.completeExceptionally(new TimeoutException()),
-                settings.replyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        deadlines.watch(answered);
         delivery.whenComplete((outcome, failure) -> {
-            deadline.cancel(false);
             if (failure != null) {
                 answered.completeExceptionally(failure);
             } else {
@@ -139,6 +134,19 @@ final class EventHandler {
             }
         });
         answered.whenComplete((outcome, failure) -> answer(exchange, workflowId, eventKey, outcome, failure));
+    }
+
+    private static String jsonType(Object value) {
+        if (value instanceof Number) {
+            return "number";
+        }
+        if (value instanceof Boolean) {
+            return "boolean";
+        }
+        if (value instanceof Map) {
+            return "object";
+        }
+        return value instanceof java.util.List ? "array" : value.getClass().getSimpleName();
     }
 
     private void answer(HttpCall exchange, String workflowId, String eventKey, Delivery outcome,

@@ -1,7 +1,6 @@
 package dev.hark.runtime.http;
 
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -22,9 +21,6 @@ interface HttpCall {
     String header(String name);
 
     byte[] body();
-
-    /** A scheduler on the request's own I/O thread, for reply deadlines. */
-    ScheduledExecutorService scheduler();
 
     /** Answers with a JSON body. */
     void reply(int status, Map<String, String> headers, JsonNode body);

@@ -15,7 +15,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.Map;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import tools.jackson.databind.JsonNode;
 
@@ -65,11 +64,6 @@ final class NettyHttpCall implements HttpCall {
     @Override
     public byte[] body() {
         return body;
-    }
-
-    @Override
-    public ScheduledExecutorService scheduler() {
-        return context.channel().eventLoop();
     }
 
     @Override
