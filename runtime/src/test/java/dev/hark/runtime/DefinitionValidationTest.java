@@ -52,10 +52,10 @@ class DefinitionValidationTest {
     }
 
     @Test
-    void twoTasksWithTheSameExplicitNameAreRefused() throws Exception {
+    void twoTasksWithTheSameExplicitNameAreRefused(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dataDir) {
         Node<String> one = Dag.task(Tasks::shout).named("same").bind(Dag.value("a"));
         Node<String> two = Dag.task(Tasks::shout).named("same").bind(Dag.value("b"));
-        try (Hark hark = Hark.open(java.nio.file.Files.createTempDirectory("hark-def"))) {
+        try (Hark hark = Hark.open(dataDir)) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> hark.run(Dag.task(Tasks::concat).bind(one, two), "dup-names"));
             assertMentions(e, "same", "unique");

@@ -7,6 +7,7 @@ import dev.hark.listeners.timer.TimerEvent;
 import dev.hark.runtime.workflow.Dag;
 import dev.hark.runtime.workflow.Node;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,19 @@ class SleepTest {
             assertTrue(took.compareTo(Duration.ofSeconds(1)) > 0, "took only " + took);
             assertTrue(fired.deadline().isAfter(runStart.plusMillis(1_900)),
                     "deadline " + fired.deadline() + " was fixed before the run started at " + runStart);
+        }
+    }
+
+    @Test
+    void theRuntimesClockDecidesWhenATimerIsDue() {
+        // R6.1/R6.2: listeners read time from the runtime's clock. With that clock a day ahead, a
+        // timer due in an hour of real time is already overdue and fires at once.
+        Instant inAnHour = Instant.now().plusSeconds(3_600);
+        Clock aDayAhead = Clock.offset(Clock.systemUTC(), Duration.ofDays(1));
+        try (Hark hark = Hark.builder().dataDir(dataDir).clock(aDayAhead).open()) {
+            TimerEvent fired = hark.runAsync(Dag.waitForEvent(dev.hark.listeners.timer.TimerListener.class, inAnHour),
+                    "clocked").orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+            assertEquals(inAnHour, fired.deadline());
         }
     }
 

@@ -17,13 +17,29 @@ final class WorkflowCommands {
 
     private WorkflowCommands() {}
 
-    @Command(name = "start", mixinStandardHelpOptions = true,
-            description = "Start a workflow from a workflow definition the server has (from a plugin).")
-    static final class Start implements Callable<Integer> {
+    /** What every client command shares: the server option, the streams, and error mapping. */
+    abstract static class ClientCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         AdminClient.ServerOption server = new AdminClient.ServerOption();
+
+        AdminClient client() {
+            return new AdminClient(server);
+        }
+
+        java.io.PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        int run(AdminClient.ClientCall call) {
+            return AdminClient.run(spec.commandLine().getErr(), call);
+        }
+    }
+
+    @Command(name = "start", mixinStandardHelpOptions = true,
+            description = "Start a workflow from a workflow definition the server has (from a plugin).")
+    static final class Start extends ClientCommand {
         @Parameters(paramLabel = "DEFINITION", description = "Name of the workflow definition.")
         String definition;
         @Option(names = "--id", paramLabel = "WORKFLOW_ID", description = "Workflow id (default: generated).")
@@ -46,29 +62,25 @@ final class WorkflowCommands {
                     return ExitCodes.USAGE;
                 }
             }
-            return AdminClient.run(spec.commandLine().getErr(), () -> {
-                JsonNode started = new AdminClient(server).post("/workflows", body);
-                spec.commandLine().getOut().println(started.get("workflow_id").asString());
+            return run(() -> {
+                JsonNode started = client().post("/workflows", body);
+                out().println(started.get("workflow_id").asString());
             });
         }
     }
 
     @Command(name = "status", mixinStandardHelpOptions = true, description = "Print a workflow's status.")
-    static final class Status implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        AdminClient.ServerOption server = new AdminClient.ServerOption();
+    static final class Status extends ClientCommand {
         @Parameters(paramLabel = "WORKFLOW_ID")
         String id;
 
         @Override
         public Integer call() {
-            return AdminClient.run(spec.commandLine().getErr(), () -> {
-                JsonNode status = new AdminClient(server).get("/workflows/" + id);
-                spec.commandLine().getOut().println(status.get("status").asString());
+            return run(() -> {
+                JsonNode status = client().get("/workflows/" + id);
+                out().println(status.get("status").asString());
                 if (status.has("error")) {
-                    spec.commandLine().getOut().println(status.get("error").asString());
+                    out().println(status.get("error").asString());
                 }
             });
         }
@@ -76,58 +88,46 @@ final class WorkflowCommands {
 
     @Command(name = "output", mixinStandardHelpOptions = true,
             description = "Print a finished workflow's output as JSON.")
-    static final class Output implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        AdminClient.ServerOption server = new AdminClient.ServerOption();
+    static final class Output extends ClientCommand {
         @Parameters(paramLabel = "WORKFLOW_ID")
         String id;
 
         @Override
         public Integer call() {
-            return AdminClient.run(spec.commandLine().getErr(), () -> spec.commandLine().getOut().println(
+            return run(() -> out().println(
                     Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
-                            new AdminClient(server).get("/workflows/" + id + "/output").get("output"))));
+                            client().get("/workflows/" + id + "/output").get("output"))));
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List workflows and their statuses.")
-    static final class ListWorkflows implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        AdminClient.ServerOption server = new AdminClient.ServerOption();
+    static final class ListWorkflows extends ClientCommand {
         @Option(names = "--status", paramLabel = "STATUS",
                 description = "Only this status: RUNNING, SUCCESSFUL, FAILED, RESUMABLE or CANCELED.")
         String status;
 
         @Override
         public Integer call() {
-            return AdminClient.run(spec.commandLine().getErr(), () -> {
-                JsonNode workflows = new AdminClient(server)
+            return run(() -> {
+                JsonNode workflows = client()
                         .get("/workflows" + (status == null ? "" : "?status=" + status)).get("workflows");
                 Table table = new Table("WORKFLOW_ID", "STATUS");
                 workflows.forEach(w -> table.add(w.get("workflow_id").asString(), w.get("status").asString()));
-                table.print(spec.commandLine().getOut());
+                table.print(out());
             });
         }
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true,
             description = "Cancel a workflow; its pending waits commit nothing.")
-    static final class Cancel implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-        @Mixin
-        AdminClient.ServerOption server = new AdminClient.ServerOption();
+    static final class Cancel extends ClientCommand {
         @Parameters(paramLabel = "WORKFLOW_ID")
         String id;
 
         @Override
         public Integer call() {
-            return AdminClient.run(spec.commandLine().getErr(), () -> spec.commandLine().getOut().println(
-                    new AdminClient(server).post("/workflows/" + id + "/cancel", null).get("status").asString()));
+            return run(() -> out().println(
+                    client().post("/workflows/" + id + "/cancel", null).get("status").asString()));
         }
     }
 }

@@ -38,7 +38,7 @@ final class WorkflowRun implements EventTask.Owner {
     private final byte[] states;
     private final CompletableFuture<Object> result = new CompletableFuture<>();
     private List<EventTask> waits;
-    private List<EventTask> recommits;
+    private List<Runnable> recommits;
     private int commitsOutstanding;
     private WorkflowStatus status = WorkflowStatus.RUNNING;
 
@@ -67,7 +67,11 @@ final class WorkflowRun implements EventTask.Owner {
                 if (recommits == null) {
                     recommits = new ArrayList<>(1);
                 }
-                recommits.add(newEventTask(i, wait));
+                EventTask task = newEventTask(i, wait);
+                if (task != null) {
+                    String event = record.outputJson();
+                    recommits.add(() -> task.recommit(event));
+                }
                 commitsOutstanding++;
             }
         }
@@ -87,18 +91,14 @@ final class WorkflowRun implements EventTask.Owner {
 
     /** Launches every node whose inputs are done, and commits events checkpointed before a crash. */
     void start() {
-        List<EventTask> pendingRecommits;
+        List<Runnable> pendingRecommits;
         synchronized (this) {
             pendingRecommits = recommits;
             recommits = null;
             launchReady();
         }
         if (pendingRecommits != null) {
-            for (int i = 0; i < pendingRecommits.size(); i++) {
-                EventTask task = pendingRecommits.get(i);
-                String envelope = outputs[indexOf(task.taskId())];
-                engine.executor().execute(() -> task.recommit(envelope));
-            }
+            pendingRecommits.forEach(engine.executor()::execute);
         }
         maybeFinish();
     }
@@ -306,15 +306,6 @@ final class WorkflowRun implements EventTask.Owner {
             waits = null;
             pending.forEach(EventTask::cancel);
         }
-    }
-
-    private int indexOf(String taskId) {
-        for (int i = 0; i < states.length; i++) {
-            if (taskId.equals(taskId(dag.nodes().get(i)))) {
-                return i;
-            }
-        }
-        throw new IllegalStateException("no task " + taskId + " in workflow " + id);
     }
 
     private static String taskId(Step step) {
