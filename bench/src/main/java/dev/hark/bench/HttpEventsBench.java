@@ -68,6 +68,11 @@ public final class HttpEventsBench {
             int port = hark.httpAddress().orElseThrow().getPort();
             long[] latencies = new long[n];
             AtomicInteger non200 = new AtomicInteger();
+            if (report) {
+                // a marker for profilers attached from outside: the measured phase starts now
+                System.err.println("measuring pid=" + ProcessHandle.current().pid());
+            }
+            ThreadCosts threadsBefore = report && ThreadCosts.available() ? ThreadCosts.snapshot() : null;
             long cpuBefore = processCpuNanos();
             long start = System.nanoTime();
             if (inProcess) {
@@ -77,6 +82,7 @@ public final class HttpEventsBench {
             }
             long elapsed = System.nanoTime() - start;
             long cpu = processCpuNanos() - cpuBefore;
+            ThreadCosts threadsAfter = threadsBefore == null ? null : ThreadCosts.snapshot();
             awaitFinished(hark);
             RuntimeMetrics after = hark.metrics();
             if (!report) {
@@ -98,6 +104,9 @@ public final class HttpEventsBench {
             print("store_writes_per_event", String.format("%.2f", (double) writes / n));
             print("fsyncs_per_event", String.format("%.4f", (double) commits / n));
             print("workflows_still_active", after.activeWorkflows());
+            if (threadsAfter != null) {
+                threadsAfter.printSince(threadsBefore, n);
+            }
         }
     }
 

@@ -72,6 +72,28 @@ class HttpEndpointTest {
     }
 
     @Test
+    void the200ReplyIsJsonNamingTheEventEvenForKeysThatNeedEscaping() throws Exception {
+        open();
+        String key = "quote\" backslash\\ tab\t é ✓ </script>";
+        CompletableFuture<HttpEvent> out = hark.runAsync(Dag.waitForEvent(HttpListener.class, key), "escape-wf");
+        awaitInboxWaits(1);
+        String body = "{\"event_key\": " + Json.MAPPER.writeValueAsString(key) + ", \"event_payload\": 7}";
+
+        // the workflow id percent-encoded in the path: decoded before it is looked up
+        HttpResponse<String> response = send("POST", "/event/send_event/escape%2Dwf", "application/json", body);
+
+        assertEquals(200, response.statusCode(), response.body());
+        JsonNode reply = json(response);
+        assertEquals("checkpointed", reply.get("status").asString(), response.body());
+        assertEquals("escape-wf", reply.get("workflow_id").asString(), response.body());
+        assertEquals(key, reply.get("event_key").asString(), response.body());
+        HttpEvent event = out.get(30, TimeUnit.SECONDS);
+        assertEquals(event.id(), reply.get("event_id").asString());
+        assertEquals(key, event.eventKey());
+        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(null));
+    }
+
+    @Test
     void anEarlyPostGets404AndTheSamePostGets200OnceTheWaitExists() throws Exception {
         open();
         HttpResponse<String> early = postEvent("late-wf", "k", "{\"n\":1}");

@@ -4,9 +4,11 @@ import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.workflow.WorkflowIds;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
+import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
+import java.nio.charset.StandardCharsets;
+import tools.jackson.core.io.JsonStringEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
@@ -37,6 +39,7 @@ final class EventHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventHandler.class);
     private static final int MAX_KEY_LENGTH = 1024;
+    private static final JsonStringEncoder QUOTER = JsonStringEncoder.getInstance();
 
     private final HttpSettings settings;
     private final EventSender sender;
@@ -117,23 +120,14 @@ final class EventHandler {
             return;
         }
         Object payload = json.get("event_payload");
-        CompletableFuture<Delivery> delivery;
-        try {
-            delivery = sender.send(workflowId, eventKey, payload);
-        } catch (RuntimeException e) {
-            delivery = CompletableFuture.failedFuture(e);
-        }
+        Answer answer = new Answer(exchange, workflowId, eventKey);
         // A timeout answers the sender but leaves the delivery itself alone: it may still be recorded.
-        CompletableFuture<Delivery> answered = new CompletableFuture<>();
-        deadlines.watch(answered);
-        delivery.whenComplete((outcome, failure) -> {
-            if (failure != null) {
-                answered.completeExceptionally(failure);
-            } else {
-                answered.complete(outcome);
-            }
-        });
-        answered.whenComplete((outcome, failure) -> answer(exchange, workflowId, eventKey, outcome, failure));
+        deadlines.watch(answer);
+        try {
+            sender.send(workflowId, eventKey, payload).whenComplete(answer);
+        } catch (RuntimeException e) {
+            answer.accept(null, e);
+        }
     }
 
     private static String jsonType(Object value) {
@@ -149,40 +143,68 @@ final class EventHandler {
         return value instanceof java.util.List ? "array" : value.getClass().getSimpleName();
     }
 
-    private void answer(HttpCall exchange, String workflowId, String eventKey, Delivery outcome,
-            Throwable failure) {
-        if (failure != null) {
-            Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                    ? failure.getCause() : failure;
-            if (cause instanceof TimeoutException) {
-                exchange.reply(503, Map.of("Retry-After", "1"), HttpExchanges.error("checkpoint_timeout", "the event was not checkpointed within "
-                        + settings.replyTimeout().toMillis() + " ms; it may still be recorded. Send it again:"
-                        + " 200 means recorded now, 409 means it was recorded before", null));
-            } else {
-                exchange.reply(500, HttpExchanges.error("internal_error", "delivery failed: " + cause, null));
-            }
-            return;
-        }
-        ObjectNode body;
-        int status;
-        if (outcome instanceof Delivery.Accepted accepted) {
-            status = 200;
-            body = Json.MAPPER.createObjectNode();
-            body.put("status", "checkpointed");
-            body.put("workflow_id", accepted.workflowId());
-            body.put("event_key", accepted.key());
-            body.put("event_id", accepted.eventId());
-        } else if (outcome instanceof Delivery.NotWaiting notWaiting) {
-            status = notWaiting.reason() == Delivery.Reason.ALREADY_RECEIVED ? 409 : 404;
-            body = HttpExchanges.error(notWaiting.reason().name().toLowerCase(Locale.ROOT), notWaiting.message(), null);
-        } else {
-            Delivery.Failed failed = (Delivery.Failed) outcome;
-            status = 500;
-            body = HttpExchanges.error("checkpoint_failed", failed.message(), null);
-        }
-        body.put("workflow_id", workflowId);
-        body.put("event_key", eventKey);
-        exchange.reply(status, body);
-    }
+    /** Answers one event request: with the delivery's outcome, or as timed out, whichever comes first. */
+    private final class Answer implements BiConsumer<Delivery, Throwable>, ReplyDeadlines.Awaiting {
+        private final HttpCall exchange;
+        private final String workflowId;
+        private final String eventKey;
 
+        Answer(HttpCall exchange, String workflowId, String eventKey) {
+            this.exchange = exchange;
+            this.workflowId = workflowId;
+            this.eventKey = eventKey;
+        }
+
+        @Override
+        public boolean answered() {
+            return exchange.replied();
+        }
+
+        @Override
+        public void timedOut() {
+            exchange.reply(503, Map.of("Retry-After", "1"), HttpExchanges.error("checkpoint_timeout",
+                    "the event was not checkpointed within " + settings.replyTimeout().toMillis() + " ms; it may still"
+                            + " be recorded. Send it again: 200 means recorded now, 409 means it was recorded before",
+                    null));
+        }
+
+        @Override
+        public void accept(Delivery outcome, Throwable failure) {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause() : failure;
+                exchange.reply(500, HttpExchanges.error("internal_error", "delivery failed: " + cause, null));
+                return;
+            }
+            if (outcome instanceof Delivery.Accepted accepted) {
+                exchange.reply(200, acceptedBody(accepted.eventId()));
+                return;
+            }
+            ObjectNode body;
+            int status;
+            if (outcome instanceof Delivery.NotWaiting notWaiting) {
+                status = notWaiting.reason() == Delivery.Reason.ALREADY_RECEIVED ? 409 : 404;
+                body = HttpExchanges.error(notWaiting.reason().name().toLowerCase(Locale.ROOT), notWaiting.message(), null);
+            } else {
+                Delivery.Failed failed = (Delivery.Failed) outcome;
+                status = 500;
+                body = HttpExchanges.error("checkpoint_failed", failed.message(), null);
+            }
+            body.put("workflow_id", workflowId);
+            body.put("event_key", eventKey);
+            exchange.reply(status, body);
+        }
+
+        /** The common reply, written directly rather than through a tree: it is sent once per event. */
+        private byte[] acceptedBody(String eventId) {
+            StringBuilder json = new StringBuilder(64 + workflowId.length() + eventKey.length() + eventId.length());
+            json.append("{\"status\":\"checkpointed\",\"workflow_id\":\"");
+            QUOTER.quoteAsString(workflowId, json);
+            json.append("\",\"event_key\":\"");
+            QUOTER.quoteAsString(eventKey, json);
+            json.append("\",\"event_id\":\"");
+            QUOTER.quoteAsString(eventId, json);
+            return json.append("\"}").toString().getBytes(StandardCharsets.UTF_8);
+        }
+    }
 }

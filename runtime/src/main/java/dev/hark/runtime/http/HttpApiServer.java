@@ -64,8 +64,9 @@ public final class HttpApiServer implements AutoCloseable {
      * @throws IllegalStateException if the address cannot be bound (in use, not local)
      */
     public static HttpApiServer start(HttpSettings settings, EventSender sender, AdminOperations admin) {
+        boolean epoll = io.netty.channel.epoll.Epoll.isAvailable() && !Boolean.getBoolean("hark.http.nio");
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(IO_THREADS, new DefaultThreadFactory("hark-http", true),
-                NioIoHandler.newFactory());
+                epoll ? io.netty.channel.epoll.EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         EventHandler events = new EventHandler(settings, sender, group.next());
         AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin);
         AtomicInteger adminNumber = new AtomicInteger();
@@ -78,12 +79,12 @@ public final class HttpApiServer implements AutoCloseable {
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
-                    .channel(NioServerSocketChannel.class)
+                    .channel(epoll ? io.netty.channel.epoll.EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                    .childHandler(new ChannelInitializer<Channel>() {
                         @Override
-                        protected void initChannel(SocketChannel channel) {
+                        protected void initChannel(Channel channel) {
                             channel.pipeline()
                                     .addLast(new HttpServerCodec())
                                     .addLast(new BodyLimit(settings.maxBodyBytes()))

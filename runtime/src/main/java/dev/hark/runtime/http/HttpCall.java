@@ -22,10 +22,16 @@ interface HttpCall {
 
     byte[] body();
 
-    /** Answers with a JSON body. */
+    /** Answers with a JSON body, unless this call was answered already. */
     void reply(int status, Map<String, String> headers, JsonNode body);
 
     default void reply(int status, JsonNode body) {
         reply(status, Map.of(), body);
     }
+
+    /** Answers with a JSON body already serialized, unless this call was answered already. */
+    void reply(int status, byte[] json);
+
+    /** @return whether this call has been answered */
+    boolean replied();
 }

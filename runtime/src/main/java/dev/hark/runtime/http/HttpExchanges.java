@@ -13,6 +13,9 @@ final class HttpExchanges {
         if (contentType == null) {
             return false;
         }
+        if (contentType.equalsIgnoreCase("application/json")) {
+            return true; // nearly every request: no need to split it
+        }
         String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         return mediaType.equals("application/json") || mediaType.startsWith("application/") && mediaType.endsWith("+json");
     }

@@ -33,12 +33,31 @@ final class NettyHttpCall implements HttpCall {
     NettyHttpCall(ChannelHandlerContext context, FullHttpRequest request) {
         this.context = context;
         this.method = request.method().name();
-        QueryStringDecoder uri = new QueryStringDecoder(request.uri());
-        this.path = uri.path();
-        this.rawQuery = uri.rawQuery().isEmpty() ? null : uri.rawQuery();
+        String uri = request.uri();
+        if (isPlainPath(uri)) { // nearly every event request: nothing to decode
+            this.path = uri;
+            this.rawQuery = null;
+        } else {
+            QueryStringDecoder decoded = new QueryStringDecoder(uri);
+            this.path = decoded.path();
+            this.rawQuery = decoded.rawQuery().isEmpty() ? null : decoded.rawQuery();
+        }
         this.headers = request.headers();
         this.body = ByteBufUtil.getBytes(request.content());
         this.keepAlive = HttpUtil.isKeepAlive(request);
+    }
+
+    private static boolean isPlainPath(String uri) {
+        if (uri.isEmpty() || uri.charAt(0) != '/') {
+            return false;
+        }
+        for (int i = 0; i < uri.length(); i++) {
+            char c = uri.charAt(i);
+            if (c == '?' || c == '#' || c == '%' || c == '+') {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override
@@ -72,6 +91,18 @@ final class NettyHttpCall implements HttpCall {
             return;
         }
         write(context, status, extraHeaders, Json.MAPPER.writeValueAsBytes(json), keepAlive);
+    }
+
+    @Override
+    public void reply(int status, byte[] json) {
+        if (replied.compareAndSet(false, true)) {
+            write(context, status, Map.of(), json, keepAlive);
+        }
+    }
+
+    @Override
+    public boolean replied() {
+        return replied.get();
     }
 
     static void write(ChannelHandlerContext context, int status, Map<String, String> extraHeaders, byte[] bytes,

@@ -1,10 +1,10 @@
 package dev.hark.runtime.http;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The reply timeout of every pending event request. All requests share one timeout, so deadlines
@@ -14,7 +14,18 @@ import java.util.concurrent.TimeoutException;
  */
 final class ReplyDeadlines {
 
-    private record Pending(long deadlineNanos, CompletableFuture<?> answer) {}
+    private static final Logger LOG = LoggerFactory.getLogger(ReplyDeadlines.class);
+
+    /** A request waiting for its answer. */
+    interface Awaiting {
+        /** @return whether the request has been answered */
+        boolean answered();
+
+        /** Answers the request as timed out, unless it was answered meanwhile. */
+        void timedOut();
+    }
+
+    private record Pending(long deadlineNanos, Awaiting request) {}
 
     private static final long SWEEP_MILLIS = 50;
 
@@ -26,19 +37,23 @@ final class ReplyDeadlines {
         sweeper.scheduleWithFixedDelay(this::sweep, SWEEP_MILLIS, SWEEP_MILLIS, TimeUnit.MILLISECONDS);
     }
 
-    /** Fails {@code answer} with a {@link TimeoutException} if it is not complete within the timeout. */
-    void watch(CompletableFuture<?> answer) {
-        pending.add(new Pending(System.nanoTime() + timeoutNanos, answer));
+    /** Calls {@link Awaiting#timedOut} if the request is not answered within the timeout. */
+    void watch(Awaiting request) {
+        pending.add(new Pending(System.nanoTime() + timeoutNanos, request));
     }
 
     private void sweep() {
         long now = System.nanoTime();
         for (Pending head = pending.peek(); head != null; head = pending.peek()) {
-            if (head.answer().isDone()) {
+            if (head.request().answered()) {
                 pending.poll();
             } else if (now - head.deadlineNanos() >= 0) {
                 pending.poll();
-                head.answer().completeExceptionally(new TimeoutException());
+                try {
+                    head.request().timedOut();
+                } catch (RuntimeException e) { // a failure must not end the sweeps for everyone else
+                    LOG.warn("Answering a timed-out event request failed", e);
+                }
             } else {
                 return;
             }
