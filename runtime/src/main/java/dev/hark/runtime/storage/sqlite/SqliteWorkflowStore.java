@@ -61,8 +61,7 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     /**
      * One query for all workflows of a status with their tasks, ordered by workflow id (a workflow's
      * task rows are adjacent).
-     * The (status, id) index and the tasks primary key deliver that order, so rows stream without
-     * a sort.
+     * The id index and the tasks primary key deliver that order, so rows stream without a sort.
      */
     static final String FOR_EACH_WITH_TASKS_SQL = "SELECT " + WORKFLOW_COLUMNS
             + ", t.task_id, t.state, t.output"

@@ -7,11 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreWrite.CreateWorkflow;
+import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.workflow.WorkflowStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +59,31 @@ class OpenFailureTest {
         }
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
             assertEquals(1, store.list(Optional.empty()).size());
+        }
+    }
+
+    @Test
+    void upgradesAVersion1DatabaseKeepingItsWorkflows() throws Exception {
+        try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
+            store.write(new CreateWorkflow("kept", "{}", 1)).join();
+        }
+        // what version 1 had on top of version 2's schema
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("hark.db"));
+                Statement s = c.createStatement()) {
+            s.execute("CREATE INDEX workflows_by_status ON workflows(status, id)");
+            s.execute("PRAGMA user_version = 1");
+        }
+
+        try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
+            assertEquals(List.of("kept"), store.list(Optional.of(WorkflowStatus.RUNNING)).stream()
+                    .map(WorkflowSummary::id).toList());
+        }
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("hark.db"));
+                Statement s = c.createStatement()) {
+            assertEquals(SqliteSchema.VERSION, SqliteSchema.userVersion(s));
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'workflows_by_status'")) {
+                assertEquals(0, rs.getInt(1), "the old status index is dropped");
+            }
         }
     }
 

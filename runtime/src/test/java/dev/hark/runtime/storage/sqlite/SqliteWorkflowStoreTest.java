@@ -305,7 +305,7 @@ class SqliteWorkflowStoreTest {
                 plan.append(rs.getString("detail")).append('\n');
             }
             assertFalse(plan.toString().contains("TEMP B-TREE"), plan.toString());
-            assertTrue(plan.toString().contains("workflows_by_status"), plan.toString());
+            assertTrue(plan.toString().contains("sqlite_autoindex_workflows_1"), plan.toString());
         }
     }
 
