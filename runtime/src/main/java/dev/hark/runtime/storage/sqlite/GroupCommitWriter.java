@@ -15,6 +15,9 @@ import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -24,13 +27,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single writer: a thread that owns the write connection, takes everything queued, applies it
- * in one transaction and commits once (group commit), then completes the futures.
+ * in one transaction and commits once (group commit). A second thread then completes the batch's
+ * futures, in queue order, while the writer goes on with the next batch: completing a future runs
+ * whatever depends on it, and waking other threads from the writer would put that on the one
+ * thread every durable write waits for.
  */
 final class GroupCommitWriter {
 
     private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
 
     static final String THREAD_NAME = "hark-store-writer";
+    static final String COMPLETER_THREAD_NAME = "hark-store-done";
 
     /** Work for the writer thread, on the write connection. */
     @FunctionalInterface
@@ -62,6 +69,8 @@ final class GroupCommitWriter {
     private final ReadWriteLock gate = new ReentrantReadWriteLock();
     private boolean accepting = true;
     private final Thread thread;
+    private final ExecutorService completer;
+    private volatile Thread completerThread;
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
 
@@ -77,6 +86,12 @@ final class GroupCommitWriter {
         this.connection = connection;
         this.connector = connector;
         this.maxBatch = maxBatch;
+        this.completer = Executors.newSingleThreadExecutor(runnable -> {
+            Thread completing = new Thread(runnable, COMPLETER_THREAD_NAME);
+            completing.setDaemon(true);
+            completerThread = completing;
+            return completing;
+        });
         this.thread = new Thread(this::loop, THREAD_NAME);
         thread.setDaemon(true);
         thread.start();
@@ -144,6 +159,16 @@ final class GroupCommitWriter {
                 interrupted = true;
             }
         }
+        completer.shutdown(); // after the writer's last batch: its completions are queued already
+        if (Thread.currentThread() != completerThread) {
+            while (!completer.isTerminated()) {
+                try {
+                    completer.awaitTermination(1, TimeUnit.MINUTES);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
@@ -188,9 +213,7 @@ final class GroupCommitWriter {
         } catch (Throwable t) { // keep the writer alive whatever happens
             log.error("Unexpected failure in the store writer", t);
             StorageException failure = new StorageException("Unexpected failure writing to " + dbFile + ": " + t, t);
-            for (Op op : ops) {
-                op.future().completeExceptionally(failure);
-            }
+            failAll(ops, failure);
             discardConnection();
         }
     }
@@ -200,12 +223,12 @@ final class GroupCommitWriter {
             if (connection == null) {
                 connection = connector.connect();
             }
-            complete(op.future(), op.task().run(connection), null);
+            completeLater(op.future(), op.task().run(connection), null);
         } catch (SQLException e) {
-            complete(op.future(), null, SqliteErrors.storageException("Could not run a task on", dbFile, e));
+            completeLater(op.future(), null, SqliteErrors.storageException("Could not run a task on", dbFile, e));
             statements = closed(statements);
         } catch (Throwable t) {
-            complete(op.future(), null, t);
+            completeLater(op.future(), null, t);
         }
     }
 
@@ -260,18 +283,34 @@ final class GroupCommitWriter {
             StorageException failure = SqliteErrors.storageException(
                     "Could not save " + n + (n == 1 ? " write" : " writes") + " to", dbFile, e);
             log.warn("{}; nothing of the batch was applied", failure.getMessage());
-            for (Op op : batch) {
-                op.future().completeExceptionally(failure);
-            }
+            failAll(batch, failure);
             return;
         }
         writes.addAndGet(applied);
         if (applied > 0) {
             commits.incrementAndGet();
         }
+        CompletableFuture<?>[] futures = new CompletableFuture<?>[n];
         for (int i = 0; i < n; i++) {
-            complete(batch.get(i).future(), results[i], failures[i]);
+            futures[i] = batch.get(i).future();
         }
+        completer.execute(() -> {
+            for (int i = 0; i < n; i++) {
+                complete(futures[i], results[i], failures[i]);
+            }
+        });
+    }
+
+    private void failAll(List<Op> ops, Throwable failure) {
+        List<CompletableFuture<?>> futures = new ArrayList<>(ops.size());
+        for (Op op : ops) {
+            futures.add(op.future());
+        }
+        completer.execute(() -> futures.forEach(future -> future.completeExceptionally(failure)));
+    }
+
+    private void completeLater(CompletableFuture<?> future, Object result, Throwable failure) {
+        completer.execute(() -> complete(future, result, failure));
     }
 
     @SuppressWarnings("unchecked")
