@@ -147,7 +147,8 @@ public final class Hark implements AutoCloseable {
     public <R> WorkflowHandle<R> start(Node<R> dag, String workflowId) {
         Objects.requireNonNull(dag, "dag");
         Engine.Started started = engine.start(dag, workflowId);
-        return new WorkflowHandle<>(started.id(), started.started(), (CompletableFuture<R>) started.output());
+        return new WorkflowHandle<>(started.id(), started.started(),
+                () -> (CompletableFuture<R>) (CompletableFuture<?>) started.output().get());
     }
 
     /**

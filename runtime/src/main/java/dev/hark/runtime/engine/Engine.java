@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.function.Supplier;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -70,7 +71,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** A started workflow: durable once {@code started} completes; {@code output} completes at the end. */
-    public record Started(String id, CompletableFuture<Void> started, CompletableFuture<Object> output) {}
+    public record Started(String id, CompletableFuture<Void> started, Supplier<CompletableFuture<Object>> output) {}
 
     /**
      * Records a new workflow and, once it is durable, starts it.
@@ -93,13 +94,13 @@ public final class Engine implements AutoCloseable {
                             : active.putIfAbsent(workflowId, run) != null ? new WorkflowExistsException(workflowId)
                             : null;
                     if (refusal != null) {
-                        run.result().completeExceptionally(refusal);
+                        run.refuse(refusal);
                         throw refusal instanceof RuntimeException r ? r : new CompletionException(refusal);
                     }
                     run.start();
                     return null;
                 }, executor);
-        return new Started(workflowId, started, run.result());
+        return new Started(workflowId, started, run::result);
     }
 
     /**

@@ -36,7 +36,10 @@ final class WorkflowRun implements EventTask.Owner {
     private final DagDefinition dag;
     private final String[] outputs;
     private final byte[] states;
-    private final CompletableFuture<Object> result = new CompletableFuture<>();
+    /** The output's envelope, or why there is none. */
+    private final CompletableFuture<String> outcome = new CompletableFuture<>();
+    /** The decoded output, made only once asked for: most runs' outputs are never read back here. */
+    private CompletableFuture<Object> result;
     private List<EventTask> waits;
     private List<Runnable> recommits;
     private int commitsOutstanding;
@@ -81,8 +84,29 @@ final class WorkflowRun implements EventTask.Owner {
         return id;
     }
 
-    CompletableFuture<Object> result() {
+    /** @return the workflow's output, decoded when the run finishes (or now, if it has) */
+    synchronized CompletableFuture<Object> result() {
+        if (result == null) {
+            CompletableFuture<Object> decoded = new CompletableFuture<>();
+            outcome.whenComplete((envelope, failure) -> {
+                if (failure != null) {
+                    decoded.completeExceptionally(failure);
+                    return;
+                }
+                try {
+                    decoded.complete(engine.codec().decode(envelope, null));
+                } catch (RuntimeException e) {
+                    decoded.completeExceptionally(e);
+                }
+            });
+            result = decoded;
+        }
         return result;
+    }
+
+    /** Ends the run before it started: it could not be recorded. */
+    void refuse(Throwable reason) {
+        outcome.completeExceptionally(reason);
     }
 
     synchronized WorkflowStatus status() {
@@ -115,7 +139,7 @@ final class WorkflowRun implements EventTask.Owner {
         return engine.store().write(new StoreWrite.SetStatus(id, WorkflowStatus.CANCELED, null, null))
                 .whenCompleteAsync((ok, failure) -> {
                     engine.finished(this);
-                    result.completeExceptionally(new WorkflowCanceledException(id));
+                    outcome.completeExceptionally(new WorkflowCanceledException(id));
                 }, engine.executor());
     }
 
@@ -128,7 +152,7 @@ final class WorkflowRun implements EventTask.Owner {
             status = WorkflowStatus.RESUMABLE;
             cancelWaits();
         }
-        result.completeExceptionally(reason);
+        outcome.completeExceptionally(reason);
     }
 
     @Override
@@ -273,13 +297,9 @@ final class WorkflowRun implements EventTask.Owner {
                 .whenCompleteAsync((ok, failure) -> {
                     engine.finished(this);
                     if (failure != null) {
-                        result.completeExceptionally(failure);
-                        return;
-                    }
-                    try {
-                        result.complete(engine.codec().decode(output, null));
-                    } catch (RuntimeException e) {
-                        result.completeExceptionally(e);
+                        outcome.completeExceptionally(failure);
+                    } else {
+                        outcome.complete(output);
                     }
                 }, engine.executor());
         return true;
@@ -296,7 +316,7 @@ final class WorkflowRun implements EventTask.Owner {
         engine.store().write(new StoreWrite.SetStatus(id, WorkflowStatus.FAILED, null, describe(message, cause)))
                 .whenCompleteAsync((ok, failure) -> {
                     engine.finished(this);
-                    result.completeExceptionally(new WorkflowFailedException(id, message, cause));
+                    outcome.completeExceptionally(new WorkflowFailedException(id, message, cause));
                 }, engine.executor());
     }
 
