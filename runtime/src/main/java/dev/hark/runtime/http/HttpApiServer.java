@@ -9,8 +9,10 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -20,6 +22,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,9 +67,26 @@ public final class HttpApiServer implements AutoCloseable {
      * @throws IllegalStateException if the address cannot be bound (in use, not local)
      */
     public static HttpApiServer start(HttpSettings settings, EventSender sender, AdminOperations admin) {
-        boolean epoll = io.netty.channel.epoll.Epoll.isAvailable() && !Boolean.getBoolean("hark.http.nio");
+        return start(settings, sender, admin, Transport.best());
+    }
+
+    /** How the server talks to sockets. */
+    enum Transport {
+        /** Linux's epoll through Netty's native library: fewer copies and system calls. */
+        EPOLL,
+        /** The JDK's selector: everywhere. */
+        NIO;
+
+        /** @return epoll where Netty's native library loads, else NIO */
+        static Transport best() {
+            return Epoll.isAvailable() ? EPOLL : NIO;
+        }
+    }
+
+    static HttpApiServer start(HttpSettings settings, EventSender sender, AdminOperations admin, Transport transport) {
+        boolean epoll = transport == Transport.EPOLL;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(IO_THREADS, new DefaultThreadFactory("hark-http", true),
-                epoll ? io.netty.channel.epoll.EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         EventHandler events = new EventHandler(settings, sender, group.next());
         AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin);
         AtomicInteger adminNumber = new AtomicInteger();
@@ -79,7 +99,7 @@ public final class HttpApiServer implements AutoCloseable {
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
-                    .channel(epoll ? io.netty.channel.epoll.EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                    .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<Channel>() {
@@ -95,8 +115,9 @@ public final class HttpApiServer implements AutoCloseable {
                     .syncUninterruptibly()
                     .channel();
             HttpApiServer server = new HttpApiServer(group, channel, adminThreads);
-            LOG.info("Serving HTTP events at http://{}:{}{}<workflow_id>{}", settings.host(), server.address().getPort(),
-                    EventHandler.PATH, admin == null ? "" : " and the admin API at " + AdminHandler.WORKFLOWS);
+            LOG.info("Serving HTTP events at http://{}:{}{}<workflow_id>{} ({} transport)", settings.host(),
+                    server.address().getPort(), EventHandler.PATH,
+                    admin == null ? "" : " and the admin API at " + AdminHandler.WORKFLOWS, transport.name().toLowerCase(Locale.ROOT));
             return server;
         } catch (Exception e) { // Netty rethrows the checked BindException undeclared
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);

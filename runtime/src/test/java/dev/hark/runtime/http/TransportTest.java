@@ -1,0 +1,58 @@
+package dev.hark.runtime.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.hark.runtime.event.Delivery;
+import dev.hark.runtime.json.Json;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import tools.jackson.databind.JsonNode;
+
+/** The server answers the same way on every transport it can pick, over a real socket. */
+class TransportTest {
+
+    private static final HttpClient CLIENT = HttpClient.newHttpClient();
+
+    @ParameterizedTest
+    @EnumSource(HttpApiServer.Transport.class)
+    void anEventAndAMalformedRequestAreAnsweredOnEachTransport(HttpApiServer.Transport transport) throws Exception {
+        assumeTrue(transport != HttpApiServer.Transport.EPOLL || HttpApiServer.Transport.best() == transport,
+                "Netty's native epoll library does not load on this machine");
+        List<String> sent = new CopyOnWriteArrayList<>();
+        EventSender sender = (workflowId, key, payload) -> {
+            sent.add(workflowId + "/" + key + "=" + payload);
+            // answered from another thread, as the store's completer would
+            return CompletableFuture.supplyAsync(() -> new Delivery.Accepted(workflowId, key, "ev-1"));
+        };
+        try (HttpApiServer server = HttpApiServer.start(HttpSettings.defaults().withPort(0), sender, null, transport)) {
+            HttpResponse<String> ok = post(server, "/event/send_event/wf-1", "{\"event_key\":\"k\",\"event_payload\":{\"n\":1}}");
+            assertEquals(200, ok.statusCode(), ok.body());
+            JsonNode reply = Json.MAPPER.readTree(ok.body());
+            assertEquals("ev-1", reply.get("event_id").asString());
+            assertEquals("wf-1", reply.get("workflow_id").asString());
+            assertEquals(List.of("wf-1/k=" + Map.of("n", 1)), sent);
+
+            HttpResponse<String> bad = post(server, "/event/send_event/wf-1", "{\"event_key\": 3, \"event_payload\": 1}");
+            assertEquals(400, bad.statusCode(), bad.body());
+            assertEquals("event_key", Json.MAPPER.readTree(bad.body()).get("field").asString());
+            assertEquals(1, sent.size(), "a refused request reaches no wait");
+        }
+    }
+
+    private static HttpResponse<String> post(HttpApiServer server, String path, String body) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + server.address().getPort() + path);
+        return CLIENT.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}
