@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,37 @@ class WorkflowLifecycleTest {
                 UnknownWorkflowException e = assertThrows(UnknownWorkflowException.class, () -> call.accept("nope"));
                 assertMentions(e, "nope");
             }
+        }
+    }
+
+    @Test
+    void anOutputAskedForOnlyAfterTheWorkflowFinishedIsStillDelivered() throws Exception {
+        try (Hark hark = Hark.open(dataDir)) {
+            WorkflowHandle<String> handle = hark.start(Dag.task(Tasks::shout).bind(Dag.value("late")), "asked-late");
+            handle.started().get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 3_000 && hark.status("asked-late") != WorkflowStatus.SUCCESSFUL; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(WorkflowStatus.SUCCESSFUL, hark.status("asked-late"));
+
+            CompletableFuture<String> output = handle.output();
+            assertEquals("LATE", output.get(30, TimeUnit.SECONDS));
+            assertTrue(output == handle.output(), "the same future on every call");
+        }
+    }
+
+    @Test
+    void aFailureIsDeliveredToAnOutputAskedForLate() throws Exception {
+        try (Hark hark = Hark.open(dataDir)) {
+            WorkflowHandle<String> handle = hark.start(Dag.task(Tasks::alwaysFail).bind(Dag.value("y")), "fails-late");
+            handle.started().get(30, TimeUnit.SECONDS);
+            for (int i = 0; i < 3_000 && hark.status("fails-late") != WorkflowStatus.FAILED; i++) {
+                Thread.sleep(10);
+            }
+            assertEquals(WorkflowStatus.FAILED, hark.status("fails-late"));
+            ExecutionException e = assertThrows(ExecutionException.class,
+                    () -> handle.output().get(30, TimeUnit.SECONDS));
+            assertTrue(e.getCause() instanceof WorkflowFailedException, String.valueOf(e.getCause()));
         }
     }
 
