@@ -3,15 +3,15 @@ package dev.hark.runtime.http;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.workflow.WorkflowIds;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
-import java.nio.charset.StandardCharsets;
-import tools.jackson.core.io.JsonStringEncoder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.node.ObjectNode;
 
 /**

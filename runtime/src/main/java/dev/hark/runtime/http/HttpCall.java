@@ -1,5 +1,6 @@
 package dev.hark.runtime.http;
 
+import dev.hark.runtime.json.Json;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 
@@ -22,15 +23,21 @@ interface HttpCall {
 
     byte[] body();
 
+    /** Answers with a JSON body already serialized, unless this call was answered already. */
+    void reply(int status, Map<String, String> headers, byte[] json);
+
+    default void reply(int status, byte[] json) {
+        reply(status, Map.of(), json);
+    }
+
     /** Answers with a JSON body, unless this call was answered already. */
-    void reply(int status, Map<String, String> headers, JsonNode body);
+    default void reply(int status, Map<String, String> headers, JsonNode body) {
+        reply(status, headers, Json.MAPPER.writeValueAsBytes(body));
+    }
 
     default void reply(int status, JsonNode body) {
         reply(status, Map.of(), body);
     }
-
-    /** Answers with a JSON body already serialized, unless this call was answered already. */
-    void reply(int status, byte[] json);
 
     /** @return whether this call has been answered */
     boolean replied();

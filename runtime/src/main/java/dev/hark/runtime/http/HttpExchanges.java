@@ -1,7 +1,6 @@
 package dev.hark.runtime.http;
 
 import dev.hark.runtime.json.Json;
-import java.util.Locale;
 import tools.jackson.databind.node.ObjectNode;
 
 /** JSON error bodies and content-type checks shared by the event and admin handlers. */
@@ -13,11 +12,12 @@ final class HttpExchanges {
         if (contentType == null) {
             return false;
         }
-        if (contentType.equalsIgnoreCase("application/json")) {
-            return true; // nearly every request: no need to split it
-        }
-        String mediaType = contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        return mediaType.equals("application/json") || mediaType.startsWith("application/") && mediaType.endsWith("+json");
+        // Once per event request: compared in place, without splitting or lower-casing a copy.
+        int parameters = contentType.indexOf(';');
+        String mediaType = (parameters < 0 ? contentType : contentType.substring(0, parameters)).trim();
+        return mediaType.equalsIgnoreCase("application/json")
+                || mediaType.regionMatches(true, 0, "application/", 0, 12)
+                && mediaType.regionMatches(true, mediaType.length() - 5, "+json", 0, 5);
     }
 
     static ObjectNode error(String code, String message, String field) {

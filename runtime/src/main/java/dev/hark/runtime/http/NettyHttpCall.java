@@ -1,6 +1,5 @@
 package dev.hark.runtime.http;
 
-import dev.hark.runtime.json.Json;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -16,7 +15,6 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import tools.jackson.databind.JsonNode;
 
 /** An {@link HttpCall} over a Netty channel; the request's body is copied out at once. */
 final class NettyHttpCall implements HttpCall {
@@ -86,17 +84,9 @@ final class NettyHttpCall implements HttpCall {
     }
 
     @Override
-    public void reply(int status, Map<String, String> extraHeaders, JsonNode json) {
-        if (!replied.compareAndSet(false, true)) {
-            return;
-        }
-        write(context, status, extraHeaders, Json.MAPPER.writeValueAsBytes(json), keepAlive);
-    }
-
-    @Override
-    public void reply(int status, byte[] json) {
+    public void reply(int status, Map<String, String> extraHeaders, byte[] json) {
         if (replied.compareAndSet(false, true)) {
-            write(context, status, Map.of(), json, keepAlive);
+            write(context, status, extraHeaders, json, keepAlive);
         }
     }
 

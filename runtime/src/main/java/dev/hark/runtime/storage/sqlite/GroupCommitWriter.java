@@ -13,12 +13,13 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -223,12 +224,12 @@ final class GroupCommitWriter {
             if (connection == null) {
                 connection = connector.connect();
             }
-            completeLater(op.future(), op.task().run(connection), null);
+            completeLater(op, op.task().run(connection), null);
         } catch (SQLException e) {
-            completeLater(op.future(), null, SqliteErrors.storageException("Could not run a task on", dbFile, e));
+            completeLater(op, null, SqliteErrors.storageException("Could not run a task on", dbFile, e));
             statements = closed(statements);
         } catch (Throwable t) {
-            completeLater(op.future(), null, t);
+            completeLater(op, null, t);
         }
     }
 
@@ -290,27 +291,30 @@ final class GroupCommitWriter {
         if (applied > 0) {
             commits.incrementAndGet();
         }
-        CompletableFuture<?>[] futures = new CompletableFuture<?>[n];
-        for (int i = 0; i < n; i++) {
-            futures[i] = batch.get(i).future();
-        }
-        completer.execute(() -> {
-            for (int i = 0; i < n; i++) {
-                complete(futures[i], results[i], failures[i]);
-            }
-        });
+        completeLater(batch, results, failures);
     }
 
     private void failAll(List<Op> ops, Throwable failure) {
-        List<CompletableFuture<?>> futures = new ArrayList<>(ops.size());
-        for (Op op : ops) {
-            futures.add(op.future());
-        }
-        completer.execute(() -> futures.forEach(future -> future.completeExceptionally(failure)));
+        Throwable[] failures = new Throwable[ops.size()];
+        Arrays.fill(failures, failure);
+        completeLater(ops, new Object[ops.size()], failures);
     }
 
-    private void completeLater(CompletableFuture<?> future, Object result, Throwable failure) {
-        completer.execute(() -> complete(future, result, failure));
+    private void completeLater(Op op, Object result, Throwable failure) {
+        completeLater(List.of(op), new Object[] {result}, new Throwable[] {failure});
+    }
+
+    /** Hands the futures of {@code ops} (a list the writer reuses) to the completer, in order. */
+    private void completeLater(List<Op> ops, Object[] results, Throwable[] failures) {
+        CompletableFuture<?>[] futures = new CompletableFuture<?>[ops.size()];
+        for (int i = 0; i < futures.length; i++) {
+            futures[i] = ops.get(i).future();
+        }
+        completer.execute(() -> {
+            for (int i = 0; i < futures.length; i++) {
+                complete(futures[i], results[i], failures[i]);
+            }
+        });
     }
 
     @SuppressWarnings("unchecked")

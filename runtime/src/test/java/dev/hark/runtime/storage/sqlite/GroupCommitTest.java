@@ -32,35 +32,39 @@ class GroupCommitTest {
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
             List<String> completed = new CopyOnWriteArrayList<>();
             CountDownLatch release = new CountDownLatch(1);
-            List<CompletableFuture<Void>> first = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                String id = "a" + i;
-                first.add(store.write(new CreateWorkflow(id, "{}", i)).thenRun(() -> completed.add(id)));
-            }
-            // a dependent that does not return: on the writer thread it would stop every later commit
-            store.write(new CreateWorkflow("slow", "{}", 0)).thenRun(() -> {
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+            try {
+                List<CompletableFuture<Void>> first = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    String id = "a" + i;
+                    first.add(store.write(new CreateWorkflow(id, "{}", i)).thenRun(() -> completed.add(id)));
                 }
-            });
-            first.forEach(CompletableFuture::join);
-            List<String> expected = new ArrayList<>();
-            for (int i = 0; i < 20; i++) {
-                expected.add("a" + i);
-            }
-            assertEquals(expected, completed, "completions follow the queue order");
+                // a dependent that does not return: on the writer thread it would stop every later commit
+                store.write(new CreateWorkflow("slow", "{}", 0)).thenRun(() -> {
+                    try {
+                        release.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                first.forEach(CompletableFuture::join);
+                List<String> expected = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    expected.add("a" + i);
+                }
+                assertEquals(expected, completed, "completions follow the queue order");
 
-            CompletableFuture<Void> later = store.write(new CreateWorkflow("later", "{}", 0));
-            // durable although its future cannot complete yet: the writer is free, the completer is not
-            for (int i = 0; i < 500 && store.stats().writes() < 22; i++) {
-                Thread.sleep(10);
+                CompletableFuture<Void> later = store.write(new CreateWorkflow("later", "{}", 0));
+                // durable although its future cannot complete yet: the writer is free, the completer is not
+                for (int i = 0; i < 500 && store.stats().writes() < 22; i++) {
+                    Thread.sleep(10);
+                }
+                assertEquals(22, store.stats().writes(), "the write after the slow dependent was committed");
+                assertFalse(later.isDone(), "completions stay in order behind the slow dependent");
+                release.countDown();
+                later.join();
+            } finally {
+                release.countDown(); // else close() would wait forever for the blocked completer
             }
-            assertEquals(22, store.stats().writes(), "the write after the slow dependent was committed");
-            assertFalse(later.isDone(), "completions stay in order behind the slow dependent");
-            release.countDown();
-            later.join();
         }
     }
 
