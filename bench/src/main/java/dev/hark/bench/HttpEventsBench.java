@@ -72,6 +72,7 @@ public final class HttpEventsBench {
                 // a marker for profilers attached from outside: the measured phase starts now
                 System.err.println("measuring pid=" + ProcessHandle.current().pid());
             }
+            double hostBefore = report ? HostSpeed.referenceMillis() : 0;
             ThreadCosts threadsBefore = report && ThreadCosts.available() ? ThreadCosts.snapshot() : null;
             long cpuBefore = processCpuNanos();
             long start = System.nanoTime();
@@ -83,6 +84,7 @@ public final class HttpEventsBench {
             long elapsed = System.nanoTime() - start;
             long cpu = processCpuNanos() - cpuBefore;
             ThreadCosts threadsAfter = threadsBefore == null ? null : ThreadCosts.snapshot();
+            double hostAfter = report ? HostSpeed.referenceMillis() : 0;
             awaitFinished(hark);
             RuntimeMetrics after = hark.metrics();
             if (!report) {
@@ -100,6 +102,8 @@ public final class HttpEventsBench {
             print("cpu_us_per_event", Math.round(cpu / 1e3 / n));
             print("events_per_s_if_cpu_bound_on_all_cores", Math.round(
                     Runtime.getRuntime().availableProcessors() * 1e9 / ((double) cpu / n)));
+            // the same fixed work timed just before and just after: how fast the host was
+            print("host_ref_ms_before_after", String.format("%.1f %.1f", hostBefore, hostAfter));
             print("load_avg_1m", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
             print("store_writes_per_event", String.format("%.2f", (double) writes / n));
             print("fsyncs_per_event", String.format("%.4f", (double) commits / n));

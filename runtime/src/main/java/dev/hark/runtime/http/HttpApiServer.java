@@ -7,13 +7,18 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
@@ -72,21 +77,55 @@ public final class HttpApiServer implements AutoCloseable {
 
     /** How the server talks to sockets. */
     enum Transport {
-        /** Linux's epoll through Netty's native library: fewer copies and system calls. */
+        /**
+         * Linux's io_uring through Netty's native library: the reads and writes of all connections
+         * go to the kernel in one call per loop turn instead of one system call each.
+         */
+        IO_URING,
+        /** Linux's epoll through Netty's native library: fewer copies and system calls than NIO. */
         EPOLL,
         /** The JDK's selector: everywhere. */
         NIO;
 
-        /** @return epoll where Netty's native library loads, else NIO */
+        /** @return whether Netty's native library for this transport loads here (and the kernel allows it) */
+        boolean isAvailable() {
+            return switch (this) {
+                case IO_URING -> IoUring.isAvailable();
+                case EPOLL -> Epoll.isAvailable();
+                case NIO -> true;
+            };
+        }
+
+        /** @return the first transport, in declaration order, that works here */
         static Transport best() {
-            return Epoll.isAvailable() ? EPOLL : NIO;
+            for (Transport transport : values()) {
+                if (transport.isAvailable()) {
+                    return transport;
+                }
+            }
+            return NIO;
+        }
+
+        IoHandlerFactory ioHandlerFactory() {
+            return switch (this) {
+                case IO_URING -> IoUringIoHandler.newFactory();
+                case EPOLL -> EpollIoHandler.newFactory();
+                case NIO -> NioIoHandler.newFactory();
+            };
+        }
+
+        Class<? extends ServerChannel> serverChannel() {
+            return switch (this) {
+                case IO_URING -> IoUringServerSocketChannel.class;
+                case EPOLL -> EpollServerSocketChannel.class;
+                case NIO -> NioServerSocketChannel.class;
+            };
         }
     }
 
     static HttpApiServer start(HttpSettings settings, EventSender sender, AdminOperations admin, Transport transport) {
-        boolean epoll = transport == Transport.EPOLL;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(IO_THREADS, new DefaultThreadFactory("hark-http", true),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+                transport.ioHandlerFactory());
         EventHandler events = new EventHandler(settings, sender, group.next());
         AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin);
         AtomicInteger adminNumber = new AtomicInteger();
@@ -99,7 +138,7 @@ public final class HttpApiServer implements AutoCloseable {
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
-                    .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                    .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<Channel>() {
