@@ -26,7 +26,38 @@ public final class Inbox {
     private final String deliveryPrefix = "msg-" + Long.toString(System.currentTimeMillis(), 36) + "-"
             + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36) + "-";
     private final AtomicLong deliveries = new AtomicLong();
-    private final Map<String, Map<String, String>> taken = new ConcurrentHashMap<>();
+    /** Per workflow, the keys whose wait took a message, until the workflow is forgotten. */
+    private final Map<String, Taken> taken = new ConcurrentHashMap<>();
+
+    /**
+     * An immutable list of (key, message id): a workflow has a handful of keys at most, usually
+     * one, so a list is both smaller and faster than a map per workflow.
+     */
+    record Taken(String key, String messageId, Taken next) {
+
+        String messageIdFor(String wanted) {
+            for (Taken t = this; t != null; t = t.next) {
+                if (t.key.equals(wanted)) {
+                    return t.messageId;
+                }
+            }
+            return null;
+        }
+
+        /** @return this list without {@code key} (only if taken by {@code messageId}, when not null), or null if empty */
+        Taken without(String removed, String messageIdOrNull) {
+            if (messageIdFor(removed) == null) {
+                return this;
+            }
+            Taken rest = next == null ? null : next.without(removed, messageIdOrNull);
+            boolean match = key.equals(removed) && (messageIdOrNull == null || messageId.equals(messageIdOrNull));
+            return match ? rest : rest == next ? this : new Taken(key, messageId, rest);
+        }
+
+        static Taken merge(Taken existing, Taken added) {
+            return new Taken(added.key, added.messageId, existing.without(added.key, null));
+        }
+    }
 
     /** Registers a wait for the next message to (workflow, key). */
     CompletableFuture<InboxMessage> subscribe(EventTask wait, String key) {
@@ -37,10 +68,7 @@ public final class Inbox {
             subscriptions.addLast(subscription);
             return subscriptions;
         });
-        Map<String, String> keys = taken.get(wait.workflowId());
-        if (keys != null) {
-            keys.remove(key);
-        }
+        taken.computeIfPresent(wait.workflowId(), (workflow, keys) -> keys.without(key, null));
         subscription.message().whenComplete((message, failure) -> {
             if (failure != null) {
                 unsubscribe(address, subscription);
@@ -59,7 +87,8 @@ public final class Inbox {
         while (true) {
             Subscription subscription = takeFirst(address);
             if (subscription == null) {
-                String takenBy = taken.getOrDefault(workflowId, Map.of()).get(key);
+                Taken keys = taken.get(workflowId);
+                String takenBy = keys == null ? null : keys.messageIdFor(key);
                 return CompletableFuture.completedFuture(takenBy != null
                         ? new Delivery.NotWaiting(workflowId, key, Delivery.Reason.ALREADY_RECEIVED,
                                 "workflow '" + workflowId + "' already received event " + takenBy + " for key '" + key
@@ -70,13 +99,10 @@ public final class Inbox {
             InboxMessage message = new InboxMessage(deliveryPrefix + deliveries.incrementAndGet(), key, payload);
             CompletableFuture<Delivery> reply = new CompletableFuture<>();
             if (subscription.waiter().expectReply(message, reply) && subscription.message().complete(message)) {
-                taken.computeIfAbsent(workflowId, w -> new ConcurrentHashMap<>()).put(key, message.id());
+                taken.merge(workflowId, new Taken(key, message.id(), null), Taken::merge);
                 reply.whenComplete((outcome, failure) -> {
                     if (!(outcome instanceof Delivery.Accepted)) {
-                        Map<String, String> keys = taken.get(workflowId);
-                        if (keys != null) {
-                            keys.remove(key, message.id());
-                        }
+                        taken.computeIfPresent(workflowId, (workflow, keys) -> keys.without(key, message.id()));
                     }
                 });
                 return reply;
