@@ -43,6 +43,9 @@ public final class HttpEventsBench {
         boolean inProcess = Boolean.getBoolean("bench.inProcess");
         print("warmup", warmup);
         print("mode", inProcess ? "in-process (Hark.sendEvent, no HTTP)" : "http");
+        if (!inProcess) {
+            print("client_transport", LoadClient.transport());
+        }
         if (warmup > 0) {
             Path warmDir = Path.of(dir + "-warmup");
             // Two warm-up rounds, each on its own runtime as the measured one is: closing the
@@ -78,22 +81,31 @@ public final class HttpEventsBench {
                 // a marker for profilers attached from outside: the measured phase starts now
                 System.err.println("measuring pid=" + ProcessHandle.current().pid());
             }
-            // Measured in the warm-up round too, although not printed: the JIT then knows this code
-            // (it reads files, as the client reads sockets) before the measured round, instead of
-            // recompiling the hot path in the middle of it.
-            double hostBefore = HostSpeed.referenceMillis();
-            ThreadCosts threadsBefore = ThreadCosts.available() ? ThreadCosts.snapshot() : null;
-            long cpuBefore = processCpuNanos();
-            long start = System.nanoTime();
-            if (inProcess) {
-                sendInProcess(hark, n, clients, latencies, non200);
-            } else {
-                new LoadClient(port, n, clients, latencies, non200).run();
+            long elapsed;
+            long cpu;
+            double hostBefore;
+            double hostAfter;
+            ThreadCosts threadsBefore;
+            ThreadCosts threadsAfter;
+            // Connected before the snapshots so that its thread is counted; no request sent yet.
+            try (LoadClient client = inProcess ? null : new LoadClient(port, n, clients, latencies, non200).open()) {
+                // Measured in the warm-up round too, although not printed: the JIT then knows this
+                // code (it reads files, as the client reads sockets) before the measured round,
+                // instead of recompiling the hot path in the middle of it.
+                hostBefore = HostSpeed.referenceMillis();
+                threadsBefore = ThreadCosts.available() ? ThreadCosts.snapshot() : null;
+                long cpuBefore = processCpuNanos();
+                long start = System.nanoTime();
+                if (client == null) {
+                    sendInProcess(hark, n, clients, latencies, non200);
+                } else {
+                    client.run();
+                }
+                elapsed = System.nanoTime() - start;
+                cpu = processCpuNanos() - cpuBefore;
+                threadsAfter = threadsBefore == null ? null : ThreadCosts.snapshot();
+                hostAfter = HostSpeed.referenceMillis();
             }
-            long elapsed = System.nanoTime() - start;
-            long cpu = processCpuNanos() - cpuBefore;
-            ThreadCosts threadsAfter = threadsBefore == null ? null : ThreadCosts.snapshot();
-            double hostAfter = HostSpeed.referenceMillis();
             awaitFinished(hark);
             RuntimeMetrics after = hark.metrics();
             if (!report) {
