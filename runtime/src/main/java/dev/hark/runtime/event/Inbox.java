@@ -44,7 +44,10 @@ public final class Inbox {
             return null;
         }
 
-        /** @return this list without {@code key} (only if taken by {@code messageId}, when not null), or null if empty */
+        /**
+         * @param messageIdOrNull when given, the entry goes only if this message took the key
+         * @return this list without the entry for {@code removed}, or null if nothing is left
+         */
         Taken without(String removed, String messageIdOrNull) {
             if (messageIdFor(removed) == null) {
                 return this;
