@@ -52,7 +52,7 @@ final class ServeCommand implements Callable<Integer> {
     boolean strictPlugins;
 
     /** Netty's system property for its leak detector; an explicit setting is left alone. */
-    static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
+    private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
 
     @Override
     public Integer call() throws Exception {

@@ -40,6 +40,11 @@ final class EventHandler {
     private static final Logger LOG = LoggerFactory.getLogger(EventHandler.class);
     private static final int MAX_KEY_LENGTH = 1024;
     private static final JsonStringEncoder QUOTER = JsonStringEncoder.getInstance();
+    // The 200 body around its three quoted values (see Answer.acceptedBody).
+    private static final byte[] ACCEPTED_PREFIX = ascii("{\"status\":\"checkpointed\",\"workflow_id\":\"");
+    private static final byte[] ACCEPTED_KEY = ascii("\",\"event_key\":\"");
+    private static final byte[] ACCEPTED_ID = ascii("\",\"event_id\":\"");
+    private static final byte[] ACCEPTED_END = ascii("\"}");
 
     private final HttpSettings settings;
     private final EventSender sender;
@@ -129,11 +134,6 @@ final class EventHandler {
             answer.accept(null, e);
         }
     }
-
-    private static final byte[] ACCEPTED_PREFIX = ascii("{\"status\":\"checkpointed\",\"workflow_id\":\"");
-    private static final byte[] ACCEPTED_KEY = ascii("\",\"event_key\":\"");
-    private static final byte[] ACCEPTED_ID = ascii("\",\"event_id\":\"");
-    private static final byte[] ACCEPTED_END = ascii("\"}");
 
     private static byte[] ascii(String text) {
         return text.getBytes(StandardCharsets.US_ASCII);
