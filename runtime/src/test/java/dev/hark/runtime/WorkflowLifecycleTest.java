@@ -104,10 +104,7 @@ class WorkflowLifecycleTest {
         try (Hark hark = Hark.open(dataDir)) {
             WorkflowHandle<String> handle = hark.start(Dag.task(Tasks::shout).bind(Dag.value("late")), "asked-late");
             handle.started().get(30, TimeUnit.SECONDS);
-            for (int i = 0; i < 3_000 && hark.status("asked-late") != WorkflowStatus.SUCCESSFUL; i++) {
-                Thread.sleep(10);
-            }
-            assertEquals(WorkflowStatus.SUCCESSFUL, hark.status("asked-late"));
+            awaitStatus(hark, "asked-late", WorkflowStatus.SUCCESSFUL);
 
             CompletableFuture<String> output = handle.output();
             assertEquals("LATE", output.get(30, TimeUnit.SECONDS));
@@ -120,10 +117,7 @@ class WorkflowLifecycleTest {
         try (Hark hark = Hark.open(dataDir)) {
             WorkflowHandle<String> handle = hark.start(Dag.task(Tasks::alwaysFail).bind(Dag.value("y")), "fails-late");
             handle.started().get(30, TimeUnit.SECONDS);
-            for (int i = 0; i < 3_000 && hark.status("fails-late") != WorkflowStatus.FAILED; i++) {
-                Thread.sleep(10);
-            }
-            assertEquals(WorkflowStatus.FAILED, hark.status("fails-late"));
+            awaitStatus(hark, "fails-late", WorkflowStatus.FAILED);
             ExecutionException e = assertThrows(ExecutionException.class,
                     () -> handle.output().get(30, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof WorkflowFailedException, String.valueOf(e.getCause()));
@@ -221,5 +215,13 @@ class WorkflowLifecycleTest {
             assertMentions(e, "in use by another Hark runtime");
         }
         Hark.open(dataDir).close();
+    }
+
+    /** Waits (up to 30 s) until the stored status of {@code workflowId} is {@code expected}. */
+    private static void awaitStatus(Hark hark, String workflowId, WorkflowStatus expected) throws InterruptedException {
+        for (int i = 0; i < 3_000 && hark.status(workflowId) != expected; i++) {
+            Thread.sleep(10);
+        }
+        assertEquals(expected, hark.status(workflowId));
     }
 }

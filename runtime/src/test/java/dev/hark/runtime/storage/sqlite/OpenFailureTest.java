@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.List;
 import java.util.Optional;
@@ -44,19 +45,13 @@ class OpenFailureTest {
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
             store.write(new CreateWorkflow("w", "{}", 1)).join();
         }
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("hark.db"));
-                Statement s = c.createStatement()) {
-            s.execute("PRAGMA user_version = 99");
-        }
+        execute("PRAGMA user_version = 99");
         StorageException e = assertThrows(StorageException.class, () -> SqliteWorkflowStore.open(dir));
         assertTrue(e.getMessage().contains("schema version 99"), e.getMessage());
         assertTrue(e.getMessage().contains("newer Hark"), e.getMessage());
 
         // Back to the known version: the data is intact, and the failed open left nothing behind.
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("hark.db"));
-                Statement s = c.createStatement()) {
-            s.execute("PRAGMA user_version = " + SqliteSchema.VERSION);
-        }
+        execute("PRAGMA user_version = " + SqliteSchema.VERSION);
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
             assertEquals(1, store.list(Optional.empty()).size());
         }
@@ -68,18 +63,13 @@ class OpenFailureTest {
             store.write(new CreateWorkflow("kept", "{}", 1)).join();
         }
         // what version 1 had on top of version 2's schema
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("hark.db"));
-                Statement s = c.createStatement()) {
-            s.execute("CREATE INDEX workflows_by_status ON workflows(status, id)");
-            s.execute("PRAGMA user_version = 1");
-        }
+        execute("CREATE INDEX workflows_by_status ON workflows(status, id)", "PRAGMA user_version = 1");
 
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
             assertEquals(List.of("kept"), store.list(Optional.of(WorkflowStatus.RUNNING)).stream()
                     .map(WorkflowSummary::id).toList());
         }
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("hark.db"));
-                Statement s = c.createStatement()) {
+        try (Connection c = rawConnection(); Statement s = c.createStatement()) {
             assertEquals(SqliteSchema.VERSION, SqliteSchema.userVersion(s));
             try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'workflows_by_status'")) {
                 assertEquals(0, rs.getInt(1), "the old status index is dropped");
@@ -96,6 +86,19 @@ class OpenFailureTest {
         assertTrue(e.getMessage().contains(dir.resolve("hark.db").toString()), e.getMessage());
         if (!aliveBefore) {
             assertFalse(writerThreadAlive(), "a failed open must not leave a writer thread");
+        }
+    }
+
+    /** The database file opened directly, as another program would, bypassing the store. */
+    private Connection rawConnection() throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("hark.db"));
+    }
+
+    private void execute(String... statements) throws SQLException {
+        try (Connection c = rawConnection(); Statement s = c.createStatement()) {
+            for (String sql : statements) {
+                s.execute(sql);
+            }
         }
     }
 }
