@@ -2,6 +2,7 @@ package dev.hark.listeners.http;
 
 import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
+import dev.hark.api.UnsharedSource;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -14,6 +15,7 @@ import java.util.concurrent.CompletionStage;
  * {@code eventCheckpointed} keeps its no-op default — idempotent by construction, so a resume after a
  * crash between checkpoint and commit cannot fail the workflow (Ray's could).
  */
+@UnsharedSource
 public final class HttpListener implements EventListener<String, HttpEvent> {
 
     @Override

@@ -2,6 +2,7 @@ package dev.hark.listeners.timer;
 
 import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
+import dev.hark.api.UnsharedSource;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletionStage;
  * {@link EventContext#timerAt}); a timer costs memory, not a thread. Nothing needs committing: the
  * deadline is the whole source, so {@code eventCheckpointed} keeps its no-op default.
  */
+@UnsharedSource
 public final class TimerListener implements EventListener<Instant, TimerEvent> {
 
     @Override
