@@ -23,6 +23,7 @@ final class Ledger {
         String delivered;
         boolean restarted;
         String committed = "-";
+        Optional<Set<String>> committedIds = Optional.empty();
 
         Row(int step, String workflow, Step plan) {
             this.step = step;
@@ -57,6 +58,7 @@ final class Ledger {
 
     void committed(int step, Optional<Set<String>> ids) {
         rows.get(step).committed = ids.map(set -> String.join(",", new TreeSet<>(set))).orElse("(not inspectable)");
+        rows.get(step).committedIds = ids;
     }
 
     void note(String line) {
@@ -75,7 +77,9 @@ final class Ledger {
             }
             String earlier = firstReceiver.putIfAbsent(row.delivered, label(row));
             if (earlier != null) {
-                fail("event " + row.delivered + " delivered twice: to " + earlier + " and " + label(row));
+                // a second workflow got an event the first one committed: whatever the schedule was
+                // looking for, this is a duplicate
+                fail("L4.4", "event " + row.delivered + " delivered twice: to " + earlier + " and " + label(row));
             }
         }
     }
@@ -95,6 +99,18 @@ final class Ledger {
         Row row = rows.get(step);
         List<String> undelivered = rows.stream().map(r -> r.published).filter(p -> p != null)
                 .filter(p -> rows.stream().noneMatch(r -> p.equals(r.delivered))).toList();
+        for (Row earlier : rows) {
+            if (earlier.step < step && earlier.delivered != null && earlier.committedIds.isPresent()
+                    && !earlier.committedIds.get().contains(earlier.delivered)) {
+                // the runtime recorded that commit (the workflow finished), the source kept the event:
+                // later waits poll it again and the runtime's claim refuses it, so they starve
+                fail("L4.4", "workflow " + label(row) + " received nothing within " + millis + " ms, and event "
+                        + earlier.delivered + ", committed by " + label(earlier) + " (its workflow finished, so"
+                        + " eventCheckpointed completed), is still not committed at the source: the commit did not make"
+                        + " the source forget it, so the next wait polls it again"
+                        + (undelivered.isEmpty() ? "" : "; never delivered: " + String.join(", ", undelivered)));
+            }
+        }
         fail((undelivered.isEmpty() ? "" : "event " + String.join(", ", undelivered) + " published but never delivered: ")
                 + "workflow " + label(row) + " received nothing within " + millis + " ms");
     }
@@ -108,7 +124,18 @@ final class Ledger {
     }
 
     void fail(String mismatch) {
-        throw new AssertionError("[" + rule + "] exactly-once violated: " + mismatch + "\n" + render());
+        fail(rule, mismatch);
+    }
+
+    /** Fails under the rule the evidence points to, saying which schedule saw it when that is another rule's. */
+    void fail(String evidence, String mismatch) {
+        throw new AssertionError("[" + evidence + "] exactly-once violated" + (evidence.equals(rule) ? ""
+                : " (seen by the " + rule + " crash schedule)") + ": " + mismatch + "\n" + render());
+    }
+
+    /** A workflow of the schedule failed: its cause first, under the rule the cause cites. */
+    void workflowFailed(String workflow, Throwable cause) {
+        throw Attribution.workflowFailed(rule, workflow, cause, "a crash schedule\n" + render());
     }
 
     String render() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import dev.hark.api.Event;
 import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
+import dev.hark.api.UnsharedSource;
 import dev.hark.runtime.WorkflowHandle;
 import dev.hark.runtime.event.ListenerType;
 import dev.hark.runtime.json.ValueCodec;
@@ -270,6 +271,58 @@ public abstract class ListenerVerification<A, E extends Event> {
         }
     }
 
+    /**
+     * A listener's classes loaded anew (as in a new process: empty static fields) must see the same
+     * source as the classes loaded before: redeliver what is uncommitted, and not redeliver what was
+     * committed. A listener that keeps deliveries or commits in static fields in place of its
+     * source passes every test in one JVM and duplicates or loses events after a real crash.
+     */
+    @Test
+    public void required_L2_2_aListenerLoadedAnewBehavesTheSame() {
+        instantiableOrAbort();
+        requireOrAbort(Capability.DURABLE_CHANNEL);
+        A channel = newChannel("reloaded");
+        String first = publish(channel, "one", DirectContext.publication("tck-direct", settings.liveness()));
+        Generation before = new Generation();
+        E seen = await(pollOrAbort(before.instance(), channel, context()), "L2.2", "a poll of " + channel);
+        if (!seen.id().equals(first)) {
+            throw new TestAbortedException("precondition L3.6 broken (a poll got " + seen.id() + ", not the published "
+                    + first + "); see required_L3_6_aPublishedEventReachesItsWaitWithinTheBound");
+        }
+        Optional<E> byNew = awaitMaybe(pollOrAbort(new Generation().instance(), channel, context()), settings.liveness());
+        if (byNew.isEmpty() || !byNew.get().id().equals(first)) {
+            Optional<E> bySame = awaitMaybe(pollOrAbort(before.instance(), channel, context()), settings.liveness());
+            if (bySame.isEmpty() || !bySame.get().id().equals(first)) {
+                throw new TestAbortedException("precondition L3.3 broken (no redelivery of an uncommitted event); L2.2"
+                        + " cannot be judged — see required_L3_3_pollDoesNotConsumeTheEvent");
+            }
+            fail("[L2.2] " + first + " was polled but not committed: a new instance of the classes that polled it gets"
+                    + " it again, but the listener's classes loaded anew (as after a restart: static fields empty) got "
+                    + byNew.map(Event::id).orElse("nothing within " + settings.liveness().toMillis() + " ms")
+                    + ". The redelivery depends on static state, not on the source: after a crash before the checkpoint"
+                    + " the event is lost [L3.3]. Keep what must survive at the source");
+        }
+        if (!supports(Capability.MULTIPLE_EVENTS_PER_CHANNEL)) {
+            return;
+        }
+        commitDirect(before.instance(), before.roundTrip(seen), "L2.2");
+        String second = publish(channel, "two", DirectContext.publication("tck-direct", settings.liveness()));
+        Optional<E> afterCommit = awaitMaybe(pollOrAbort(new Generation().instance(), channel, context()), settings.liveness());
+        if (afterCommit.isPresent() && afterCommit.get().id().equals(second)) {
+            return;
+        }
+        Optional<E> bySame = awaitMaybe(pollOrAbort(before.instance(), channel, context()), settings.liveness());
+        if (bySame.isEmpty() || !bySame.get().id().equals(second)) {
+            throw new TestAbortedException("precondition L4.4 broken (after a commit the next poll does not get the next"
+                    + " event); L2.2 cannot be judged — see required_L4_4_aCommittedEventIsNeverDeliveredAgain");
+        }
+        fail("[L2.2] after eventCheckpointed completed for " + first + ", a new instance of the classes that committed it"
+                + " gets " + second + ", but the listener's classes loaded anew (as after a restart: static fields empty)"
+                + " got " + afterCommit.map(Event::id).orElse("nothing within " + settings.liveness().toMillis() + " ms")
+                + ". The commit lives in static state, not at the source: after a crash the source delivers " + first
+                + " again [L4.4]. Complete eventCheckpointed's stage only once the source has forgotten the event");
+    }
+
     // ---------------------------------------------------------------- 3. Polling
 
     @Test
@@ -333,9 +386,12 @@ public abstract class ListenerVerification<A, E extends Event> {
         String id = publish(channel, "keep", DirectContext.publication("tck-direct", settings.liveness()));
         E first = await(pollOrAbort(newInstance(), channel, context()), "L3.3", "a poll of " + channel);
         assertEquals(id, first.id(), "[L3.3] the poll returned another event than the one published");
+        pause(settings.lateConsume()); // a consume scheduled after the poll shows up here, not as a later duplicate
         fixture().committed(channel).ifPresent(committed -> assertTrue(!committed.contains(id),
-                () -> "[L3.3] the source reports " + id + " committed after a mere poll: pollForEvent consumed it"
-                        + " before its checkpoint; a crash now would lose it. Commit only in eventCheckpointed"));
+                () -> "[L3.3] the source reports " + id + " committed within " + settings.lateConsume().toMillis()
+                        + " ms (" + TckSettings.LATE_CONSUME_MILLIS + ") of a mere poll: the poll consumed it (at once or"
+                        + " a little later) before its checkpoint; a crash now would lose it. Commit only in"
+                        + " eventCheckpointed"));
         Optional<E> again = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
         assertTrue(again.isPresent(), () -> "[L3.3] " + id + " was polled but never passed to eventCheckpointed, yet a"
                 + " new poll did not get it again within " + settings.liveness().toMillis() + " ms: pollForEvent"
@@ -355,6 +411,7 @@ public abstract class ListenerVerification<A, E extends Event> {
     @Test
     public void required_L3_4_aCancelledWaitConsumesNothing() throws Exception {
         instantiableOrAbort();
+        pollReturnsOrAbort();
         TckRuntime runtime = runtime();
         A channel = newChannel("cancel");
         String cancelled = runtime.workflowId("cancelled");
@@ -369,6 +426,7 @@ public abstract class ListenerVerification<A, E extends Event> {
     @Test
     public void required_L3_4_aWaitAbandonedByShutdownConsumesNothing() throws Exception {
         instantiableOrAbort();
+        pollReturnsOrAbort();
         TckRuntime runtime = runtime();
         A channel = newChannel("abandon");
         String workflow = runtime.workflowId("abandoned");
@@ -376,6 +434,35 @@ public abstract class ListenerVerification<A, E extends Event> {
         Thread.sleep(settings.settle().toMillis());
         expectDeliveredAfter(runtime, channel, workflow, "L3.4",
                 "after the runtime was shut down while " + workflow + " waited, and restarted", runtime::closeAndReopen);
+    }
+
+    @Test
+    public void required_L3_4_aWaitCancelledWithTheEventInHandConsumesNothing() {
+        instantiableOrAbort();
+        requireOrAbort(Capability.DURABLE_CHANNEL);
+        A channel = newChannel("inhand");
+        String id = publish(channel, "held", DirectContext.publication("tck-direct", settings.liveness()));
+        DirectContext cancelled = context();
+        E seen = await(pollOrAbort(newInstance(), channel, cancelled), "L3.4", "a poll of " + channel);
+        if (!seen.id().equals(id)) {
+            throw new TestAbortedException("precondition L3.6 broken (a poll got " + seen.id() + ", not the published "
+                    + id + "); see required_L3_6_aPublishedEventReachesItsWaitWithinTheBound");
+        }
+        pause(settings.lateConsume());
+        if (fixture().committed(channel).map(committed -> committed.contains(id)).orElse(false)) {
+            throw new TestAbortedException("precondition L3.3 broken (the poll alone consumed " + id + "); L3.4 cannot be"
+                    + " judged — see required_L3_3_pollDoesNotConsumeTheEvent");
+        }
+        cancelled.cancel(); // the wait polled the event but never checkpointed it
+        pause(settings.lateConsume());
+        fixture().committed(channel).ifPresent(committed -> assertTrue(!committed.contains(id), () -> "[L3.4] the source"
+                + " reports " + id + " committed after its wait was cancelled with the event in hand (polled, never"
+                + " checkpointed): the cancel consumed it. onCancel releases what the wait holds; it never commits"));
+        Optional<E> next = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
+        assertTrue(next.isPresent() && next.get().id().equals(id), () -> "[L3.4] a wait was cancelled after its poll"
+                + " returned " + id + " and before the checkpoint; the next wait on the channel got "
+                + next.map(Event::id).orElse("nothing within " + settings.liveness().toMillis() + " ms")
+                + " instead: the cancelled wait consumed it");
     }
 
     @Test
@@ -578,6 +665,30 @@ public abstract class ListenerVerification<A, E extends Event> {
         runSchedule("L4.4", schedule);
     }
 
+    /**
+     * Several workflows wait on one channel at once while events are published before and during
+     * their waits: each event reaches exactly one of them, none is lost [L4.5]. A listener annotated
+     * {@code @UnsharedSource} is held to the same outcome without the runtime's claims [L3.9].
+     */
+    @Test
+    public void required_L4_5_competingWaitsTakeEachEventOnce() throws Exception {
+        instantiableOrAbort();
+        boolean unshared = listener().isAnnotationPresent(UnsharedSource.class);
+        String why = unshared ? " (the listener is @UnsharedSource: each channel of its source is one wait's, so"
+                + " no waits compete on it [L3.9])" : "";
+        requireOrAbort(Capability.MULTIPLE_EVENTS_PER_CHANNEL, why);
+        requireOrAbort(Capability.DURABLE_CHANNEL, why);
+        pollReturnsOrAbort();
+        TckRuntime runtime = runtime();
+        A channel = newChannel("compete");
+        int waits = Math.max(2, Math.min(settings.concurrentWaits(), 8));
+        CompetingWaits competition = new CompetingWaits(listener(), unshared, settings.liveness());
+        competition.run(waits, waits / 2, i -> runtime.workflowId("c" + (i + 1)),
+                workflow -> runtime.start(listener(), channel, workflow).output().thenApply(e -> (Object) e),
+                (payload, workflow) -> publishAsync(channel, payload, runtime.publication(workflow)));
+        competition.check(CompetingWaits.sorted(fixture().committed(channel)));
+    }
+
     // ---------------------------------------------------------------- crash schedules
 
     @Provide
@@ -612,7 +723,7 @@ public abstract class ListenerVerification<A, E extends Event> {
         }
         boolean shared = supports(Capability.MULTIPLE_EVENTS_PER_CHANNEL);
         Ledger ledger = new Ledger(rule, schedule);
-        try (TckRuntime runtime = new TckRuntime(settings.liveness())) {
+        try (TckRuntime runtime = new TckRuntime(settings.liveness(), listener())) {
             A sharedChannel = shared ? newChannel("crash") : null;
             List<A> channels = new ArrayList<>();
             for (int i = 0; i < schedule.size(); i++) {
@@ -647,7 +758,8 @@ public abstract class ListenerVerification<A, E extends Event> {
                         Thread.sleep(step.delayMillis());
                     }
                     recordPublished(ledger, i, published);
-                    ledger.note("step " + (i + 1) + ": runtime crashed at " + point + " of " + workflow + ", restarted");
+                    ledger.note("step " + (i + 1) + ": runtime crashed at " + point + " of " + workflow + ", restarted"
+                            + " (the listener's classes loaded anew: static fields empty, as in a new process)");
                     Map<String, CompletableFuture<Object>> resumed = runtime.crashAndRestart();
                     output = resumed.get(workflow);
                     if (output == null) {
@@ -671,7 +783,7 @@ public abstract class ListenerVerification<A, E extends Event> {
                     return;
                 } catch (ExecutionException e) {
                     recordPublished(ledger, i, published);
-                    ledger.fail("workflow " + workflow + " failed: " + e.getCause());
+                    ledger.workflowFailed(workflow, e.getCause());
                     return;
                 }
                 recordPublished(ledger, i, published);
@@ -726,9 +838,50 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     final void requireOrAbort(Capability capability) {
+        requireOrAbort(capability, "");
+    }
+
+    private void requireOrAbort(Capability capability, String note) {
         String reason = fixture().unsupported().get(capability);
         if (reason != null) {
-            throw new TestAbortedException("the source does not support " + capability + ": " + reason);
+            throw new TestAbortedException("the source does not support " + capability + ": " + reason + note);
+        }
+    }
+
+    /** Aborts a runtime test when a poll blocks: blocked workers cannot run, start or cancel workflows [L3.1]. */
+    private void pollReturnsOrAbort() {
+        pollOrAbort(newInstance(), newChannel("returns"), context());
+    }
+
+    private static void pause(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The listener's classes loaded anew ({@link FreshListenerClassLoader}): instances and events of one generation. */
+    private final class Generation {
+        private final Class<?> type = FreshListenerClassLoader.freshCopyOf(listener());
+
+        @SuppressWarnings("unchecked")
+        EventListener<A, E> instance() {
+            try {
+                return (EventListener<A, E>) type.getConstructor().newInstance();
+            } catch (ReflectiveOperationException | LinkageError e) {
+                throw new TestAbortedException("precondition L1.2 broken (the listener loaded anew cannot be created: "
+                        + e + ")");
+            }
+        }
+
+        /** @return {@code event} through JSON, as this generation's event type (what the runtime hands its commit) */
+        @SuppressWarnings("unchecked")
+        E roundTrip(E event) {
+            ValueCodec from = new ValueCodec(listener().getClassLoader());
+            ValueCodec to = new ValueCodec(type.getClassLoader());
+            return (E) to.decode(from.encode(event, ListenerType.of(listener()).eventType()), ListenerType.of(type).eventType());
         }
     }
 
@@ -761,7 +914,7 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     private TckRuntime runtime() {
-        TckRuntime runtime = new TckRuntime(settings.liveness());
+        TckRuntime runtime = new TckRuntime(settings.liveness(), listener());
         runtimes.add(runtime);
         return runtime;
     }
@@ -897,7 +1050,7 @@ public abstract class ListenerVerification<A, E extends Event> {
             throw new AssertionError("[" + rule + "] " + what + ": the workflow received nothing within "
                     + settings.liveness().toMillis() + " ms (" + TckSettings.LIVENESS_MILLIS + ")");
         } catch (ExecutionException e) {
-            throw new AssertionError("[" + rule + "] " + what + ": the workflow failed: " + e.getCause(), e.getCause());
+            throw Attribution.workflowFailed(rule, "the workflow", e.getCause(), what);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
@@ -937,6 +1090,10 @@ public abstract class ListenerVerification<A, E extends Event> {
         try {
             got = awaitOutput(output, rule, "");
         } catch (AssertionError e) {
+            if (e.getCause() != null) {
+                // the workflow failed: that is the finding (cause first), whatever the abandoned wait did
+                throw Attribution.workflowFailed(rule, workflow, e.getCause(), "the event was published " + situation);
+            }
             throw new AssertionError("[" + rule + "] the event " + (expected == null ? "" : expected + " ")
                     + "published " + situation + " never reached workflow " + workflow + " within "
                     + settings.liveness().toMillis() + " ms: the abandoned wait consumed it", e);
@@ -954,6 +1111,8 @@ public abstract class ListenerVerification<A, E extends Event> {
             throw new TestAbortedException("precondition L3.1 broken (the runtime could not cancel " + workflow + " within "
                     + settings.liveness().toMillis() + " ms: its worker threads are held by polls that block); see"
                     + " required_L3_1_pendingWaitsHoldNoThread");
+        } catch (ExecutionException e) {
+            throw new AssertionError("the runtime could not cancel workflow " + workflow + ": " + e.getCause(), e.getCause());
         }
     }
 

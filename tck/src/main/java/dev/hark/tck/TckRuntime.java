@@ -24,7 +24,9 @@ import java.util.stream.Stream;
 
 /**
  * A real Hark runtime over a temporary data folder, through a {@link CrashableStore}, that the TCK
- * can crash and restart on the same storage.
+ * can crash and restart on the same storage. Each runtime it opens (the first, and every restart)
+ * runs the listener from a {@link FreshListenerClassLoader}: like a new process, a restarted
+ * runtime sees none of the listener's static fields of the one before.
  */
 final class TckRuntime implements AutoCloseable {
 
@@ -34,12 +36,15 @@ final class TckRuntime implements AutoCloseable {
     private final Path dir;
     private final String prefix;
     private final Duration liveness;
+    private final Class<?> listener;
     private volatile CrashableStore store;
     private volatile Hark hark;
     private int restarts;
 
-    TckRuntime(Duration liveness) {
+    /** @param listener the listener under test, whose classes each runtime opened here loads anew */
+    TckRuntime(Duration liveness, Class<?> listener) {
         this.liveness = liveness;
+        this.listener = listener;
         this.prefix = "tck" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet();
         try {
             this.dir = Files.createTempDirectory("hark-tck-");
@@ -51,6 +56,7 @@ final class TckRuntime implements AutoCloseable {
 
     private void open() {
         hark = Hark.builder().dataDir(dir).workerThreads(WORKER_THREADS)
+                .classLoader(new FreshListenerClassLoader(listener))
                 .store(d -> store = new CrashableStore(SqliteWorkflowStore.open(d))).open();
     }
 

@@ -24,10 +24,11 @@ import java.util.Properties;
  *   <tr><td>{@code hark.tck.nonBlockingMillis}</td><td>1000</td><td>how long {@code pollForEvent} / {@code eventCheckpointed} may take to return [L3.1, L4.3]</td></tr>
  *   <tr><td>{@code hark.tck.concurrentWaits}</td><td>16</td><td>pending waits in the thread checks [L3.1, L3.8]</td></tr>
  *   <tr><td>{@code hark.tck.settleMillis}</td><td>150</td><td>pause that lets a poll start before the TCK cancels it [L3.4]</td></tr>
+ *   <tr><td>{@code hark.tck.lateConsumeMillis}</td><td>200</td><td>how long after a poll the TCK still looks for the event being consumed at the source [L3.3]</td></tr>
  * </table>
  */
 public record TckSettings(int tries, Optional<String> seed, int maxEvents, Duration liveness, Duration nonBlocking,
-        int concurrentWaits, Duration settle) {
+        int concurrentWaits, Duration settle, Duration lateConsume) {
 
     public static final String TRIES = "hark.tck.tries";
     public static final String SEED = "hark.tck.seed";
@@ -36,6 +37,7 @@ public record TckSettings(int tries, Optional<String> seed, int maxEvents, Durat
     public static final String NON_BLOCKING_MILLIS = "hark.tck.nonBlockingMillis";
     public static final String CONCURRENT_WAITS = "hark.tck.concurrentWaits";
     public static final String SETTLE_MILLIS = "hark.tck.settleMillis";
+    public static final String LATE_CONSUME_MILLIS = "hark.tck.lateConsumeMillis";
 
     /** @return the settings in force now (system properties are read each time) */
     public static TckSettings current() {
@@ -47,7 +49,8 @@ public record TckSettings(int tries, Optional<String> seed, int maxEvents, Durat
                 Duration.ofMillis(intValue(file, LIVENESS_MILLIS, 10_000, 100)),
                 Duration.ofMillis(intValue(file, NON_BLOCKING_MILLIS, 1_000, 10)),
                 intValue(file, CONCURRENT_WAITS, 16, 1),
-                Duration.ofMillis(intValue(file, SETTLE_MILLIS, 150, 0)));
+                Duration.ofMillis(intValue(file, SETTLE_MILLIS, 150, 0)),
+                Duration.ofMillis(intValue(file, LATE_CONSUME_MILLIS, 200, 0)));
     }
 
     private static String value(Properties file, String key) {

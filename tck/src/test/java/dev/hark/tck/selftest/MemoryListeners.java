@@ -4,11 +4,14 @@ import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.hark.api.Event;
 import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
+import dev.hark.api.UnsharedSource;
 import dev.hark.tck.selftest.MemoryQueue.QEvent;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 /** A correct listener over {@link MemoryQueue}, and deliberately broken variants, each breaking one rule. */
 public final class MemoryListeners {
@@ -148,6 +151,156 @@ public final class MemoryListeners {
         @Override
         public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
             return new Good().eventCheckpointed(event, context);
+        }
+    }
+
+    /**
+     * Correct, in the shape of a table queue (SQLite and the like): a poll reads the first row not
+     * yet consumed, looking again on the context's timer; {@code eventCheckpointed} marks that row
+     * consumed. Competing waits read the same first row, and the runtime's claim on the id lets one
+     * of them have it [R7.1].
+     */
+    public static final class TableQueue implements EventListener<String, QEvent> {
+        static final Duration LOOK_EVERY = Duration.ofMillis(10);
+
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            CompletableFuture<QEvent> result = new CompletableFuture<>();
+            look(MemoryQueue.channel(channel), context, result);
+            return result;
+        }
+
+        private static void look(MemoryQueue.Channel table, EventContext context, CompletableFuture<QEvent> result) {
+            if (result.isDone() || context.isCancelled()) {
+                return;
+            }
+            table.peek().ifPresentOrElse(result::complete, () -> context.timerAt(context.clock().instant().plus(LOOK_EVERY))
+                    .thenRun(() -> look(table, context, result)));
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
+            MemoryQueue.channel(event.channel()).commit(event.id());
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /**
+     * An event whose id names the hand-out, not only the occurrence: the first hand-out of an event
+     * carries the plain id, each later one (a redelivery, or another wait polling the same row) a
+     * new one, like a broker's receipt handle.
+     */
+    public record HandedOutEvent(String channel, long sequence, String payload, int handout) implements Event {
+        @Override
+        public String id() {
+            return channel + "#" + sequence + (handout == 1 ? "" : "/" + handout);
+        }
+    }
+
+    /** Breaks L3.5: the same occurrence, polled again, carries a new id. */
+    public static final class NewIdPerPoll implements EventListener<String, HandedOutEvent> {
+        @Override
+        public CompletionStage<HandedOutEvent> pollForEvent(String channel, EventContext context) {
+            MemoryQueue.Channel source = MemoryQueue.channel(channel);
+            CompletableFuture<QEvent> poll = source.poll();
+            context.onCancel(() -> source.forget(poll));
+            return poll.thenApply(e -> new HandedOutEvent(e.channel(), e.sequence(), e.payload(), source.handedOut(e)));
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(HandedOutEvent event, EventContext context) {
+            MemoryQueue.channel(event.channel()).commit(event.channel() + "#" + event.sequence());
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /**
+     * Breaks L3.9: declares {@code @UnsharedSource}, so the runtime claims none of its events, yet
+     * its channel is a queue that every wait on it reads.
+     */
+    @UnsharedSource
+    public static final class SharedButDeclaredUnshared implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            return new Good().pollForEvent(channel, context);
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
+            return new Good().eventCheckpointed(event, context);
+        }
+    }
+
+    /** Breaks L3.4: a wait cancelled after its poll returned an event "acknowledges" that event. */
+    public static final class ConsumesSeenEventOnCancel implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            MemoryQueue.Channel source = MemoryQueue.channel(channel);
+            CompletableFuture<QEvent> poll = source.poll();
+            context.onCancel(() -> {
+                if (poll.isDone() && !poll.isCompletedExceptionally()) {
+                    source.commit(poll.join().id()); // "done with it": wrong, it was never checkpointed
+                } else {
+                    source.forget(poll);
+                }
+            });
+            return poll.thenApply(e -> e);
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
+            return new Good().eventCheckpointed(event, context);
+        }
+    }
+
+    /** Breaks L3.3: acknowledges the event 50 ms after the poll returned it (an auto-ack on a timer). */
+    public static final class ConsumesLater implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            MemoryQueue.Channel source = MemoryQueue.channel(channel);
+            return new Good().pollForEvent(channel, context).thenApply(e -> {
+                CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(() -> source.commit(e.id()));
+                return e;
+            });
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
+            return new Good().eventCheckpointed(event, context);
+        }
+    }
+
+    /**
+     * Breaks L2.2: batches its acknowledgements in a static buffer (sent with the next commit) and
+     * hides the events waiting in it from polls. In one JVM nothing shows; after a restart the
+     * buffer is empty and the source delivers those events again.
+     */
+    public static final class StaticAckBuffer implements EventListener<String, QEvent> {
+        private static final Set<String> UNSENT_ACKS = ConcurrentHashMap.newKeySet();
+
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            MemoryQueue.Channel source = MemoryQueue.channel(channel);
+            CompletableFuture<QEvent> poll = source.pollSkipping(e -> UNSENT_ACKS.contains(e.id()));
+            context.onCancel(() -> source.forget(poll));
+            return poll;
+        }
+
+        @Override
+        public CompletionStage<Void> eventCheckpointed(QEvent event, EventContext context) {
+            for (String id : Set.copyOf(UNSENT_ACKS)) {
+                MemoryQueue.channel(id.substring(0, id.lastIndexOf('#'))).commit(id);
+            }
+            UNSENT_ACKS.add(event.id());
+            return CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /** Breaks L3.2: completes its poll with null; the runtime fails the workflow, citing L3.2. */
+    public static final class NullEvent implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            return new Good().pollForEvent(channel, context).thenApply(e -> null);
         }
     }
 

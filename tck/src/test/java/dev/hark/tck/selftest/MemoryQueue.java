@@ -38,6 +38,7 @@ public final class MemoryQueue {
         private final Deque<QEvent> uncommitted = new ArrayDeque<>();
         private final Set<String> committed = ConcurrentHashMap.newKeySet();
         private final List<CompletableFuture<QEvent>> waiters = new ArrayList<>();
+        private final Map<Long, Integer> handouts = new java.util.HashMap<>();
         private long sequence;
 
         Channel(String name) {
@@ -71,6 +72,32 @@ public final class MemoryQueue {
                 future.complete(head);
             }
             return future;
+        }
+
+        /** The oldest uncommitted event, if any: what {@code SELECT … WHERE consumed = 0 ORDER BY seq LIMIT 1} reads. */
+        public synchronized java.util.Optional<QEvent> peek() {
+            return java.util.Optional.ofNullable(uncommitted.peekFirst());
+        }
+
+        /** The oldest uncommitted event {@code skip} does not exclude, now or when one is published. */
+        public CompletableFuture<QEvent> pollSkipping(java.util.function.Predicate<QEvent> skip) {
+            CompletableFuture<QEvent> future = new CompletableFuture<>();
+            QEvent found;
+            synchronized (this) {
+                found = uncommitted.stream().filter(e -> !skip.test(e)).findFirst().orElse(null);
+                if (found == null) {
+                    waiters.add(future);
+                }
+            }
+            if (found != null) {
+                future.complete(found);
+            }
+            return future;
+        }
+
+        /** @return how many times {@code event} has been handed out so far, this time included */
+        public synchronized int handedOut(QEvent event) {
+            return handouts.merge(event.sequence(), 1, Integer::sum);
         }
 
         public synchronized void forget(CompletableFuture<QEvent> waiter) {

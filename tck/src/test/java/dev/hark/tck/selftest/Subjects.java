@@ -20,7 +20,7 @@ public final class Subjects {
     private Subjects() {}
 
     /** The memory queue's fixture. */
-    static final class MemoryFixture implements SourceFixture<String> {
+    static class MemoryFixture implements SourceFixture<String> {
         @Override
         public String newChannel(String name) {
             return name;
@@ -118,6 +118,66 @@ public final class Subjects {
         @Override
         protected Class<? extends EventListener<String, QEvent>> listener() {
             return MemoryListeners.Silent.class;
+        }
+    }
+
+    public static class TableQueueVerification extends MemoryVerification<QEvent> {
+        @Override
+        protected Class<? extends EventListener<String, QEvent>> listener() {
+            return MemoryListeners.TableQueue.class;
+        }
+    }
+
+    public static class NewIdPerPollVerification extends MemoryVerification<MemoryListeners.HandedOutEvent> {
+        @Override
+        protected Class<? extends EventListener<String, MemoryListeners.HandedOutEvent>> listener() {
+            return MemoryListeners.NewIdPerPoll.class;
+        }
+    }
+
+    public static class SharedButDeclaredUnsharedVerification extends MemoryVerification<QEvent> {
+        @Override
+        protected Class<? extends EventListener<String, QEvent>> listener() {
+            return MemoryListeners.SharedButDeclaredUnshared.class;
+        }
+    }
+
+    public static class ConsumesSeenEventOnCancelVerification extends MemoryVerification<QEvent> {
+        @Override
+        protected Class<? extends EventListener<String, QEvent>> listener() {
+            return MemoryListeners.ConsumesSeenEventOnCancel.class;
+        }
+    }
+
+    public static class ConsumesLaterVerification extends MemoryVerification<QEvent> {
+        @Override
+        protected Class<? extends EventListener<String, QEvent>> listener() {
+            return MemoryListeners.ConsumesLater.class;
+        }
+    }
+
+    /** A source that cannot say what it committed (the fixture's {@code committed} is optional). */
+    public static class StaticAckBufferVerification extends MemoryVerification<QEvent> {
+        @Override
+        protected Class<? extends EventListener<String, QEvent>> listener() {
+            return MemoryListeners.StaticAckBuffer.class;
+        }
+
+        @Override
+        protected SourceFixture<String> createFixture() {
+            return new MemoryFixture() {
+                @Override
+                public Optional<Set<String>> committed(String channel) {
+                    return Optional.empty();
+                }
+            };
+        }
+    }
+
+    public static class NullEventVerification extends MemoryVerification<QEvent> {
+        @Override
+        protected Class<? extends EventListener<String, QEvent>> listener() {
+            return MemoryListeners.NullEvent.class;
         }
     }
 }

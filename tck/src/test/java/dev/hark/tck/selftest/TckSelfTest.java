@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.support.descriptor.MethodSource;
@@ -100,10 +101,12 @@ class TckSelfTest {
         return String.join("\n           ", List.of(lines).subList(0, Math.min(lines.length, 8)));
     }
 
-    @Test
-    void aCorrectListenerPassesEveryRule() {
-        Map<String, Outcome> outcomes = run(selectClass(Subjects.GoodVerification.class));
-        assertEquals(22, outcomes.size(), describe(outcomes));
+    /** Correct listeners: the waiter-fed memory queue, and a table queue polled on the context's timer. */
+    @ParameterizedTest(name = "{0} passes every rule")
+    @ValueSource(classes = {Subjects.GoodVerification.class, Subjects.TableQueueVerification.class})
+    void aCorrectListenerPassesEveryRule(Class<?> verification) {
+        Map<String, Outcome> outcomes = run(selectClass(verification));
+        assertEquals(25, outcomes.size(), describe(outcomes));
         assertTrue(outcomes.values().stream().allMatch(o -> o.status() == TestExecutionResult.Status.SUCCESSFUL),
                 "every rule passes, none skipped:\n" + describe(outcomes));
     }
@@ -127,7 +130,20 @@ class TckSelfTest {
                 Arguments.of(Subjects.ConsumesWhenCancelledVerification.class, "L3.4",
                         List.of("required_L3_4_aCancelledWaitConsumesNothing", "required_L3_4_aWaitAbandonedByShutdownConsumesNothing")),
                 Arguments.of(Subjects.UnstableIdVerification.class, "L1.5",
-                        List.of("required_L1_5_eventsSurviveAJacksonRoundTripWithTheSameId")));
+                        List.of("required_L1_5_eventsSurviveAJacksonRoundTripWithTheSameId")),
+                Arguments.of(Subjects.NewIdPerPollVerification.class, "L3.5",
+                        List.of("required_L4_5_competingWaitsTakeEachEventOnce", "required_L3_5_aRedeliveredEventCarriesTheSameId")),
+                Arguments.of(Subjects.SharedButDeclaredUnsharedVerification.class, "L3.9",
+                        List.of("required_L4_5_competingWaitsTakeEachEventOnce")),
+                Arguments.of(Subjects.ConsumesSeenEventOnCancelVerification.class, "L3.4",
+                        List.of("required_L3_4_aWaitCancelledWithTheEventInHandConsumesNothing")),
+                Arguments.of(Subjects.ConsumesLaterVerification.class, "L3.3",
+                        List.of("required_L3_3_pollDoesNotConsumeTheEvent")),
+                Arguments.of(Subjects.StaticAckBufferVerification.class, "L2.2",
+                        List.of("required_L2_2_aListenerLoadedAnewBehavesTheSame")),
+                Arguments.of(Subjects.NullEventVerification.class, "L3.2",
+                        List.of("required_L3_2_pollCompletesWithANonNullEvent", "required_L3_4_aCancelledWaitConsumesNothing",
+                                "required_L3_4_aWaitAbandonedByShutdownConsumesNothing")));
     }
 
     @ParameterizedTest(name = "{0} fails {1}")
@@ -143,6 +159,65 @@ class TckSelfTest {
             assertTrue(outcome.message().contains("[" + rule), "the message cites " + rule + ": " + outcome.message());
         }
         assertTrue(failedRules(outcomes).contains(rule), "the broken rule fails:\n" + report);
+    }
+
+    @Test
+    void aFailureNamesTheRuleItsEvidencePointsTo() {
+        // a duplicate (or a wait starved by an event the commit did not forget) seen by the L3.3
+        // crash schedule is reported as the L4.4 breach it is
+        Map<String, Outcome> neverCommits = run(selectMethod(Subjects.NeverCommitsVerification.class,
+                "required_L3_3_noLossAcrossACrashBeforeTheCheckpoint", "java.util.List"));
+        Outcome property = neverCommits.get("required_L3_3_noLossAcrossACrashBeforeTheCheckpoint");
+        assertEquals(TestExecutionResult.Status.FAILED, property.status(), describe(neverCommits));
+        assertTrue(property.message().startsWith("[L4.4]") && property.message().contains("seen by the L3.3"),
+                property.message());
+
+        // a workflow the runtime failed is reported with its cause first, not as a consumed event
+        Map<String, Outcome> nullEvent = run(selectClass(Subjects.NullEventVerification.class));
+        for (String test : List.of("required_L3_4_aCancelledWaitConsumesNothing",
+                "required_L3_4_aWaitAbandonedByShutdownConsumesNothing")) {
+            Outcome outcome = nullEvent.get(test);
+            assertEquals(TestExecutionResult.Status.FAILED, outcome.status(), describe(nullEvent));
+            assertTrue(outcome.message().startsWith("[L3.2] workflow ") && outcome.message().contains("failed: ")
+                    && outcome.message().contains("seen while checking L3.4")
+                    && !outcome.message().contains("consumed it"), outcome.message());
+        }
+
+        // a blocking poll: the runtime's L3.4 checks cannot judge anything, they are skipped citing L3.1
+        Map<String, Outcome> blocking = run(selectClass(Subjects.BlockingPollVerification.class));
+        for (String test : List.of("required_L3_4_aCancelledWaitConsumesNothing",
+                "required_L3_4_aWaitAbandonedByShutdownConsumesNothing", "required_L4_5_competingWaitsTakeEachEventOnce")) {
+            Outcome outcome = blocking.get(test);
+            assertEquals(TestExecutionResult.Status.ABORTED, outcome.status(), describe(blocking));
+            assertTrue(outcome.message().startsWith("precondition L3.1"), outcome.message());
+        }
+    }
+
+    @Test
+    void theLateConsumeKnobSetsHowLongThePollIsWatched() {
+        // consumed 50 ms after the poll: caught with the default window, missed with a window of 0
+        System.setProperty(TckSettings.LATE_CONSUME_MILLIS, "0");
+        try {
+            Outcome missed = run(selectMethod(Subjects.ConsumesLaterVerification.class,
+                    "required_L3_3_pollDoesNotConsumeTheEvent")).get("required_L3_3_pollDoesNotConsumeTheEvent");
+            assertEquals(TestExecutionResult.Status.SUCCESSFUL, missed.status(), missed.message());
+        } finally {
+            System.clearProperty(TckSettings.LATE_CONSUME_MILLIS);
+        }
+        Outcome caught = run(selectMethod(Subjects.ConsumesLaterVerification.class,
+                "required_L3_3_pollDoesNotConsumeTheEvent")).get("required_L3_3_pollDoesNotConsumeTheEvent");
+        assertEquals(TestExecutionResult.Status.FAILED, caught.status(), caught.message());
+        assertTrue(caught.message().contains("within 200 ms (" + TckSettings.LATE_CONSUME_MILLIS + ")"), caught.message());
+    }
+
+    @Test
+    void competingWaitsOfAnUnsharedSourceWithOneWaitPerChannelAreSkippedWithTheReason() {
+        Map<String, Outcome> timer = run(selectMethod("dev.hark.tck.builtin.TimerListenerVerificationTest",
+                "required_L4_5_competingWaitsTakeEachEventOnce"));
+        Outcome outcome = timer.get("required_L4_5_competingWaitsTakeEachEventOnce");
+        assertEquals(TestExecutionResult.Status.ABORTED, outcome.status(), describe(timer));
+        assertTrue(outcome.message().contains("MULTIPLE_EVENTS_PER_CHANNEL") && outcome.message().contains("@UnsharedSource"),
+                outcome.message());
     }
 
     @Test
