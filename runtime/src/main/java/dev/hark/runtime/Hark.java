@@ -2,6 +2,7 @@ package dev.hark.runtime;
 
 import dev.hark.runtime.engine.Engine;
 import dev.hark.runtime.event.Delivery;
+import dev.hark.runtime.event.IdempotencyKeys;
 import dev.hark.runtime.http.AdminOperations;
 import dev.hark.runtime.http.HttpApiServer;
 import dev.hark.runtime.http.HttpSettings;
@@ -299,6 +300,23 @@ public final class Hark implements AutoCloseable {
      * @throws IllegalArgumentException for an invalid id, an empty key, or a payload that is not JSON
      */
     public CompletableFuture<Delivery> sendEvent(String workflowId, String key, Object payload) {
+        return sendEvent(workflowId, key, payload, null);
+    }
+
+    /**
+     * As {@link #sendEvent(String, String, Object)}, with an idempotency key [R7.3]: the key becomes
+     * the event's id, scoped to the workflow. A send whose key was already recorded for this
+     * workflow completes with {@link Delivery.Accepted} whose {@code earlier()} is true and records
+     * nothing, also after the workflow finished and after a restart; it never reaches a later wait.
+     *
+     * @param idempotencyKey 1 to 255 printable ASCII characters, or null for none
+     * @throws IllegalArgumentException also for an invalid idempotency key
+     */
+    public CompletableFuture<Delivery> sendEvent(String workflowId, String key, Object payload, String idempotencyKey) {
+        String keyProblem = IdempotencyKeys.problem(idempotencyKey);
+        if (keyProblem != null) {
+            throw new IllegalArgumentException(keyProblem);
+        }
         WorkflowIds.requireValid(workflowId);
         if (key == null || key.isEmpty()) {
             throw new IllegalArgumentException("event key must be a non-empty string");
@@ -309,7 +327,7 @@ public final class Hark implements AutoCloseable {
         } catch (JacksonException e) {
             throw new IllegalArgumentException("event payload cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
-        return engine.send(workflowId, key, plain);
+        return engine.send(workflowId, key, plain, idempotencyKey);
     }
 
     /** @return where the HTTP event endpoint listens, if it is enabled */

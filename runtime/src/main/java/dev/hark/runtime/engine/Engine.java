@@ -3,11 +3,13 @@ package dev.hark.runtime.engine;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.event.EventServices;
 import dev.hark.runtime.event.EventTask;
+import dev.hark.runtime.event.InFlightClaims;
 import dev.hark.runtime.event.Inbox;
 import dev.hark.runtime.event.ListenerType;
 import dev.hark.runtime.event.TimerService;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.json.ValueCodec;
+import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.StoredWorkflow;
 import dev.hark.runtime.storage.TaskRecord;
@@ -67,7 +69,7 @@ public final class Engine implements AutoCloseable {
                     return thread;
                 }, new ThreadPoolExecutor.DiscardPolicy());
         this.timers = new TimerService(clock);
-        this.eventServices = new EventServices(store, codec, executor, timers, inbox);
+        this.eventServices = new EventServices(store, codec, executor, timers, inbox, new InFlightClaims());
     }
 
     /** A started workflow: durable once {@code started} completes; {@code output} completes at the end. */
@@ -273,15 +275,47 @@ public final class Engine implements AutoCloseable {
      * Sends a message to a workflow's inbox; when no wait takes it, says why by looking at the
      * workflow's stored state.
      */
-    public CompletableFuture<Delivery> send(String workflowId, String key, Object payload) {
-        return inbox.send(workflowId, key, payload).thenCompose(delivery -> {
-            if (!(delivery instanceof Delivery.NotWaiting notWaiting)
-                    || notWaiting.reason() != Delivery.Reason.NO_WAIT_FOR_KEY || active.containsKey(workflowId)) {
-                return CompletableFuture.completedFuture(delivery);
-            }
-            // Reading the store may block; keep it off the caller's (possibly I/O) thread.
-            return CompletableFuture.supplyAsync(() -> whyNotWaiting(workflowId, key), executor);
-        });
+    public CompletableFuture<Delivery> send(String workflowId, String key, Object payload, String idempotencyKey) {
+        if (idempotencyKey == null) {
+            return inbox.send(workflowId, key, payload, null).thenCompose(delivery -> explain(workflowId, key, delivery));
+        }
+        // A key already recorded is answered from its claim, whatever became of the workflow since
+        // [R7.3]. Reading the store may block; keep it off the caller's (possibly I/O) thread.
+        return CompletableFuture.supplyAsync(() -> recordedEarlier(workflowId, key, idempotencyKey), executor)
+                .thenCompose(earlier -> earlier != null ? CompletableFuture.completedFuture(earlier)
+                        : inbox.send(workflowId, key, payload, idempotencyKey).thenCompose(delivery -> {
+                            if (delivery instanceof Delivery.NotWaiting) {
+                                // the first send may have been recorded between the look-up and now
+                                return CompletableFuture.supplyAsync(() -> {
+                                    Delivery recorded = recordedEarlier(workflowId, key, idempotencyKey);
+                                    return recorded != null ? recorded : whyNotWaiting(workflowId, key, delivery);
+                                }, executor);
+                            }
+                            return CompletableFuture.completedFuture(delivery);
+                        }));
+    }
+
+    private Delivery recordedEarlier(String workflowId, String key, String idempotencyKey) {
+        return store.claim(EventClaim.inbox(workflowId, idempotencyKey))
+                .map(claim -> (Delivery) new Delivery.Accepted(workflowId, key, idempotencyKey, true))
+                .orElse(null);
+    }
+
+    private CompletableFuture<Delivery> explain(String workflowId, String key, Delivery delivery) {
+        if (!(delivery instanceof Delivery.NotWaiting notWaiting)
+                || notWaiting.reason() != Delivery.Reason.NO_WAIT_FOR_KEY || active.containsKey(workflowId)) {
+            return CompletableFuture.completedFuture(delivery);
+        }
+        // Reading the store may block; keep it off the caller's (possibly I/O) thread.
+        return CompletableFuture.supplyAsync(() -> whyNotWaiting(workflowId, key), executor);
+    }
+
+    private Delivery whyNotWaiting(String workflowId, String key, Delivery delivery) {
+        if (delivery instanceof Delivery.NotWaiting notWaiting
+                && notWaiting.reason() == Delivery.Reason.NO_WAIT_FOR_KEY && !active.containsKey(workflowId)) {
+            return whyNotWaiting(workflowId, key);
+        }
+        return delivery;
     }
 
     private Delivery whyNotWaiting(String workflowId, String key) {

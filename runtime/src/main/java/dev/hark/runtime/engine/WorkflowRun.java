@@ -252,7 +252,7 @@ final class WorkflowRun implements EventTask.Owner {
             }
             Object output = function.invoke(inputs);
             envelope = engine.codec().encode(output, function.outputType());
-        } catch (Exception | LinkageError e) {
+        } catch (Throwable e) { // an Error from task code fails the task, never the worker thread
             if (attempt < task.retries()) {
                 engine.executor().execute(() -> runTask(node, task, inputEnvelopes, attempt + 1));
             } else {
@@ -261,8 +261,16 @@ final class WorkflowRun implements EventTask.Owner {
             }
             return;
         }
-        engine.store().write(new StoreWrite.PutTask(id, task.taskId(), TaskState.DONE, envelope))
-                .whenCompleteAsync((ok, failure) -> {
+        CompletableFuture<Void> written;
+        synchronized (this) {
+            // Queued under the lock, like a checkpoint: a cancel or delete that comes later is queued
+            // behind this write, so the delete removes the row; once stopped, nothing is written.
+            if (status != WorkflowStatus.RUNNING) {
+                return;
+            }
+            written = engine.store().write(new StoreWrite.PutTask(id, task.taskId(), TaskState.DONE, envelope));
+        }
+        written.whenCompleteAsync((ok, failure) -> {
                     if (failure == null) {
                         nodeDone(node, envelope);
                     } else {

@@ -6,8 +6,19 @@ package dev.hark.runtime.event;
  */
 public sealed interface Delivery {
 
-    /** The message became an event and that event is durably checkpointed (HTTP 200). */
-    record Accepted(String workflowId, String key, String eventId) implements Delivery {}
+    /**
+     * The message became an event and that event is durably checkpointed (HTTP 200).
+     *
+     * @param earlier whether it was recorded by an earlier send with the same idempotency key, and
+     *     this send recorded nothing new
+     */
+    record Accepted(String workflowId, String key, String eventId, boolean earlier) implements Delivery {
+
+        /** Recorded by this send. */
+        public Accepted(String workflowId, String key, String eventId) {
+            this(workflowId, key, eventId, false);
+        }
+    }
 
     /**
      * No wait took the message, so nothing was recorded (HTTP 404, or 409 for

@@ -8,6 +8,7 @@ import java.util.concurrent.Executor;
  * What an event task needs from its runtime.
  *
  * @param executor runs protocol steps and listener calls; never the store's or the timer's thread
+ * @param claims the claims this runtime's waits are checkpointing or committing
  */
-public record EventServices(
-        WorkflowStore store, ValueCodec codec, Executor executor, TimerService timers, Inbox inbox) {}
+public record EventServices(WorkflowStore store, ValueCodec codec, Executor executor, TimerService timers, Inbox inbox,
+        InFlightClaims claims) {}

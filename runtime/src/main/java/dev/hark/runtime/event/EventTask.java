@@ -5,6 +5,8 @@ import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
 import dev.hark.api.InboxMessage;
 import dev.hark.runtime.json.ValueCodecException;
+import dev.hark.runtime.storage.EventClaim;
+import dev.hark.runtime.storage.EventClaimedException;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
 import java.time.Clock;
@@ -14,7 +16,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,18 +28,23 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>poll a fresh listener instance with the stored arguments;
- *   <li>when the event comes, checkpoint it durably (nothing else happens before the store confirms);
+ *   <li>when the event comes, checkpoint it durably together with its claim (nothing else happens
+ *       before the store confirms);
  *   <li>hand it to the workflow and call {@code eventCheckpointed} [R4.1];
  *   <li>record the commit.
  * </ol>
  *
  * A failed poll, or a checkpoint the store refused, polls again after a back-off: the event was not
- * committed, so its source still has it [L3.3]. A cancelled wait checkpoints and commits nothing.
- * This object is also the {@link EventContext} the listener sees.
+ * committed, so its source still has it [L3.3]. A checkpoint refused because another wait claimed
+ * the occurrence polls again once that wait has committed it, when it is a wait of this runtime,
+ * else after a back-off [R7.1]. A wait cancelled before its checkpoint was queued checkpoints and
+ * commits nothing; once the checkpoint is queued, its outcome stands. This object is also the
+ * {@link EventContext} the listener sees.
  */
 public final class EventTask implements EventContext {
 
-    private record PendingReply(InboxMessage message, CompletableFuture<Delivery> reply) {}
+    /** A sender waiting for this wait's outcome; {@code idempotent} when the message id is the sender's key. */
+    private record PendingReply(InboxMessage message, boolean idempotent, CompletableFuture<Delivery> reply) {}
 
     /** What the owning workflow learns from a wait. */
     public interface Owner {
@@ -55,6 +65,8 @@ public final class EventTask implements EventContext {
     private static final Logger LOG = LoggerFactory.getLogger(EventTask.class);
     private static final int MAX_COMMIT_ATTEMPTS = 8;
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Duration FIRST_CLAIM_BACKOFF = Duration.ofMillis(25);
+    private static final Duration MAX_CLAIM_BACKOFF = Duration.ofSeconds(5);
 
     private final EventServices services;
     private final Owner owner;
@@ -66,11 +78,16 @@ public final class EventTask implements EventContext {
 
     private EventListener<Object, Event> listener;
     private CompletionStage<Event> pollStage;
+    /** The listener's {@link #onCancel} actions: run when the wait is cancelled or an attempt ends unsuccessfully. */
     private List<Runnable> cancelActions;
+    /** The context's own timers and inbox registrations: released whenever an attempt ends, also by checkpoint. */
+    private List<Runnable> releases;
     private List<PendingReply> replies;
     private boolean cancelled;
+    private boolean checkpointing;
     private boolean checkpointed;
     private int failedPolls;
+    private int refusals;
 
     public EventTask(EventServices services, Owner owner, String workflowId, String taskId, int node,
             ListenerType type, String argsEnvelope) {
@@ -90,7 +107,7 @@ public final class EventTask implements EventContext {
         try {
             fresh = type.newInstance();
             args = services.codec().decode(argsEnvelope, type.argsType());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             fail("cannot start waiting on " + type.id() + ": " + e.getMessage(), e);
             return;
         }
@@ -103,7 +120,7 @@ public final class EventTask implements EventContext {
         }
         try {
             stage = fresh.pollForEvent(args, this);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             pollFailed(e);
             return;
         }
@@ -128,16 +145,18 @@ public final class EventTask implements EventContext {
                 listener = type.newInstance();
             }
             event = (Event) services.codec().decode(eventEnvelope, type.eventType());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             owner.waitFailed(node, "cannot read back the checkpointed event of " + type.id() + ": " + e.getMessage(), e);
             return;
         }
-        commit(event, 1);
+        commit(event, 1, null);
     }
 
     /**
      * Cancels the wait: nothing is checkpointed or committed from here on, cancel actions run, and
-     * timers of this wait are released. Does nothing once the event is checkpointed.
+     * timers of this wait are released. Does nothing once the event is checkpointed. If the
+     * checkpoint is already queued, it completes as queued: a durable checkpoint is then committed
+     * and its sender told so, a refused one ends the wait without polling again.
      */
     public void cancel() {
         List<Runnable> actions;
@@ -147,15 +166,15 @@ public final class EventTask implements EventContext {
                 return;
             }
             cancelled = true;
-            actions = cancelActions;
-            cancelActions = null;
+            if (checkpointing) {
+                return; // checkpointWritten decides, with the store's answer
+            }
+            actions = takeEndOfAttemptActions(true);
             stage = pollStage;
         }
-        settleReplies(message -> new Delivery.NotWaiting(workflowId, message.key(), Delivery.Reason.WORKFLOW_FINISHED,
-                "workflow '" + workflowId + "' stopped waiting before the event was checkpointed; nothing was recorded"));
-        if (actions != null) {
-            actions.forEach(EventTask::runQuietly);
-        }
+        settleReplies(reply -> notWaiting(reply, "workflow '" + workflowId
+                + "' stopped waiting before the event was checkpointed; nothing was recorded"));
+        runAll(actions);
         if (stage != null) {
             try {
                 stage.toCompletableFuture().cancel(false);
@@ -179,32 +198,122 @@ public final class EventTask implements EventContext {
             fail(type.id() + " completed its poll with null; it must complete with an event [L3.2]", null);
             return;
         }
+        String eventId;
         String envelope;
         try {
+            eventId = event.id();
+            if (eventId == null || eventId.isEmpty()) {
+                fail(type.id() + " delivered an event whose id() is " + (eventId == null ? "null" : "empty")
+                        + "; the id names the occurrence and is the key of exactly-once delivery [L3.5]", null);
+                return;
+            }
             envelope = services.codec().encode(event, type.eventType());
         } catch (ValueCodecException e) {
             fail("event of " + type.id() + " cannot be checkpointed: " + e.getMessage() + " [L1.5]", e);
             return;
+        } catch (Throwable e) {
+            fail("event of " + type.id() + " cannot be checkpointed: " + e + " [L1.5]", e);
+            return;
         }
-        services.store().write(new StoreWrite.PutTask(workflowId, taskId, TaskState.CHECKPOINTED, envelope))
-                .whenCompleteAsync((ok, failure) -> {
-                    if (failure != null) {
-                        LOG.warn("Checkpoint of {} in workflow {} failed; polling again: {}", taskId, workflowId,
-                                failure.toString());
-                        pollFailed(failure);
-                        return;
-                    }
-                    synchronized (this) {
-                        if (cancelled) {
-                            return;
-                        }
-                        checkpointed = true;
-                        cancelActions = null;
-                    }
-                    settleReplies(message -> new Delivery.Accepted(workflowId, message.key(), event.id()));
-                    owner.eventCheckpointed(node, envelope);
-                    commit(event, 1);
-                }, services.executor());
+        PendingReply carrier = replyCarrying(eventId);
+        List<EventClaim> claims = claimsFor(eventId, carrier);
+        StoreWrite checkpoint = new StoreWrite.PutTask(workflowId, taskId, TaskState.CHECKPOINTED, envelope, claims);
+        CompletableFuture<Void> inFlight;
+        CompletableFuture<Void> written;
+        synchronized (this) {
+            if (cancelled) {
+                return;
+            }
+            checkpointing = true;
+            inFlight = claims.isEmpty() ? null : services.claims().register(claims);
+            // Queued under the lock: a cancel that comes later is queued behind it (the store applies
+            // writes in order), so the workflow's CANCELED status can never precede this checkpoint.
+            written = services.store().write(checkpoint);
+        }
+        written.whenCompleteAsync((ok, failure) -> checkpointWritten(event, envelope, claims, inFlight, failure),
+                services.executor());
+    }
+
+    private void checkpointWritten(Event event, String envelope, List<EventClaim> claims,
+            CompletableFuture<Void> inFlight, Throwable failure) {
+        boolean stopped;
+        List<Runnable> ended;
+        synchronized (this) {
+            checkpointing = false;
+            stopped = cancelled;
+            if (failure == null) {
+                checkpointed = true;
+                cancelActions = null;
+                ended = takeReleases();
+            } else {
+                ended = null;
+            }
+        }
+        if (failure != null) {
+            if (inFlight != null) {
+                services.claims().release(claims, inFlight);
+            }
+            Throwable cause = unwrap(failure);
+            if (cause instanceof EventClaimedException refused) {
+                claimRefused(event, refused, stopped);
+            } else if (stopped) {
+                LOG.warn("Checkpoint of {} in workflow {} failed after the wait was cancelled: {}", taskId, workflowId,
+                        failure.toString());
+                settleReplies(reply -> new Delivery.Failed(workflowId, reply.message().key(),
+                        "the event could not be checkpointed and was not recorded (" + rootMessage(failure)
+                                + "), and the workflow stopped waiting meanwhile"));
+                endAttempt();
+            } else {
+                LOG.warn("Checkpoint of {} in workflow {} failed; polling again: {}", taskId, workflowId,
+                        failure.toString());
+                pollFailed(failure);
+            }
+            return;
+        }
+        String eventId = event.id();
+        settleReplies(reply -> reply.message().id().equals(eventId)
+                ? new Delivery.Accepted(workflowId, reply.message().key(), eventId)
+                : notWaiting(reply, "workflow '" + workflowId + "' took another event for this wait (" + eventId
+                        + "); this one was not recorded"));
+        runAll(ended);
+        if (!stopped) {
+            owner.eventCheckpointed(node, envelope);
+        }
+        commit(event, 1, inFlight == null ? null : () -> services.claims().release(claims, inFlight));
+    }
+
+    /**
+     * Another wait took the occurrence [R7.1]: this attempt ends without a checkpoint. The sender
+     * whose idempotency key was already recorded is told so (200, recorded earlier); other senders
+     * learn that nothing was recorded.
+     */
+    private void claimRefused(Event event, EventClaimedException refused, boolean stopped) {
+        EventClaim taken = refused.holder().claim();
+        settleReplies(reply -> reply.idempotent() && taken.equals(EventClaim.inbox(workflowId, reply.message().id()))
+                ? new Delivery.Accepted(workflowId, reply.message().key(), reply.message().id(), true)
+                : new Delivery.Failed(workflowId, reply.message().key(), "the event was not recorded: "
+                        + refused.getMessage() + "; send it again"));
+        endAttempt();
+        if (stopped) {
+            return;
+        }
+        int attempt;
+        synchronized (this) {
+            attempt = ++refusals;
+            pollStage = null;
+        }
+        LOG.debug("Event {} of {} was claimed by another wait; {} in workflow {} polls again", event.id(), type.id(),
+                taskId, workflowId);
+        Runnable again = onlyOnce(() -> services.executor().execute(this::poll));
+        CompletableFuture<Void> holder = services.claims().holder(taken);
+        if (holder != null) {
+            // The claim's wait runs here: poll again once it has committed, so that the source has
+            // forgotten the occurrence; the timer only bounds the wait.
+            holder.whenComplete((ok, ignored) -> again.run());
+            services.timers().schedule(again, MAX_BACKOFF);
+        } else {
+            services.timers().schedule(again, claimBackoff(attempt));
+        }
     }
 
     private void pollFailed(Throwable error) {
@@ -216,42 +325,74 @@ public final class EventTask implements EventContext {
             attempt = ++failedPolls;
             pollStage = null;
         }
-        settleReplies(message -> new Delivery.Failed(workflowId, message.key(),
+        settleReplies(reply -> new Delivery.Failed(workflowId, reply.message().key(),
                 "the event could not be checkpointed and was not recorded (" + rootMessage(error) + "); send it again"));
-        List<Runnable> released;
-        synchronized (this) {
-            released = cancelActions;
-            cancelActions = null;
-        }
-        if (released != null) {
-            released.forEach(EventTask::runQuietly);
-        }
+        endAttempt();
         Duration delay = backoff(attempt);
         LOG.warn("Poll of {} for {} in workflow {} failed (attempt {}), polling again in {} ms: {}",
                 type.id(), taskId, workflowId, attempt, delay.toMillis(), String.valueOf(error));
         services.timers().schedule(() -> services.executor().execute(this::poll), delay);
     }
 
-    private void commit(Event event, int attempt) {
+    /** Runs what an unsuccessful attempt leaves behind: the listener's cancel actions and the context's releases. */
+    private void endAttempt() {
+        List<Runnable> actions;
+        synchronized (this) {
+            actions = takeEndOfAttemptActions(true);
+        }
+        runAll(actions);
+    }
+
+    /** Call holding the lock. */
+    private List<Runnable> takeEndOfAttemptActions(boolean withCancelActions) {
+        List<Runnable> actions = new ArrayList<>();
+        if (withCancelActions && cancelActions != null) {
+            actions.addAll(cancelActions);
+        }
+        cancelActions = null;
+        List<Runnable> released = takeReleases();
+        if (released != null) {
+            actions.addAll(released);
+        }
+        return actions;
+    }
+
+    /** Call holding the lock. */
+    private List<Runnable> takeReleases() {
+        List<Runnable> released = releases;
+        releases = null;
+        return released;
+    }
+
+    /**
+     * @param releaseClaims run once the commit is done or given up, or null
+     */
+    private void commit(Event event, int attempt, Runnable releaseClaims) {
         CompletionStage<Void> stage;
         try {
             stage = listener.eventCheckpointed(event, this);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             stage = CompletableFuture.failedFuture(e);
         }
         if (stage == null) {
             stage = CompletableFuture.failedFuture(new IllegalStateException(
                     type.id() + ".eventCheckpointed returned null; it must return a stage [L4.3]"));
         }
-        stage.whenComplete((ok, failure) -> committed(event, attempt, failure));
+        stage.whenComplete((ok, failure) -> committed(event, attempt, failure, releaseClaims));
     }
 
-    private void committed(Event event, int attempt, Throwable failure) {
+    private void committed(Event event, int attempt, Throwable failure, Runnable releaseClaims) {
         if (failure == null) {
+            if (releaseClaims != null) {
+                releaseClaims.run();
+            }
             recordCommit();
             return;
         }
         if (attempt >= MAX_COMMIT_ATTEMPTS) {
+            if (releaseClaims != null) {
+                releaseClaims.run();
+            }
             owner.waitFailed(node, type.id() + ".eventCheckpointed failed " + attempt + " times for event "
                     + event.id() + "; the event is checkpointed and resume commits it again", failure);
             return;
@@ -259,7 +400,8 @@ public final class EventTask implements EventContext {
         Duration delay = backoff(attempt);
         LOG.warn("Commit of event {} by {} failed (attempt {}), retrying in {} ms: {}", event.id(), type.id(),
                 attempt, delay.toMillis(), failure.toString());
-        services.timers().schedule(() -> services.executor().execute(() -> commit(event, attempt + 1)), delay);
+        services.timers().schedule(() -> services.executor().execute(() -> commit(event, attempt + 1, releaseClaims)),
+                delay);
     }
 
     /**
@@ -283,17 +425,51 @@ public final class EventTask implements EventContext {
     }
 
     private void fail(String message, Throwable cause) {
-        settleReplies(inbox -> new Delivery.Failed(workflowId, inbox.key(), message));
+        settleReplies(reply -> new Delivery.Failed(workflowId, reply.message().key(), message));
+        endAttempt();
         owner.waitFailed(node, message, cause);
+    }
+
+    /**
+     * The claims a checkpoint of {@code eventId} records: the occurrence within a shared source, and
+     * the sender's idempotency key within this workflow's inbox.
+     */
+    private List<EventClaim> claimsFor(String eventId, PendingReply carrier) {
+        boolean shared = type.sharedSource();
+        boolean keyed = carrier != null && carrier.idempotent();
+        if (!shared && !keyed) {
+            return List.of();
+        }
+        if (shared && keyed) {
+            return List.of(new EventClaim(type.id(), eventId), EventClaim.inbox(workflowId, carrier.message().id()));
+        }
+        return List.of(shared ? new EventClaim(type.id(), eventId) : EventClaim.inbox(workflowId, carrier.message().id()));
+    }
+
+    /** @return the sender whose message the event with this id carries [R6.4], or null */
+    private synchronized PendingReply replyCarrying(String eventId) {
+        if (replies != null) {
+            for (PendingReply reply : replies) {
+                if (reply.message().id().equals(eventId)) {
+                    return reply;
+                }
+            }
+        }
+        return null;
+    }
+
+    private Delivery notWaiting(PendingReply reply, String message) {
+        return new Delivery.NotWaiting(workflowId, reply.message().key(), Delivery.Reason.NO_WAIT_FOR_KEY, message);
     }
 
     /**
      * Ties a sender's reply to this wait: it is settled when the wait checkpoints its event, fails,
      * or is cancelled.
      *
+     * @param idempotent whether the message's id is the sender's idempotency key
      * @return false if the wait can no longer take a message
      */
-    boolean expectReply(InboxMessage message, CompletableFuture<Delivery> reply) {
+    boolean expectReply(InboxMessage message, boolean idempotent, CompletableFuture<Delivery> reply) {
         synchronized (this) {
             if (cancelled || checkpointed) {
                 return false;
@@ -301,12 +477,12 @@ public final class EventTask implements EventContext {
             if (replies == null) {
                 replies = new ArrayList<>(1);
             }
-            replies.add(new PendingReply(message, reply));
+            replies.add(new PendingReply(message, idempotent, reply));
             return true;
         }
     }
 
-    private void settleReplies(Function<InboxMessage, Delivery> outcome) {
+    private void settleReplies(Function<PendingReply, Delivery> outcome) {
         List<PendingReply> pending;
         synchronized (this) {
             pending = replies;
@@ -314,9 +490,17 @@ public final class EventTask implements EventContext {
         }
         if (pending != null) {
             for (PendingReply reply : pending) {
-                reply.reply().complete(outcome.apply(reply.message()));
+                reply.reply().complete(outcome.apply(reply));
             }
         }
+    }
+
+    private static Throwable unwrap(Throwable failure) {
+        Throwable cause = failure;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     private static String rootMessage(Throwable error) {
@@ -332,11 +516,32 @@ public final class EventTask implements EventContext {
         return millis > MAX_BACKOFF.toMillis() ? MAX_BACKOFF : Duration.ofMillis(millis);
     }
 
+    /** Short at first (the claim's commit is usually in flight), doubling to a few seconds, with jitter. */
+    private static Duration claimBackoff(int attempt) {
+        long millis = Math.min(FIRST_CLAIM_BACKOFF.toMillis() << Math.min(attempt - 1, 16), MAX_CLAIM_BACKOFF.toMillis());
+        return Duration.ofMillis(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
+    }
+
+    private static Runnable onlyOnce(Runnable action) {
+        AtomicBoolean ran = new AtomicBoolean();
+        return () -> {
+            if (ran.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
+    }
+
+    private static void runAll(List<Runnable> actions) {
+        if (actions != null) {
+            actions.forEach(EventTask::runQuietly);
+        }
+    }
+
     private static void runQuietly(Runnable action) {
         try {
             action.run();
-        } catch (RuntimeException e) {
-            LOG.warn("A cancel action of a listener threw", e);
+        } catch (Throwable e) {
+            LOG.warn("A cancel or release action of a listener threw", e);
         }
     }
 
@@ -359,7 +564,7 @@ public final class EventTask implements EventContext {
     public CompletionStage<Void> timerAt(Instant deadline) {
         CompletableFuture<Void> timer = services.timers().at(deadline);
         if (!timer.isDone()) {
-            onCancel(() -> timer.cancel(false));
+            onRelease(() -> timer.cancel(false));
         }
         return timer;
     }
@@ -370,8 +575,22 @@ public final class EventTask implements EventContext {
             throw new IllegalArgumentException("inbox key must be a non-empty string");
         }
         CompletableFuture<InboxMessage> message = services.inbox().subscribe(this, key);
-        onCancel(() -> message.cancel(false));
+        onRelease(() -> message.cancel(false));
         return message;
+    }
+
+    /** Registers a release of the context's own resources: run when the current attempt ends, however it ends. */
+    private void onRelease(Runnable release) {
+        synchronized (this) {
+            if (!cancelled && !checkpointed) {
+                if (releases == null) {
+                    releases = new ArrayList<>(2);
+                }
+                releases.add(release);
+                return;
+            }
+        }
+        runQuietly(release);
     }
 
     @Override

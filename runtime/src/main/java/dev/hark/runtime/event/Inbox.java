@@ -21,7 +21,11 @@ public final class Inbox {
 
     private record Subscription(EventTask waiter, CompletableFuture<InboxMessage> message) {}
 
+    private record IdempotentSend(String workflowId, String idempotencyKey) {}
+
     private final Map<Address, Deque<Subscription>> waiting = new ConcurrentHashMap<>();
+    /** Sends with an idempotency key whose outcome is not known yet. */
+    private final Map<IdempotentSend, CompletableFuture<Delivery>> inFlight = new ConcurrentHashMap<>();
     /** Delivery ids: unique per runtime start (the prefix) and within it (the counter). */
     private final String deliveryPrefix = "msg-" + Long.toString(System.currentTimeMillis(), 36) + "-"
             + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36) + "-";
@@ -83,9 +87,35 @@ public final class Inbox {
     /**
      * Hands a message to the first wait registered for (workflow, key).
      *
+     * @param idempotencyKey the sender's key, which becomes the message's id, or null for a
+     *     generated id; a send with the key of a message still being checkpointed shares that
+     *     message's outcome instead of becoming a second event
      * @return the delivery's outcome; {@link Delivery.NotWaiting} at once if no wait is registered
      */
-    public CompletableFuture<Delivery> send(String workflowId, String key, Object payload) {
+    public CompletableFuture<Delivery> send(String workflowId, String key, Object payload, String idempotencyKey) {
+        if (idempotencyKey == null) {
+            return deliver(workflowId, key, payload, null);
+        }
+        IdempotentSend id = new IdempotentSend(workflowId, idempotencyKey);
+        CompletableFuture<Delivery> mine = new CompletableFuture<>();
+        CompletableFuture<Delivery> first = inFlight.putIfAbsent(id, mine);
+        if (first != null) {
+            return first.thenApply(outcome -> outcome instanceof Delivery.Accepted accepted
+                    ? new Delivery.Accepted(accepted.workflowId(), accepted.key(), accepted.eventId(), true)
+                    : outcome);
+        }
+        deliver(workflowId, key, payload, idempotencyKey).whenComplete((outcome, failure) -> {
+            inFlight.remove(id, mine);
+            if (failure != null) {
+                mine.completeExceptionally(failure);
+            } else {
+                mine.complete(outcome);
+            }
+        });
+        return mine;
+    }
+
+    private CompletableFuture<Delivery> deliver(String workflowId, String key, Object payload, String idempotencyKey) {
         Address address = new Address(workflowId, key);
         while (true) {
             Subscription subscription = takeFirst(address);
@@ -99,9 +129,11 @@ public final class Inbox {
                         : new Delivery.NotWaiting(workflowId, key, Delivery.Reason.NO_WAIT_FOR_KEY,
                                 "workflow '" + workflowId + "' has no wait for key '" + key + "'"));
             }
-            InboxMessage message = new InboxMessage(deliveryPrefix + deliveries.incrementAndGet(), key, payload);
+            InboxMessage message = new InboxMessage(
+                    idempotencyKey != null ? idempotencyKey : deliveryPrefix + deliveries.incrementAndGet(), key, payload);
             CompletableFuture<Delivery> reply = new CompletableFuture<>();
-            if (subscription.waiter().expectReply(message, reply) && subscription.message().complete(message)) {
+            if (subscription.waiter().expectReply(message, idempotencyKey != null, reply)
+                    && subscription.message().complete(message)) {
                 taken.merge(workflowId, new Taken(key, message.id(), null), Taken::merge);
                 reply.whenComplete((outcome, failure) -> {
                     if (!(outcome instanceof Delivery.Accepted)) {

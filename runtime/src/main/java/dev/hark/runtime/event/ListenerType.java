@@ -2,6 +2,7 @@ package dev.hark.runtime.event;
 
 import dev.hark.api.Event;
 import dev.hark.api.EventListener;
+import dev.hark.api.UnsharedSource;
 import dev.hark.runtime.json.Json;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
@@ -66,6 +67,14 @@ public record ListenerType(Class<?> listenerClass, JavaType argsType, JavaType e
     /** @return the listener's id, its fully qualified class name [L1.6] */
     public String id() {
         return listenerClass.getName();
+    }
+
+    /**
+     * @return whether waits may compete for this listener's occurrences, so that each checkpoint
+     *     claims its event [R7.1]; false for a listener declared {@link UnsharedSource} [L3.9]
+     */
+    public boolean sharedSource() {
+        return !listenerClass.isAnnotationPresent(UnsharedSource.class);
     }
 
     /** Creates a fresh instance with the public no-arg constructor. */

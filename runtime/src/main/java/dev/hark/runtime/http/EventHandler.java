@@ -1,6 +1,7 @@
 package dev.hark.runtime.http;
 
 import dev.hark.runtime.event.Delivery;
+import dev.hark.runtime.event.IdempotencyKeys;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.workflow.WorkflowIds;
 import java.nio.charset.StandardCharsets;
@@ -39,9 +40,11 @@ final class EventHandler {
 
     private static final Logger LOG = LoggerFactory.getLogger(EventHandler.class);
     private static final int MAX_KEY_LENGTH = 1024;
+    static final String IDEMPOTENCY_KEY_HEADER = "Idempotency-Key";
     private static final JsonStringEncoder QUOTER = JsonStringEncoder.getInstance();
     // The 200 body around its three quoted values (see Answer.acceptedBody).
     private static final byte[] ACCEPTED_PREFIX = ascii("{\"status\":\"checkpointed\",\"workflow_id\":\"");
+    private static final byte[] RECORDED_EARLIER_PREFIX = ascii("{\"status\":\"already_recorded\",\"workflow_id\":\"");
     private static final byte[] ACCEPTED_KEY = ascii("\",\"event_key\":\"");
     private static final byte[] ACCEPTED_ID = ascii("\",\"event_id\":\"");
     private static final byte[] ACCEPTED_END = ascii("\"}");
@@ -125,11 +128,32 @@ final class EventHandler {
             return;
         }
         Object payload = json.get("event_payload");
+        String idempotencyKey = exchange.header(IDEMPOTENCY_KEY_HEADER);
+        Object bodyKey = json.get("event_id");
+        if (bodyKey != null && !(bodyKey instanceof String)) {
+            exchange.reply(400, HttpExchanges.error("wrong_type", "event_id must be a string, was " + jsonType(bodyKey),
+                    "event_id"));
+            return;
+        }
+        if (bodyKey != null && idempotencyKey != null && !idempotencyKey.equals(bodyKey)) {
+            exchange.reply(400, HttpExchanges.error("conflicting_idempotency_keys", "the " + IDEMPOTENCY_KEY_HEADER
+                    + " header and the body's event_id differ; send one, or the same value in both", "event_id"));
+            return;
+        }
+        if (idempotencyKey == null) {
+            idempotencyKey = (String) bodyKey;
+        }
+        String keyProblem = IdempotencyKeys.problem(idempotencyKey);
+        if (keyProblem != null) {
+            exchange.reply(400, HttpExchanges.error("invalid_idempotency_key", keyProblem,
+                    bodyKey != null ? "event_id" : IDEMPOTENCY_KEY_HEADER));
+            return;
+        }
         Answer answer = new Answer(exchange, workflowId, eventKey);
         // A timeout answers the sender but leaves the delivery itself alone: it may still be recorded.
         deadlines.watch(answer);
         try {
-            sender.send(workflowId, eventKey, payload).whenComplete(answer);
+            sender.send(workflowId, eventKey, payload, idempotencyKey).whenComplete(answer);
         } catch (RuntimeException e) {
             answer.accept(null, e);
         }
@@ -187,7 +211,8 @@ final class EventHandler {
         public void timedOut() {
             exchange.reply(503, Map.of("Retry-After", "1"), HttpExchanges.error("checkpoint_timeout",
                     "the event was not checkpointed within " + settings.replyTimeout().toMillis() + " ms; it may still"
-                            + " be recorded. Send it again: 200 means recorded now, 409 means it was recorded before",
+                            + " be recorded. Send it again with the same Idempotency-Key: 200 \"already_recorded\""
+                            + " means it was recorded before",
                     null));
         }
 
@@ -200,7 +225,8 @@ final class EventHandler {
                 return;
             }
             if (outcome instanceof Delivery.Accepted accepted) {
-                exchange.reply(200, acceptedBody(accepted.eventId()));
+                exchange.reply(200, acceptedBody(accepted.earlier() ? RECORDED_EARLIER_PREFIX : ACCEPTED_PREFIX,
+                        accepted.eventId()));
                 return;
             }
             ObjectNode body;
@@ -219,8 +245,8 @@ final class EventHandler {
         }
 
         /** The common reply, written directly as bytes rather than through a tree: it is sent once per event. */
-        private byte[] acceptedBody(String eventId) {
-            return concat(ACCEPTED_PREFIX, QUOTER.quoteAsUTF8(workflowId), ACCEPTED_KEY, QUOTER.quoteAsUTF8(eventKey),
+        private byte[] acceptedBody(byte[] prefix, String eventId) {
+            return concat(prefix, QUOTER.quoteAsUTF8(workflowId), ACCEPTED_KEY, QUOTER.quoteAsUTF8(eventKey),
                     ACCEPTED_ID, QUOTER.quoteAsUTF8(eventId), ACCEPTED_END);
         }
     }

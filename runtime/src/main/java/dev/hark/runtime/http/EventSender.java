@@ -6,5 +6,8 @@ import java.util.concurrent.CompletableFuture;
 /** Where the endpoint hands a parsed event: the runtime's inbox. */
 @FunctionalInterface
 public interface EventSender {
-    CompletableFuture<Delivery> send(String workflowId, String eventKey, Object payload);
+    /**
+     * @param idempotencyKey the sender's idempotency key (the event's id), or null
+     */
+    CompletableFuture<Delivery> send(String workflowId, String eventKey, Object payload, String idempotencyKey);
 }

@@ -49,6 +49,16 @@ public abstract class ForwardingWorkflowStore implements WorkflowStore {
     }
 
     @Override
+    public Optional<ClaimRecord> claim(EventClaim claim) {
+        return real.claim(claim);
+    }
+
+    @Override
+    public CompletableFuture<Integer> sweepClaims(long claimedBeforeMillis) {
+        return real.sweepClaims(claimedBeforeMillis);
+    }
+
+    @Override
     public StoreStats stats() {
         return real.stats();
     }

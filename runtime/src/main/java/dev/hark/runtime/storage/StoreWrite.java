@@ -1,6 +1,8 @@
 package dev.hark.runtime.storage;
 
 import dev.hark.runtime.workflow.WorkflowStatus;
+import java.util.List;
+import java.util.Objects;
 
 /** One change to durable state, applied atomically. */
 public sealed interface StoreWrite {
@@ -18,12 +20,29 @@ public sealed interface StoreWrite {
             implements StoreWrite {}
 
     /**
-     * Inserts or replaces a task's record: a task's output, or an event's checkpoint.
+     * Inserts or replaces a task's record: a task's output, or an event's checkpoint. Refused (and
+     * nothing written) when the workflow is not stored, so that a task finishing after its
+     * workflow was deleted leaves no row for a later workflow with the same id.
+     *
+     * <p>An event's checkpoint carries the claims on its occurrence [R7.1]: each is recorded in the
+     * same transaction, and if any is already held the whole write is refused with
+     * {@link EventClaimedException} and nothing of it is applied.
      *
      * @param outputJson the output envelope (see {@code dev.hark.runtime.json.ValueCodec})
+     * @param claims the claims to record with the checkpoint; empty for a plain task's output
      */
-    record PutTask(String workflowId, String taskId, TaskState state, String outputJson)
-            implements StoreWrite {}
+    record PutTask(String workflowId, String taskId, TaskState state, String outputJson, List<EventClaim> claims)
+            implements StoreWrite {
+
+        public PutTask {
+            claims = List.copyOf(Objects.requireNonNull(claims, "claims"));
+        }
+
+        /** A record without claims. */
+        public PutTask(String workflowId, String taskId, TaskState state, String outputJson) {
+            this(workflowId, taskId, state, outputJson, List.of());
+        }
+    }
 
     /** Moves a checkpointed event task to {@link TaskState#COMMITTED}, keeping its output. */
     record MarkCommitted(String workflowId, String taskId) implements StoreWrite {}

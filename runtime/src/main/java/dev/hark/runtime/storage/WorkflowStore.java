@@ -58,6 +58,22 @@ public interface WorkflowStore extends AutoCloseable {
      */
     int markRunningResumable();
 
+    /**
+     * @return the stored claim on an occurrence, if a wait has checkpointed it and the claim was not
+     *     yet swept [R7.1]
+     */
+    Optional<ClaimRecord> claim(EventClaim claim);
+
+    /**
+     * Deletes the claims recorded before {@code claimedBeforeMillis} whose event no longer awaits its
+     * commit: a claim on a checkpointed event whose commit is not recorded is kept, whatever its
+     * age, since its source may still redeliver it. Runs in small transactions through the writer,
+     * so other writes go on meanwhile.
+     *
+     * @return completes with the number of claims deleted
+     */
+    CompletableFuture<Integer> sweepClaims(long claimedBeforeMillis);
+
     /** @return counters for benchmarks and diagnostics */
     StoreStats stats();
 

@@ -28,7 +28,7 @@ class TransportTest {
     void anEventAndAMalformedRequestAreAnsweredOnEachTransport(HttpApiServer.Transport transport) throws Exception {
         assumeTrue(transport.isAvailable(), () -> "Netty's native " + transport + " transport does not work on this machine");
         List<String> sent = new CopyOnWriteArrayList<>();
-        EventSender sender = (workflowId, key, payload) -> {
+        EventSender sender = (workflowId, key, payload, idempotencyKey) -> {
             sent.add(workflowId + "/" + key + "=" + payload);
             // answered from another thread, as the store's completer would
             return CompletableFuture.supplyAsync(() -> new Delivery.Accepted(workflowId, key, "ev-1"));

@@ -1,14 +1,19 @@
 package dev.hark.runtime.storage.sqlite;
 
+import dev.hark.runtime.storage.ClaimRecord;
+import dev.hark.runtime.storage.EventClaim;
+import dev.hark.runtime.storage.EventClaimedException;
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreStats;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
+import dev.hark.runtime.workflow.UnknownWorkflowException;
 import dev.hark.runtime.workflow.WorkflowExistsException;
 import dev.hark.runtime.workflow.WorkflowStatus;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
@@ -340,12 +345,13 @@ final class GroupCommitWriter {
                 throw new WorkflowExistsException(w.workflowId());
             }
         } else if (write instanceof StoreWrite.PutTask w) {
-            PreparedStatement p = s.putTask;
-            p.setString(1, w.workflowId());
-            p.setString(2, w.taskId());
-            p.setString(3, w.state().name());
-            setNullable(p, 4, w.outputJson());
-            p.executeUpdate();
+            if (!w.claims().isEmpty()) {
+                putClaimedTask(w);
+                return;
+            }
+            if (putTask(w) == 0) {
+                throw new UnknownWorkflowException(w.workflowId());
+            }
         } else if (write instanceof StoreWrite.MarkCommitted w) {
             PreparedStatement p = s.markCommitted;
             p.setString(1, TaskState.COMMITTED.name());
@@ -367,6 +373,65 @@ final class GroupCommitWriter {
             s.deleteWorkflow.executeUpdate();
         } else {
             throw new IllegalArgumentException("Unknown write: " + write);
+        }
+    }
+
+    private int putTask(StoreWrite.PutTask w) throws SQLException {
+        PreparedStatement p = statements.putTask;
+        p.setString(1, w.workflowId());
+        p.setString(2, w.taskId());
+        p.setString(3, w.state().name());
+        setNullable(p, 4, w.outputJson());
+        p.setString(5, w.workflowId());
+        return p.executeUpdate();
+    }
+
+    /**
+     * A checkpoint with its claims, all or nothing. The writer is the only one writing, so looking
+     * every claim up before inserting any is atomic: a refused checkpoint leaves no trace.
+     */
+    private void putClaimedTask(StoreWrite.PutTask w) throws SQLException {
+        Statements s = statements;
+        s.workflowExists.setString(1, w.workflowId());
+        try (ResultSet rs = s.workflowExists.executeQuery()) {
+            if (!rs.next()) {
+                throw new UnknownWorkflowException(w.workflowId());
+            }
+        }
+        for (EventClaim claim : w.claims()) {
+            ClaimRecord holder = findClaim(s.findClaim, claim);
+            if (holder != null) {
+                throw new EventClaimedException(holder);
+            }
+        }
+        long now = System.currentTimeMillis();
+        for (EventClaim claim : w.claims()) {
+            s.insertClaim.setString(1, claim.source());
+            s.insertClaim.setString(2, claim.eventId());
+            s.insertClaim.setString(3, w.workflowId());
+            s.insertClaim.setString(4, w.taskId());
+            s.insertClaim.setLong(5, now);
+            s.insertClaim.executeUpdate();
+        }
+        try {
+            putTask(w);
+        } catch (SQLException e) {
+            // A statement-local failure (say, an oversized event) rolled back only the task row.
+            for (EventClaim claim : w.claims()) {
+                s.deleteClaim.setString(1, claim.source());
+                s.deleteClaim.setString(2, claim.eventId());
+                s.deleteClaim.executeUpdate();
+            }
+            throw e;
+        }
+    }
+
+    /** Reads a claim with {@link SqliteWorkflowStore#FIND_CLAIM_SQL}; null if there is none. */
+    static ClaimRecord findClaim(PreparedStatement find, EventClaim claim) throws SQLException {
+        find.setString(1, claim.source());
+        find.setString(2, claim.eventId());
+        try (ResultSet rs = find.executeQuery()) {
+            return rs.next() ? new ClaimRecord(claim, rs.getString(1), rs.getString(2), rs.getLong(3)) : null;
         }
     }
 
@@ -429,6 +494,10 @@ final class GroupCommitWriter {
         final PreparedStatement commit;
         final PreparedStatement createWorkflow;
         final PreparedStatement putTask;
+        final PreparedStatement workflowExists;
+        final PreparedStatement findClaim;
+        final PreparedStatement insertClaim;
+        final PreparedStatement deleteClaim;
         final PreparedStatement markCommitted;
         final PreparedStatement setStatus;
         final PreparedStatement deleteTasks;
@@ -443,10 +512,19 @@ final class GroupCommitWriter {
                         INSERT INTO workflows (id, status, dag, output, error, created_at, updated_at)
                         VALUES (?, ?, ?, NULL, NULL, ?, ?)
                         ON CONFLICT (id) DO NOTHING""");
+                // Only for a stored workflow: a task that finishes after its workflow was deleted
+                // must not leave a row that a new workflow with the same id would inherit.
                 putTask = prepare(c, """
-                        INSERT INTO tasks (workflow_id, task_id, state, output) VALUES (?, ?, ?, ?)
+                        INSERT INTO tasks (workflow_id, task_id, state, output)
+                        SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM workflows WHERE id = ?)
                         ON CONFLICT (workflow_id, task_id)
                         DO UPDATE SET state = excluded.state, output = excluded.output""");
+                workflowExists = prepare(c, "SELECT 1 FROM workflows WHERE id = ?");
+                findClaim = prepare(c, SqliteWorkflowStore.FIND_CLAIM_SQL);
+                insertClaim = prepare(c, """
+                        INSERT INTO event_claims (source, event_id, workflow_id, task_id, claimed_at)
+                        VALUES (?, ?, ?, ?, ?)""");
+                deleteClaim = prepare(c, "DELETE FROM event_claims WHERE source = ? AND event_id = ?");
                 markCommitted = prepare(c, "UPDATE tasks SET state = ? WHERE workflow_id = ? AND task_id = ?");
                 setStatus = prepare(c,
                         "UPDATE workflows SET status = ?, output = ?, error = ?, updated_at = ? WHERE id = ?");

@@ -12,9 +12,26 @@ final class SqliteSchema {
 
     /**
      * The schema version this code writes and understands. 0 means an empty database. Version 2
-     * dropped version 1's {@code workflows_by_status} index (see {@link #UPGRADES}).
+     * dropped version 1's {@code workflows_by_status} index; version 3 added {@code event_claims}
+     * (see {@link #UPGRADES}).
      */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
+
+    /**
+     * One row per claimed occurrence [R7.1]. A rowid table, not WITHOUT ROWID: rows arrive in time
+     * order, so the retention sweep walks {@code seq} from the oldest and stops at the first young
+     * claim instead of scanning the whole table; the unique index is what refuses a second claim.
+     */
+    private static final String CLAIMS_DDL = """
+        CREATE TABLE IF NOT EXISTS event_claims (
+          seq         INTEGER PRIMARY KEY,
+          source      TEXT NOT NULL,
+          event_id    TEXT NOT NULL,
+          workflow_id TEXT NOT NULL,
+          task_id     TEXT NOT NULL,
+          claimed_at  INTEGER NOT NULL,
+          UNIQUE (source, event_id)
+        )""";
 
     private static final String[] DDL = {
         """
@@ -41,11 +58,13 @@ final class SqliteSchema {
           output      TEXT,
           PRIMARY KEY (workflow_id, task_id)
         ) WITHOUT ROWID""",
+        CLAIMS_DDL,
     };
 
     /** Statements that bring a database of version {@code i + 1} to version {@code i + 2}. */
     private static final String[][] UPGRADES = {
         {"DROP INDEX IF EXISTS workflows_by_status"},
+        {CLAIMS_DDL},
     };
 
     private SqliteSchema() {}

@@ -1,5 +1,7 @@
 package dev.hark.runtime.storage.sqlite;
 
+import dev.hark.runtime.storage.ClaimRecord;
+import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreStats;
 import dev.hark.runtime.storage.StoreWrite;
@@ -67,6 +69,12 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             + ", t.task_id, t.state, t.output"
             + " FROM workflows w LEFT JOIN tasks t ON t.workflow_id = w.id"
             + " WHERE w.status = ? ORDER BY w.id";
+
+    static final String FIND_CLAIM_SQL =
+            "SELECT workflow_id, task_id, claimed_at FROM event_claims WHERE source = ? AND event_id = ?";
+
+    /** Claims looked at per sweep transaction: small, so that writes queued meanwhile wait little. */
+    static final int SWEEP_CHUNK = 1_000;
 
     private final Path dbFile;
     private final GroupCommitWriter writer;
@@ -219,6 +227,69 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     }
 
     /**
+     * Walks the claims from the oldest ({@code seq} order is time order) in chunks, each chunk one
+     * writer task of its own, and stops at the first claim that is young enough to keep.
+     */
+    @Override
+    public CompletableFuture<Integer> sweepClaims(long claimedBeforeMillis) {
+        return sweepFrom(0, claimedBeforeMillis, 0);
+    }
+
+    private CompletableFuture<Integer> sweepFrom(long afterSeq, long cutoff, int deletedSoFar) {
+        return writer.submit(c -> sweepChunk(c, afterSeq, cutoff), false).thenCompose(chunk -> chunk.lastSeq() < 0
+                ? CompletableFuture.completedFuture(deletedSoFar + chunk.deleted())
+                : sweepFrom(chunk.lastSeq(), cutoff, deletedSoFar + chunk.deleted()));
+    }
+
+    /** @param lastSeq where the next chunk starts, or -1 when the sweep is done */
+    private record SweepChunk(int deleted, long lastSeq) {}
+
+    private static SweepChunk sweepChunk(Connection c, long afterSeq, long cutoff) throws SQLException {
+        List<Long> doomed = new ArrayList<>();
+        long lastSeq = -1;
+        boolean reachedYoung = false;
+        int seen = 0;
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT c.seq, c.claimed_at, EXISTS (SELECT 1 FROM tasks t WHERE t.workflow_id = c.workflow_id
+                       AND t.task_id = c.task_id AND t.state = 'CHECKPOINTED')
+                FROM event_claims c WHERE c.seq > ? ORDER BY c.seq LIMIT ?""")) {
+            p.setLong(1, afterSeq);
+            p.setInt(2, SWEEP_CHUNK);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    seen++;
+                    if (rs.getLong(2) >= cutoff) {
+                        reachedYoung = true;
+                        break;
+                    }
+                    lastSeq = rs.getLong(1);
+                    if (!rs.getBoolean(3)) {
+                        doomed.add(lastSeq);
+                    }
+                }
+            }
+        }
+        if (!doomed.isEmpty()) {
+            try (Statement tx = c.createStatement();
+                    PreparedStatement delete = c.prepareStatement("DELETE FROM event_claims WHERE seq = ?")) {
+                tx.execute("BEGIN IMMEDIATE");
+                try {
+                    for (long seq : doomed) {
+                        delete.setLong(1, seq);
+                        delete.executeUpdate();
+                    }
+                    tx.execute("COMMIT");
+                } catch (SQLException e) {
+                    tx.execute("ROLLBACK");
+                    throw e;
+                }
+            }
+        }
+        boolean done = reachedYoung || seen < SWEEP_CHUNK;
+        return new SweepChunk(doomed.size(), done ? -1 : lastSeq);
+    }
+
+    /**
      * Test hook: runs {@code task} on the writer thread with the write connection, in queue order,
      * between batches and outside any transaction.
      */
@@ -315,6 +386,16 @@ public final class SqliteWorkflowStore implements WorkflowStore {
                 try (ResultSet rs = p.executeQuery()) {
                     return rs.next() ? Optional.of(workflowRecord(rs)) : Optional.empty();
                 }
+            }
+        });
+    }
+
+    @Override
+    public Optional<ClaimRecord> claim(EventClaim claim) {
+        Objects.requireNonNull(claim, "claim");
+        return read("the claim on event '" + claim.eventId() + "'", c -> {
+            try (PreparedStatement p = c.prepareStatement(FIND_CLAIM_SQL)) {
+                return Optional.ofNullable(GroupCommitWriter.findClaim(p, claim));
             }
         });
     }
