@@ -5,11 +5,13 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 /**
- * Loads the listener's class, and the classes nested in it, anew from the listener's own class
- * path location, as a new process would: their {@code static} fields start empty. Every other class
- * (the fixture's source, the event and argument types declared outside the listener, the runtime,
- * {@code dev.hark.api}) comes from the parent, so the source the fixture publishes into stays the
- * one the listener reads.
+ * Loads the listener's class anew from the listener's own class path location, as a new process
+ * would: its {@code static} fields start empty. With it come the classes of its nest — its
+ * top-level class and every class nested there (the JVM refuses a nested class whose enclosing
+ * class is another loader's copy) — so a listener declared inside another class is reloaded with
+ * that class: keep the source the fixture publishes into outside it. Every other class (the
+ * fixture's source, event and argument types declared elsewhere, the runtime, {@code dev.hark.api})
+ * comes from the parent, so the source stays the one the listener reads.
  *
  * <p>The TCK opens every runtime with one of these (each restart gets a new one), and its L2.2
  * check polls and commits through instances of different generations: state a listener keeps in
@@ -21,17 +23,21 @@ final class FreshListenerClassLoader extends ClassLoader {
         registerAsParallelCapable();
     }
 
-    private final String listener;
+    private final String nest;
 
-    /** @param listener the listener class whose fresh copy (with its nested classes) this loader defines */
+    /** @param listener the listener class whose fresh copy (with the classes of its nest) this loader defines */
     FreshListenerClassLoader(Class<?> listener) {
         super("hark-tck-fresh-" + listener.getSimpleName(), listener.getClassLoader());
-        this.listener = listener.getName();
+        Class<?> top = listener;
+        while (top.getEnclosingClass() != null) {
+            top = top.getEnclosingClass();
+        }
+        this.nest = top.getName();
     }
 
-    /** @return whether {@code className} is the listener or nested in it, and not one of the runtime's shared classes */
+    /** @return whether {@code className} is of the listener's nest, and not one of the runtime's shared classes */
     boolean isFresh(String className) {
-        return (className.equals(listener) || className.startsWith(listener + "$")) && !shared(className);
+        return (className.equals(nest) || className.startsWith(nest + "$")) && !shared(className);
     }
 
     private static boolean shared(String className) {

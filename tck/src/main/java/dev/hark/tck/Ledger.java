@@ -73,7 +73,9 @@ final class Ledger {
                 continue;
             }
             if (!isPublished(row.delivered)) {
-                fail("event " + row.delivered + " reached workflow " + label(row) + " but was never published");
+                // an id the fixture never returned: an occurrence delivered again under a new id
+                fail("L3.5", "event " + row.delivered + " reached workflow " + label(row) + " but was never published:"
+                        + " an occurrence polled again carried a new id()");
             }
             String earlier = firstReceiver.putIfAbsent(row.delivered, label(row));
             if (earlier != null) {

@@ -396,7 +396,8 @@ public abstract class ListenerVerification<A, E extends Event> {
         assertTrue(again.isPresent(), () -> "[L3.3] " + id + " was polled but never passed to eventCheckpointed, yet a"
                 + " new poll did not get it again within " + settings.liveness().toMillis() + " ms: pollForEvent"
                 + " consumed it; a crash before the checkpoint would lose it");
-        assertEquals(id, again.get().id(), "[L3.3] a new poll got another event than the uncommitted " + id);
+        assertEquals(id, again.get().id(), () -> "[L3.5] only " + id + " was published into " + channel + ", and a new"
+                + " poll got " + again.get().id() + ": the uncommitted occurrence came back under a new id()");
     }
 
     @Property(shrinking = ShrinkingMode.BOUNDED)
@@ -459,6 +460,10 @@ public abstract class ListenerVerification<A, E extends Event> {
                 + " reports " + id + " committed after its wait was cancelled with the event in hand (polled, never"
                 + " checkpointed): the cancel consumed it. onCancel releases what the wait holds; it never commits"));
         Optional<E> next = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
+        if (next.isPresent() && !next.get().id().equals(id)) {
+            fail("[L3.5] only " + id + " was published into " + channel + "; after its wait was cancelled the next wait"
+                    + " got " + next.get().id() + ": the uncommitted occurrence came back under a new id()");
+        }
         assertTrue(next.isPresent() && next.get().id().equals(id), () -> "[L3.4] a wait was cancelled after its poll"
                 + " returned " + id + " and before the checkpoint; the next wait on the channel got "
                 + next.map(Event::id).orElse("nothing within " + settings.liveness().toMillis() + " ms")
@@ -876,12 +881,12 @@ public abstract class ListenerVerification<A, E extends Event> {
             }
         }
 
-        /** @return {@code event} through JSON, as this generation's event type (what the runtime hands its commit) */
+        /** @return an event this generation polled, through JSON (what the runtime hands the commit) */
         @SuppressWarnings("unchecked")
         E roundTrip(E event) {
-            ValueCodec from = new ValueCodec(listener().getClassLoader());
-            ValueCodec to = new ValueCodec(type.getClassLoader());
-            return (E) to.decode(from.encode(event, ListenerType.of(listener()).eventType()), ListenerType.of(type).eventType());
+            ValueCodec codec = new ValueCodec(type.getClassLoader());
+            var eventType = ListenerType.of(type).eventType();
+            return (E) codec.decode(codec.encode(event, eventType), eventType);
         }
     }
 
