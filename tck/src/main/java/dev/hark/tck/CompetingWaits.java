@@ -99,7 +99,7 @@ final class CompetingWaits {
         Optional<Received> failed = received.stream().filter(r -> r.failure() != null).findFirst();
         if (failed.isPresent()) {
             throw Attribution.workflowFailed("L4.5", failed.get().workflow(), failed.get().failure(),
-                    "while " + workflows.size() + " waits competed on one channel\n" + ledger(reached, sourceCommitted));
+                    "while " + workflows.size() + " waits competed on one channel", ledger(reached, sourceCommitted));
         }
         List<String> unknown = reached.keySet().stream().filter(id -> !published.containsKey(id)).toList();
         if (!unknown.isEmpty()) {

@@ -137,7 +137,7 @@ final class Ledger {
 
     /** A workflow of the schedule failed: its cause first, under the rule the cause cites. */
     void workflowFailed(String workflow, Throwable cause) {
-        throw Attribution.workflowFailed(rule, workflow, cause, "a crash schedule\n" + render());
+        throw Attribution.workflowFailed(rule, workflow, cause, "in a crash schedule", render());
     }
 
     String render() {

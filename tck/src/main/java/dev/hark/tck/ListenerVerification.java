@@ -755,6 +755,10 @@ public abstract class ListenerVerification<A, E extends Event> {
                     recordPublished(ledger, i, published);
                     ledger.noDelivery(i, settings.liveness().toMillis());
                     return;
+                } catch (ExecutionException e) {
+                    recordPublished(ledger, i, published);
+                    ledger.workflowFailed(workflow, e.getCause());
+                    return;
                 }
                 boolean restarted = false;
                 if (outcome instanceof CrashPoint point) {
