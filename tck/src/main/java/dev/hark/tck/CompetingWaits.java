@@ -101,6 +101,10 @@ final class CompetingWaits {
             throw Attribution.workflowFailed("L4.5", failed.get().workflow(), failed.get().failure(),
                     "while " + workflows.size() + " waits competed on one channel", ledger(reached, sourceCommitted));
         }
+        if (received.stream().anyMatch(r -> r.failure() == null && r.id() == null)) {
+            throw new AssertionError("[L1.5] a competing wait received an event whose id() is null: the id did not"
+                    + " survive the runtime's JSON round trip (every checkpoint is one)\n" + ledger(reached, sourceCommitted));
+        }
         List<String> unknown = reached.keySet().stream().filter(id -> !published.containsKey(id)).toList();
         if (!unknown.isEmpty()) {
             throw new AssertionError("[L3.5] competing waits received " + unknown + ", which the source never published"
@@ -136,8 +140,8 @@ final class CompetingWaits {
     private Map<String, List<String>> reachedBy() {
         Map<String, List<String>> reached = new LinkedHashMap<>();
         for (Received r : received) {
-            if (r.id() != null) {
-                reached.computeIfAbsent(r.id(), k -> new ArrayList<>()).add(shortName(r.workflow()));
+            if (r.failure() == null) {
+                reached.computeIfAbsent(String.valueOf(r.id()), k -> new ArrayList<>()).add(shortName(r.workflow()));
             }
         }
         return reached;

@@ -52,6 +52,11 @@ final class Ledger {
 
     void delivered(int step, String id, boolean afterRestart) {
         Row row = rows.get(step);
+        if (id == null) {
+            row.delivered = "(id null)";
+            fail("L1.5", "workflow " + label(row) + " received an event whose id() is null: the id did not survive the"
+                    + " runtime's JSON round trip (every checkpoint is one)");
+        }
         row.delivered = id;
         row.restarted = afterRestart;
     }

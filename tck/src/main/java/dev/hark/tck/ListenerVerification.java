@@ -283,13 +283,14 @@ public abstract class ListenerVerification<A, E extends Event> {
         requireOrAbort(Capability.DURABLE_CHANNEL);
         A channel = newChannel("reloaded");
         String first = publish(channel, "one", DirectContext.publication("tck-direct", settings.liveness()));
-        Generation before = new Generation();
+        ListenerGeneration<A, E> before = new ListenerGeneration<>(listener());
         E seen = await(pollOrAbort(before.instance(), channel, context()), "L2.2", "a poll of " + channel);
         if (!seen.id().equals(first)) {
             throw new TestAbortedException("precondition L3.6 broken (a poll got " + seen.id() + ", not the published "
                     + first + "); see required_L3_6_aPublishedEventReachesItsWaitWithinTheBound");
         }
-        Optional<E> byNew = awaitMaybe(pollOrAbort(new Generation().instance(), channel, context()), settings.liveness());
+        EventListener<A, E> anew = new ListenerGeneration<A, E>(listener()).instance();
+        Optional<E> byNew = awaitMaybe(pollOrAbort(anew, channel, context()), settings.liveness());
         if (byNew.isEmpty() || !byNew.get().id().equals(first)) {
             Optional<E> bySame = awaitMaybe(pollOrAbort(before.instance(), channel, context()), settings.liveness());
             if (bySame.isEmpty() || !bySame.get().id().equals(first)) {
@@ -307,7 +308,8 @@ public abstract class ListenerVerification<A, E extends Event> {
         }
         commitDirect(before.instance(), before.roundTrip(seen), "L2.2");
         String second = publish(channel, "two", DirectContext.publication("tck-direct", settings.liveness()));
-        Optional<E> afterCommit = awaitMaybe(pollOrAbort(new Generation().instance(), channel, context()), settings.liveness());
+        EventListener<A, E> third = new ListenerGeneration<A, E>(listener()).instance();
+        Optional<E> afterCommit = awaitMaybe(pollOrAbort(third, channel, context()), settings.liveness());
         if (afterCommit.isPresent() && afterCommit.get().id().equals(second)) {
             return;
         }
@@ -868,29 +870,6 @@ public abstract class ListenerVerification<A, E extends Event> {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
-        }
-    }
-
-    /** The listener's classes loaded anew ({@link FreshListenerClassLoader}): instances and events of one generation. */
-    private final class Generation {
-        private final Class<?> type = FreshListenerClassLoader.freshCopyOf(listener());
-
-        @SuppressWarnings("unchecked")
-        EventListener<A, E> instance() {
-            try {
-                return (EventListener<A, E>) type.getConstructor().newInstance();
-            } catch (ReflectiveOperationException | LinkageError e) {
-                throw new TestAbortedException("precondition L1.2 broken (the listener loaded anew cannot be created: "
-                        + e + ")");
-            }
-        }
-
-        /** @return an event this generation polled, through JSON (what the runtime hands the commit) */
-        @SuppressWarnings("unchecked")
-        E roundTrip(E event) {
-            ValueCodec codec = new ValueCodec(type.getClassLoader());
-            var eventType = ListenerType.of(type).eventType();
-            return (E) codec.decode(codec.encode(event, eventType), eventType);
         }
     }
 

@@ -6,6 +6,7 @@
  * {@code optional_L3_8_…} for a SHOULD); a capability the fixture declares unsupported skips the
  * tests that need it, with the reason. The crash schedules run the listener in a real runtime
  * that is crashed in-process at chosen points of the exactly-once protocol and restarted on the same
- * storage ({@link dev.hark.tck.CrashableStore}).
+ * storage ({@link dev.hark.tck.CrashableStore}), with the listener's classes loaded anew so that
+ * nothing kept in static fields survives. Competing waits put several workflows on one channel.
  */
 package dev.hark.tck;
