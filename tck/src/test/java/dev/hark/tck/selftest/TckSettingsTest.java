@@ -21,7 +21,7 @@ import org.junit.platform.testkit.engine.EventType;
 class TckSettingsTest {
 
     private static final List<String> KEYS = List.of(TckSettings.TRIES, TckSettings.SEED,
-            TckSettings.LIVENESS_MILLIS, TckSettings.MAX_EVENTS);
+            TckSettings.LIVENESS_MILLIS, TckSettings.MAX_EVENTS, TckSettings.LATE_CONSUME_MILLIS);
 
     @AfterEach
     void clear() {
@@ -33,13 +33,16 @@ class TckSettingsTest {
         TckSettings defaults = TckSettings.current();
         assertEquals(8, defaults.tries());
         assertEquals(Optional.empty(), defaults.seed());
+        assertEquals(Duration.ofMillis(200), defaults.lateConsume());
         System.setProperty(TckSettings.TRIES, "3");
+        System.setProperty(TckSettings.LATE_CONSUME_MILLIS, "75");
         System.setProperty(TckSettings.SEED, "777");
         System.setProperty(TckSettings.LIVENESS_MILLIS, "1500");
         TckSettings set = TckSettings.current();
         assertEquals(3, set.tries());
         assertEquals(Optional.of("777"), set.seed());
         assertEquals(Duration.ofMillis(1_500), set.liveness());
+        assertEquals(Duration.ofMillis(75), set.lateConsume());
     }
 
     @Test
