@@ -7,6 +7,7 @@ import dev.hark.runtime.http.AdminOperations;
 import dev.hark.runtime.http.HttpApiServer;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.json.Json;
+import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
@@ -64,6 +65,7 @@ public final class Hark implements AutoCloseable {
     private final Engine engine;
     private final HttpApiServer httpServer;
     private final Map<String, WorkflowDefinition> definitions;
+    private final ClaimRetention claimRetention;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Hark(Builder builder) {
@@ -84,6 +86,16 @@ public final class Hark implements AutoCloseable {
                         resumable, dataDir);
             }
             this.engine = new Engine(store, builder.classLoader, builder.clock, builder.workerThreads);
+            this.claimRetention = builder.claimRetention;
+            claimRetention.sweepPeriod().ifPresent(period -> engine.every(period, () -> sweepClaims()
+                    .whenComplete((swept, failure) -> {
+                        if (failure != null) {
+                            LOG.warn("Sweeping expired event claims failed; the next sweep tries again: {}",
+                                    failure.toString());
+                        } else if (swept > 0) {
+                            LOG.info("Swept {} event claim(s) older than {}", swept, claimRetention);
+                        }
+                    })));
         } catch (RuntimeException e) {
             releaseLock();
             throw e;
@@ -330,6 +342,18 @@ public final class Hark implements AutoCloseable {
         return engine.send(workflowId, key, plain, idempotencyKey);
     }
 
+    /**
+     * Deletes the event claims older than the retention whose commit is recorded [R7.2]. Runs by
+     * itself in the background; call it to sweep now.
+     *
+     * @return completes with the number of claims deleted (0 when claims are kept forever)
+     */
+    public CompletableFuture<Integer> sweepClaims() {
+        return claimRetention.keepFor()
+                .map(keep -> store.sweepClaims(engine.clock().millis() - keep.toMillis()))
+                .orElseGet(() -> CompletableFuture.completedFuture(0));
+    }
+
     /** @return where the HTTP event endpoint listens, if it is enabled */
     public Optional<InetSocketAddress> httpAddress() {
         return Optional.ofNullable(httpServer).map(HttpApiServer::address);
@@ -515,6 +539,7 @@ public final class Hark implements AutoCloseable {
         private Function<Path, ? extends WorkflowStore> storeOpener = SqliteWorkflowStore::open;
         private HttpSettings http;
         private boolean adminApi;
+        private ClaimRetention claimRetention = ClaimRetention.defaults();
         private final Map<String, WorkflowDefinition> definitions = new java.util.HashMap<>();
 
         private Builder() {}
@@ -583,6 +608,15 @@ public final class Hark implements AutoCloseable {
          */
         public Builder store(Function<Path, ? extends WorkflowStore> storeOpener) {
             this.storeOpener = Objects.requireNonNull(storeOpener, "storeOpener");
+            return this;
+        }
+
+        /**
+         * How long event claims are kept once their commit is recorded [R7.2]; 30 days by default
+         * (see {@link ClaimRetention} for why). Expired claims are swept in the background.
+         */
+        public Builder claimRetention(ClaimRetention retention) {
+            this.claimRetention = Objects.requireNonNull(retention, "retention");
             return this;
         }
 

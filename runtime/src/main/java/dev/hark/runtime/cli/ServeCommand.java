@@ -5,6 +5,7 @@ import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.plugin.PluginLoadException;
 import dev.hark.runtime.plugin.PluginLoader;
 import dev.hark.runtime.plugin.PluginSet;
+import dev.hark.runtime.storage.ClaimRetention;
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -47,6 +48,23 @@ final class ServeCommand implements Callable<Integer> {
             description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--claim-retention", paramLabel = "DURATION", defaultValue = "30d",
+            converter = ClaimRetentionConverter.class,
+            description = "How long an event claim is kept once its commit is recorded: 'forever', 30d, 12h, 15m,"
+                    + " 90s or ISO-8601 (default: ${DEFAULT-VALUE}). Claims of uncommitted events are always kept.")
+    ClaimRetention claimRetention;
+
+    static final class ClaimRetentionConverter implements picocli.CommandLine.ITypeConverter<ClaimRetention> {
+        @Override
+        public ClaimRetention convert(String value) {
+            try {
+                return ClaimRetention.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     @Option(names = "--strict-plugins",
             description = "Refuse to start when any plugin breaks a rule (default: skip bad plugins).")
     boolean strictPlugins;
@@ -83,6 +101,7 @@ final class ServeCommand implements Callable<Integer> {
                     .definitions(plugins.definitions().values())
                     .http(HttpSettings.defaults().withHost(host).withPort(port))
                     .adminApi(true)
+                    .claimRetention(claimRetention)
                     .open();
         } catch (IllegalStateException | dev.hark.runtime.storage.StorageException e) {
             // The data folder is locked or unusable, or the port is taken: say which, no stack trace.

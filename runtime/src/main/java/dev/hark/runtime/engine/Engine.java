@@ -225,6 +225,15 @@ public final class Engine implements AutoCloseable {
         return active.size();
     }
 
+    /** Runs the runtime's own short housekeeping every {@code period} on the timer thread. */
+    public void every(java.time.Duration period, Runnable action) {
+        timers.every(period, period, action);
+    }
+
+    public Clock clock() {
+        return timers.clock();
+    }
+
     /** @return timers pending on the scheduler thread */
     public int pendingTimers() {
         return timers.pending();
