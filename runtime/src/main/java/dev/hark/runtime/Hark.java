@@ -1,6 +1,7 @@
 package dev.hark.runtime;
 
 import dev.hark.runtime.engine.Engine;
+import dev.hark.runtime.engine.ResumeWindow;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.http.AdminOperations;
 import dev.hark.runtime.http.HttpApiServer;
@@ -63,6 +64,7 @@ public final class Hark implements AutoCloseable {
     private final Engine engine;
     private final HttpApiServer httpServer;
     private final Map<String, WorkflowDefinition> definitions;
+    private final CompletableFuture<Map<String, CompletableFuture<Object>>> resumedOnOpen;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Hark(Builder builder) {
@@ -89,8 +91,13 @@ public final class Hark implements AutoCloseable {
         }
         this.definitions = Map.copyOf(builder.definitions);
         try {
+            // The window opens before the first request can arrive: a workflow not re-parked yet is
+            // answered "retry" (503), never "not running" (404), which a client would take as final.
+            ResumeWindow window = builder.resumeAllOnOpen ? engine.beginResume(WorkflowStatus.RESUMABLE) : null;
             this.httpServer = builder.http == null ? null
                     : HttpApiServer.start(builder.http, engine::send, builder.adminApi ? new Admin() : null);
+            this.resumedOnOpen = window == null ? CompletableFuture.completedFuture(Map.of())
+                    : engine.resumeAllInBackground(WorkflowStatus.RESUMABLE, window);
         } catch (RuntimeException e) {
             engine.close();
             store.close();
@@ -203,12 +210,31 @@ public final class Hark implements AutoCloseable {
     }
 
     /**
-     * Resumes every {@link WorkflowStatus#RESUMABLE} workflow.
+     * Resumes every {@link WorkflowStatus#RESUMABLE} workflow. While it runs, and until each one's
+     * waits are parked again, an event sent to a workflow not yet re-parked is answered
+     * {@link Delivery.NotYetResumed} (HTTP 503 with {@code Retry-After}), not "not running".
      *
      * @return each resumed workflow's output, by id
      */
     public Map<String, CompletableFuture<Object>> resumeAll() {
         return engine.resumeAll(WorkflowStatus.RESUMABLE);
+    }
+
+    /**
+     * The resumption started by {@link Builder#resumeAllOnOpen}: completes once every workflow
+     * that was RESUMABLE at open has its waits parked again, with each one's output future (by id);
+     * exceptionally if resuming failed or the runtime closed first. Completed with an empty map when
+     * the option is off.
+     */
+    public CompletableFuture<Map<String, CompletableFuture<Object>>> resumedOnOpen() {
+        return resumedOnOpen;
+    }
+
+    /** @return how far the latest {@link #resumeAll} (or resumption at open) is */
+    public ResumeProgress resumeProgress() {
+        return engine.resumeWindow()
+                .map(window -> new ResumeProgress(window.isOpen(), window.resumed(), window.total()))
+                .orElse(new ResumeProgress(false, 0, 0));
     }
 
     /** @throws UnknownWorkflowException if no workflow has this id */
@@ -293,7 +319,9 @@ public final class Hark implements AutoCloseable {
      * returned stage completes with {@link Delivery.Accepted} only once the event is durably
      * checkpointed by the wait for (workflowId, key); with {@link Delivery.NotWaiting} at once when
      * no such wait exists; with {@link Delivery.Failed} when its checkpoint failed (nothing was
-     * consumed; send it again).
+     * consumed; send it again); with {@link Delivery.NotYetResumed} while {@link #resumeAll} (or the
+     * resumption at open) has not re-parked this workflow yet (nothing was recorded; send it again
+     * shortly).
      *
      * @param payload any value Jackson can write as JSON; the wait receives it as plain JSON data
      * @throws IllegalArgumentException for an invalid id, an empty key, or a payload that is not JSON
@@ -422,7 +450,10 @@ public final class Hark implements AutoCloseable {
         @Override
         public Map<String, Object> health() {
             RuntimeMetrics metrics = metrics();
-            return Map.of("active_workflows", metrics.activeWorkflows(), "pending_timers", metrics.pendingTimers(),
+            ResumeProgress progress = resumeProgress();
+            return Map.of("status", progress.resuming() ? AdminOperations.HEALTH_STARTING : AdminOperations.HEALTH_OK,
+                    "resumed", progress.resumed(), "total", progress.total(),
+                    "active_workflows", metrics.activeWorkflows(), "pending_timers", metrics.pendingTimers(),
                     "inbox_waits", metrics.inboxWaits(), "definitions", Hark.this.definitions());
         }
     }
@@ -497,6 +528,7 @@ public final class Hark implements AutoCloseable {
         private Function<Path, ? extends WorkflowStore> storeOpener = SqliteWorkflowStore::open;
         private HttpSettings http;
         private boolean adminApi;
+        private boolean resumeAllOnOpen;
         private final Map<String, WorkflowDefinition> definitions = new java.util.HashMap<>();
 
         private Builder() {}
@@ -540,6 +572,19 @@ public final class Hark implements AutoCloseable {
         /** Also serves the admin API ({@code /workflows…}, {@code /health}) on the HTTP server. */
         public Builder adminApi(boolean enabled) {
             this.adminApi = enabled;
+            return this;
+        }
+
+        /**
+         * Resumes every RESUMABLE workflow on a thread of its own as soon as the runtime is open, as
+         * {@code hark serve} does. {@code open()} returns at once with the HTTP server (if any)
+         * answering: until a workflow's waits are parked again, an event sent to it is answered
+         * "not yet resumed, retry" (503) and {@code /health} says {@code starting}.
+         * {@link Hark#resumedOnOpen()} tells when it is done. Off by default: then workflows stay
+         * RESUMABLE until {@link Hark#resume} or {@link Hark#resumeAll}.
+         */
+        public Builder resumeAllOnOpen(boolean enabled) {
+            this.resumeAllOnOpen = enabled;
             return this;
         }
 
