@@ -7,6 +7,7 @@ import dev.hark.runtime.http.AdminOperations;
 import dev.hark.runtime.http.HttpApiServer;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.json.Json;
+import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
@@ -17,14 +18,8 @@ import dev.hark.runtime.workflow.WorkflowDefinition;
 import dev.hark.runtime.workflow.WorkflowIds;
 import dev.hark.runtime.workflow.WorkflowStateException;
 import dev.hark.runtime.workflow.WorkflowStatus;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -55,11 +50,9 @@ import tools.jackson.core.JacksonException;
 public final class Hark implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Hark.class);
-    private static final String LOCK_FILE = "hark.lock";
 
     private final Path dataDir;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DataFolderLock lock;
     private final WorkflowStore store;
     private final Engine engine;
     private final HttpApiServer httpServer;
@@ -69,16 +62,10 @@ public final class Hark implements AutoCloseable {
 
     private Hark(Builder builder) {
         this.dataDir = builder.dataDir.toAbsolutePath().normalize();
+        // One lock for the runtime and its store: the store opens inside lend() and uses this one.
+        this.lock = DataFolderLock.acquire(dataDir);
         try {
-            Files.createDirectories(dataDir);
-            this.lockChannel = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot use data folder " + dataDir + ": " + e, e);
-        }
-        this.lock = acquireLock();
-        try {
-            this.store = builder.storeOpener.apply(dataDir);
+            this.store = lock.lend(() -> builder.storeOpener.apply(dataDir));
             int resumable = store.markRunningResumable();
             if (resumable > 0) {
                 LOG.info("{} workflow(s) in {} were running when the last runtime stopped; they are RESUMABLE",
@@ -463,31 +450,8 @@ public final class Hark implements AutoCloseable {
                 .orElseThrow(() -> new UnknownWorkflowException(workflowId));
     }
 
-    private FileLock acquireLock() {
-        try {
-            FileLock acquired = lockChannel.tryLock();
-            if (acquired != null) {
-                return acquired;
-            }
-        } catch (OverlappingFileLockException | IOException e) {
-            // held by this JVM, or the file system refused: either way the folder is not ours
-        }
-        try {
-            lockChannel.close();
-        } catch (IOException ignored) {
-            // nothing more to release
-        }
-        throw new IllegalStateException("data folder " + dataDir
-                + " is in use by another Hark runtime; one runtime at a time may open a data folder");
-    }
-
     private void releaseLock() {
-        try {
-            lock.release();
-            lockChannel.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("releasing the data folder lock failed", e);
-        }
+        lock.close();
     }
 
     private static String firstLine(String text) {

@@ -1,5 +1,6 @@
 package dev.hark.runtime.storage.sqlite;
 
+import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreStats;
 import dev.hark.runtime.storage.StoreWrite;
@@ -69,12 +70,15 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             + " WHERE w.status = ? ORDER BY w.id";
 
     private final Path dbFile;
+    private final DataFolderLock lock;
     private final GroupCommitWriter writer;
     private final ConcurrentLinkedDeque<Connection> idleReaders = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
-    private SqliteWorkflowStore(Path dbFile, Connection writeConnection, Connection firstReader, int maxBatch) {
+    private SqliteWorkflowStore(Path dbFile, DataFolderLock lock, Connection writeConnection, Connection firstReader,
+            int maxBatch) {
         this.dbFile = dbFile;
+        this.lock = lock;
         this.idleReaders.add(firstReader);
         this.writer = new GroupCommitWriter(dbFile, writeConnection, () -> openWriteConnection(dbFile), maxBatch);
     }
@@ -84,6 +88,9 @@ public final class SqliteWorkflowStore implements WorkflowStore {
      *
      * @throws StorageException naming the path and the reason when the folder or database cannot
      *     be created, opened or written, or was written by a newer Hark
+     * @throws IllegalStateException if another runtime or store (in this JVM or another process)
+     *     holds the folder: the store locks it ({@link DataFolderLock}) until closed, unless it is
+     *     opened for a {@code Hark} runtime, whose lock it then shares
      */
     public static SqliteWorkflowStore open(Path dataDir) {
         return open(dataDir, DEFAULT_MAX_BATCH);
@@ -95,22 +102,25 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         Path dir = dataDir.toAbsolutePath().normalize();
         createFolder(dir);
         Path dbFile = dir.resolve(DB_FILE_NAME);
+        DataFolderLock lock = DataFolderLock.forStore(dir);
         Connection writeConnection = null;
         Connection reader = null;
         try {
             writeConnection = openWriteConnection(dbFile);
             SqliteSchema.ensure(writeConnection, dbFile);
             reader = openReadConnection(dbFile);
-            SqliteWorkflowStore store = new SqliteWorkflowStore(dbFile, writeConnection, reader, maxBatch);
+            SqliteWorkflowStore store = new SqliteWorkflowStore(dbFile, lock, writeConnection, reader, maxBatch);
             log.info("Opened workflow store {}", dbFile);
             return store;
         } catch (SQLException e) {
             closeQuietly(reader);
             closeQuietly(writeConnection);
+            lock.close();
             throw SqliteErrors.storageException("Cannot open the Hark database", dbFile, e);
         } catch (RuntimeException e) {
             closeQuietly(reader);
             closeQuietly(writeConnection);
+            lock.close();
             throw e;
         }
     }
@@ -438,6 +448,7 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         if (!closed) {
             closed = true;
             closeIdleReaders();
+            lock.close();
             log.info("Closed workflow store {}", dbFile);
         }
     }
