@@ -14,6 +14,7 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -95,7 +96,9 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.REFUSED;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean shuttingDown = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            shuttingDown.set(true);
             hark.close();
             plugins.close();
             stopped.countDown();
@@ -113,6 +116,10 @@ final class ServeCommand implements Callable<Integer> {
         try {
             resumed = hark.resumedOnOpen().join();
         } catch (CompletionException | CancellationException e) {
+            if (shuttingDown.get()) { // SIGTERM while resuming: close() stopped it; nothing failed
+                stopped.await();
+                return ExitCodes.OK;
+            }
             Throwable cause = e.getCause() == null ? e : e.getCause();
             err.println("hark: resuming the workflows of " + hark.dataDir() + " failed: " + cause.getMessage());
             err.flush();
