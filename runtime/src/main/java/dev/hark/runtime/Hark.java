@@ -1,6 +1,7 @@
 package dev.hark.runtime;
 
 import dev.hark.runtime.engine.Engine;
+import dev.hark.runtime.engine.ResumeWindow;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.event.IdempotencyKeys;
 import dev.hark.runtime.http.AdminOperations;
@@ -8,6 +9,7 @@ import dev.hark.runtime.http.HttpApiServer;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.storage.ClaimRetention;
+import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
@@ -18,14 +20,8 @@ import dev.hark.runtime.workflow.WorkflowDefinition;
 import dev.hark.runtime.workflow.WorkflowIds;
 import dev.hark.runtime.workflow.WorkflowStateException;
 import dev.hark.runtime.workflow.WorkflowStatus;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -56,30 +52,23 @@ import tools.jackson.core.JacksonException;
 public final class Hark implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Hark.class);
-    private static final String LOCK_FILE = "hark.lock";
 
     private final Path dataDir;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DataFolderLock lock;
     private final WorkflowStore store;
     private final Engine engine;
     private final HttpApiServer httpServer;
     private final Map<String, WorkflowDefinition> definitions;
     private final ClaimRetention claimRetention;
+    private final CompletableFuture<Map<String, CompletableFuture<Object>>> resumedOnOpen;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Hark(Builder builder) {
         this.dataDir = builder.dataDir.toAbsolutePath().normalize();
+        // One lock for the runtime and its store: the store opens inside lend() and uses this one.
+        this.lock = DataFolderLock.acquire(dataDir);
         try {
-            Files.createDirectories(dataDir);
-            this.lockChannel = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot use data folder " + dataDir + ": " + e, e);
-        }
-        this.lock = acquireLock();
-        try {
-            this.store = builder.storeOpener.apply(dataDir);
+            this.store = lock.lend(() -> builder.storeOpener.apply(dataDir));
             int resumable = store.markRunningResumable();
             if (resumable > 0) {
                 LOG.info("{} workflow(s) in {} were running when the last runtime stopped; they are RESUMABLE",
@@ -102,8 +91,13 @@ public final class Hark implements AutoCloseable {
         }
         this.definitions = Map.copyOf(builder.definitions);
         try {
+            // The window opens before the first request can arrive: a workflow not re-parked yet is
+            // answered "retry" (503), never "not running" (404), which a client would take as final.
+            ResumeWindow window = builder.resumeAllOnOpen ? engine.beginResume(WorkflowStatus.RESUMABLE) : null;
             this.httpServer = builder.http == null ? null
                     : HttpApiServer.start(builder.http, engine::send, builder.adminApi ? new Admin() : null);
+            this.resumedOnOpen = window == null ? CompletableFuture.completedFuture(Map.of())
+                    : engine.resumeAllInBackground(WorkflowStatus.RESUMABLE, window);
         } catch (RuntimeException e) {
             engine.close();
             store.close();
@@ -216,12 +210,31 @@ public final class Hark implements AutoCloseable {
     }
 
     /**
-     * Resumes every {@link WorkflowStatus#RESUMABLE} workflow.
+     * Resumes every {@link WorkflowStatus#RESUMABLE} workflow. While it runs, and until each one's
+     * waits are parked again, an event sent to a workflow not yet re-parked is answered
+     * {@link Delivery.NotYetResumed} (HTTP 503 with {@code Retry-After}), not "not running".
      *
      * @return each resumed workflow's output, by id
      */
     public Map<String, CompletableFuture<Object>> resumeAll() {
         return engine.resumeAll(WorkflowStatus.RESUMABLE);
+    }
+
+    /**
+     * The resumption started by {@link Builder#resumeAllOnOpen}: completes once every workflow
+     * that was RESUMABLE at open has its waits parked again, with each one's output future (by id);
+     * exceptionally if resuming failed or the runtime closed first. Completed with an empty map when
+     * the option is off.
+     */
+    public CompletableFuture<Map<String, CompletableFuture<Object>>> resumedOnOpen() {
+        return resumedOnOpen;
+    }
+
+    /** @return how far the latest {@link #resumeAll} (or resumption at open) is */
+    public ResumeProgress resumeProgress() {
+        return engine.resumeWindow()
+                .map(window -> new ResumeProgress(window.isOpen(), window.resumed(), window.total()))
+                .orElse(new ResumeProgress(false, 0, 0));
     }
 
     /** @throws UnknownWorkflowException if no workflow has this id */
@@ -306,7 +319,9 @@ public final class Hark implements AutoCloseable {
      * returned stage completes with {@link Delivery.Accepted} only once the event is durably
      * checkpointed by the wait for (workflowId, key); with {@link Delivery.NotWaiting} at once when
      * no such wait exists; with {@link Delivery.Failed} when its checkpoint failed (nothing was
-     * consumed; send it again).
+     * consumed; send it again); with {@link Delivery.NotYetResumed} while {@link #resumeAll} (or the
+     * resumption at open) has not re-parked this workflow yet (nothing was recorded; send it again
+     * shortly).
      *
      * @param payload any value Jackson can write as JSON; the wait receives it as plain JSON data
      * @throws IllegalArgumentException for an invalid id, an empty key, or a payload that is not JSON
@@ -464,7 +479,10 @@ public final class Hark implements AutoCloseable {
         @Override
         public Map<String, Object> health() {
             RuntimeMetrics metrics = metrics();
-            return Map.of("active_workflows", metrics.activeWorkflows(), "pending_timers", metrics.pendingTimers(),
+            ResumeProgress progress = resumeProgress();
+            return Map.of("status", progress.resuming() ? AdminOperations.HEALTH_STARTING : AdminOperations.HEALTH_OK,
+                    "resumed", progress.resumed(), "total", progress.total(),
+                    "active_workflows", metrics.activeWorkflows(), "pending_timers", metrics.pendingTimers(),
                     "inbox_waits", metrics.inboxWaits(), "definitions", Hark.this.definitions());
         }
     }
@@ -474,31 +492,8 @@ public final class Hark implements AutoCloseable {
                 .orElseThrow(() -> new UnknownWorkflowException(workflowId));
     }
 
-    private FileLock acquireLock() {
-        try {
-            FileLock acquired = lockChannel.tryLock();
-            if (acquired != null) {
-                return acquired;
-            }
-        } catch (OverlappingFileLockException | IOException e) {
-            // held by this JVM, or the file system refused: either way the folder is not ours
-        }
-        try {
-            lockChannel.close();
-        } catch (IOException ignored) {
-            // nothing more to release
-        }
-        throw new IllegalStateException("data folder " + dataDir
-                + " is in use by another Hark runtime; one runtime at a time may open a data folder");
-    }
-
     private void releaseLock() {
-        try {
-            lock.release();
-            lockChannel.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("releasing the data folder lock failed", e);
-        }
+        lock.close();
     }
 
     private static String firstLine(String text) {
@@ -540,6 +535,7 @@ public final class Hark implements AutoCloseable {
         private HttpSettings http;
         private boolean adminApi;
         private ClaimRetention claimRetention = ClaimRetention.defaults();
+        private boolean resumeAllOnOpen;
         private final Map<String, WorkflowDefinition> definitions = new java.util.HashMap<>();
 
         private Builder() {}
@@ -583,6 +579,19 @@ public final class Hark implements AutoCloseable {
         /** Also serves the admin API ({@code /workflows…}, {@code /health}) on the HTTP server. */
         public Builder adminApi(boolean enabled) {
             this.adminApi = enabled;
+            return this;
+        }
+
+        /**
+         * Resumes every RESUMABLE workflow on a thread of its own as soon as the runtime is open, as
+         * {@code hark serve} does. {@code open()} returns at once with the HTTP server (if any)
+         * answering: until a workflow's waits are parked again, an event sent to it is answered
+         * "not yet resumed, retry" (503) and {@code /health} says {@code starting}.
+         * {@link Hark#resumedOnOpen()} tells when it is done. Off by default: then workflows stay
+         * RESUMABLE until {@link Hark#resume} or {@link Hark#resumeAll}.
+         */
+        public Builder resumeAllOnOpen(boolean enabled) {
+            this.resumeAllOnOpen = enabled;
             return this;
         }
 

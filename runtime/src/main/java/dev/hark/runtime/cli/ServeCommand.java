@@ -11,8 +11,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -102,6 +105,7 @@ final class ServeCommand implements Callable<Integer> {
                     .http(HttpSettings.defaults().withHost(host).withPort(port))
                     .adminApi(true)
                     .claimRetention(claimRetention)
+                    .resumeAllOnOpen(true)
                     .open();
         } catch (IllegalStateException | dev.hark.runtime.storage.StorageException e) {
             // The data folder is locked or unusable, or the port is taken: say which, no stack trace.
@@ -111,19 +115,39 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.REFUSED;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean shuttingDown = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            shuttingDown.set(true);
             hark.close();
             plugins.close();
             stopped.countDown();
         }, "hark-shutdown"));
 
-        Map<String, CompletableFuture<Object>> resumed = hark.resumeAll();
-        out.println("Data folder " + hark.dataDir() + ": resumed " + resumed.size() + " workflow(s)"
-                + (resumed.isEmpty() ? "" : " " + resumed.keySet().stream().sorted().toList()));
+        // HTTP is up while the workflows that were running are resumed (on their own thread):
+        // /health says "starting" (503) and an event for a workflow not re-parked yet gets 503 with
+        // Retry-After, never 404, until every wait is parked again; then /health says "ok".
         int boundPort = hark.httpAddress().orElseThrow().getPort();
         out.println("Listening on http://" + host + ":" + boundPort
                 + "  (events: POST /event/send_event/<workflow_id>; admin: /workflows, /health)");
         out.println("Workflow definitions: " + hark.definitions());
+        out.flush();
+        Map<String, CompletableFuture<Object>> resumed;
+        try {
+            resumed = hark.resumedOnOpen().join();
+        } catch (CompletionException | CancellationException e) {
+            if (shuttingDown.get()) { // SIGTERM while resuming: close() stopped it; nothing failed
+                stopped.await();
+                return ExitCodes.OK;
+            }
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            err.println("hark: resuming the workflows of " + hark.dataDir() + " failed: " + cause.getMessage());
+            err.flush();
+            hark.close();
+            plugins.close();
+            return ExitCodes.REFUSED;
+        }
+        out.println("Data folder " + hark.dataDir() + ": resumed " + resumed.size() + " workflow(s)"
+                + (resumed.isEmpty() ? "" : " " + resumed.keySet().stream().sorted().toList()));
         out.flush();
         stopped.await();
         return ExitCodes.OK;
