@@ -16,11 +16,14 @@ import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code POST /event/send_event/{workflow_id}} with {@code {"event_key": ..., "event_payload": ...}}.
+ * {@code POST /event/send_event/{workflow_id}} with {@code {"event_key": ..., "event_payload": ...}}, and
+ * optionally an idempotency key: an {@code Idempotency-Key} header or the body's {@code event_id}.
  *
  * <table>
  *   <caption>Replies</caption>
- *   <tr><td>200</td><td>the event is durably checkpointed by the workflow's wait for that key</td></tr>
+ *   <tr><td>200</td><td>the event is durably checkpointed by the workflow's wait for that key, now
+ *       ({@code checkpointed}) or by an earlier send with the same idempotency key
+ *       ({@code already_recorded}) [R7.3]</td></tr>
  *   <tr><td>400</td><td>malformed JSON, a missing or non-string {@code event_key}, a missing
  *       {@code event_payload}, an invalid workflow id — the body names the field</td></tr>
  *   <tr><td>404</td><td>no wait for (workflow id, event key): too early, unknown or finished workflow</td></tr>
