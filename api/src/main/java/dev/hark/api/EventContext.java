@@ -33,8 +33,9 @@ public interface EventContext {
      * thread, holding no thread while it waits. A deadline already past completes at once.
      * Dependent actions MUST NOT block: they run on a thread shared by every timer.
      *
-     * <p>If the wait is cancelled first, the returned stage is completed exceptionally with a
-     * {@link java.util.concurrent.CancellationException} and the timer is released.
+     * <p>If the wait ends first — cancelled, its attempt failed, or another event checkpointed — the
+     * returned stage is completed exceptionally with a {@link java.util.concurrent.CancellationException}
+     * and the timer is released.
      *
      * @param deadline the instant at which the returned stage completes
      * @return a stage that completes with {@code null} at the deadline
@@ -59,7 +60,12 @@ public interface EventContext {
      *
      * <p>The sender's reply is tied to this wait: it is told the message was accepted only once this
      * wait's event is durably checkpointed, and told it failed if the checkpoint fails or the wait is
-     * cancelled first. The registration is released when the wait is cancelled.
+     * cancelled first. The registration is released when the wait ends, however it ends.
+     *
+     * <p>An event made from a message MUST carry the message's {@link InboxMessage#id()} as its
+     * {@link Event#id()} [R6.4]: that is how the runtime knows which sender's message was consumed
+     * when a wait listens on several keys, and the id is the sender's idempotency key when it gave
+     * one [R7.3].
      *
      * @param key the key senders address, non-empty
      * @return a stage that completes with the message

@@ -43,6 +43,7 @@ public final class HttpEventsBench {
         boolean inProcess = Boolean.getBoolean("bench.inProcess");
         print("warmup", warmup);
         print("mode", inProcess ? "in-process (Hark.sendEvent, no HTTP)" : "http");
+        print("idempotency_keys", LoadClient.IDEMPOTENT);
         if (!inProcess) {
             print("client_transport", LoadClient.transport());
         }
@@ -157,7 +158,7 @@ public final class HttpEventsBench {
             permits.acquire();
             int index = i;
             long sent = System.nanoTime();
-            hark.sendEvent("h-" + i, "key-" + i, java.util.Map.of("n", i)).whenComplete((delivery, failure) -> {
+            hark.sendEvent("h-" + i, "key-" + i, java.util.Map.of("n", i), LoadClient.IDEMPOTENT ? "pay-" + i : null).whenComplete((delivery, failure) -> {
                 latencies[index] = System.nanoTime() - sent;
                 if (!(delivery instanceof dev.hark.runtime.event.Delivery.Accepted)) {
                     non200.incrementAndGet();

@@ -35,6 +35,9 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 final class LoadClient implements AutoCloseable {
 
+    /** {@code bench.idempotent}: every request carries an Idempotency-Key, so every checkpoint writes a claim. */
+    static final boolean IDEMPOTENT = Boolean.getBoolean("bench.idempotent");
+
     private static final byte[] CRLF_CRLF = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
 
@@ -113,6 +116,7 @@ final class LoadClient implements AutoCloseable {
             byte[] body = ("{\"event_key\":\"key-" + i + "\",\"event_payload\":{\"n\":" + i + "}}")
                     .getBytes(StandardCharsets.UTF_8);
             byte[] head = ("POST /event/send_event/h-" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + (IDEMPOTENT ? "Idempotency-Key: pay-" + i + "\r\n" : "")
                     + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
             request = i;

@@ -1,5 +1,6 @@
 package dev.hark.bench;
 
+import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.StoreStats;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
@@ -25,6 +26,9 @@ public final class StoreWritesBench {
 
     private StoreWritesBench() {}
 
+    /** {@code bench.claims}: each checkpoint also claims its event, as a shared-source listener's does. */
+    private static final boolean CLAIMS = Boolean.getBoolean("bench.claims");
+
     public static void main(String[] args) throws Exception {
         int n = args.length > 0 ? Integer.parseInt(args[0]) : 200_000;
         int inFlight = args.length > 1 ? Integer.parseInt(args[1]) : 64;
@@ -48,6 +52,7 @@ public final class StoreWritesBench {
                 StoreStats after = store.stats();
                 if (round == 1) { // the first round warms the JIT
                     System.out.println("n=" + n);
+                    System.out.println("claims=" + CLAIMS);
                     System.out.println("in_flight=" + inFlight);
                     System.out.println("events_per_s=" + Math.round(n / (elapsed / 1e9)));
                     System.out.printf("writes_per_commit=%.1f%n",
@@ -67,7 +72,8 @@ public final class StoreWritesBench {
             String envelope = "{\"type\":\"dev.hark.listeners.http.HttpEvent\",\"value\":{\"eventKey\":\"key-" + i
                     + "\",\"eventPayload\":{\"n\":" + i + "},\"id\":\"msg-mi0q6bk3-1ybtz0z2fdcgs-" + i + "\"}}";
             CompletableFuture<Void> checkpoint =
-                    store.write(new StoreWrite.PutTask(id, "HttpListener", TaskState.CHECKPOINTED, envelope));
+                    store.write(new StoreWrite.PutTask(id, "HttpListener", TaskState.CHECKPOINTED, envelope,
+                            CLAIMS ? java.util.List.of(new EventClaim("bench.SharedListener", id)) : java.util.List.of()));
             checkpoint.thenRun(() -> {
                 permits.release();
                 store.write(new StoreWrite.SetStatus(id, WorkflowStatus.SUCCESSFUL, envelope, null));

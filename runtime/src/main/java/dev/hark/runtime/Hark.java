@@ -1,12 +1,15 @@
 package dev.hark.runtime;
 
 import dev.hark.runtime.engine.Engine;
+import dev.hark.runtime.engine.ResumeWindow;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.event.IdempotencyKeys;
 import dev.hark.runtime.http.AdminOperations;
 import dev.hark.runtime.http.HttpApiServer;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.json.Json;
+import dev.hark.runtime.storage.ClaimRetention;
+import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
@@ -17,14 +20,8 @@ import dev.hark.runtime.workflow.WorkflowDefinition;
 import dev.hark.runtime.workflow.WorkflowIds;
 import dev.hark.runtime.workflow.WorkflowStateException;
 import dev.hark.runtime.workflow.WorkflowStatus;
-import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
@@ -55,43 +52,52 @@ import tools.jackson.core.JacksonException;
 public final class Hark implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Hark.class);
-    private static final String LOCK_FILE = "hark.lock";
 
     private final Path dataDir;
-    private final FileChannel lockChannel;
-    private final FileLock lock;
+    private final DataFolderLock lock;
     private final WorkflowStore store;
     private final Engine engine;
     private final HttpApiServer httpServer;
     private final Map<String, WorkflowDefinition> definitions;
+    private final ClaimRetention claimRetention;
+    private final CompletableFuture<Map<String, CompletableFuture<Object>>> resumedOnOpen;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private Hark(Builder builder) {
         this.dataDir = builder.dataDir.toAbsolutePath().normalize();
+        // One lock for the runtime and its store: the store opens inside lend() and uses this one.
+        this.lock = DataFolderLock.acquire(dataDir);
         try {
-            Files.createDirectories(dataDir);
-            this.lockChannel = FileChannel.open(dataDir.resolve(LOCK_FILE), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot use data folder " + dataDir + ": " + e, e);
-        }
-        this.lock = acquireLock();
-        try {
-            this.store = builder.storeOpener.apply(dataDir);
+            this.store = lock.lend(() -> builder.storeOpener.apply(dataDir));
             int resumable = store.markRunningResumable();
             if (resumable > 0) {
                 LOG.info("{} workflow(s) in {} were running when the last runtime stopped; they are RESUMABLE",
                         resumable, dataDir);
             }
             this.engine = new Engine(store, builder.classLoader, builder.clock, builder.workerThreads);
+            this.claimRetention = builder.claimRetention;
+            claimRetention.sweepPeriod().ifPresent(period -> engine.every(period, () -> sweepClaims()
+                    .whenComplete((swept, failure) -> {
+                        if (failure != null) {
+                            LOG.warn("Sweeping expired event claims failed; the next sweep tries again: {}",
+                                    failure.toString());
+                        } else if (swept > 0) {
+                            LOG.info("Swept {} event claim(s) older than {}", swept, claimRetention);
+                        }
+                    })));
         } catch (RuntimeException e) {
             releaseLock();
             throw e;
         }
         this.definitions = Map.copyOf(builder.definitions);
         try {
+            // The window opens before the first request can arrive: a workflow not re-parked yet is
+            // answered "retry" (503), never "not running" (404), which a client would take as final.
+            ResumeWindow window = builder.resumeAllOnOpen ? engine.beginResume(WorkflowStatus.RESUMABLE) : null;
             this.httpServer = builder.http == null ? null
                     : HttpApiServer.start(builder.http, engine::send, builder.adminApi ? new Admin() : null);
+            this.resumedOnOpen = window == null ? CompletableFuture.completedFuture(Map.of())
+                    : engine.resumeAllInBackground(WorkflowStatus.RESUMABLE, window);
         } catch (RuntimeException e) {
             engine.close();
             store.close();
@@ -204,12 +210,31 @@ public final class Hark implements AutoCloseable {
     }
 
     /**
-     * Resumes every {@link WorkflowStatus#RESUMABLE} workflow.
+     * Resumes every {@link WorkflowStatus#RESUMABLE} workflow. While it runs, and until each one's
+     * waits are parked again, an event sent to a workflow not yet re-parked is answered
+     * {@link Delivery.NotYetResumed} (HTTP 503 with {@code Retry-After}), not "not running".
      *
      * @return each resumed workflow's output, by id
      */
     public Map<String, CompletableFuture<Object>> resumeAll() {
         return engine.resumeAll(WorkflowStatus.RESUMABLE);
+    }
+
+    /**
+     * The resumption started by {@link Builder#resumeAllOnOpen}: completes once every workflow
+     * that was RESUMABLE at open has its waits parked again, with each one's output future (by id);
+     * exceptionally if resuming failed or the runtime closed first. Completed with an empty map when
+     * the option is off.
+     */
+    public CompletableFuture<Map<String, CompletableFuture<Object>>> resumedOnOpen() {
+        return resumedOnOpen;
+    }
+
+    /** @return how far the latest {@link #resumeAll} (or resumption at open) is */
+    public ResumeProgress resumeProgress() {
+        return engine.resumeWindow()
+                .map(window -> new ResumeProgress(window.isOpen(), window.resumed(), window.total()))
+                .orElse(new ResumeProgress(false, 0, 0));
     }
 
     /** @throws UnknownWorkflowException if no workflow has this id */
@@ -294,7 +319,9 @@ public final class Hark implements AutoCloseable {
      * returned stage completes with {@link Delivery.Accepted} only once the event is durably
      * checkpointed by the wait for (workflowId, key); with {@link Delivery.NotWaiting} at once when
      * no such wait exists; with {@link Delivery.Failed} when its checkpoint failed (nothing was
-     * consumed; send it again).
+     * consumed; send it again); with {@link Delivery.NotYetResumed} while {@link #resumeAll} (or the
+     * resumption at open) has not re-parked this workflow yet (nothing was recorded; send it again
+     * shortly).
      *
      * @param payload any value Jackson can write as JSON; the wait receives it as plain JSON data
      * @throws IllegalArgumentException for an invalid id, an empty key, or a payload that is not JSON
@@ -328,6 +355,18 @@ public final class Hark implements AutoCloseable {
             throw new IllegalArgumentException("event payload cannot be written as JSON: " + e.getOriginalMessage(), e);
         }
         return engine.send(workflowId, key, plain, idempotencyKey);
+    }
+
+    /**
+     * Deletes the event claims older than the retention whose commit is recorded [R7.2]. Runs by
+     * itself in the background; call it to sweep now.
+     *
+     * @return completes with the number of claims deleted (0 when claims are kept forever)
+     */
+    public CompletableFuture<Integer> sweepClaims() {
+        return claimRetention.keepFor()
+                .map(keep -> store.sweepClaims(engine.clock().millis() - keep.toMillis()))
+                .orElseGet(() -> CompletableFuture.completedFuture(0));
     }
 
     /** @return where the HTTP event endpoint listens, if it is enabled */
@@ -440,7 +479,10 @@ public final class Hark implements AutoCloseable {
         @Override
         public Map<String, Object> health() {
             RuntimeMetrics metrics = metrics();
-            return Map.of("active_workflows", metrics.activeWorkflows(), "pending_timers", metrics.pendingTimers(),
+            ResumeProgress progress = resumeProgress();
+            return Map.of("status", progress.resuming() ? AdminOperations.HEALTH_STARTING : AdminOperations.HEALTH_OK,
+                    "resumed", progress.resumed(), "total", progress.total(),
+                    "active_workflows", metrics.activeWorkflows(), "pending_timers", metrics.pendingTimers(),
                     "inbox_waits", metrics.inboxWaits(), "definitions", Hark.this.definitions());
         }
     }
@@ -450,31 +492,8 @@ public final class Hark implements AutoCloseable {
                 .orElseThrow(() -> new UnknownWorkflowException(workflowId));
     }
 
-    private FileLock acquireLock() {
-        try {
-            FileLock acquired = lockChannel.tryLock();
-            if (acquired != null) {
-                return acquired;
-            }
-        } catch (OverlappingFileLockException | IOException e) {
-            // held by this JVM, or the file system refused: either way the folder is not ours
-        }
-        try {
-            lockChannel.close();
-        } catch (IOException ignored) {
-            // nothing more to release
-        }
-        throw new IllegalStateException("data folder " + dataDir
-                + " is in use by another Hark runtime; one runtime at a time may open a data folder");
-    }
-
     private void releaseLock() {
-        try {
-            lock.release();
-            lockChannel.close();
-        } catch (IOException | RuntimeException e) {
-            LOG.debug("releasing the data folder lock failed", e);
-        }
+        lock.close();
     }
 
     private static String firstLine(String text) {
@@ -515,6 +534,8 @@ public final class Hark implements AutoCloseable {
         private Function<Path, ? extends WorkflowStore> storeOpener = SqliteWorkflowStore::open;
         private HttpSettings http;
         private boolean adminApi;
+        private ClaimRetention claimRetention = ClaimRetention.defaults();
+        private boolean resumeAllOnOpen;
         private final Map<String, WorkflowDefinition> definitions = new java.util.HashMap<>();
 
         private Builder() {}
@@ -562,6 +583,19 @@ public final class Hark implements AutoCloseable {
         }
 
         /**
+         * Resumes every RESUMABLE workflow on a thread of its own as soon as the runtime is open, as
+         * {@code hark serve} does. {@code open()} returns at once with the HTTP server (if any)
+         * answering: until a workflow's waits are parked again, an event sent to it is answered
+         * "not yet resumed, retry" (503) and {@code /health} says {@code starting}.
+         * {@link Hark#resumedOnOpen()} tells when it is done. Off by default: then workflows stay
+         * RESUMABLE until {@link Hark#resume} or {@link Hark#resumeAll}.
+         */
+        public Builder resumeAllOnOpen(boolean enabled) {
+            this.resumeAllOnOpen = enabled;
+            return this;
+        }
+
+        /**
          * Workflow definitions that {@link #startDefinition} and the admin API can start by name.
          *
          * @throws IllegalArgumentException if two share a name
@@ -583,6 +617,15 @@ public final class Hark implements AutoCloseable {
          */
         public Builder store(Function<Path, ? extends WorkflowStore> storeOpener) {
             this.storeOpener = Objects.requireNonNull(storeOpener, "storeOpener");
+            return this;
+        }
+
+        /**
+         * How long event claims are kept once their commit is recorded [R7.2]; 30 days by default
+         * (see {@link ClaimRetention} for why). Expired claims are swept in the background.
+         */
+        public Builder claimRetention(ClaimRetention retention) {
+            this.claimRetention = Objects.requireNonNull(retention, "retention");
             return this;
         }
 

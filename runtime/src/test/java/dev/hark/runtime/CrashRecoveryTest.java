@@ -170,6 +170,42 @@ class CrashRecoveryTest {
         return Integer.parseInt(Files.readString(source.resolve("port")).trim());
     }
 
+    @Test
+    void competingWaitsOnOneSourceTakeEachEventOnceAcrossAKill() throws Exception {
+        int n = CrashChild.COMPETING;
+        for (int i = 0; i < 4; i++) { // some there before the waits, the rest while they wait
+            FileSourceListener.publish(source, String.format("e%02d", i), "p" + i);
+        }
+        Process first = child("start", "competing");
+        for (int i = 4; i < n; i++) {
+            awaitLedger(l -> count(l, "commit") >= 2);
+            FileSourceListener.publish(source, String.format("e%02d", i), "p" + i);
+        }
+        awaitLedger(l -> count(l, "commit") >= n / 2);
+        kill(first);
+
+        Process second = child("resume", "competing");
+        finish(second);
+
+        List<String> ledger = FileSourceListener.ledger(source);
+        java.util.Map<String, String> takers = new java.util.TreeMap<>();
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("hark.db"));
+                ResultSet rows = db.createStatement().executeQuery("SELECT id, status, output FROM workflows")) {
+            while (rows.next()) {
+                assertEquals("SUCCESSFUL", rows.getString(2), rows.getString(1) + " " + ledger);
+                String output = dev.hark.runtime.json.ValueCodec.rawValue(rows.getString(3)).asString();
+                String event = output.split(" ")[2];
+                String previous = takers.put(event, rows.getString(1));
+                assertEquals(null, previous, event + " reached " + previous + " and " + rows.getString(1) + ": " + ledger);
+            }
+        }
+        assertEquals(n, takers.size(), "every event reached one workflow: " + takers + " " + ledger);
+        for (String event : takers.keySet()) {
+            assertEquals(1, count(ledger.stream().filter(l -> l.startsWith("commit " + event + " ")).toList(), "commit"),
+                    "committed once: " + event + " " + ledger);
+        }
+    }
+
     private static void awaitFile(Path file) throws InterruptedException {
         for (int i = 0; i < 3_000 && !Files.exists(file); i++) {
             Thread.sleep(10);

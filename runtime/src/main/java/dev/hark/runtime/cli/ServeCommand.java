@@ -5,13 +5,17 @@ import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.plugin.PluginLoadException;
 import dev.hark.runtime.plugin.PluginLoader;
 import dev.hark.runtime.plugin.PluginSet;
+import dev.hark.runtime.storage.ClaimRetention;
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -46,6 +50,23 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--port", defaultValue = "" + HttpSettings.DEFAULT_PORT,
             description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
+
+    @Option(names = "--claim-retention", paramLabel = "DURATION", defaultValue = "30d",
+            converter = ClaimRetentionConverter.class,
+            description = "How long an event claim is kept once its commit is recorded: 'forever', 30d, 12h, 15m,"
+                    + " 90s or ISO-8601 (default: ${DEFAULT-VALUE}). Claims of uncommitted events are always kept.")
+    ClaimRetention claimRetention;
+
+    static final class ClaimRetentionConverter implements picocli.CommandLine.ITypeConverter<ClaimRetention> {
+        @Override
+        public ClaimRetention convert(String value) {
+            try {
+                return ClaimRetention.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+            }
+        }
+    }
 
     @Option(names = "--strict-plugins",
             description = "Refuse to start when any plugin breaks a rule (default: skip bad plugins).")
@@ -83,6 +104,8 @@ final class ServeCommand implements Callable<Integer> {
                     .definitions(plugins.definitions().values())
                     .http(HttpSettings.defaults().withHost(host).withPort(port))
                     .adminApi(true)
+                    .claimRetention(claimRetention)
+                    .resumeAllOnOpen(true)
                     .open();
         } catch (IllegalStateException | dev.hark.runtime.storage.StorageException e) {
             // The data folder is locked or unusable, or the port is taken: say which, no stack trace.
@@ -92,19 +115,39 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.REFUSED;
         }
         CountDownLatch stopped = new CountDownLatch(1);
+        AtomicBoolean shuttingDown = new AtomicBoolean();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            shuttingDown.set(true);
             hark.close();
             plugins.close();
             stopped.countDown();
         }, "hark-shutdown"));
 
-        Map<String, CompletableFuture<Object>> resumed = hark.resumeAll();
-        out.println("Data folder " + hark.dataDir() + ": resumed " + resumed.size() + " workflow(s)"
-                + (resumed.isEmpty() ? "" : " " + resumed.keySet().stream().sorted().toList()));
+        // HTTP is up while the workflows that were running are resumed (on their own thread):
+        // /health says "starting" (503) and an event for a workflow not re-parked yet gets 503 with
+        // Retry-After, never 404, until every wait is parked again; then /health says "ok".
         int boundPort = hark.httpAddress().orElseThrow().getPort();
         out.println("Listening on http://" + host + ":" + boundPort
                 + "  (events: POST /event/send_event/<workflow_id>; admin: /workflows, /health)");
         out.println("Workflow definitions: " + hark.definitions());
+        out.flush();
+        Map<String, CompletableFuture<Object>> resumed;
+        try {
+            resumed = hark.resumedOnOpen().join();
+        } catch (CompletionException | CancellationException e) {
+            if (shuttingDown.get()) { // SIGTERM while resuming: close() stopped it; nothing failed
+                stopped.await();
+                return ExitCodes.OK;
+            }
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            err.println("hark: resuming the workflows of " + hark.dataDir() + " failed: " + cause.getMessage());
+            err.flush();
+            hark.close();
+            plugins.close();
+            return ExitCodes.REFUSED;
+        }
+        out.println("Data folder " + hark.dataDir() + ": resumed " + resumed.size() + " workflow(s)"
+                + (resumed.isEmpty() ? "" : " " + resumed.keySet().stream().sorted().toList()));
         out.flush();
         stopped.await();
         return ExitCodes.OK;

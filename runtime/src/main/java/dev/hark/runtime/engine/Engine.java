@@ -15,6 +15,7 @@ import dev.hark.runtime.storage.StoredWorkflow;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
+import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.workflow.DagCompiler;
 import dev.hark.runtime.workflow.DagDefinition;
 import dev.hark.runtime.workflow.FunctionRef;
@@ -29,6 +30,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,6 +39,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
 
@@ -56,6 +59,10 @@ public final class Engine implements AutoCloseable {
     private final Map<String, WorkflowRun> active = new ConcurrentHashMap<>();
     private final Map<FunctionRef, ResolvedFunction> functions = new ConcurrentHashMap<>();
     private final Map<String, ListenerType> listeners = new ConcurrentHashMap<>();
+    /** The latest resumption after a restart; its workflows get "not yet resumed" until re-parked. */
+    private final AtomicReference<ResumeWindow> resuming = new AtomicReference<>();
+    private volatile boolean closing;
+    private volatile Thread resumeThread;
 
     public Engine(WorkflowStore store, ClassLoader classLoader, Clock clock, int workerThreads) {
         this.store = store;
@@ -146,6 +153,10 @@ public final class Engine implements AutoCloseable {
             store.write(new StoreWrite.SetStatus(record.id(), WorkflowStatus.RUNNING, null, null));
         }
         executor.execute(run::start);
+        ResumeWindow window = resuming.get();
+        if (window != null && window.isPending(record.id())) {
+            run.parked().whenComplete((ok, failure) -> window.parked(record.id()));
+        }
         return run.result();
     }
 
@@ -194,12 +205,80 @@ public final class Engine implements AutoCloseable {
         return CompletableFuture.allOf(commits.toArray(CompletableFuture[]::new));
     }
 
-    /** Resumes every stored workflow in {@code status}, reading them in bulk. */
+    /**
+     * Resumes every stored workflow in {@code status}, reading them in bulk. Until each one's waits
+     * are parked again, a message sent to it is answered {@link Delivery.NotYetResumed}.
+     */
     public Map<String, CompletableFuture<Object>> resumeAll(WorkflowStatus status) {
+        return resumeAll(status, beginResume(status));
+    }
+
+    /**
+     * Opens a resume window over the workflows stored in {@code status}, before anything is
+     * resumed: from now on a message sent to one of them is answered {@link Delivery.NotYetResumed}
+     * until {@link #resumeAll(WorkflowStatus, ResumeWindow)} has re-parked it. Call that next, or the
+     * window never closes.
+     *
+     * @return the window, or null if another resumption's window is still open (its workflows
+     *     keep their answers; resuming again needs no window of its own)
+     */
+    public ResumeWindow beginResume(WorkflowStatus status) {
+        List<String> ids = store.list(Optional.of(status)).stream().map(WorkflowSummary::id).toList();
+        ResumeWindow window = new ResumeWindow(ids);
+        ResumeWindow current = resuming.get();
+        if (current != null && current.isOpen() || !resuming.compareAndSet(current, window)) {
+            return null;
+        }
+        return window;
+    }
+
+    /** Resumes every stored workflow in {@code status} within {@code window} (from {@link #beginResume}; may be null). */
+    public Map<String, CompletableFuture<Object>> resumeAll(WorkflowStatus status, ResumeWindow window) {
         Map<String, CompletableFuture<Object>> resumed = new HashMap<>();
-        store.forEachWithTasks(status, (StoredWorkflow stored) ->
-                resumed.put(stored.workflow().id(), resume(stored.workflow(), stored.tasks())));
+        RuntimeException failure = null;
+        try {
+            store.forEachWithTasks(status, (StoredWorkflow stored) -> {
+                if (closing) {
+                    throw new CancellationException("the runtime closed while resuming workflows");
+                }
+                resumed.put(stored.workflow().id(), resume(stored.workflow(), stored.tasks()));
+            });
+        } catch (RuntimeException e) {
+            failure = e;
+            throw e;
+        } finally {
+            if (window != null) {
+                window.listed(Map.copyOf(resumed), failure, active::containsKey);
+            }
+        }
         return resumed;
+    }
+
+    /**
+     * Runs {@link #resumeAll(WorkflowStatus, ResumeWindow)} on a thread of its own, {@code
+     * hark-resume}, so that the runtime answers (health checks, "not yet resumed" replies) while it
+     * resumes. {@link #close} stops it.
+     *
+     * @return completes when every workflow is re-parked, with each one's output future
+     */
+    public CompletableFuture<Map<String, CompletableFuture<Object>>> resumeAllInBackground(WorkflowStatus status,
+            ResumeWindow window) {
+        Thread thread = new Thread(() -> {
+            try {
+                resumeAll(status, window);
+            } catch (RuntimeException e) {
+                // completes the window's future exceptionally; the caller reports it
+            }
+        }, "hark-resume");
+        thread.setDaemon(true);
+        resumeThread = thread;
+        thread.start();
+        return window.done();
+    }
+
+    /** @return the latest resumption's window (open or closed), if there was one */
+    public Optional<ResumeWindow> resumeWindow() {
+        return Optional.ofNullable(resuming.get());
     }
 
     /** @return the status of an active run, if the workflow is active here */
@@ -223,6 +302,15 @@ public final class Engine implements AutoCloseable {
     /** @return how many workflows are active */
     public int activeCount() {
         return active.size();
+    }
+
+    /** Runs the runtime's own short housekeeping every {@code period} on the timer thread. */
+    public void every(java.time.Duration period, Runnable action) {
+        timers.every(period, period, action);
+    }
+
+    public Clock clock() {
+        return timers.clock();
     }
 
     /** @return timers pending on the scheduler thread */
@@ -276,6 +364,10 @@ public final class Engine implements AutoCloseable {
      * workflow's stored state.
      */
     public CompletableFuture<Delivery> send(String workflowId, String key, Object payload, String idempotencyKey) {
+        ResumeWindow window = resuming.get();
+        if (window != null && window.isPending(workflowId)) {
+            return CompletableFuture.completedFuture(window.notYetResumed(workflowId, key));
+        }
         if (idempotencyKey == null) {
             return inbox.send(workflowId, key, payload, null).thenCompose(delivery -> explain(workflowId, key, delivery));
         }
@@ -342,6 +434,7 @@ public final class Engine implements AutoCloseable {
     public void close() {
         IllegalStateException closed = new IllegalStateException(
                 "the runtime was closed; the workflow stays resumable");
+        stopResuming(closed);
         for (WorkflowRun run : List.copyOf(active.values())) {
             run.abandon(closed);
         }
@@ -363,9 +456,33 @@ public final class Engine implements AutoCloseable {
      * callbacks still queued are dropped (a simulated crash; see {@code Hark.crashForTesting}).
      */
     public void halt() {
+        stopResuming(new IllegalStateException("the runtime stopped"));
         timers.close();
         executor.shutdownNow();
         active.clear();
+    }
+
+    /** Stops a background resumption and waits for its thread; its window closes with {@code reason}. */
+    private void stopResuming(RuntimeException reason) {
+        closing = true;
+        Thread thread = resumeThread;
+        if (thread != null && thread != Thread.currentThread()) {
+            boolean interrupted = false;
+            while (thread.isAlive()) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        ResumeWindow window = resuming.get();
+        if (window != null) {
+            window.abandon(reason);
+        }
     }
 
     static Throwable unwrap(Throwable failure) {

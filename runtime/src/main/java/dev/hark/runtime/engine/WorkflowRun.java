@@ -44,6 +44,13 @@ final class WorkflowRun implements EventTask.Owner {
     private List<Runnable> recommits;
     private int commitsOutstanding;
     private WorkflowStatus status = WorkflowStatus.RUNNING;
+    /**
+     * Completes once every wait that {@link #start} launched has called its listener's
+     * {@code pollForEvent}: for a resumed workflow, its waits are parked again.
+     */
+    private final CompletableFuture<Void> parked = new CompletableFuture<>();
+    private boolean starting;
+    private int startPollsOutstanding;
 
     WorkflowRun(Engine engine, String id, DagDefinition dag, Map<String, TaskRecord> stored) {
         this.engine = engine;
@@ -116,10 +123,23 @@ final class WorkflowRun implements EventTask.Owner {
     /** Launches every node whose inputs are done, and commits events checkpointed before a crash. */
     void start() {
         List<Runnable> pendingRecommits;
-        synchronized (this) {
-            pendingRecommits = recommits;
-            recommits = null;
-            launchReady();
+        boolean noPolls = true;
+        try {
+            synchronized (this) {
+                pendingRecommits = recommits;
+                recommits = null;
+                starting = true;
+                try {
+                    launchReady();
+                } finally {
+                    starting = false;
+                    noPolls = startPollsOutstanding == 0;
+                }
+            }
+        } finally {
+            if (noPolls) {
+                parked.complete(null);
+            }
         }
         if (pendingRecommits != null) {
             pendingRecommits.forEach(engine.executor()::execute);
@@ -221,8 +241,34 @@ final class WorkflowRun implements EventTask.Owner {
                 waits = new ArrayList<>(1);
             }
             waits.add(task);
-            engine.executor().execute(task::poll);
+            if (starting) {
+                startPollsOutstanding++;
+                engine.executor().execute(() -> {
+                    try {
+                        task.poll();
+                    } finally {
+                        startPollMade();
+                    }
+                });
+            } else {
+                engine.executor().execute(task::poll);
+            }
         }
+    }
+
+    private void startPollMade() {
+        boolean last;
+        synchronized (this) {
+            last = --startPollsOutstanding == 0;
+        }
+        if (last) {
+            parked.complete(null);
+        }
+    }
+
+    /** @return completes once the waits launched by {@link #start} have each been polled */
+    CompletableFuture<Void> parked() {
+        return parked;
     }
 
     private EventTask newEventTask(int node, Step.Wait wait) {

@@ -29,6 +29,16 @@ public sealed interface Delivery {
     /** A wait took the message but could not checkpoint it; it was not consumed (HTTP 500). */
     record Failed(String workflowId, String key, String message) implements Delivery {}
 
+    /**
+     * The runtime is resuming its workflows after a restart and has not re-parked this one's waits
+     * yet: nothing was recorded, and the same message sent again shortly will reach the wait (HTTP
+     * 503 with {@code Retry-After}). Unlike {@link NotWaiting}, this is never final.
+     *
+     * @param resumed workflows re-parked so far
+     * @param total workflows this resumption covers
+     */
+    record NotYetResumed(String workflowId, String key, int resumed, int total, String message) implements Delivery {}
+
     /** Why no wait took a message. */
     enum Reason {
         /** No workflow has this id. */

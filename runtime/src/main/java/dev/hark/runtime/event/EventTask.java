@@ -308,9 +308,13 @@ public final class EventTask implements EventContext {
         CompletableFuture<Void> holder = services.claims().holder(taken);
         if (holder != null) {
             // The claim's wait runs here: poll again once it has committed, so that the source has
-            // forgotten the occurrence; the timer only bounds the wait.
-            holder.whenComplete((ok, ignored) -> again.run());
-            services.timers().schedule(again, MAX_BACKOFF);
+            // forgotten the occurrence; the timer only bounds the wait, and goes when it is not needed.
+            CompletableFuture<Void> bound = services.timers().at(services.timers().clock().instant().plus(MAX_BACKOFF));
+            bound.thenRun(again);
+            holder.whenComplete((ok, ignored) -> {
+                bound.cancel(false);
+                again.run();
+            });
         } else {
             services.timers().schedule(again, claimBackoff(attempt));
         }

@@ -8,6 +8,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One scheduler thread for every timer in the runtime: a million pending timers cost a million
@@ -17,6 +18,7 @@ public final class TimerService implements AutoCloseable {
 
     private final Clock clock;
     private final ScheduledThreadPoolExecutor scheduler;
+    private final AtomicInteger housekeeping = new AtomicInteger();
 
     public TimerService(Clock clock) {
         this.clock = clock;
@@ -62,9 +64,22 @@ public final class TimerService implements AutoCloseable {
         }
     }
 
-    /** @return timers queued and not yet fired */
+    /**
+     * Runs a short, non-blocking piece of the runtime's own housekeeping every {@code period}, first
+     * after {@code initialDelay}; not counted in {@link #pending()}, which counts waits' timers.
+     */
+    public void every(Duration initialDelay, Duration period, Runnable action) {
+        try {
+            scheduler.scheduleWithFixedDelay(action, initialDelay.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS);
+            housekeeping.incrementAndGet();
+        } catch (RejectedExecutionException closed) {
+            // the runtime is shutting down
+        }
+    }
+
+    /** @return timers queued and not yet fired, the runtime's housekeeping aside */
     public int pending() {
-        return scheduler.getQueue().size();
+        return scheduler.getQueue().size() - housekeeping.get();
     }
 
     @Override

@@ -22,7 +22,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The admin API, JSON in and out:
  *
  * <pre>
- * GET  /health                          liveness and load figures
+ * GET  /health                          200 {"status": "ok", ...}; 503 {"status": "starting", "resumed", "total", ...}
+ *                                       while workflows are being re-parked after a restart
  * GET  /workflows[?status=RUNNING]      ids and statuses
  * POST /workflows                       {"definition": name, "workflow_id": optional, "input": optional object}
  * GET  /workflows/{id}                  status (and error, once FAILED)
@@ -61,9 +62,15 @@ final class AdminHandler {
         String method = exchange.method();
         if (path.equals(HEALTH)) {
             requireMethod(exchange, "GET");
-            ObjectNode body = Json.MAPPER.valueToTree(admin.health());
-            body.put("status", "ok");
-            exchange.reply(200, body);
+            Map<String, Object> health = admin.health();
+            ObjectNode body = Json.MAPPER.valueToTree(health);
+            if (AdminOperations.HEALTH_STARTING.equals(health.get("status"))) {
+                // Up, but some workflows are not waiting for their events yet: keep traffic away.
+                exchange.reply(503, Map.of("Retry-After", "1"), body);
+            } else {
+                body.put("status", AdminOperations.HEALTH_OK);
+                exchange.reply(200, body);
+            }
             return;
         }
         String[] parts = path.equals(WORKFLOWS) ? new String[0]

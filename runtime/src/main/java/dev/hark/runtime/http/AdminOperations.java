@@ -15,6 +15,14 @@ import java.util.concurrent.CompletableFuture;
  */
 public interface AdminOperations {
 
+    /** {@code status} of {@link #health()} once the runtime answers every workflow normally (HTTP 200). */
+    String HEALTH_OK = "ok";
+    /**
+     * {@code status} of {@link #health()} while workflows are still being re-parked after a restart
+     * (HTTP 503 with {@code Retry-After}, so that a load balancer holds traffic back).
+     */
+    String HEALTH_STARTING = "starting";
+
     /**
      * Starts a workflow from a named definition.
      *
@@ -38,7 +46,11 @@ public interface AdminOperations {
 
     void cancel(String workflowId);
 
-    /** @return figures for the health check */
+    /**
+     * @return figures for the health check: {@code status} ({@link #HEALTH_OK} or
+     *     {@link #HEALTH_STARTING}), {@code resumed} and {@code total} (the resumption's progress),
+     *     and load figures
+     */
     Map<String, Object> health();
 
     /** No workflow definition has the requested name. */

@@ -16,11 +16,14 @@ import tools.jackson.core.io.JsonStringEncoder;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code POST /event/send_event/{workflow_id}} with {@code {"event_key": ..., "event_payload": ...}}.
+ * {@code POST /event/send_event/{workflow_id}} with {@code {"event_key": ..., "event_payload": ...}}, and
+ * optionally an idempotency key: an {@code Idempotency-Key} header or the body's {@code event_id}.
  *
  * <table>
  *   <caption>Replies</caption>
- *   <tr><td>200</td><td>the event is durably checkpointed by the workflow's wait for that key</td></tr>
+ *   <tr><td>200</td><td>the event is durably checkpointed by the workflow's wait for that key, now
+ *       ({@code checkpointed}) or by an earlier send with the same idempotency key
+ *       ({@code already_recorded}) [R7.3]</td></tr>
  *   <tr><td>400</td><td>malformed JSON, a missing or non-string {@code event_key}, a missing
  *       {@code event_payload}, an invalid workflow id — the body names the field</td></tr>
  *   <tr><td>404</td><td>no wait for (workflow id, event key): too early, unknown or finished workflow</td></tr>
@@ -28,7 +31,9 @@ import tools.jackson.databind.node.ObjectNode;
  *   <tr><td>409</td><td>the wait for this key already took an event</td></tr>
  *   <tr><td>413</td><td>body over the limit</td></tr>
  *   <tr><td>500</td><td>the checkpoint failed; the event was not consumed and can be sent again</td></tr>
- *   <tr><td>503</td><td>the checkpoint did not finish within the reply timeout</td></tr>
+ *   <tr><td>503</td><td>the checkpoint did not finish within the reply timeout ({@code checkpoint_timeout}), or
+ *       the runtime is starting and has not re-parked this workflow's waits yet ({@code not_yet_resumed}, with
+ *       {@code resumed} and {@code total}); both with {@code Retry-After: 1}: send again</td></tr>
  * </table>
  *
  * The request thread never waits for the checkpoint: the reply is written by whichever thread
@@ -234,6 +239,16 @@ final class EventHandler {
             if (outcome instanceof Delivery.NotWaiting notWaiting) {
                 status = notWaiting.reason() == Delivery.Reason.ALREADY_RECEIVED ? 409 : 404;
                 body = HttpExchanges.error(notWaiting.reason().name().toLowerCase(Locale.ROOT), notWaiting.message(), null);
+            } else if (outcome instanceof Delivery.NotYetResumed starting) {
+                // Never 404: Ray's client takes 404 as final, and this workflow is about to wait.
+                body = HttpExchanges.error("not_yet_resumed", starting.message(), null);
+                body.put("status", "starting");
+                body.put("resumed", starting.resumed());
+                body.put("total", starting.total());
+                body.put("workflow_id", workflowId);
+                body.put("event_key", eventKey);
+                exchange.reply(503, Map.of("Retry-After", "1"), body);
+                return;
             } else {
                 Delivery.Failed failed = (Delivery.Failed) outcome;
                 status = 500;

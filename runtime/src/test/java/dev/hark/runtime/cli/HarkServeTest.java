@@ -99,8 +99,7 @@ class HarkServeTest {
 
         serve("second");
         String restarted = awaitListening("second");
-        assertTrue(Files.readString(logs.resolve("second.out")).contains("resumed 1 workflow(s) [w2]"),
-                Files.readString(logs.resolve("second.out")));
+        awaitLine("second", "resumed 1 workflow(s) [w2]");
         assertEquals(200, sendEvent(restarted, "w2", "Grace").statusCode());
         assertEquals("hello Grace", awaitOutput(restarted, "w2").asString());
 
@@ -108,6 +107,56 @@ class HarkServeTest {
         assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
                 "list", "--status", "SUCCESSFUL", "--server", restarted));
         assertTrue(out.toString().contains("w1") && out.toString().contains("w2"), out.toString());
+    }
+
+    @Test
+    void afterSigkillEveryEventForAParkedWorkflowIsAnswered503OrDeliveredNever404AndHealthGoesFromStartingToOk()
+            throws Exception {
+        serve("parking");
+        String server = awaitListening("parking");
+        int parked = 200;
+        for (int i = 0; i < parked; i++) {
+            assertEquals(201, post(server + "/workflows", "{\"definition\": \"greeting\", \"workflow_id\": \"p" + i + "\"}")
+                    .statusCode());
+        }
+        Process first = children.get(children.size() - 1);
+        first.destroyForcibly();
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+
+        serve("restarted");
+        String restarted = awaitListening("restarted"); // printed before the workflows are resumed
+        // Health first: "starting" (503) while resuming, then "ok" (200); never anything else.
+        List<String> healthSeen = new ArrayList<>();
+        for (int i = 0; i < 3_000; i++) {
+            HttpResponse<String> health = CLIENT.send(HttpRequest.newBuilder(URI.create(restarted + "/health")).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            String status = Json.MAPPER.readTree(health.body()).get("status").asString();
+            healthSeen.add(health.statusCode() + " " + status);
+            assertTrue(health.statusCode() == 503 && status.equals("starting") || health.statusCode() == 200
+                    && status.equals("ok"), healthSeen.toString());
+            if (health.statusCode() == 200) {
+                break;
+            }
+            assertEquals("1", health.headers().firstValue("Retry-After").orElse(null));
+            Thread.sleep(10);
+        }
+        // Every event, sent by a client that retries 503 and treats 404 as final (Ray's), is delivered.
+        int retried = 0;
+        for (int i = 0; i < parked; i++) {
+            HttpResponse<String> response = null;
+            for (int attempt = 0; attempt < 500 && (response == null || response.statusCode() == 503); attempt++) {
+                if (response != null) {
+                    retried++;
+                    Thread.sleep(10);
+                }
+                response = post(restarted + "/event/send_event/p" + i, "{\"event_key\": \"name\", \"event_payload\": \"n" + i + "\"}");
+                assertTrue(response.statusCode() != 404, "p" + i + " got 404 after the restart: " + response.body());
+            }
+            assertEquals(200, response.statusCode(), "p" + i + ": " + response.body());
+        }
+        awaitLine("restarted", "resumed " + parked + " workflow(s)");
+        assertEquals("hello n" + (parked - 1), awaitOutput(restarted, "p" + (parked - 1)).asString(),
+                "health seen " + healthSeen + ", retries " + retried);
     }
 
     @Test
@@ -227,6 +276,17 @@ class HarkServeTest {
             Thread.sleep(10);
         }
         throw new AssertionError("serve never listened: " + (Files.exists(log) ? Files.readString(log) : "(no output)"));
+    }
+
+    private void awaitLine(String name, String text) throws Exception {
+        Path log = logs.resolve(name + ".out");
+        for (int i = 0; i < 3_000; i++) {
+            if (Files.exists(log) && Files.readString(log).contains(text)) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("serve never printed '" + text + "': " + Files.readString(log));
     }
 
     private static HttpResponse<String> sendEvent(String server, String workflowId, String payload) throws Exception {

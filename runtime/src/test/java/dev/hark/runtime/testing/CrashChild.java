@@ -12,6 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -38,9 +40,16 @@ public final class CrashChild {
         return "deadline=" + event.deadline();
     }
 
+    /** Workflows of the "competing" scenario: all wait on one folder. */
+    public static final int COMPETING = 12;
+
     public static void main(String[] args) throws Exception {
         Path dataDir = Path.of(args[0]);
         boolean resume = args[1].equals("resume");
+        if (args[2].equals("competing")) {
+            competing(dataDir, resume, args[3]);
+            return;
+        }
         Node<String> dag = switch (args[2]) {
             case "event" -> Dag.task(CrashChild::describe).bind(Dag.waitForEvent(FileSourceListener.class, args[3]));
             case "sleep" -> Dag.task(CrashChild::deadlineOf).bind(Dag.sleep(SLEEP));
@@ -69,6 +78,27 @@ public final class CrashChild {
         System.out.println("OUTPUT " + result);
         System.out.println("FINISHED_AT " + System.currentTimeMillis());
         System.out.flush();
+        hark.close();
+        System.exit(0);
+    }
+
+    /** {@value #COMPETING} workflows wait on one folder; resumed, they are all run to the end. */
+    private static void competing(Path dataDir, boolean resume, String folder) throws Exception {
+        Hark hark = Hark.open(dataDir);
+        List<CompletableFuture<?>> outputs = new ArrayList<>();
+        if (resume) {
+            outputs.addAll(hark.resumeAll().values());
+        } else {
+            for (int i = 0; i < COMPETING; i++) {
+                outputs.add(hark.runAsync(Dag.task(CrashChild::describe)
+                        .bind(Dag.waitForEvent(FileSourceListener.class, folder)), "competing-" + i));
+            }
+        }
+        System.out.println("STARTED " + outputs.size());
+        System.out.flush();
+        for (CompletableFuture<?> output : outputs) {
+            output.get();
+        }
         hark.close();
         System.exit(0);
     }

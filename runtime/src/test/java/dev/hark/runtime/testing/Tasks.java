@@ -51,6 +51,24 @@ public final class Tasks {
         return first.eventPayload() + " " + second.eventPayload();
     }
 
+    /** Released by the test: lets a task be in flight while the test acts. */
+    public static volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
+    public static final java.util.concurrent.Semaphore GATED_STARTED = new java.util.concurrent.Semaphore(0);
+
+    public static String gated(String text) throws InterruptedException {
+        GATED_STARTED.release();
+        gate.await();
+        return text;
+    }
+
+    public static String assertionFails(String text) {
+        throw new AssertionError("task code asserted: " + text);
+    }
+
+    public static String keyOf(dev.hark.listeners.http.HttpEvent event) {
+        return event.eventKey();
+    }
+
     public static String greet(dev.hark.listeners.http.HttpEvent event) {
         return "hello " + event.eventPayload();
     }

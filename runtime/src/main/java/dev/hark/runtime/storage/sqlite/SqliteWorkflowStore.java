@@ -1,6 +1,7 @@
 package dev.hark.runtime.storage.sqlite;
 
 import dev.hark.runtime.storage.ClaimRecord;
+import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreStats;
@@ -77,12 +78,15 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     static final int SWEEP_CHUNK = 1_000;
 
     private final Path dbFile;
+    private final DataFolderLock lock;
     private final GroupCommitWriter writer;
     private final ConcurrentLinkedDeque<Connection> idleReaders = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
-    private SqliteWorkflowStore(Path dbFile, Connection writeConnection, Connection firstReader, int maxBatch) {
+    private SqliteWorkflowStore(Path dbFile, DataFolderLock lock, Connection writeConnection, Connection firstReader,
+            int maxBatch) {
         this.dbFile = dbFile;
+        this.lock = lock;
         this.idleReaders.add(firstReader);
         this.writer = new GroupCommitWriter(dbFile, writeConnection, () -> openWriteConnection(dbFile), maxBatch);
     }
@@ -92,6 +96,9 @@ public final class SqliteWorkflowStore implements WorkflowStore {
      *
      * @throws StorageException naming the path and the reason when the folder or database cannot
      *     be created, opened or written, or was written by a newer Hark
+     * @throws IllegalStateException if another runtime or store (in this JVM or another process)
+     *     holds the folder: the store locks it ({@link DataFolderLock}) until closed, unless it is
+     *     opened for a {@code Hark} runtime, whose lock it then shares
      */
     public static SqliteWorkflowStore open(Path dataDir) {
         return open(dataDir, DEFAULT_MAX_BATCH);
@@ -103,22 +110,25 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         Path dir = dataDir.toAbsolutePath().normalize();
         createFolder(dir);
         Path dbFile = dir.resolve(DB_FILE_NAME);
+        DataFolderLock lock = DataFolderLock.forStore(dir);
         Connection writeConnection = null;
         Connection reader = null;
         try {
             writeConnection = openWriteConnection(dbFile);
             SqliteSchema.ensure(writeConnection, dbFile);
             reader = openReadConnection(dbFile);
-            SqliteWorkflowStore store = new SqliteWorkflowStore(dbFile, writeConnection, reader, maxBatch);
+            SqliteWorkflowStore store = new SqliteWorkflowStore(dbFile, lock, writeConnection, reader, maxBatch);
             log.info("Opened workflow store {}", dbFile);
             return store;
         } catch (SQLException e) {
             closeQuietly(reader);
             closeQuietly(writeConnection);
+            lock.close();
             throw SqliteErrors.storageException("Cannot open the Hark database", dbFile, e);
         } catch (RuntimeException e) {
             closeQuietly(reader);
             closeQuietly(writeConnection);
+            lock.close();
             throw e;
         }
     }
@@ -519,6 +529,7 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         if (!closed) {
             closed = true;
             closeIdleReaders();
+            lock.close();
             log.info("Closed workflow store {}", dbFile);
         }
     }
