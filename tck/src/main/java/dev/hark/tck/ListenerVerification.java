@@ -73,6 +73,12 @@ import org.opentest4j.TestAbortedException;
  * unsupported, or that cannot judge its rule because the listener breaks another one first
  * (a precondition), is reported as skipped (aborted) with the reason, never as passed.
  *
+ * <p>The runtime tests run the listener in a real runtime that loads the listener's class anew
+ * (and anew at every restart), so state kept in {@code static} fields does not survive a crash;
+ * the fixture's source is shared. A failure names the rule its evidence points to, which may be
+ * another test's rule (a duplicate seen by an L3.3 schedule is reported as {@code [L4.4]}; a
+ * workflow the runtime failed, under the rule its cause cites).
+ *
  * <p>Plain tests run on JUnit Jupiter; the crash-schedule properties run on jqwik. Knobs: see
  * {@link TckSettings}.
  *
