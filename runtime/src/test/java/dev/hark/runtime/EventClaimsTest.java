@@ -15,6 +15,7 @@ import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
+import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.ChannelEvent;
 import dev.hark.runtime.testing.ChannelListener;
 import dev.hark.runtime.testing.Channels;
@@ -85,7 +86,7 @@ class EventClaimsTest {
             int pollsBefore = StickyListener.polls(source);
             CompletableFuture<ChannelEvent> second = hark.runAsync(Dag.waitForEvent(StickyListener.class, source), "second");
             // The source offers occurrence 1 again: refused, polled again after a back-off, refused again.
-            awaitTrue(() -> StickyListener.polls(source) >= pollsBefore + 3, "the refused wait polls again");
+            Await.until(() -> StickyListener.polls(source) >= pollsBefore + 3, () -> "the refused wait polls again");
             assertFalse(second.isDone(), "occurrence 1 belongs to workflow 'first'");
             assertTrue(hark.store().tasks("second").isEmpty(), "a refused checkpoint writes nothing");
 
@@ -130,7 +131,7 @@ class EventClaimsTest {
                 .store(dir -> gate[0] = new GateStore(SqliteWorkflowStore.open(dir))).open()) {
             CompletableFuture<HttpEvent> output = hark.runAsync(
                     Dag.waitForEvent(EitherKeyListener.class, List.of("a", "b")), "either");
-            awaitTrue(() -> hark.metrics().inboxWaits() == 2, "both keys registered");
+            Await.until(() -> hark.metrics().inboxWaits() == 2, () -> "both keys registered");
 
             CompletableFuture<Delivery> first = hark.sendEvent("either", "a", "from a");
             gate[0].awaitHeld(1); // a's checkpoint is in flight; b is still subscribed
@@ -143,8 +144,8 @@ class EventClaimsTest {
             assertInstanceOf(Delivery.NotWaiting.class, refused, "b was not recorded: " + refused);
             assertEquals("from a", output.get(30, TimeUnit.SECONDS).eventPayload());
             assertEquals(WorkflowStatus.SUCCESSFUL, hark.status("either"));
-            awaitTrue(() -> hark.metrics().inboxWaits() == 0 && hark.metrics().pendingTimers() == 0,
-                    "the wait released its other inbox key and its timer: " + hark.metrics());
+            Await.until(() -> hark.metrics().inboxWaits() == 0 && hark.metrics().pendingTimers() == 0,
+                    () -> "the wait released its other inbox key and its timer: " + hark.metrics());
         }
     }
 
@@ -154,11 +155,11 @@ class EventClaimsTest {
         try (Hark hark = Hark.builder().dataDir(dataDir)
                 .store(dir -> gate[0] = new GateStore(SqliteWorkflowStore.open(dir))).open()) {
             hark.runAsync(Dag.waitForEvent(dev.hark.listeners.http.HttpListener.class, "k"), "racing");
-            awaitTrue(() -> hark.metrics().inboxWaits() == 1, "the wait is registered");
+            Await.until(() -> hark.metrics().inboxWaits() == 1, () -> "the wait is registered");
             CompletableFuture<Delivery> sent = hark.sendEvent("racing", "k", "payload");
             gate[0].awaitHeld(1);
             CompletableFuture<Void> cancelled = CompletableFuture.runAsync(() -> hark.cancel("racing"));
-            awaitTrue(() -> hark.status("racing") == WorkflowStatus.CANCELED, "cancel is under way");
+            Await.until(() -> hark.status("racing") == WorkflowStatus.CANCELED, () -> "cancel is under way");
             gate[0].open();
             cancelled.get(30, TimeUnit.SECONDS);
 
@@ -167,15 +168,5 @@ class EventClaimsTest {
             assertEquals(1, hark.store().tasks("racing").size(), "the event is recorded: " + hark.store().tasks("racing"));
             assertEquals(WorkflowStatus.CANCELED, hark.store().workflow("racing").orElseThrow().status());
         }
-    }
-
-    static void awaitTrue(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        for (int i = 0; i < 3_000; i++) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("never happened: " + what);
     }
 }

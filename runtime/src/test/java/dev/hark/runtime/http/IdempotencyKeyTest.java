@@ -9,6 +9,7 @@ import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.Hark;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
+import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.GateStore;
 import dev.hark.runtime.testing.Tasks;
 import dev.hark.runtime.workflow.Dag;
@@ -144,20 +145,12 @@ class IdempotencyKeyTest {
     }
 
     private void awaitInboxWaits(int count) throws InterruptedException {
-        for (int i = 0; i < 3_000; i++) {
-            if (hark.metrics().inboxWaits() >= count) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("expected " + count + " inbox waits, have " + hark.metrics().inboxWaits());
+        Await.until(() -> hark.metrics().inboxWaits() >= count, () -> "expected " + count + " inbox waits, have "
+                + hark.metrics().inboxWaits());
     }
 
     private void awaitStatus(String id, WorkflowStatus status) throws InterruptedException {
-        for (int i = 0; i < 3_000 && hark.status(id) != status; i++) {
-            Thread.sleep(10);
-        }
-        assertEquals(status, hark.status(id));
+        Await.until(() -> hark.status(id) == status, () -> id + " is " + hark.status(id) + ", not " + status);
     }
 
     private HttpResponse<String> post(String workflowId, String body, String idempotencyKey) throws Exception {
