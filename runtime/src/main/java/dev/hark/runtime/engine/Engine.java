@@ -349,6 +349,8 @@ public final class Engine implements AutoCloseable {
                 return ListenerType.of(Class.forName(name, true, classLoader));
             } catch (ClassNotFoundException e) {
                 throw new IllegalArgumentException("listener " + name + " is not on the class path or in a plugin", e);
+            } catch (LinkageError e) {
+                throw new IllegalArgumentException("listener " + name + " cannot be loaded: " + e, e);
             }
         });
     }

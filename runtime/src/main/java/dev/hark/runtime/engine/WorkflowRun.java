@@ -102,7 +102,7 @@ final class WorkflowRun implements EventTask.Owner {
                 }
                 try {
                     decoded.complete(engine.codec().decode(envelope, null));
-                } catch (RuntimeException e) {
+                } catch (RuntimeException | LinkageError e) {
                     decoded.completeExceptionally(e);
                 }
             });
@@ -275,7 +275,7 @@ final class WorkflowRun implements EventTask.Owner {
         ListenerType type;
         try {
             type = engine.listenerType(wait.listener());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError e) {
             engine.executor().execute(() -> fail(wait.taskId() + ": " + e.getMessage(), e));
             return null;
         }

@@ -7,8 +7,6 @@ import dev.hark.runtime.json.Json;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.databind.JavaType;
 
 /**
@@ -21,14 +19,19 @@ import tools.jackson.databind.JavaType;
  */
 public record ListenerType(Class<?> listenerClass, JavaType argsType, JavaType eventType) {
 
-    private static final Map<Class<?>, ListenerType> CACHE = new ConcurrentHashMap<>();
+    /** Per class, and gone with it: listener classes of closed plugins or reloaded class loaders are not kept. */
+    private static final ClassValue<ListenerType> CACHE = new ClassValue<>() {
+        @Override
+        protected ListenerType computeValue(Class<?> type) {
+            return inspect(type);
+        }
+    };
 
     /**
      * @throws IllegalArgumentException naming the rule the class breaks
      */
     public static ListenerType of(Class<?> listenerClass) {
-        ListenerType known = CACHE.get(listenerClass);
-        return known != null ? known : CACHE.computeIfAbsent(listenerClass, ListenerType::inspect);
+        return CACHE.get(listenerClass);
     }
 
     private static ListenerType inspect(Class<?> type) {
