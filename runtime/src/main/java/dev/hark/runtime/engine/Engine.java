@@ -373,8 +373,9 @@ public final class Engine implements AutoCloseable {
         if (idempotencyKey == null) {
             return inbox.send(workflowId, key, payload, null).thenCompose(delivery -> explain(workflowId, key, delivery));
         }
-        // A key already recorded is answered from its claim, whatever became of the workflow since
-        // [R7.3]. Reading the store may block; keep it off the caller's (possibly I/O) thread.
+        // A key already recorded is answered from its claim, whatever became of the workflow since,
+        // and never reaches a later wait [R7.3]. Reading the store may block; keep it off the
+        // caller's (possibly I/O) thread.
         return CompletableFuture.supplyAsync(() -> recordedEarlier(workflowId, key, idempotencyKey), executor)
                 .thenCompose(earlier -> earlier != null ? CompletableFuture.completedFuture(earlier)
                         : inbox.send(workflowId, key, payload, idempotencyKey).thenCompose(delivery -> {

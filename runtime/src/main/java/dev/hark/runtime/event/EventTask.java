@@ -306,7 +306,11 @@ public final class EventTask implements EventContext {
                 taskId, workflowId);
         Runnable again = onlyOnce(() -> services.executor().execute(this::poll));
         CompletableFuture<Void> holder = services.claims().holder(taken);
-        if (holder != null) {
+        if (taken.source().startsWith(EventClaim.INBOX_PREFIX)) {
+            // A resent message, recorded before: there is nothing at a source to wait for, and the
+            // wait's key must be registered again at once so that the next message finds it.
+            again.run();
+        } else if (holder != null) {
             // The claim's wait runs here: poll again once it has committed, so that the source has
             // forgotten the occurrence; the timer only bounds the wait, and goes when it is not needed.
             CompletableFuture<Void> bound = services.timers().at(services.timers().clock().instant().plus(MAX_BACKOFF));

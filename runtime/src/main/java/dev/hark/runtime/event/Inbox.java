@@ -136,7 +136,7 @@ public final class Inbox {
                     && subscription.message().complete(message)) {
                 taken.merge(workflowId, new Taken(key, message.id(), null), Taken::merge);
                 reply.whenComplete((outcome, failure) -> {
-                    if (!(outcome instanceof Delivery.Accepted)) {
+                    if (!(outcome instanceof Delivery.Accepted accepted) || accepted.earlier()) {
                         taken.computeIfPresent(workflowId, (workflow, keys) -> keys.without(key, message.id()));
                     }
                 });
