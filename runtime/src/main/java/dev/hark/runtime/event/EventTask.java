@@ -139,17 +139,21 @@ public final class EventTask implements EventContext {
     /** Resumes a wait whose event was checkpointed before a crash: commit again, never poll [R4.1]. */
     public void recommit(String eventEnvelope) {
         Event event;
+        List<EventClaim> claims;
         try {
             synchronized (this) {
                 checkpointed = true;
                 listener = type.newInstance();
             }
             event = (Event) services.codec().decode(eventEnvelope, type.eventType());
+            claims = type.sharedSource() ? List.of(new EventClaim(type.id(), event.id())) : List.of();
         } catch (Throwable e) {
             owner.waitFailed(node, "cannot read back the checkpointed event of " + type.id() + ": " + e.getMessage(), e);
             return;
         }
-        commit(event, 1, null);
+        // Waits refused by this claim meanwhile poll again once this commit is done, not after a back-off.
+        CompletableFuture<Void> inFlight = claims.isEmpty() ? null : services.claims().register(claims);
+        commit(event, 1, inFlight == null ? null : () -> services.claims().release(claims, inFlight));
     }
 
     /**
