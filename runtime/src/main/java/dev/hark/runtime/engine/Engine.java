@@ -95,7 +95,7 @@ public final class Engine implements AutoCloseable {
         if (active.containsKey(workflowId)) {
             throw new WorkflowExistsException(workflowId);
         }
-        WorkflowRun run = new WorkflowRun(this, workflowId, dag, Map.of());
+        WorkflowRun run = new WorkflowRun(this, workflowId, dag, Map.of(), true);
         CompletableFuture<Void> started = store
                 .write(new StoreWrite.CreateWorkflow(workflowId, dagJson, timers.clock().millis()))
                 .handleAsync((ok, failure) -> {
@@ -144,7 +144,7 @@ public final class Engine implements AutoCloseable {
         for (TaskRecord task : tasks) {
             byTask.put(task.taskId(), task);
         }
-        WorkflowRun run = new WorkflowRun(this, record.id(), dag, byTask);
+        WorkflowRun run = new WorkflowRun(this, record.id(), dag, byTask, false);
         WorkflowRun raced = active.putIfAbsent(record.id(), run);
         if (raced != null) {
             return raced.result();
@@ -374,20 +374,31 @@ public final class Engine implements AutoCloseable {
             return inbox.send(workflowId, key, payload, null).thenCompose(delivery -> explain(workflowId, key, delivery));
         }
         // A key already recorded is answered from its claim, whatever became of the workflow since,
-        // and never reaches a later wait [R7.3]. Reading the store may block; keep it off the
-        // caller's (possibly I/O) thread.
+        // and never reaches a later wait [R7.3]. A workflow this runtime started has made all its
+        // checkpoints here, so the inbox knows its recorded keys and the store need not be read.
+        WorkflowRun run = active.get(workflowId);
+        if (run != null && run.startedHere()) {
+            return inbox.recordedKey(workflowId, idempotencyKey)
+                    ? CompletableFuture.completedFuture(new Delivery.Accepted(workflowId, key, idempotencyKey, true))
+                    : sendKeyed(workflowId, key, payload, idempotencyKey);
+        }
+        // Reading the store may block; keep it off the caller's (possibly I/O) thread.
         return CompletableFuture.supplyAsync(() -> recordedEarlier(workflowId, key, idempotencyKey), executor)
                 .thenCompose(earlier -> earlier != null ? CompletableFuture.completedFuture(earlier)
-                        : inbox.send(workflowId, key, payload, idempotencyKey).thenCompose(delivery -> {
-                            if (delivery instanceof Delivery.NotWaiting) {
-                                // the first send may have been recorded between the look-up and now
-                                return CompletableFuture.supplyAsync(() -> {
-                                    Delivery recorded = recordedEarlier(workflowId, key, idempotencyKey);
-                                    return recorded != null ? recorded : whyNotWaiting(workflowId, key, delivery);
-                                }, executor);
-                            }
-                            return CompletableFuture.completedFuture(delivery);
-                        }));
+                        : sendKeyed(workflowId, key, payload, idempotencyKey));
+    }
+
+    private CompletableFuture<Delivery> sendKeyed(String workflowId, String key, Object payload, String idempotencyKey) {
+        return inbox.send(workflowId, key, payload, idempotencyKey).thenCompose(delivery -> {
+            if (delivery instanceof Delivery.NotWaiting) {
+                // the first send may have been recorded between the look-up and now
+                return CompletableFuture.supplyAsync(() -> {
+                    Delivery recorded = recordedEarlier(workflowId, key, idempotencyKey);
+                    return recorded != null ? recorded : whyNotWaiting(workflowId, key, delivery);
+                }, executor);
+            }
+            return CompletableFuture.completedFuture(delivery);
+        });
     }
 
     private Delivery recordedEarlier(String workflowId, String key, String idempotencyKey) {

@@ -32,6 +32,7 @@ final class WorkflowRun implements EventTask.Owner {
     private static final byte DONE = 2;
 
     private final Engine engine;
+    private final boolean startedHere;
     private final String id;
     private final DagDefinition dag;
     private final String[] outputs;
@@ -52,8 +53,13 @@ final class WorkflowRun implements EventTask.Owner {
     private boolean starting;
     private int startPollsOutstanding;
 
-    WorkflowRun(Engine engine, String id, DagDefinition dag, Map<String, TaskRecord> stored) {
+    /**
+     * @param startedHere whether this runtime created the workflow (rather than resumed it): then
+     *     every checkpoint it ever made went through this runtime
+     */
+    WorkflowRun(Engine engine, String id, DagDefinition dag, Map<String, TaskRecord> stored, boolean startedHere) {
         this.engine = engine;
+        this.startedHere = startedHere;
         this.id = id;
         this.dag = dag;
         int size = dag.nodes().size();
@@ -89,6 +95,10 @@ final class WorkflowRun implements EventTask.Owner {
 
     String id() {
         return id;
+    }
+
+    boolean startedHere() {
+        return startedHere;
     }
 
     /** @return the workflow's output, decoded when the run finishes (or now, if it has) */

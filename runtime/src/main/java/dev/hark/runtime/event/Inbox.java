@@ -4,6 +4,7 @@ import dev.hark.api.InboxMessage;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
@@ -24,6 +25,8 @@ public final class Inbox {
     private record IdempotentSend(String workflowId, String idempotencyKey) {}
 
     private final Map<Address, Deque<Subscription>> waiting = new ConcurrentHashMap<>();
+    /** Per active workflow, the idempotency keys its waits checkpointed in this runtime. */
+    private final Map<String, Set<String>> recordedKeys = new ConcurrentHashMap<>();
     /** Sends with an idempotency key whose outcome is not known yet. */
     private final Map<IdempotentSend, CompletableFuture<Delivery>> inFlight = new ConcurrentHashMap<>();
     /** Delivery ids: unique per runtime start (the prefix) and within it (the counter). */
@@ -136,6 +139,9 @@ public final class Inbox {
                     && subscription.message().complete(message)) {
                 taken.merge(workflowId, new Taken(key, message.id(), null), Taken::merge);
                 reply.whenComplete((outcome, failure) -> {
+                    if (idempotencyKey != null && outcome instanceof Delivery.Accepted accepted && !accepted.earlier()) {
+                        recordedKeys.computeIfAbsent(workflowId, w -> ConcurrentHashMap.newKeySet()).add(idempotencyKey);
+                    }
                     if (!(outcome instanceof Delivery.Accepted accepted) || accepted.earlier()) {
                         taken.computeIfPresent(workflowId, (workflow, keys) -> keys.without(key, message.id()));
                     }
@@ -146,9 +152,19 @@ public final class Inbox {
         }
     }
 
+    /**
+     * @return whether a message with this idempotency key was checkpointed by the workflow while it
+     *     ran in this runtime; false says nothing about earlier runtimes
+     */
+    public boolean recordedKey(String workflowId, String idempotencyKey) {
+        Set<String> keys = recordedKeys.get(workflowId);
+        return keys != null && keys.contains(idempotencyKey);
+    }
+
     /** Forgets what a finished workflow received. */
     public void forget(String workflowId) {
         taken.remove(workflowId);
+        recordedKeys.remove(workflowId);
     }
 
     /** @return how many waits are registered */

@@ -85,6 +85,7 @@ class IdempotencyKeyTest {
         Node<HttpEvent> first = Dag.waitForEvent(HttpListener.class, "step");
         Node<HttpEvent> second = Dag.waitForEvent(HttpListener.class, Dag.task(Tasks::keyOf).bind(first));
         CompletableFuture<String> out = hark.runAsync(Dag.task(Tasks::joinPayloads).bind(first, second), "two-steps");
+        assertFalse(out.isDone());
         awaitInboxWaits(1);
 
         assertEquals(200, post("two-steps", "{\"event_key\":\"step\",\"event_payload\":\"one\"}", "k-1").statusCode());
@@ -93,8 +94,17 @@ class IdempotencyKeyTest {
         assertEquals("already_recorded", json(retry).get("status").asString(), retry.body());
         assertFalse(out.isDone(), "the retry did not feed the second wait");
 
+        // resumed by a new runtime: the keys are no longer known in memory, the claims still say so
+        hark.close();
+        open();
+        CompletableFuture<Object> resumed = hark.resumeAll().get("two-steps");
+        awaitInboxWaits(1);
+        HttpResponse<String> afterRestart = post("two-steps", "{\"event_key\":\"step\",\"event_payload\":\"one\"}", "k-1");
+        assertEquals("already_recorded", json(afterRestart).get("status").asString(), afterRestart.body());
+        assertFalse(resumed.isDone(), "the retry did not feed the second wait after the restart either");
+
         assertEquals(200, post("two-steps", "{\"event_key\":\"step\",\"event_payload\":\"two\"}", "k-2").statusCode());
-        assertEquals("one two", out.get(30, TimeUnit.SECONDS));
+        assertEquals("one two", resumed.get(30, TimeUnit.SECONDS));
     }
 
     @Test
