@@ -125,7 +125,7 @@ class AdminApiTest {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null) {
+        if (body != null || method.equals("POST")) {
             request.header("Content-Type", "application/json");
         }
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());

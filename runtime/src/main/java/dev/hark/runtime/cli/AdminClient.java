@@ -59,12 +59,12 @@ final class AdminClient {
     }
 
     JsonNode post(String path, JsonNode body) throws Refused, Unreachable {
-        HttpRequest.Builder request = HttpRequest.newBuilder(resolve(path));
+        // The server refuses a POST without this type, even a bodiless one (a browser form's defence).
+        HttpRequest.Builder request = HttpRequest.newBuilder(resolve(path)).header("Content-Type", "application/json");
         if (body == null) {
             request.POST(HttpRequest.BodyPublishers.noBody());
         } else {
-            request.header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+            request.POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         }
         return send(request);
     }

@@ -51,6 +51,10 @@ final class AdminHandler {
 
     void handle(HttpCall exchange) {
         try {
+            if (exchange.method().equals("POST") && !HttpExchanges.isJson(exchange.header("Content-Type"))) {
+                // Every POST, even one without a body: a browser's form can send no other media type cross-site.
+                throw new BadRequest(415, "unsupported_media_type", "send POSTs with Content-Type: application/json", null);
+            }
             route(exchange);
         } catch (RuntimeException | LinkageError e) {
             failure(exchange, e);

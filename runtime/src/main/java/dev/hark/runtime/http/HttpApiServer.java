@@ -1,16 +1,18 @@
 package dev.hark.runtime.http;
 
 import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelConfig;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.ServerChannel;
-import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
@@ -19,16 +21,11 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.uring.IoUring;
 import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
-import io.netty.handler.codec.http.FullHttpRequest;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -135,19 +132,30 @@ public final class HttpApiServer implements AutoCloseable {
             return thread;
         });
         Router router = new Router(events, adminHandler, adminThreads);
+        HostRules hosts = new HostRules(settings.effectiveAllowedHosts());
+        ConnectionLimit limit = new ConnectionLimit(settings.maxConnections());
+        HttpDecoderConfig decoding = new HttpDecoderConfig()
+                .setMaxInitialLineLength(settings.maxRequestLineBytes())
+                .setMaxHeaderSize(settings.maxHeaderBytes());
         try {
             Channel channel = new ServerBootstrap()
                     .group(group)
                     .channel(transport.serverChannel())
                     .option(ChannelOption.SO_BACKLOG, 1024)
+                    .handler(new AcceptFailures())
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(new ChannelInitializer<Channel>() {
                         @Override
                         protected void initChannel(Channel channel) {
+                            if (!limit.admit(channel)) {
+                                return;
+                            }
+                            HttpConnection connection = new HttpConnection(settings, router, hosts);
                             channel.pipeline()
-                                    .addLast(new HttpServerCodec())
-                                    .addLast(new BodyLimit(settings.maxBodyBytes()))
-                                    .addLast(router);
+                                    .addLast(connection.reads())
+                                    .addLast(new HttpServerCodec(decoding.clone()))
+                                    .addLast(connection.bodyLimit(settings.maxBodyBytes()))
+                                    .addLast(connection.requests());
                         }
                     })
                     .bind(new InetSocketAddress(settings.host(), settings.port()))
@@ -182,30 +190,79 @@ public final class HttpApiServer implements AutoCloseable {
         }
     }
 
-    /** Aggregates a request's body up to the limit; answers a JSON 413 beyond it. */
-    private static final class BodyLimit extends HttpObjectAggregator {
-        private final int maxBytes;
+    /** @return the listening channel (tests fire accept failures through its pipeline) */
+    Channel serverChannel() {
+        return channel;
+    }
 
-        BodyLimit(int maxBytes) {
-            super(maxBytes);
-            this.maxBytes = maxBytes;
+    /**
+     * Counts open connections; one over the cap is answered a short 503 with {@code Connection: close}
+     * as soon as it is accepted, before anything is read, and closed.
+     */
+    private static final class ConnectionLimit {
+        private static final byte[] REFUSAL;
+
+        static {
+            byte[] body = dev.hark.runtime.json.Json.MAPPER.writeValueAsBytes(HttpExchanges.error("too_many_connections",
+                    "the server has too many open connections; try again later", null));
+            byte[] head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
+                    + body.length + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            REFUSAL = new byte[head.length + body.length];
+            System.arraycopy(head, 0, REFUSAL, 0, head.length);
+            System.arraycopy(body, 0, REFUSAL, head.length, body.length);
+        }
+
+        private final int max;
+        private final AtomicInteger open = new AtomicInteger();
+        private final RateLimitedLog refusals = new RateLimitedLog(LOG, 10, TimeUnit.SECONDS);
+
+        ConnectionLimit(int max) {
+            this.max = max;
+        }
+
+        /** @return whether {@code channel} may be served; if not, it is answered 503 and closed */
+        boolean admit(Channel channel) {
+            int now = open.incrementAndGet();
+            channel.closeFuture().addListener(closed -> open.decrementAndGet());
+            if (now <= max) {
+                return true;
+            }
+            refusals.warn("Refusing HTTP connections: " + max + " are open, the limit (HttpSettings.maxConnections)");
+            channel.writeAndFlush(Unpooled.wrappedBuffer(REFUSAL)).addListener(ChannelFutureListener.CLOSE);
+            return false;
+        }
+    }
+
+    /**
+     * On the listening channel: a failed accept (typically "Too many open files") is logged at most
+     * once per 10 s, without a stack trace, and accepting pauses for a second so that the loop does
+     * not spin on the same failure. Netty's own acceptor would pause too but then hand the failure
+     * to the end of the pipeline, which logs a warning with a stack trace for each one.
+     */
+    private static final class AcceptFailures extends ChannelInboundHandlerAdapter {
+        private final RateLimitedLog log = new RateLimitedLog(LOG, 10, TimeUnit.SECONDS);
+
+        @Override
+        public boolean isSharable() {
+            return true;
         }
 
         @Override
-        protected void handleOversizedMessage(ChannelHandlerContext context, HttpMessage oversized) {
-            byte[] body = dev.hark.runtime.json.Json.MAPPER.writeValueAsBytes(HttpExchanges.error("body_too_large",
-                    "the body is larger than the limit of " + maxBytes + " bytes", null));
-            // The rest of an oversized body is not read, so the connection cannot be reused.
-            NettyHttpCall.write(context, 413, Map.of(), body, false);
-            if (HttpUtil.is100ContinueExpected(oversized)) {
-                oversized.headers().remove(HttpHeaderNames.EXPECT);
+        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+            log.warn("Accepting an HTTP connection failed: " + cause + "; pausing accepts for 1 s (too many open"
+                    + " files? raise ulimit -n or lower HttpSettings.maxConnections)");
+            LOG.debug("Accept failure", cause);
+            ChannelConfig config = context.channel().config();
+            if (config.isAutoRead()) {
+                config.setAutoRead(false);
+                context.channel().eventLoop().schedule(() -> config.setAutoRead(true), 1, TimeUnit.SECONDS);
             }
         }
     }
 
     /** Sends each request to its handler by path. */
-    @ChannelHandler.Sharable
-    private static final class Router extends SimpleChannelInboundHandler<FullHttpRequest> {
+    static final class Router {
         private final EventHandler events;
         private final AdminHandler admin;
         private final ExecutorService adminThreads;
@@ -216,25 +273,21 @@ public final class HttpApiServer implements AutoCloseable {
             this.adminThreads = adminThreads;
         }
 
-        @Override
-        protected void channelRead0(ChannelHandlerContext context, FullHttpRequest request) {
-            NettyHttpCall call = new NettyHttpCall(context, request);
+        void route(HttpCall call) {
             String path = call.path();
             if (path.startsWith(EventHandler.PATH)) {
                 events.handle(call);
             } else if (admin != null && AdminHandler.serves(path)) {
-                adminThreads.execute(() -> admin.handle(call));
+                try {
+                    adminThreads.execute(() -> admin.handle(call));
+                } catch (java.util.concurrent.RejectedExecutionException e) { // shutting down
+                    call.reply(503, HttpExchanges.error("shutting_down", "the server is shutting down", null));
+                }
             } else {
                 call.reply(404, HttpExchanges.error("not_found", "no such endpoint; send events with POST "
                         + EventHandler.PATH + "<workflow_id>"
                         + (admin == null ? "" : ", manage workflows under " + AdminHandler.WORKFLOWS), null));
             }
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-            LOG.debug("HTTP connection failed; closing it", cause);
-            context.close();
         }
     }
 }

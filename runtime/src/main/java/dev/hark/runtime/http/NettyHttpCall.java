@@ -2,8 +2,6 @@ package dev.hark.runtime.http;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -14,22 +12,33 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
-/** An {@link HttpCall} over a Netty channel; the request's body is copied out at once. */
+/**
+ * An {@link HttpCall} over a Netty connection; the request's body is copied out at once. Its reply
+ * is not written directly but handed to its {@link HttpConnection}, which writes the replies of a
+ * connection in the order of their requests.
+ */
 final class NettyHttpCall implements HttpCall {
 
-    private final ChannelHandlerContext context;
+    private static final AtomicIntegerFieldUpdater<NettyHttpCall> REPLIED =
+            AtomicIntegerFieldUpdater.newUpdater(NettyHttpCall.class, "replied");
+
+    private final HttpConnection connection;
     private final String method;
     private final String path;
     private final String rawQuery;
     private final io.netty.handler.codec.http.HttpHeaders headers;
     private final byte[] body;
-    private final boolean keepAlive;
-    private final AtomicBoolean replied = new AtomicBoolean();
+    /** Whether the connection is closed once this reply is written; set on the event loop before any reply. */
+    private boolean closeAfter;
+    @SuppressWarnings("unused") // through REPLIED
+    private volatile int replied;
+    /** The reply, once there is one: published by the replying thread, written by the connection's loop. */
+    private volatile FullHttpResponse response;
 
-    NettyHttpCall(ChannelHandlerContext context, FullHttpRequest request) {
-        this.context = context;
+    NettyHttpCall(HttpConnection connection, FullHttpRequest request) {
+        this.connection = connection;
         this.method = request.method().name();
         String uri = request.uri();
         if (isPlainPath(uri)) { // nearly every event request: nothing to decode
@@ -42,7 +51,18 @@ final class NettyHttpCall implements HttpCall {
         }
         this.headers = request.headers();
         this.body = ByteBufUtil.getBytes(request.content());
-        this.keepAlive = HttpUtil.isKeepAlive(request);
+        this.closeAfter = !HttpUtil.isKeepAlive(request);
+    }
+
+    /** A reply with no request the handlers could see (a timed-out or oversized one); closes the connection. */
+    NettyHttpCall(HttpConnection connection) {
+        this.connection = connection;
+        this.method = "";
+        this.path = "";
+        this.rawQuery = null;
+        this.headers = io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE;
+        this.body = new byte[0];
+        this.closeAfter = true;
     }
 
     private static boolean isPlainPath(String uri) {
@@ -78,36 +98,50 @@ final class NettyHttpCall implements HttpCall {
         return headers.get(name);
     }
 
+    io.netty.handler.codec.http.HttpHeaders headers() {
+        return headers;
+    }
+
     @Override
     public byte[] body() {
         return body;
     }
 
+    /** @return whether the connection closes after this reply (the client asked, or the request was broken) */
+    boolean closeAfter() {
+        return closeAfter;
+    }
+
+    /** Makes the connection close after this reply; only on the event loop, before the reply. */
+    void closeAfterReply() {
+        closeAfter = true;
+    }
+
+    /** @return the reply, or null while there is none */
+    FullHttpResponse response() {
+        return response;
+    }
+
     @Override
     public void reply(int status, Map<String, String> extraHeaders, byte[] json) {
-        if (replied.compareAndSet(false, true)) {
-            write(context, status, extraHeaders, json, keepAlive);
+        if (REPLIED.compareAndSet(this, 0, 1)) {
+            response = response(status, extraHeaders, json, !closeAfter);
+            connection.replied();
         }
     }
 
     @Override
     public boolean replied() {
-        return replied.get();
+        return replied != 0;
     }
 
-    static void write(ChannelHandlerContext context, int status, Map<String, String> extraHeaders, byte[] bytes,
-            boolean keepAlive) {
+    static FullHttpResponse response(int status, Map<String, String> extraHeaders, byte[] bytes, boolean keepAlive) {
         FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
                 HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         extraHeaders.forEach(response.headers()::set);
-        if (keepAlive) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-            context.writeAndFlush(response, context.voidPromise());
-        } else {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-            context.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
-        }
+        response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        return response;
     }
 }
