@@ -39,8 +39,14 @@ import org.slf4j.LoggerFactory;
  * Anything else is a JSON 404; a body over the limit is a JSON 413.
  *
  * <p>Event requests are parsed and handed to the inbox on the connection's I/O thread (the work is
- * short and never blocks); their replies are written from whichever thread settles the delivery.
- * Admin requests, which read the store and run definitions' code, go to two admin threads.
+ * short and never blocks); their replies are settled by whichever thread settles the delivery and
+ * written by the connection's I/O thread in request order ({@link HttpConnection}). Admin requests,
+ * which read the store and run definitions' code, go to two admin threads.
+ *
+ * <p>Against hostile clients: connections over {@link HttpSettings#maxConnections} are answered 503
+ * and closed, idle and stalled connections are closed ({@link HttpConnection}), decoder failures are
+ * answered 414/431/400, failed accepts are logged at most once per 10 s, and requests a web page
+ * could make are refused ({@link HostRules}).
  */
 public final class HttpApiServer implements AutoCloseable {
 

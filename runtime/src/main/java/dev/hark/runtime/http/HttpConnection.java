@@ -62,6 +62,7 @@ final class HttpConnection {
     private boolean pausedForReplies;
     private boolean pausedForWrites;
     private boolean draining;
+    private io.netty.util.concurrent.ScheduledFuture<?> timer;
     private boolean drainAgain;
 
     HttpConnection(HttpSettings settings, HttpApiServer.Router router, HostRules hosts) {
@@ -194,7 +195,8 @@ final class HttpConnection {
     }
 
     private void schedule(long delayNanos) {
-        context.executor().schedule(check, Math.max(delayNanos, TimeUnit.MILLISECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
+        timer = context.executor().schedule(check, Math.max(delayNanos, TimeUnit.MILLISECONDS.toNanos(1)),
+                TimeUnit.NANOSECONDS);
     }
 
     /** The connection's one timer: a stalled request gets 408, an idle connection is closed. */
@@ -289,6 +291,9 @@ final class HttpConnection {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
+            if (timer != null) {
+                timer.cancel(false); // else it would linger in the loop's queue up to a read timeout
+            }
             releaseAll();
             ctx.fireChannelInactive();
         }

@@ -2,6 +2,9 @@ package dev.hark.runtime.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static dev.hark.runtime.http.RawHttp.assertClosed;
+import static dev.hark.runtime.http.RawHttp.readResponse;
+import static dev.hark.runtime.http.RawHttp.send;
 
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.storage.WorkflowSummary;
@@ -9,15 +12,12 @@ import dev.hark.runtime.workflow.WorkflowStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import dev.hark.runtime.http.RawHttp.Response;
 
 /**
  * The server against clients that misbehave, over raw sockets: idle and stalled connections,
@@ -35,7 +36,7 @@ import org.junit.jupiter.api.Test;
 class HostileClientTest {
 
     /** How long a test waits for something that should take milliseconds. */
-    private static final int GENEROUS_MILLIS = 10_000;
+    private static final int GENEROUS_MILLIS = RawHttp.GENEROUS_MILLIS;
 
     /** Event sends by workflow id; a test completes them when it likes. */
     private final Map<String, CompletableFuture<Delivery>> held = new ConcurrentHashMap<>();
@@ -77,7 +78,7 @@ class HostileClientTest {
         Socket silent = connect();
         Socket afterOneRequest = connect();
         send(afterOneRequest, event("wf-1", null));
-        assertEquals(200, readResponse(afterOneRequest.getInputStream()).status);
+        assertEquals(200, readResponse(afterOneRequest.getInputStream()).status());
 
         assertClosed(silent);
         assertClosed(afterOneRequest);
@@ -91,8 +92,8 @@ class HostileClientTest {
                 + "Content-Length: 100\r\n\r\n{\"event_key\":");
 
         Response response = readResponse(socket.getInputStream());
-        assertEquals(408, response.status, response.body);
-        assertTrue(response.body.contains("request_timeout"), response.body);
+        assertEquals(408, response.status(), response.body());
+        assertTrue(response.body().contains("request_timeout"), response.body());
         assertClosed(socket);
         assertEquals(List.of(), sent);
     }
@@ -121,7 +122,7 @@ class HostileClientTest {
         assertTrue(cut, "the server answered or closed a request trickled for longer than its read timeout");
         try {
             Response response = readResponse(socket.getInputStream());
-            assertEquals(408, response.status, response.body);
+            assertEquals(408, response.status(), response.body());
         } catch (IOException reset) {
             // the reset may have discarded the 408
         }
@@ -134,14 +135,14 @@ class HostileClientTest {
         Socket second = connect();
         for (Socket socket : List.of(first, second)) { // both accepted and counted
             send(socket, "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
-            assertEquals(200, readResponse(socket.getInputStream()).status);
+            assertEquals(200, readResponse(socket.getInputStream()).status());
         }
 
         Socket third = connect();
         Response refused = readResponse(third.getInputStream());
-        assertEquals(503, refused.status, refused.body);
-        assertEquals("close", refused.headers.get("connection"));
-        assertTrue(refused.body.contains("too_many_connections"), refused.body);
+        assertEquals(503, refused.status(), refused.body());
+        assertEquals("close", refused.headers().get("connection"));
+        assertTrue(refused.body().contains("too_many_connections"), refused.body());
         assertClosed(third);
 
         first.close();
@@ -150,7 +151,7 @@ class HostileClientTest {
         while (status != 200 && System.nanoTime() < until) { // the server sees the close a moment later
             Socket again = connect();
             send(again, "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
-            status = readResponse(again.getInputStream()).status;
+            status = readResponse(again.getInputStream()).status();
         }
         assertEquals(200, status, "a connection is served again once one closed");
     }
@@ -176,7 +177,7 @@ class HostileClientTest {
 
         Socket socket = connect(); // still accepting (after the pause)
         send(socket, "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
-        assertEquals(200, readResponse(socket.getInputStream()).status);
+        assertEquals(200, readResponse(socket.getInputStream()).status());
     }
 
     @Test
@@ -185,7 +186,7 @@ class HostileClientTest {
         Socket socket = connect();
         send(socket, "GET /workflows/" + "a".repeat(5000) + " HTTP/1.1\r\nHost: localhost\r\n\r\n");
         Response response = readResponse(socket.getInputStream());
-        assertEquals(414, response.status, response.body);
+        assertEquals(414, response.status(), response.body());
         assertClosed(socket);
     }
 
@@ -195,7 +196,7 @@ class HostileClientTest {
         Socket socket = connect();
         send(socket, "GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n");
         Response response = readResponse(socket.getInputStream());
-        assertEquals(431, response.status, response.body);
+        assertEquals(431, response.status(), response.body());
         assertClosed(socket);
     }
 
@@ -206,7 +207,7 @@ class HostileClientTest {
         send(socket, "POST /event/send_event/wf-1 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 12abc\r\n\r\n{}");
         Response response = readResponse(socket.getInputStream());
-        assertEquals(400, response.status, response.body);
+        assertEquals(400, response.status(), response.body());
         assertClosed(socket);
         assertEquals(List.of(), sent);
     }
@@ -223,15 +224,15 @@ class HostileClientTest {
 
         InputStream in = socket.getInputStream();
         Response first = readResponse(in);
-        assertEquals(200, first.status, first.body);
-        assertTrue(first.body.contains("hold-1"), first.body);
-        assertEquals(404, readResponse(in).status);
+        assertEquals(200, first.status(), first.body());
+        assertTrue(first.body().contains("hold-1"), first.body());
+        assertEquals(404, readResponse(in).status());
         Response health = readResponse(in);
-        assertEquals(200, health.status, health.body);
-        assertTrue(health.body.contains("\"status\":\"ok\""), health.body);
+        assertEquals(200, health.status(), health.body());
+        assertTrue(health.body().contains("\"status\":\"ok\""), health.body());
         Response last = readResponse(in);
-        assertEquals(200, last.status, last.body);
-        assertTrue(last.body.contains("pipe-2"), last.body);
+        assertEquals(200, last.status(), last.body());
+        assertTrue(last.body().contains("pipe-2"), last.body());
     }
 
     @Test
@@ -251,7 +252,7 @@ class HostileClientTest {
             awaitSent(i + 1);
             held.get("hold-" + i).complete(new Delivery.Accepted("hold-" + i, "k", "ev-" + i));
             Response response = readResponse(socket.getInputStream());
-            assertTrue(response.body.contains("\"hold-" + i + "\""), response.body);
+            assertTrue(response.body().contains("\"hold-" + i + "\""), response.body());
         }
     }
 
@@ -262,17 +263,17 @@ class HostileClientTest {
         for (String host : List.of("localhost", "localhost:8000", "127.0.0.1:1234", "[::1]:8000", "LOCALHOST", "10.1.2.3")) {
             send(socket, "GET /health HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
             Response response = readResponse(socket.getInputStream());
-            assertEquals(200, response.status, host + ": " + response.body);
+            assertEquals(200, response.status(), host + ": " + response.body());
         }
         for (String host : List.of("evil.example", "evil.example:8000", "localhost.evil.example", "127.0.0.1.evil.example")) {
             send(socket, "GET /health HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
             Response response = readResponse(socket.getInputStream());
-            assertEquals(421, response.status, host + ": " + response.body);
-            assertTrue(response.body.contains("host_not_allowed"), response.body);
+            assertEquals(421, response.status(), host + ": " + response.body());
+            assertTrue(response.body().contains("host_not_allowed"), response.body());
         }
         send(socket, "POST /workflows/wf-1/cancel HTTP/1.1\r\nHost: rebound.example:8000\r\n"
                 + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
-        assertEquals(421, readResponse(socket.getInputStream()).status);
+        assertEquals(421, readResponse(socket.getInputStream()).status());
         assertEquals(List.of(), cancelled);
     }
 
@@ -281,9 +282,9 @@ class HostileClientTest {
         start(settings().withAllowedHosts(List.of("hark.internal")));
         Socket socket = connect();
         send(socket, "GET /health HTTP/1.1\r\nHost: hark.internal:8000\r\n\r\n");
-        assertEquals(200, readResponse(socket.getInputStream()).status);
+        assertEquals(200, readResponse(socket.getInputStream()).status());
         send(socket, "GET /health HTTP/1.1\r\nHost: localhost:8000\r\n\r\n");
-        assertEquals(421, readResponse(socket.getInputStream()).status, "the list replaces the default names");
+        assertEquals(421, readResponse(socket.getInputStream()).status(), "the list replaces the default names");
     }
 
     @Test
@@ -296,15 +297,15 @@ class HostileClientTest {
                 "Origin: http://127.0.0.1.evil.example:8000")) {
             send(socket, cancel + header + "\r\n\r\n{}");
             Response response = readResponse(socket.getInputStream());
-            assertEquals(403, response.status, header + ": " + response.body);
+            assertEquals(403, response.status(), header + ": " + response.body());
         }
         send(socket, event("wf-x", "Origin: https://evil.example"));
-        assertEquals(403, readResponse(socket.getInputStream()).status);
+        assertEquals(403, readResponse(socket.getInputStream()).status());
         assertEquals(List.of(), cancelled);
         assertEquals(List.of(), sent);
 
         send(socket, cancel + "Origin: http://localhost:3000\r\nSec-Fetch-Site: same-site\r\n\r\n{}");
-        assertEquals(200, readResponse(socket.getInputStream()).status);
+        assertEquals(200, readResponse(socket.getInputStream()).status());
         assertEquals(List.of("wf-1"), cancelled);
     }
 
@@ -316,12 +317,12 @@ class HostileClientTest {
             send(socket, "POST /workflows/wf-1/cancel HTTP/1.1\r\nHost: localhost\r\n" + type
                     + "Content-Length: 3\r\n\r\na=b");
             Response response = readResponse(socket.getInputStream());
-            assertEquals(415, response.status, type + response.body);
+            assertEquals(415, response.status(), type + response.body());
         }
         assertEquals(List.of(), cancelled);
         send(socket, "POST /workflows/wf-1/cancel HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
                 + "Content-Length: 0\r\n\r\n");
-        assertEquals(200, readResponse(socket.getInputStream()).status);
+        assertEquals(200, readResponse(socket.getInputStream()).status());
         assertEquals(List.of("wf-1"), cancelled);
     }
 
@@ -341,65 +342,12 @@ class HostileClientTest {
                 + "Content-Length: " + body.length() + "\r\n\r\n" + body;
     }
 
-    private static void send(Socket socket, String text) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
-    }
-
     private void awaitSent(int count) throws InterruptedException {
         long until = System.nanoTime() + Duration.ofMillis(GENEROUS_MILLIS).toNanos();
         while (sent.size() < count && System.nanoTime() < until) {
             Thread.sleep(5);
         }
         assertTrue(sent.size() >= count, "sent " + sent);
-    }
-
-    /** The server closes the connection (end of stream or a reset) within the generous bound. */
-    private static void assertClosed(Socket socket) throws IOException {
-        InputStream in = socket.getInputStream();
-        try {
-            while (true) {
-                if (in.read() < 0) {
-                    return;
-                }
-            }
-        } catch (SocketTimeoutException e) {
-            throw new AssertionError("the connection is still open after " + GENEROUS_MILLIS + " ms", e);
-        } catch (IOException reset) {
-            // closed with unread bytes: a reset is a close too
-        }
-    }
-
-    private record Response(int status, Map<String, String> headers, String body) {}
-
-    private static Response readResponse(InputStream in) throws IOException {
-        String statusLine = readLine(in);
-        int status = Integer.parseInt(statusLine.split(" ")[1]);
-        Map<String, String> headers = new java.util.HashMap<>();
-        for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
-            int colon = line.indexOf(':');
-            headers.put(line.substring(0, colon).trim().toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
-        }
-        int length = Integer.parseInt(headers.getOrDefault("content-length", "0"));
-        byte[] body = in.readNBytes(length);
-        if (body.length < length) {
-            throw new IOException("the connection ended inside a body");
-        }
-        return new Response(status, headers, new String(body, StandardCharsets.UTF_8));
-    }
-
-    private static String readLine(InputStream in) throws IOException {
-        StringBuilder line = new StringBuilder();
-        for (int c = in.read(); c != '\n'; c = in.read()) {
-            if (c < 0) {
-                throw new IOException("the connection ended after: " + line);
-            }
-            if (c != '\r') {
-                line.append((char) c);
-            }
-        }
-        return line.toString();
     }
 
     /** Admin operations that only record cancellations. */

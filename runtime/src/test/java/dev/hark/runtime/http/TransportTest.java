@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.json.Json;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,6 +47,45 @@ class TransportTest {
             assertEquals("event_key", Json.MAPPER.readTree(bad.body()).get("field").asString());
             assertEquals(1, sent.size(), "a refused request reaches no wait");
         }
+    }
+
+    @ParameterizedTest
+    @EnumSource(HttpApiServer.Transport.class)
+    void pipelinedRepliesKeepTheirOrderAndIdleOrBrokenConnectionsCloseOnEachTransport(HttpApiServer.Transport transport)
+            throws Exception {
+        assumeTrue(transport.isAvailable(), () -> "Netty's native " + transport + " transport does not work on this machine");
+        CompletableFuture<Delivery> first = new CompletableFuture<>();
+        EventSender sender = (workflowId, key, payload, idempotencyKey) -> workflowId.equals("first") ? first
+                : CompletableFuture.completedFuture(new Delivery.Accepted(workflowId, key, "ev-" + workflowId));
+        HttpSettings settings = HttpSettings.defaults().withPort(0).withIdleTimeout(Duration.ofMillis(300));
+        try (HttpApiServer server = HttpApiServer.start(settings, sender, null, transport);
+                Socket pipelining = new Socket("127.0.0.1", server.address().getPort());
+                Socket idle = new Socket("127.0.0.1", server.address().getPort());
+                Socket huge = new Socket("127.0.0.1", server.address().getPort())) {
+            for (Socket socket : List.of(pipelining, idle, huge)) {
+                socket.setSoTimeout(RawHttp.GENEROUS_MILLIS);
+            }
+            RawHttp.send(pipelining, event("first") + "GET /nope HTTP/1.1\r\nHost: localhost\r\n\r\n" + event("second"));
+            Thread.sleep(100);
+            first.complete(new Delivery.Accepted("first", "k", "ev-first"));
+            RawHttp.Response one = RawHttp.readResponse(pipelining.getInputStream());
+            assertEquals(200, one.status(), one.body());
+            assertEquals("ev-first", Json.MAPPER.readTree(one.body()).get("event_id").asString());
+            assertEquals(404, RawHttp.readResponse(pipelining.getInputStream()).status());
+            RawHttp.Response three = RawHttp.readResponse(pipelining.getInputStream());
+            assertEquals("ev-second", Json.MAPPER.readTree(three.body()).get("event_id").asString());
+
+            RawHttp.send(huge, "GET /x HTTP/1.1\r\nHost: localhost\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n");
+            assertEquals(431, RawHttp.readResponse(huge.getInputStream()).status());
+            RawHttp.assertClosed(huge);
+            RawHttp.assertClosed(idle);
+        }
+    }
+
+    private static String event(String workflowId) {
+        String body = "{\"event_key\":\"k\",\"event_payload\":1}";
+        return "POST /event/send_event/" + workflowId + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                + "Content-Length: " + body.length() + "\r\n\r\n" + body;
     }
 
     private static HttpResponse<String> post(HttpApiServer server, String path, String body) throws Exception {
