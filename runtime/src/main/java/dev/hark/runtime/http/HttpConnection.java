@@ -90,7 +90,11 @@ final class HttpConnection {
         if (ctx.executor().inEventLoop()) {
             drain();
         } else {
-            ctx.executor().execute(drain);
+            try {
+                ctx.executor().execute(drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // The server is closing: the connection is gone, and the reply with it.
+            }
         }
     }
 
