@@ -102,7 +102,7 @@ final class EventHandler {
         // One pass straight into plain data: the payload is handed on exactly as parsed.
         Object parsed;
         try {
-            parsed = Json.MAPPER.readValue(body, Object.class);
+            parsed = Json.INTAKE.readValue(body, Object.class); // nesting capped at Json.MAX_INTAKE_DEPTH
         } catch (JacksonException e) {
             exchange.reply(400, HttpExchanges.error("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null));
             return;
@@ -251,6 +251,13 @@ final class EventHandler {
                 return;
             } else {
                 Delivery.Failed failed = (Delivery.Failed) outcome;
+                if (failed.busy()) { // the store's write queue is full: push back, nothing was recorded
+                    body = HttpExchanges.error("store_busy", failed.message(), null);
+                    body.put("workflow_id", workflowId);
+                    body.put("event_key", eventKey);
+                    exchange.reply(503, Map.of("Retry-After", "1"), body);
+                    return;
+                }
                 status = 500;
                 body = HttpExchanges.error("checkpoint_failed", failed.message(), null);
             }

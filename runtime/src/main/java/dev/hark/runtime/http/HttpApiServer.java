@@ -129,7 +129,7 @@ public final class HttpApiServer implements AutoCloseable {
         EventHandler events = new EventHandler(settings, sender, group.next());
         AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin);
         AtomicInteger adminNumber = new AtomicInteger();
-        ExecutorService adminThreads = admin == null ? null : Executors.newFixedThreadPool(2, runnable -> {
+        ExecutorService adminThreads = admin == null ? null : AdminHandler.executor(runnable -> {
             Thread thread = new Thread(runnable, "hark-admin-" + adminNumber.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -223,7 +223,7 @@ public final class HttpApiServer implements AutoCloseable {
             if (path.startsWith(EventHandler.PATH)) {
                 events.handle(call);
             } else if (admin != null && AdminHandler.serves(path)) {
-                adminThreads.execute(() -> admin.handle(call));
+                admin.submit(adminThreads, call);
             } else {
                 call.reply(404, HttpExchanges.error("not_found", "no such endpoint; send events with POST "
                         + EventHandler.PATH + "<workflow_id>"
