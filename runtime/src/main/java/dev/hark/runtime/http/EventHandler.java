@@ -69,8 +69,9 @@ final class EventHandler {
         try {
             dispatch(call);
         } catch (RuntimeException | LinkageError e) {
-            LOG.warn("HTTP event request failed", e);
-            call.reply(500, HttpExchanges.error("internal_error", "the request could not be handled: " + e, null));
+            String errorId = HttpExchanges.newErrorId();
+            LOG.warn("HTTP event request failed, error id {}", errorId, e);
+            call.reply(500, HttpExchanges.internalError(errorId, e));
         }
     }
 
@@ -226,7 +227,9 @@ final class EventHandler {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
-                exchange.reply(500, HttpExchanges.error("internal_error", "delivery failed: " + cause, null));
+                String errorId = HttpExchanges.newErrorId();
+                LOG.warn("Delivering an event to workflow {} failed, error id {}", workflowId, errorId, cause);
+                exchange.reply(500, HttpExchanges.internalError(errorId, cause));
                 return;
             }
             if (outcome instanceof Delivery.Accepted accepted) {

@@ -72,6 +72,24 @@ class WriterBoundsTest {
     }
 
     @Test
+    void readinessComesBackWithTheMediumWithoutAnyOtherWrite() throws Exception {
+        try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
+            store.write(new CreateWorkflow("keep", "{}", 1)).join();
+            queryOnly(store, true);
+            assertThrows(CompletionException.class,
+                    () -> store.write(new SetStatus("keep", WorkflowStatus.FAILED, null, "x")).join());
+            assertFalse(store.health().writable());
+            queryOnly(store, false);
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+            while (!store.health().writable()) { // health() probes the medium at most once a second
+                assertTrue(System.nanoTime() < deadline, "readiness did not come back: " + store.health());
+                Thread.sleep(50);
+            }
+            assertEquals(WorkflowStatus.RUNNING, store.workflow("keep").orElseThrow().status(), "the probe changes nothing");
+        }
+    }
+
+    @Test
     void aStatementLocalFailureLeavesTheStoreWritable() {
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
             store.write(new CreateWorkflow("dup", "{}", 1)).join();
