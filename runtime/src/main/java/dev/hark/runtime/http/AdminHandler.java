@@ -86,6 +86,10 @@ final class AdminHandler {
 
     /** Hands {@code exchange} to {@code executor}, or answers 503 at once when its queue is full. */
     void submit(ExecutorService executor, HttpCall exchange) {
+        if (LIVE.equals(exchange.path())) {
+            handle(exchange); // answered at once, whatever waits for the admin threads
+            return;
+        }
         try {
             executor.execute(() -> handle(exchange));
         } catch (RejectedExecutionException e) {
