@@ -114,9 +114,16 @@ final class WorkflowCommands {
         @Option(names = "--limit", paramLabel = "N",
                 description = "Print at most N workflows (default: all, fetched a page at a time).")
         Integer limit;
+        @Option(names = "--page-size", hidden = true, defaultValue = "10000",
+                description = "Workflows asked for per request (1 to 10000).")
+        int pageSize;
 
         @Override
         public Integer call() {
+            if (pageSize < 1 || pageSize > PAGE) {
+                spec.commandLine().getErr().println("hark: --page-size must be 1 to " + PAGE + ", was " + pageSize);
+                return ExitCodes.USAGE;
+            }
             if (limit != null && limit < 1) {
                 spec.commandLine().getErr().println("hark: --limit must be at least 1, was " + limit);
                 return ExitCodes.USAGE;
@@ -127,7 +134,7 @@ final class WorkflowCommands {
                 int left = limit == null ? Integer.MAX_VALUE : limit;
                 String after = null;
                 do {
-                    StringBuilder path = new StringBuilder("/workflows?limit=").append(Math.min(left, PAGE));
+                    StringBuilder path = new StringBuilder("/workflows?limit=").append(Math.min(left, pageSize));
                     if (status != null) {
                         path.append("&status=").append(URLEncoder.encode(status, StandardCharsets.UTF_8));
                     }

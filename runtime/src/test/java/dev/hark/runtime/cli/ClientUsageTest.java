@@ -48,6 +48,19 @@ class ClientUsageTest {
             assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true),
                     new PrintWriter(new StringWriter()), "list", server, "--limit", "2"));
             assertTrue(out.toString().contains("l-1") && !out.toString().contains("l-2"), out.toString());
+
+            // Pages of one: every workflow, once each, in id order.
+            out = new StringWriter();
+            assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true),
+                    new PrintWriter(new StringWriter()), "list", server, "--page-size", "1"));
+            String listed = out.toString();
+            assertTrue(listed.indexOf("l-0") < listed.indexOf("l-1") && listed.indexOf("l-1") < listed.indexOf("l-2")
+                    && listed.indexOf("l-0") >= 0 && listed.lastIndexOf("l-2") == listed.indexOf("l-2"), listed);
+
+            out = new StringWriter();
+            assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true),
+                    new PrintWriter(new StringWriter()), "list", server, "--page-size", "1", "--limit", "2"));
+            assertTrue(out.toString().contains("l-1") && !out.toString().contains("l-2"), out.toString());
         }
     }
 }
