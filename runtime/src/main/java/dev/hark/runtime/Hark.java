@@ -10,6 +10,7 @@ import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.DataFolderLock;
+import dev.hark.runtime.storage.StoreHealth;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
@@ -472,6 +473,11 @@ public final class Hark implements AutoCloseable {
         }
 
         @Override
+        public List<WorkflowSummary> list(Optional<WorkflowStatus> status, String afterId, int limit) {
+            return store.list(status, afterId, limit);
+        }
+
+        @Override
         public void cancel(String workflowId) {
             Hark.this.cancel(workflowId);
         }
@@ -480,10 +486,29 @@ public final class Hark implements AutoCloseable {
         public Map<String, Object> health() {
             RuntimeMetrics metrics = metrics();
             ResumeProgress progress = resumeProgress();
-            return Map.of("status", progress.resuming() ? AdminOperations.HEALTH_STARTING : AdminOperations.HEALTH_OK,
-                    "resumed", progress.resumed(), "total", progress.total(),
-                    "active_workflows", metrics.activeWorkflows(), "pending_timers", metrics.pendingTimers(),
-                    "inbox_waits", metrics.inboxWaits(), "definitions", Hark.this.definitions());
+            StoreHealth storeHealth = store.health();
+            Map<String, Object> health = new java.util.LinkedHashMap<>();
+            if (progress.resuming()) {
+                health.put("status", AdminOperations.HEALTH_STARTING);
+                health.put("ready", false);
+                health.put("reason", "resuming workflows after a restart: " + progress.resumed() + " of "
+                        + progress.total() + " re-parked");
+            } else if (!storeHealth.writable()) {
+                health.put("status", AdminOperations.HEALTH_STORE_FAILING);
+                health.put("ready", false);
+                health.put("reason", "the store refuses writes: " + storeHealth.reason());
+            } else {
+                health.put("status", AdminOperations.HEALTH_OK);
+                health.put("ready", true);
+            }
+            health.put("store_writable", storeHealth.writable());
+            health.put("resumed", progress.resumed());
+            health.put("total", progress.total());
+            health.put("active_workflows", metrics.activeWorkflows());
+            health.put("pending_timers", metrics.pendingTimers());
+            health.put("inbox_waits", metrics.inboxWaits());
+            health.put("definitions", Hark.this.definitions());
+            return health;
         }
     }
 

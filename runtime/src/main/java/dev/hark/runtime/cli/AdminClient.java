@@ -43,6 +43,16 @@ final class AdminClient {
         }
     }
 
+    /** The {@code --server} value is not an http(s) URL with a host: bad usage, not a server problem. */
+    static final class BadServer extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        BadServer(URI server) {
+            super("--server must be an http:// or https:// URL with a host, like http://127.0.0.1:8000; was '"
+                    + server + "'");
+        }
+    }
+
     private static final HttpClient CLIENT = HttpClient.newBuilder()
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5))
@@ -50,8 +60,13 @@ final class AdminClient {
 
     private final URI server;
 
-    AdminClient(ServerOption option) {
+    AdminClient(ServerOption option) throws BadServer {
         this.server = option.server;
+        String scheme = server.getScheme();
+        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || server.getHost() == null || server.getRawQuery() != null || server.getRawFragment() != null) {
+            throw new BadServer(server);
+        }
     }
 
     JsonNode get(String path) throws Refused, Unreachable {
@@ -110,12 +125,15 @@ final class AdminClient {
         } catch (Unreachable e) {
             err.println("hark: " + e.getMessage());
             return ExitCodes.UNREACHABLE;
+        } catch (BadServer e) {
+            err.println("hark: " + e.getMessage());
+            return ExitCodes.USAGE;
         }
     }
 
     /** A client command's body. */
     @FunctionalInterface
     interface ClientCall {
-        void run() throws Refused, Unreachable;
+        void run() throws Refused, Unreachable, BadServer;
     }
 }

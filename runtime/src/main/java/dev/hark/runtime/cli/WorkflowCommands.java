@@ -1,6 +1,8 @@
 package dev.hark.runtime.cli;
 
 import dev.hark.runtime.json.Json;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,7 +26,7 @@ final class WorkflowCommands {
         @Mixin
         AdminClient.ServerOption server = new AdminClient.ServerOption();
 
-        AdminClient client() {
+        AdminClient client() throws AdminClient.BadServer {
             return new AdminClient(server);
         }
 
@@ -106,13 +108,48 @@ final class WorkflowCommands {
                 description = "Only this status: RUNNING, SUCCESSFUL, FAILED, RESUMABLE or CANCELED.")
         String status;
 
+        /** Workflows asked for per request; the server's largest page. */
+        static final int PAGE = 10_000;
+
+        @Option(names = "--limit", paramLabel = "N",
+                description = "Print at most N workflows (default: all, fetched a page at a time).")
+        Integer limit;
+        @Option(names = "--page-size", hidden = true, defaultValue = "10000",
+                description = "Workflows asked for per request (1 to 10000).")
+        int pageSize;
+
         @Override
         public Integer call() {
+            if (pageSize < 1 || pageSize > PAGE) {
+                spec.commandLine().getErr().println("hark: --page-size must be 1 to " + PAGE + ", was " + pageSize);
+                return ExitCodes.USAGE;
+            }
+            if (limit != null && limit < 1) {
+                spec.commandLine().getErr().println("hark: --limit must be at least 1, was " + limit);
+                return ExitCodes.USAGE;
+            }
             return run(() -> {
-                JsonNode workflows = client()
-                        .get("/workflows" + (status == null ? "" : "?status=" + status)).get("workflows");
+                AdminClient client = client();
                 Table table = new Table("WORKFLOW_ID", "STATUS");
-                workflows.forEach(w -> table.add(w.get("workflow_id").asString(), w.get("status").asString()));
+                int left = limit == null ? Integer.MAX_VALUE : limit;
+                String after = null;
+                do {
+                    StringBuilder path = new StringBuilder("/workflows?limit=").append(Math.min(left, pageSize));
+                    if (status != null) {
+                        path.append("&status=").append(URLEncoder.encode(status, StandardCharsets.UTF_8));
+                    }
+                    if (after != null) {
+                        path.append("&after=").append(URLEncoder.encode(after, StandardCharsets.UTF_8));
+                    }
+                    JsonNode page = client.get(path.toString());
+                    for (JsonNode w : page.get("workflows")) {
+                        if (left-- > 0) {
+                            table.add(w.get("workflow_id").asString(), w.get("status").asString());
+                        }
+                    }
+                    JsonNode next = page.get("next");
+                    after = next == null || next.isNull() ? null : next.asString();
+                } while (after != null && left > 0);
                 table.print(out());
             });
         }

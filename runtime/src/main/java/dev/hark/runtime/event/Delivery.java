@@ -26,8 +26,21 @@ public sealed interface Delivery {
      */
     record NotWaiting(String workflowId, String key, Reason reason, String message) implements Delivery {}
 
-    /** A wait took the message but could not checkpoint it; it was not consumed (HTTP 500). */
-    record Failed(String workflowId, String key, String message) implements Delivery {}
+    /**
+     * A wait took the message but could not checkpoint it; it was not consumed (HTTP 500, or 503
+     * with {@code Retry-After} when {@code busy}).
+     *
+     * @param busy whether the store refused the checkpoint only because its write queue was full
+     *     ({@link dev.hark.runtime.storage.StoreBusyException}): the same message sent again
+     *     shortly will likely be taken
+     */
+    record Failed(String workflowId, String key, String message, boolean busy) implements Delivery {
+
+        /** Not caused by a full write queue. */
+        public Failed(String workflowId, String key, String message) {
+            this(workflowId, key, message, false);
+        }
+    }
 
     /**
      * The runtime is resuming its workflows after a restart and has not re-parked this one's waits

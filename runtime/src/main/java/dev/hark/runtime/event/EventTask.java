@@ -7,6 +7,7 @@ import dev.hark.api.InboxMessage;
 import dev.hark.runtime.json.ValueCodecException;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
+import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
 import java.time.Clock;
@@ -265,7 +266,7 @@ public final class EventTask implements EventContext {
                         failure.toString());
                 settleReplies(reply -> new Delivery.Failed(workflowId, reply.message().key(),
                         "the event could not be checkpointed and was not recorded (" + rootMessage(failure)
-                                + "), and the workflow stopped waiting meanwhile"));
+                                + "), and the workflow stopped waiting meanwhile", cause instanceof StoreBusyException));
                 endAttempt();
             } else {
                 LOG.warn("Checkpoint of {} in workflow {} failed; polling again: {}", taskId, workflowId,
@@ -337,8 +338,10 @@ public final class EventTask implements EventContext {
             attempt = ++failedPolls;
             pollStage = null;
         }
+        boolean busy = unwrap(error) instanceof StoreBusyException;
         settleReplies(reply -> new Delivery.Failed(workflowId, reply.message().key(),
-                "the event could not be checkpointed and was not recorded (" + rootMessage(error) + "); send it again"));
+                "the event could not be checkpointed and was not recorded (" + rootMessage(error) + "); send it again",
+                busy));
         endAttempt();
         Duration delay = backoff(attempt);
         LOG.warn("Poll of {} for {} in workflow {} failed (attempt {}), polling again in {} ms: {}",

@@ -6,14 +6,26 @@ import dev.hark.runtime.workflow.WorkflowExistsException;
 import dev.hark.runtime.workflow.WorkflowIds;
 import dev.hark.runtime.workflow.WorkflowStateException;
 import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.runtime.storage.StoreBusyException;
+import dev.hark.runtime.storage.WorkflowSummary;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.exc.StreamConstraintsException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -22,9 +34,14 @@ import tools.jackson.databind.node.ObjectNode;
  * The admin API, JSON in and out:
  *
  * <pre>
- * GET  /health                          200 {"status": "ok", ...}; 503 {"status": "starting", "resumed", "total", ...}
- *                                       while workflows are being re-parked after a restart
- * GET  /workflows[?status=RUNNING]      ids and statuses
+ * GET  /health                          200 {"status": "ok", "ready": true, ...}; 503 {"status": "starting" or
+ *                                       "store_failing", "ready": false, "reason", ...} while not ready
+ * GET  /health/live                     200 {"status": "live"} while the process serves
+ * GET  /health/ready                    200 {"status": "ok"} when ready; 503 {"status", "reason"} while
+ *                                       workflows are re-parked after a restart or the store refuses writes
+ * GET  /workflows[?status=RUNNING][&limit=1000][&after=ID]
+ *                                       one page of ids and statuses, ordered by id; "next" names the
+ *                                       last id when more may follow (pass it as after=)
  * POST /workflows                       {"definition": name, "workflow_id": optional, "input": optional object}
  * GET  /workflows/{id}                  status (and error, once FAILED)
  * GET  /workflows/{id}/output           output of a SUCCESSFUL workflow
@@ -35,6 +52,12 @@ final class AdminHandler {
 
     static final String WORKFLOWS = "/workflows";
     static final String HEALTH = "/health";
+    static final String LIVE = "/health/live";
+    static final String READY = "/health/ready";
+    /** Workflows per page of {@code GET /workflows} when no {@code limit} is given. */
+    static final int DEFAULT_PAGE = 1_000;
+    /** The largest {@code limit} of {@code GET /workflows}. */
+    static final int MAX_PAGE = 10_000;
 
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
 
@@ -46,7 +69,37 @@ final class AdminHandler {
 
     /** @return whether {@code path} belongs to the admin API */
     static boolean serves(String path) {
-        return path.equals(HEALTH) || path.equals(WORKFLOWS) || path.startsWith(WORKFLOWS + "/");
+        return path.equals(HEALTH) || path.equals(LIVE) || path.equals(READY) || path.equals(WORKFLOWS)
+                || path.startsWith(WORKFLOWS + "/");
+    }
+
+    /** Threads that serve admin requests. */
+    static final int THREADS = 2;
+    /** Admin requests that may wait for a thread; one more is answered 503 with {@code Retry-After}. */
+    static final int MAX_QUEUED = 1_000;
+
+    /** @return the admin executor: {@link #THREADS} threads, at most {@link #MAX_QUEUED} requests waiting */
+    static ExecutorService executor(ThreadFactory threads) {
+        return new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED),
+                threads);
+    }
+
+    /** Hands {@code exchange} to {@code executor}, or answers 503 at once when its queue is full. */
+    void submit(ExecutorService executor, HttpCall exchange) {
+        if (LIVE.equals(exchange.path())) {
+            handle(exchange); // answered at once, whatever waits for the admin threads
+            return;
+        }
+        try {
+            executor.execute(() -> handle(exchange));
+        } catch (RejectedExecutionException e) {
+            if (executor.isShutdown()) {
+                exchange.reply(503, HttpExchanges.error("shutting_down", "the server is shutting down", null));
+                return;
+            }
+            exchange.reply(503, Map.of("Retry-After", "1"), HttpExchanges.error("admin_busy",
+                    "too many admin requests are waiting (" + MAX_QUEUED + "); try again shortly", null));
+        }
     }
 
     void handle(HttpCall exchange) {
@@ -64,15 +117,27 @@ final class AdminHandler {
     private void route(HttpCall exchange) {
         String path = exchange.path();
         String method = exchange.method();
-        if (path.equals(HEALTH)) {
+        if (path.equals(LIVE)) {
+            requireMethod(exchange, "GET");
+            exchange.reply(200, Json.MAPPER.createObjectNode().put("status", "live"));
+            return;
+        }
+        if (path.equals(HEALTH) || path.equals(READY)) {
             requireMethod(exchange, "GET");
             Map<String, Object> health = admin.health();
             ObjectNode body = Json.MAPPER.valueToTree(health);
-            if (AdminOperations.HEALTH_STARTING.equals(health.get("status"))) {
-                // Up, but some workflows are not waiting for their events yet: keep traffic away.
+            if (path.equals(READY)) {
+                body = Json.MAPPER.createObjectNode();
+                body.put("status", String.valueOf(health.get("status")));
+                if (health.get("reason") != null) {
+                    body.put("reason", String.valueOf(health.get("reason")));
+                }
+            }
+            if (!AdminOperations.HEALTH_OK.equals(health.get("status"))) {
+                // Up, but not ready: workflows not waiting for their events yet, or a store that
+                // refuses writes. Keep traffic away until it is.
                 exchange.reply(503, Map.of("Retry-After", "1"), body);
             } else {
-                body.put("status", AdminOperations.HEALTH_OK);
                 exchange.reply(200, body);
             }
             return;
@@ -107,7 +172,8 @@ final class AdminHandler {
                 WorkflowStatus status = admin.status(id);
                 body.put("status", status.name());
                 if (status == WorkflowStatus.FAILED) {
-                    admin.error(id).ifPresent(error -> body.put("error", error));
+                    // The store keeps the full text (stack trace included); a reply shows its first line.
+                    admin.error(id).ifPresent(error -> body.put("error", HttpExchanges.firstLine(error)));
                 }
                 exchange.reply(200, body);
             }
@@ -138,7 +204,10 @@ final class AdminHandler {
         byte[] bytes = exchange.body();
         JsonNode request;
         try {
-            request = Json.MAPPER.readTree(bytes);
+            request = Json.INTAKE.readTree(bytes);
+        } catch (StreamConstraintsException e) {
+            throw new BadRequest(400, "too_deep", "the body nests deeper than " + Json.MAX_INTAKE_DEPTH
+                    + " levels (the body object counts as one): " + e.getOriginalMessage(), "input");
         } catch (JacksonException e) {
             throw new BadRequest(400, "malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null);
         }
@@ -178,22 +247,55 @@ final class AdminHandler {
 
     private void list(HttpCall exchange, String query) {
         Optional<WorkflowStatus> status = Optional.empty();
+        int limit = DEFAULT_PAGE;
+        String after = null;
         if (query != null && !query.isEmpty()) {
-            if (!query.startsWith("status=")) {
-                throw new BadRequest(400, "invalid_query", "the only query parameter is status=<"
-                        + Arrays.toString(WorkflowStatus.values()) + ">", "status");
-            }
-            String name = query.substring("status=".length()).toUpperCase(Locale.ROOT);
-            try {
-                status = Optional.of(WorkflowStatus.valueOf(name));
-            } catch (IllegalArgumentException e) {
-                throw new BadRequest(400, "invalid_field", "unknown status '" + name + "'; one of "
-                        + Arrays.toString(WorkflowStatus.values()), "status");
+            for (String parameter : query.split("&")) {
+                int eq = parameter.indexOf('=');
+                String name = eq < 0 ? parameter : parameter.substring(0, eq);
+                String value = eq < 0 ? "" : URLDecoder.decode(parameter.substring(eq + 1), StandardCharsets.UTF_8);
+                switch (name) {
+                    case "status" -> {
+                        String upper = value.toUpperCase(Locale.ROOT);
+                        try {
+                            status = Optional.of(WorkflowStatus.valueOf(upper));
+                        } catch (IllegalArgumentException e) {
+                            throw new BadRequest(400, "invalid_field", "unknown status '" + value + "'; one of "
+                                    + Arrays.toString(WorkflowStatus.values()), "status");
+                        }
+                    }
+                    case "limit" -> {
+                        try {
+                            limit = Integer.parseInt(value);
+                        } catch (NumberFormatException e) {
+                            limit = -1;
+                        }
+                        if (limit < 1 || limit > MAX_PAGE) {
+                            throw new BadRequest(400, "invalid_field", "limit must be a whole number from 1 to "
+                                    + MAX_PAGE + "; was '" + value + "'", "limit");
+                        }
+                    }
+                    case "after" -> after = value.isEmpty() ? null : value;
+                    default -> throw new BadRequest(400, "invalid_query", "unknown query parameter '" + name
+                            + "'; use status=<" + Arrays.toString(WorkflowStatus.values()) + ">, limit=<1.."
+                            + MAX_PAGE + "> and after=<last id of the previous page>", name);
+                }
             }
         }
+        // One more than asked for tells whether another page follows.
+        List<WorkflowSummary> page = admin.list(status, after, limit + 1);
         ObjectNode body = Json.MAPPER.createObjectNode();
         ArrayNode workflows = body.putArray("workflows");
-        admin.list(status).forEach(w -> workflows.addObject().put("workflow_id", w.id()).put("status", w.status().name()));
+        int shown = Math.min(limit, page.size());
+        for (int i = 0; i < shown; i++) {
+            WorkflowSummary w = page.get(i);
+            workflows.addObject().put("workflow_id", w.id()).put("status", w.status().name());
+        }
+        if (page.size() > limit) {
+            body.put("next", page.get(limit - 1).id());
+        } else {
+            body.putNull("next");
+        }
         exchange.reply(200, body);
     }
 
@@ -209,6 +311,10 @@ final class AdminHandler {
         String code;
         if (e instanceof BadRequest bad) {
             exchange.reply(bad.status, bad.headers, HttpExchanges.error(bad.code, bad.getMessage(), bad.field));
+            return;
+        } else if (e instanceof StoreBusyException) {
+            exchange.reply(503, Map.of("Retry-After", "1"), HttpExchanges.error("store_busy",
+                    HttpExchanges.firstLine(e.getMessage()), null));
             return;
         } else if (e instanceof UnknownWorkflowException) {
             status = 404;
@@ -226,11 +332,13 @@ final class AdminHandler {
             status = 400;
             code = "invalid_request";
         } else {
-            LOG.warn("admin request failed", e);
-            status = 500;
-            code = "internal_error";
+            // The stack trace goes to the server log only, under an id the reply names.
+            String errorId = HttpExchanges.newErrorId();
+            LOG.warn("admin request {} {} failed, error id {}", exchange.method(), exchange.path(), errorId, e);
+            exchange.reply(500, HttpExchanges.internalError(errorId, e));
+            return;
         }
-        exchange.reply(status, HttpExchanges.error(code, String.valueOf(e.getMessage()), null));
+        exchange.reply(status, HttpExchanges.error(code, HttpExchanges.firstLine(String.valueOf(e.getMessage())), null));
     }
 
     /** A request refused before it reached the runtime. */

@@ -22,6 +22,12 @@ public interface AdminOperations {
      * (HTTP 503 with {@code Retry-After}, so that a load balancer holds traffic back).
      */
     String HEALTH_STARTING = "starting";
+    /**
+     * {@code status} of {@link #health()} while the store refuses writes: its last write batch failed
+     * on the medium (disk full, read-only) and none has committed since (HTTP 503 on {@code /health}
+     * and {@code /health/ready}; {@code reason} says why).
+     */
+    String HEALTH_STORE_FAILING = "store_failing";
 
     /**
      * Starts a workflow from a named definition.
@@ -44,12 +50,21 @@ public interface AdminOperations {
 
     List<WorkflowSummary> list(Optional<WorkflowStatus> status);
 
+    /**
+     * One page of {@link #list(Optional)}: ids after {@code afterId} (null for the first page), at
+     * most {@code limit}, ordered by id.
+     */
+    default List<WorkflowSummary> list(Optional<WorkflowStatus> status, String afterId, int limit) {
+        return list(status).stream().filter(w -> afterId == null || w.id().compareTo(afterId) > 0).limit(limit).toList();
+    }
+
     void cancel(String workflowId);
 
     /**
-     * @return figures for the health check: {@code status} ({@link #HEALTH_OK} or
-     *     {@link #HEALTH_STARTING}), {@code resumed} and {@code total} (the resumption's progress),
-     *     and load figures
+     * @return figures for the health check: {@code status} ({@link #HEALTH_OK},
+     *     {@link #HEALTH_STARTING} or {@link #HEALTH_STORE_FAILING}), {@code ready} (whether it is
+     *     ok), {@code reason} when not ready, {@code resumed} and {@code total} (the resumption's
+     *     progress), and load figures
      */
     Map<String, Object> health();
 
@@ -57,9 +72,11 @@ public interface AdminOperations {
     class UnknownDefinitionException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
+        /** Names the requested definition and how many there are, never the whole list (GET /health has it). */
         public UnknownDefinitionException(String name, List<String> known) {
             super("no workflow definition named '" + name + "'; this runtime has " + (known.isEmpty()
-                    ? "none (add a plugin with one to the plugins folder)" : known));
+                    ? "none (add a plugin with one to the plugins folder)"
+                    : known.size() + " (GET /health lists them under \"definitions\")"));
         }
     }
 }

@@ -69,8 +69,9 @@ final class EventHandler {
         try {
             dispatch(call);
         } catch (RuntimeException | LinkageError e) {
-            LOG.warn("HTTP event request failed", e);
-            call.reply(500, HttpExchanges.error("internal_error", "the request could not be handled: " + e, null));
+            String errorId = HttpExchanges.newErrorId();
+            LOG.warn("HTTP event request failed, error id {}", errorId, e);
+            call.reply(500, HttpExchanges.internalError(errorId, e));
         }
     }
 
@@ -102,7 +103,7 @@ final class EventHandler {
         // One pass straight into plain data: the payload is handed on exactly as parsed.
         Object parsed;
         try {
-            parsed = Json.MAPPER.readValue(body, Object.class);
+            parsed = Json.INTAKE.readValue(body, Object.class); // nesting capped at Json.MAX_INTAKE_DEPTH
         } catch (JacksonException e) {
             exchange.reply(400, HttpExchanges.error("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null));
             return;
@@ -226,7 +227,9 @@ final class EventHandler {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                         ? failure.getCause() : failure;
-                exchange.reply(500, HttpExchanges.error("internal_error", "delivery failed: " + cause, null));
+                String errorId = HttpExchanges.newErrorId();
+                LOG.warn("Delivering an event to workflow {} failed, error id {}", workflowId, errorId, cause);
+                exchange.reply(500, HttpExchanges.internalError(errorId, cause));
                 return;
             }
             if (outcome instanceof Delivery.Accepted accepted) {
@@ -251,6 +254,13 @@ final class EventHandler {
                 return;
             } else {
                 Delivery.Failed failed = (Delivery.Failed) outcome;
+                if (failed.busy()) { // the store's write queue is full: push back, nothing was recorded
+                    body = HttpExchanges.error("store_busy", failed.message(), null);
+                    body.put("workflow_id", workflowId);
+                    body.put("event_key", eventKey);
+                    exchange.reply(503, Map.of("Retry-After", "1"), body);
+                    return;
+                }
                 status = 500;
                 body = HttpExchanges.error("checkpoint_failed", failed.message(), null);
             }

@@ -27,7 +27,6 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -132,7 +131,7 @@ public final class HttpApiServer implements AutoCloseable {
         EventHandler events = new EventHandler(settings, sender, group.next());
         AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin);
         AtomicInteger adminNumber = new AtomicInteger();
-        ExecutorService adminThreads = admin == null ? null : Executors.newFixedThreadPool(2, runnable -> {
+        ExecutorService adminThreads = admin == null ? null : AdminHandler.executor(runnable -> {
             Thread thread = new Thread(runnable, "hark-admin-" + adminNumber.incrementAndGet());
             thread.setDaemon(true);
             return thread;
@@ -284,11 +283,7 @@ public final class HttpApiServer implements AutoCloseable {
             if (path.startsWith(EventHandler.PATH)) {
                 events.handle(call);
             } else if (admin != null && AdminHandler.serves(path)) {
-                try {
-                    adminThreads.execute(() -> admin.handle(call));
-                } catch (java.util.concurrent.RejectedExecutionException e) { // shutting down
-                    call.reply(503, HttpExchanges.error("shutting_down", "the server is shutting down", null));
-                }
+                admin.submit(adminThreads, call);
             } else {
                 call.reply(404, HttpExchanges.error("not_found", "no such endpoint; send events with POST "
                         + EventHandler.PATH + "<workflow_id>"

@@ -20,6 +20,35 @@ final class HttpExchanges {
                 && mediaType.regionMatches(true, mediaType.length() - 5, "+json", 0, 5);
     }
 
+    private static final java.security.SecureRandom IDS = new java.security.SecureRandom();
+
+    /** @return a short random id that ties an error reply to its stack trace in the server log */
+    static String newErrorId() {
+        byte[] bytes = new byte[6];
+        IDS.nextBytes(bytes);
+        return java.util.HexFormat.of().formatHex(bytes);
+    }
+
+    /**
+     * A 500 body: the failure's first message line and the error id, never a stack trace (the caller
+     * logs that with the same id).
+     */
+    static ObjectNode internalError(String errorId, Throwable failure) {
+        String detail = failure.getMessage() == null ? failure.getClass().getSimpleName() : firstLine(failure.getMessage());
+        ObjectNode body = error("internal_error", "internal error (error id " + errorId + "): " + detail, null);
+        body.put("error_id", errorId);
+        return body;
+    }
+
+    /** @return the first line of {@code text}: a stored failure keeps its stack trace, replies show its message */
+    static String firstLine(String text) {
+        if (text == null) {
+            return null;
+        }
+        int end = text.indexOf('\n');
+        return (end < 0 ? text : text.substring(0, end)).stripTrailing();
+    }
+
     static ObjectNode error(String code, String message, String field) {
         ObjectNode body = Json.MAPPER.createObjectNode();
         body.put("error", code);

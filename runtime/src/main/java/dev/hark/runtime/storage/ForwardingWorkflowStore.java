@@ -59,6 +59,16 @@ public abstract class ForwardingWorkflowStore implements WorkflowStore {
     }
 
     @Override
+    public List<WorkflowSummary> list(Optional<WorkflowStatus> status, String afterId, int limit) {
+        return real.list(status, afterId, limit);
+    }
+
+    @Override
+    public StoreHealth health() {
+        return real.health();
+    }
+
+    @Override
     public StoreStats stats() {
         return real.stats();
     }

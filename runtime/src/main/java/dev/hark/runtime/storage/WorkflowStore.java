@@ -29,6 +29,7 @@ public interface WorkflowStore extends AutoCloseable {
      * @param write the change
      * @return completes when the change is durable; fails with {@link dev.hark.runtime.workflow.WorkflowExistsException}
      *     for a {@link StoreWrite.CreateWorkflow} whose id exists, or with {@link StorageException}
+     *     ({@link StoreBusyException}, at once, when the write queue is full)
      */
     CompletableFuture<Void> write(StoreWrite write);
 
@@ -43,6 +44,20 @@ public interface WorkflowStore extends AutoCloseable {
      * @return the ids and statuses of stored workflows, ordered by id
      */
     List<WorkflowSummary> list(Optional<WorkflowStatus> status);
+
+    /**
+     * One page of {@link #list(Optional)}.
+     *
+     * @param afterId only ids after this one (the last id of the previous page), or null for the first page
+     * @param limit at most this many, 1 or more
+     * @return ids and statuses ordered by id
+     */
+    default List<WorkflowSummary> list(Optional<WorkflowStatus> status, String afterId, int limit) {
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        return list(status).stream().filter(w -> afterId == null || w.id().compareTo(afterId) > 0).limit(limit).toList();
+    }
 
     /**
      * Streams every workflow in {@code status} together with its task records, reading in bulk so
@@ -76,6 +91,14 @@ public interface WorkflowStore extends AutoCloseable {
 
     /** @return counters for benchmarks and diagnostics */
     StoreStats stats();
+
+    /**
+     * @return whether the store takes writes now: the readiness check ({@code /health/ready})
+     *     answers 503 while it does not. Writable by default, for stores that cannot tell.
+     */
+    default StoreHealth health() {
+        return StoreHealth.WRITABLE;
+    }
 
     /** Flushes queued writes, stops the writer and releases the files. */
     @Override

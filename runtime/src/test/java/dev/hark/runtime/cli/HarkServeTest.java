@@ -205,7 +205,8 @@ class HarkServeTest {
         err = new StringWriter();
         assertEquals(ExitCodes.REFUSED, HarkCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
                 "start", "no-such-definition", "--server", server));
-        assertTrue(err.toString().contains("greeting"), "names the definitions it has: " + err);
+        assertTrue(err.toString().contains("no-such-definition") && !err.toString().contains("greeting"),
+                "names the requested definition, not every one it has: " + err);
 
         err = new StringWriter();
         assertEquals(ExitCodes.UNREACHABLE, HarkCommand.execute(new PrintWriter(new StringWriter()),

@@ -4,6 +4,8 @@ import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
 import dev.hark.runtime.storage.StorageException;
+import dev.hark.runtime.storage.StoreBusyException;
+import dev.hark.runtime.storage.StoreHealth;
 import dev.hark.runtime.storage.StoreStats;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
@@ -25,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -71,6 +74,11 @@ final class GroupCommitWriter {
     private final Connector connector;
     private final int maxBatch;
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    /** At most this many ops wait in {@link #queue}; more are refused with {@link StoreBusyException}. */
+    private final int queueCapacity;
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Why the last transaction failed on the medium, or null once one committed (or none failed). */
+    private volatile String mediumFailure;
     /** Writers enqueue under the read lock; close flips {@link #accepting} under the write lock. */
     private final ReadWriteLock gate = new ReentrantReadWriteLock();
     private boolean accepting = true;
@@ -84,10 +92,14 @@ final class GroupCommitWriter {
     private Connection connection;
     private Statements statements;
 
-    GroupCommitWriter(Path dbFile, Connection connection, Connector connector, int maxBatch) {
+    GroupCommitWriter(Path dbFile, Connection connection, Connector connector, int maxBatch, int queueCapacity) {
         if (maxBatch < 1) {
             throw new IllegalArgumentException("maxBatch must be positive: " + maxBatch);
         }
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
+        }
+        this.queueCapacity = queueCapacity;
         this.dbFile = dbFile;
         this.connection = connection;
         this.connector = connector;
@@ -120,6 +132,13 @@ final class GroupCommitWriter {
     }
 
     private void enqueue(Op op) {
+        if (queued.incrementAndGet() > queueCapacity) {
+            queued.decrementAndGet();
+            // Push back instead of growing without bound: the caller retries later.
+            op.future().completeExceptionally(new StoreBusyException("The store's write queue is full (" + queueCapacity
+                    + " writes waiting for " + dbFile + "); try again shortly"));
+            return;
+        }
         gate.readLock().lock();
         try {
             if (accepting) {
@@ -129,7 +148,14 @@ final class GroupCommitWriter {
         } finally {
             gate.readLock().unlock();
         }
+        queued.decrementAndGet();
         op.future().completeExceptionally(closed());
+    }
+
+    /** @return whether the last transaction committed, or why it failed on the medium */
+    StoreHealth health() {
+        String failure = mediumFailure;
+        return failure == null ? StoreHealth.WRITABLE : StoreHealth.failing(failure);
     }
 
     StorageException closed() {
@@ -194,6 +220,7 @@ final class GroupCommitWriter {
                 batch.remove(batch.size() - 1);
                 stop = true;
             }
+            queued.addAndGet(-batch.size()); // STOP is not counted
             List<Op> transaction = new ArrayList<>(batch.size());
             for (Op op : batch) {
                 if (op.inTransaction()) {
@@ -219,6 +246,7 @@ final class GroupCommitWriter {
         } catch (Throwable t) { // keep the writer alive whatever happens
             log.error("Unexpected failure in the store writer", t);
             StorageException failure = new StorageException("Unexpected failure writing to " + dbFile + ": " + t, t);
+            mediumFailure = failure.getMessage();
             failAll(ops, failure);
             discardConnection();
         }
@@ -284,10 +312,12 @@ final class GroupCommitWriter {
                 }
             }
             statements.commit.execute(); // WAL + synchronous=FULL: this is the fsync
+            mediumFailure = null;
         } catch (SQLException e) {
             rollback();
             StorageException failure = SqliteErrors.storageException(
                     "Could not save " + n + (n == 1 ? " write" : " writes") + " to", dbFile, e);
+            mediumFailure = failure.getMessage();
             log.warn("{}; nothing of the batch was applied", failure.getMessage());
             failAll(batch, failure);
             return;

@@ -4,6 +4,7 @@ import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.StorageException;
+import dev.hark.runtime.storage.StoreHealth;
 import dev.hark.runtime.storage.StoreStats;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.StoredWorkflow;
@@ -54,6 +55,11 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     public static final String DB_FILE_NAME = "hark.db";
 
     static final int DEFAULT_MAX_BATCH = 10_000;
+    /**
+     * Writes that may wait for the writer at once; one more is refused at once with
+     * {@link dev.hark.runtime.storage.StoreBusyException} rather than queued without bound.
+     */
+    public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
     static final int BUSY_TIMEOUT_MILLIS = 10_000;
     /** Idle read connections kept open; more are opened under load and closed when returned. */
     private static final int MAX_IDLE_READERS = 4;
@@ -84,11 +90,12 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     private volatile boolean closed;
 
     private SqliteWorkflowStore(Path dbFile, DataFolderLock lock, Connection writeConnection, Connection firstReader,
-            int maxBatch) {
+            int maxBatch, int queueCapacity) {
         this.dbFile = dbFile;
         this.lock = lock;
         this.idleReaders.add(firstReader);
-        this.writer = new GroupCommitWriter(dbFile, writeConnection, () -> openWriteConnection(dbFile), maxBatch);
+        this.writer = new GroupCommitWriter(dbFile, writeConnection, () -> openWriteConnection(dbFile), maxBatch,
+                queueCapacity);
     }
 
     /**
@@ -104,8 +111,24 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         return open(dataDir, DEFAULT_MAX_BATCH);
     }
 
+    /**
+     * As {@link #open(Path)}, with at most {@code queueCapacity} writes waiting for the writer
+     * ({@link #DEFAULT_QUEUE_CAPACITY} by default); further writes fail at once with
+     * {@link dev.hark.runtime.storage.StoreBusyException}.
+     */
+    public static SqliteWorkflowStore withQueueCapacity(Path dataDir, int queueCapacity) {
+        return open(dataDir, DEFAULT_MAX_BATCH, queueCapacity);
+    }
+
     /** As {@link #open(Path)}, with at most {@code maxBatch} writes per transaction. */
     static SqliteWorkflowStore open(Path dataDir, int maxBatch) {
+        return open(dataDir, maxBatch, DEFAULT_QUEUE_CAPACITY);
+    }
+
+    static SqliteWorkflowStore open(Path dataDir, int maxBatch, int queueCapacity) {
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
+        }
         Objects.requireNonNull(dataDir, "dataDir");
         Path dir = dataDir.toAbsolutePath().normalize();
         createFolder(dir);
@@ -117,7 +140,8 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             writeConnection = openWriteConnection(dbFile);
             SqliteSchema.ensure(writeConnection, dbFile);
             reader = openReadConnection(dbFile);
-            SqliteWorkflowStore store = new SqliteWorkflowStore(dbFile, lock, writeConnection, reader, maxBatch);
+            SqliteWorkflowStore store = new SqliteWorkflowStore(dbFile, lock, writeConnection, reader, maxBatch,
+                    queueCapacity);
             log.info("Opened workflow store {}", dbFile);
             return store;
         } catch (SQLException e) {
@@ -424,6 +448,64 @@ public final class SqliteWorkflowStore implements WorkflowStore {
                     }
                 }
                 return tasks;
+            }
+        });
+    }
+
+    @Override
+    public StoreHealth health() {
+        StoreHealth health = writer.health();
+        if (!health.writable() && !closed) {
+            probe();
+        }
+        return health;
+    }
+
+    private final java.util.concurrent.atomic.AtomicLong lastProbeNanos = new java.util.concurrent.atomic.AtomicLong(
+            System.nanoTime() - PROBE_INTERVAL_NANOS);
+    private static final long PROBE_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
+    /**
+     * While unwritable, at most once a second, queues a write that rewrites one row in place, so
+     * that readiness comes back once the medium does even when no other write is coming (a load
+     * balancer keeps traffic away meanwhile). It commits or fails like any batch.
+     */
+    private void probe() {
+        long last = lastProbeNanos.get();
+        long now = System.nanoTime();
+        if (now - last < PROBE_INTERVAL_NANOS || !lastProbeNanos.compareAndSet(last, now)) {
+            return;
+        }
+        writer.submit(c -> {
+            try (Statement s = c.createStatement()) {
+                return s.executeUpdate("UPDATE workflows SET updated_at = updated_at WHERE id = (SELECT MIN(id) FROM workflows)");
+            }
+        }, true);
+    }
+
+    @Override
+    public List<WorkflowSummary> list(Optional<WorkflowStatus> status, String afterId, int limit) {
+        Objects.requireNonNull(status, "status");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        String sql = "SELECT id, status FROM workflows WHERE id > ?" + (status.isPresent() ? " AND status = ?" : "")
+                + " ORDER BY id LIMIT ?";
+        return read("a page of the workflow list", c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                int i = 1;
+                p.setString(i++, afterId == null ? "" : afterId);
+                if (status.isPresent()) {
+                    p.setString(i++, status.get().name());
+                }
+                p.setInt(i, limit);
+                List<WorkflowSummary> result = new ArrayList<>(Math.min(limit, 1024));
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        result.add(new WorkflowSummary(rs.getString(1), workflowStatus(rs.getString(2))));
+                    }
+                }
+                return result;
             }
         });
     }

@@ -312,6 +312,9 @@ class SqliteWorkflowStoreTest {
     @Test
     void forEachWithTasksHandles100kWorkflows() {
         int n = 100_000;
+        // All 2n writes are queued at once: more than the default queue takes.
+        store.close();
+        store = SqliteWorkflowStore.open(dir.resolve("data"), SqliteWorkflowStore.DEFAULT_MAX_BATCH, 2 * n);
         List<CompletableFuture<Void>> writes = new ArrayList<>(2 * n);
         for (int i = 0; i < n; i++) {
             String id = "w" + i;
