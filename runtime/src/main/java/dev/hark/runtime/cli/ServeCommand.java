@@ -9,6 +9,8 @@ import dev.hark.runtime.storage.ClaimRetention;
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
@@ -51,6 +53,12 @@ final class ServeCommand implements Callable<Integer> {
             description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
+    @Option(names = "--allowed-host", paramLabel = "NAME",
+            description = "A host name clients may use in the Host header, besides localhost, 127.0.0.1, [::1] and"
+                    + " --host (repeat for several; '*' allows any, giving up the DNS-rebinding defence)."
+                    + " Needed when clients reach the server by a DNS name.")
+    List<String> allowedHosts = new ArrayList<>();
+
     @Option(names = "--claim-retention", paramLabel = "DURATION", defaultValue = "30d",
             converter = ClaimRetentionConverter.class,
             description = "How long an event claim is kept once its commit is recorded: 'forever', 30d, 12h, 15m,"
@@ -71,6 +79,12 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--strict-plugins",
             description = "Refuse to start when any plugin breaks a rule (default: skip bad plugins).")
     boolean strictPlugins;
+
+    HttpSettings httpSettings() {
+        List<String> hosts = new ArrayList<>(HttpSettings.DEFAULT_ALLOWED_HOSTS);
+        hosts.addAll(allowedHosts);
+        return HttpSettings.defaults().withHost(host).withPort(port).withAllowedHosts(hosts);
+    }
 
     /** Netty's system property for its leak detector; an explicit setting is left alone. */
     private static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
@@ -96,13 +110,22 @@ final class ServeCommand implements Callable<Integer> {
             err.flush();
         }
 
+        HttpSettings http;
+        try {
+            http = httpSettings();
+        } catch (IllegalArgumentException e) {
+            plugins.close();
+            err.println("hark: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
         Hark hark;
         try {
             hark = Hark.builder()
                     .dataDir(dataDir)
                     .classLoader(plugins.classLoader())
                     .definitions(plugins.definitions().values())
-                    .http(HttpSettings.defaults().withHost(host).withPort(port))
+                    .http(http)
                     .adminApi(true)
                     .claimRetention(claimRetention)
                     .resumeAllOnOpen(true)
