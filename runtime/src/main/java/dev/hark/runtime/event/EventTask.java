@@ -119,7 +119,8 @@ public final class EventTask implements EventContext {
             listener = fresh;
         }
         try {
-            stage = fresh.pollForEvent(args, this);
+            Object decoded = args;
+            stage = dev.hark.runtime.plugin.PluginCalls.in(fresh.getClass(), () -> fresh.pollForEvent(decoded, this));
         } catch (Throwable e) {
             pollFailed(e);
             return;
@@ -382,7 +383,8 @@ public final class EventTask implements EventContext {
     private void commit(Event event, int attempt, Runnable releaseClaims) {
         CompletionStage<Void> stage;
         try {
-            stage = listener.eventCheckpointed(event, this);
+            EventListener<Object, Event> current = listener;
+            stage = dev.hark.runtime.plugin.PluginCalls.in(current.getClass(), () -> current.eventCheckpointed(event, this));
         } catch (Throwable e) {
             stage = CompletableFuture.failedFuture(e);
         }
