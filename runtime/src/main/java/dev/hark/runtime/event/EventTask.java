@@ -105,7 +105,7 @@ public final class EventTask implements EventContext {
         EventListener<Object, Event> fresh;
         Object args;
         try {
-            fresh = type.newInstance();
+            fresh = dev.hark.runtime.plugin.PluginCalls.in(type.listenerClass(), type::newInstance);
             args = services.codec().decode(argsEnvelope, type.argsType());
         } catch (Throwable e) {
             fail("cannot start waiting on " + type.id() + ": " + e.getMessage(), e);
