@@ -72,7 +72,7 @@ class PluginsCheckCommandTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aPluginThatHangsAtLoadIsRefusedInsteadOfHangingTheCheck() {
         System.setProperty("hark.plugins.load-timeout-ms", "500");
         try {
@@ -112,7 +112,7 @@ class PluginsCheckCommandTest {
     }
 
     @Test
-    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void serveStartsWithAnExitingAndAHangingPluginRefusedAndALinkedPluginFolderLoaded(@TempDir Path plugins,
             @TempDir Path data, @TempDir Path logs) throws Exception {
         Files.copy(exiting, plugins.resolve("exiting.jar"));

@@ -68,7 +68,7 @@ class PluginSafetyTest {
     }
 
     @Test
-    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void pluginCodeThatHangsAtLoadIsRefusedWithWhereItHungAndTheOthersLoad(@TempDir Path dir) throws Exception {
         System.setProperty(PluginValidator.LOAD_TIMEOUT_PROPERTY, "500");
         plugin("good")
