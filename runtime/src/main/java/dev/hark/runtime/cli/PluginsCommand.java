@@ -98,6 +98,10 @@ final class PluginsCommand implements Runnable {
             plugin.definitions().forEach((name, definition) ->
                     table.add(plugin.name(), "workflow", name, definition.getClass().getName(), version, "loaded"));
         }
+        for (PluginProblem warning : plugins.warnings()) {
+            table.add(warning.plugin(), "-", "-", String.valueOf(warning.className()), "-",
+                    "warning: " + warning.rule() + " " + warning.message());
+        }
         for (PluginProblem problem : plugins.problems()) {
             table.add(problem.plugin(), "-", "-", String.valueOf(problem.className()), "-",
                     "refused: " + problem.rule() + " " + problem.message());

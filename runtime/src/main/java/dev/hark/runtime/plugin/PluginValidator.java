@@ -108,10 +108,12 @@ final class PluginValidator {
                     continue;
                 }
                 boolean constructor = message.contains("no-arg constructor");
+                String missing = missingClass(e);
                 problems.add(new PluginProblem(plugin, className, constructor ? (rule.equals("L1.3") ? "L1.2" : rule) : rule,
                         "META-INF/services/" + service.getName() + " cannot be loaded: " + message
                                 + (e.getCause() == null ? "" : " (" + e.getCause() + ")"),
                         constructor ? "add a public no-arg constructor"
+                                : missing != null && !missing.equals(className) ? bundleFix(plugin, missing)
                                 : "list only existing classes that implement " + service.getName()
                                         + ", and bundle every jar they need"));
             }

@@ -127,7 +127,18 @@ class PluginSafetyTest {
                 .listeners("com.acme.ub.UsesClient")
                 .omit("com.acme.lib.Client")
                 .writeJar(dir);
+        plugin("unbundled-base")
+                .source("com.acme.lib2.Base", "package com.acme.lib2;\npublic abstract class Base {}\n")
+                .source("com.acme.ub2.EchoEvent", echoEvent("com.acme.ub2"))
+                .source("com.acme.ub2.Derived", listener("com.acme.ub2", "Derived", "")
+                        .replace("public class Derived", "public class Derived extends com.acme.lib2.Base"))
+                .listeners("com.acme.ub2.Derived")
+                .omit("com.acme.lib2.Base")
+                .writeJar(dir);
         try (PluginSet set = PluginLoader.load(dir, false)) {
+            assertTrue(set.plugin("unbundled-base").isEmpty(), set.report());
+            assertTrue(set.problems("unbundled-base").stream().anyMatch(p -> p.fix().contains(
+                    "bundle the jar that holds com.acme.lib2.Base in the plugin folder")), set.report());
             assertRefused(set, "unbundled", "com.acme.ub.UsesClient", "L1.7", "com.acme.lib.Client");
             PluginProblem problem = set.problems("unbundled").get(0);
             assertTrue(problem.fix().contains("bundle the jar that holds com.acme.lib.Client in the plugin folder"),
