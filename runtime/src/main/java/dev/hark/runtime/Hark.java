@@ -8,6 +8,7 @@ import dev.hark.runtime.http.AdminOperations;
 import dev.hark.runtime.http.HttpApiServer;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.json.Json;
+import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.StoreHealth;
@@ -176,7 +177,9 @@ public final class Hark implements AutoCloseable {
         String id = workflowId == null ? definition + "-" + WorkflowIds.generate() : workflowId;
         Node<?> dag;
         try {
-            dag = found.build(input == null ? Map.of() : input);
+            Map<String, Object> given = input == null ? Map.of() : input;
+            // the plugin's loader as context loader, as around every call into plugin code
+            dag = PluginCalls.<Node<?>, RuntimeException>in(found.getClass(), () -> found.build(given));
         } catch (LinkageError e) {
             throw new IllegalStateException("workflow definition '" + definition + "' (" + found.getClass().getName()
                     + ") could not build its DAG: " + e + "; a plugin may use only its own classes, the api, the"

@@ -3,12 +3,17 @@ package dev.hark.runtime.cli;
 /** Exit codes of every {@code hark} command, for scripts. */
 public final class ExitCodes {
     public static final int OK = 0;
-    /** The server refused the request, or a plugin check found problems. */
+    /** The server refused the request. */
     public static final int REFUSED = 1;
     /** Bad usage: unknown option, missing parameter (picocli's own code). */
     public static final int USAGE = 2;
     /** The server could not be reached. */
     public static final int UNREACHABLE = 3;
+    /**
+     * {@code hark plugins check} refused the plugin (a report line per problem, or not a plugin at
+     * all), or {@code hark serve --strict-plugins} refused a plugin.
+     */
+    public static final int PLUGIN_REFUSED = 4;
 
     private ExitCodes() {}
 }

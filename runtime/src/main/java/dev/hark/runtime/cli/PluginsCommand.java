@@ -4,13 +4,10 @@ import dev.hark.runtime.plugin.Plugin;
 import dev.hark.runtime.plugin.PluginLoader;
 import dev.hark.runtime.plugin.PluginProblem;
 import dev.hark.runtime.plugin.PluginSet;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -51,7 +48,8 @@ final class PluginsCommand implements Runnable {
 
     @Command(name = "check", mixinStandardHelpOptions = true,
             description = "Check one plugin (a jar, or a folder whose jars form one plugin) against the rules"
-                    + " of docs/SPEC.md. Exit 0 when clean, 1 with a report line per problem.")
+                    + " of docs/SPEC.md, exactly as the loader does. Exit 0 when it would load, 4 with a"
+                    + " report line per problem when it would be refused.")
     static final class Check implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -60,39 +58,29 @@ final class PluginsCommand implements Runnable {
         Path plugin;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
             if (!Files.exists(plugin)) {
-                spec.commandLine().getErr().println("hark: " + plugin + " does not exist");
+                err.println("hark: " + plugin + " does not exist");
+                err.flush();
                 return ExitCodes.USAGE;
             }
-            Path folder = Files.createTempDirectory("hark-plugin-check");
-            try {
-                String name = plugin.getFileName().toString();
-                Files.createSymbolicLink(folder.resolve(name), plugin.toAbsolutePath());
-                try (PluginSet plugins = PluginLoader.load(folder, false)) {
-                    String pluginName = name.endsWith(".jar") ? name.substring(0, name.length() - 4) : name;
-                    var problems = plugins.problems(pluginName);
-                    if (problems.isEmpty()) {
-                        Plugin loaded = plugins.plugin(pluginName).orElse(null);
-                        int listeners = loaded == null ? 0 : loaded.listeners().size();
-                        int definitions = loaded == null ? 0 : loaded.definitions().size();
-                        out.println(plugin + ": OK, " + listeners + " listener(s), " + definitions
-                                + " workflow definition(s)");
-                        out.flush();
-                        return ExitCodes.OK;
-                    }
-                    problems.forEach(p -> out.println(p.reportLine()));
-                    out.println(plugin + ": " + problems.size() + " problem(s)");
+            try (PluginSet plugins = PluginLoader.check(plugin)) {
+                var problems = plugins.problems();
+                plugins.warnings().forEach(w -> out.println("warning: " + w.reportLine()));
+                Plugin loaded = plugins.plugins().stream()
+                        .filter(p -> !p.name().equals(PluginLoader.CLASSPATH)).findFirst().orElse(null);
+                if (problems.isEmpty() && loaded != null) {
+                    out.println(plugin + ": OK, " + loaded.listeners().size() + " listener(s), "
+                            + loaded.definitions().size() + " workflow definition(s)");
                     out.flush();
-                    return ExitCodes.REFUSED;
+                    return ExitCodes.OK;
                 }
-            } finally {
-                try (Stream<Path> files = Files.walk(folder)) {
-                    for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(file);
-                    }
-                }
+                problems.forEach(p -> out.println(p.reportLine()));
+                out.println(plugin + ": refused, " + problems.size() + " problem(s)");
+                out.flush();
+                return ExitCodes.PLUGIN_REFUSED;
             }
         }
     }
@@ -109,6 +97,10 @@ final class PluginsCommand implements Runnable {
                     table.add(plugin.name(), "listener", id, type.getName(), version, "loaded"));
             plugin.definitions().forEach((name, definition) ->
                     table.add(plugin.name(), "workflow", name, definition.getClass().getName(), version, "loaded"));
+        }
+        for (PluginProblem warning : plugins.warnings()) {
+            table.add(warning.plugin(), "-", "-", String.valueOf(warning.className()), "-",
+                    "warning: " + warning.rule() + " " + warning.message());
         }
         for (PluginProblem problem : plugins.problems()) {
             table.add(problem.plugin(), "-", "-", String.valueOf(problem.className()), "-",

@@ -306,7 +306,7 @@ final class WorkflowRun implements EventTask.Owner {
             for (int k = 0; k < inputs.length; k++) {
                 inputs[k] = engine.codec().decode(inputEnvelopes[k], types[k]);
             }
-            Object output = function.invoke(inputs);
+            Object output = dev.hark.runtime.plugin.PluginCalls.in(function.ref().className(), () -> function.invoke(inputs));
             envelope = engine.codec().encode(output, function.outputType());
         } catch (Throwable e) { // an Error from task code fails the task, never the worker thread
             if (attempt < task.retries()) {

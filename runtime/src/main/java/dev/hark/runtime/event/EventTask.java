@@ -106,7 +106,7 @@ public final class EventTask implements EventContext {
         EventListener<Object, Event> fresh;
         Object args;
         try {
-            fresh = type.newInstance();
+            fresh = dev.hark.runtime.plugin.PluginCalls.in(type.listenerClass(), type::newInstance);
             args = services.codec().decode(argsEnvelope, type.argsType());
         } catch (Throwable e) {
             fail("cannot start waiting on " + type.id() + ": " + e.getMessage(), e);
@@ -120,7 +120,8 @@ public final class EventTask implements EventContext {
             listener = fresh;
         }
         try {
-            stage = fresh.pollForEvent(args, this);
+            Object decoded = args;
+            stage = dev.hark.runtime.plugin.PluginCalls.in(fresh.getClass(), () -> fresh.pollForEvent(decoded, this));
         } catch (Throwable e) {
             pollFailed(e);
             return;
@@ -385,7 +386,8 @@ public final class EventTask implements EventContext {
     private void commit(Event event, int attempt, Runnable releaseClaims) {
         CompletionStage<Void> stage;
         try {
-            stage = listener.eventCheckpointed(event, this);
+            EventListener<Object, Event> current = listener;
+            stage = dev.hark.runtime.plugin.PluginCalls.in(current.getClass(), () -> current.eventCheckpointed(event, this));
         } catch (Throwable e) {
             stage = CompletableFuture.failedFuture(e);
         }

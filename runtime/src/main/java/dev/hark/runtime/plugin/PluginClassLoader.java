@@ -8,6 +8,8 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The class loader of one plugin: its jars first, with only {@link SharedPackages} taken from
@@ -15,6 +17,9 @@ import java.util.Objects;
  * {@link ClassNotFoundException}: there is no fallback to the runtime's (application) loader, so a
  * plugin cannot see the runtime's internals or the libraries the runtime happens to use, and two
  * plugins may bundle different versions of the same library.
+ *
+ * <p>The parent is the platform loader, not the runtime's: a class the switch below does not send
+ * to the runtime cannot reach it by any path (as in Trino's {@code PluginClassLoader}).
  *
  * <p>Resources follow the same rule: {@code META-INF/services/...} of a plugin loader are the
  * plugin's own files only.
@@ -24,6 +29,9 @@ public final class PluginClassLoader extends URLClassLoader {
     static {
         ClassLoader.registerAsParallelCapable();
     }
+
+    /** Every open plugin loader, to find which one defined a class (for the context class loader). */
+    private static final Set<PluginClassLoader> OPEN = ConcurrentHashMap.newKeySet();
 
     private final String pluginName;
     private final ClassLoader runtime;
@@ -35,9 +43,29 @@ public final class PluginClassLoader extends URLClassLoader {
      * @param runtime the runtime's loader, consulted only for {@link SharedPackages#RUNTIME}
      */
     public PluginClassLoader(String pluginName, List<URL> jars, ClassLoader runtime) {
-        super("hark-plugin-" + pluginName, jars.toArray(URL[]::new), runtime);
+        // the parent is the platform loader: nothing of the application class path is reachable
+        // through it; shared packages are delegated to the runtime's loader explicitly
+        super("hark-plugin-" + pluginName, jars.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
         this.pluginName = Objects.requireNonNull(pluginName, "pluginName");
         this.runtime = Objects.requireNonNull(runtime, "runtime");
+        OPEN.add(this);
+    }
+
+    /** @return the open plugin loader that has loaded the class named {@code className}, or null */
+    static PluginClassLoader definingPlugin(String className) {
+        for (PluginClassLoader loader : OPEN) {
+            Class<?> loaded = loader.findLoadedClass(className);
+            if (loaded != null && loaded.getClassLoader() == loader) {
+                return loader;
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public void close() throws IOException {
+        OPEN.remove(this);
+        super.close();
     }
 
     /** @return the plugin this loader belongs to */

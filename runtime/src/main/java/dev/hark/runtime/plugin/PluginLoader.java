@@ -3,8 +3,14 @@ package dev.hark.runtime.plugin;
 import dev.hark.runtime.workflow.WorkflowDefinition;
 import java.io.IOException;
 import java.net.URL;
+import java.nio.file.FileSystemLoopException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.EnumSet;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * Finds, checks and loads listeners and workflow definitions: first those on the application class
  * path (the built-ins among them), then each plugin of a plugins folder in name order.
  *
- * <p>A plugin is {@code plugins/<name>/} (every {@code .jar} inside, at any depth) or a single
+ * <p>A plugin is {@code plugins/<name>/} (every {@code .jar} inside, at any depth, following
+ * symbolic links) or a single
  * {@code plugins/<name>.jar}. Each is checked in two stages (see {@link PluginScanner} and
  * {@link PluginValidator}); a plugin with any problem is refused as a whole — its loader is closed
  * and none of its classes is used — and the others load. A listener id or definition name already
@@ -53,7 +60,48 @@ public final class PluginLoader {
      * @throws PluginLoadException if {@code strict} and any rule is broken
      */
     public static PluginSet load(Path pluginsDir, boolean strict, ClassLoader runtimeLoader) {
+        return loadCandidates(strict, runtimeLoader, problems -> candidates(pluginsDir, problems));
+    }
+
+    /**
+     * Checks one plugin exactly as {@link #load} would: a jar, or a folder whose jars (at any depth,
+     * through symbolic links) form one plugin, against the class path's listeners and definitions.
+     * Anything else — a file that is not named {@code .jar}, a folder without jars — is a problem.
+     *
+     * @param plugin a {@code .jar} file or a plugin folder (either may be a symbolic link)
+     * @return the class path and the plugin, if it loaded; its problems and warnings
+     */
+    public static PluginSet check(Path plugin, ClassLoader runtimeLoader) {
+        return loadCandidates(false, runtimeLoader, problems -> {
+            String file = plugin.getFileName() == null ? plugin.toString() : plugin.getFileName().toString();
+            if (Files.isDirectory(plugin)) {
+                List<Path> jars = jarsIn(plugin, file, problems);
+                if (jars.isEmpty()) {
+                    problems.add(new PluginProblem(file, null, "L1.9", plugin + " holds no .jar files",
+                            "put the plugin's jars in the folder"));
+                    return List.of();
+                }
+                return List.of(new Candidate(file, plugin, jars));
+            }
+            if (Files.isRegularFile(plugin) && file.endsWith(".jar") && file.length() > 4) {
+                return List.of(new Candidate(file.substring(0, file.length() - 4), plugin, List.of(plugin)));
+            }
+            problems.add(new PluginProblem(file, null, "L1.9",
+                    plugin + " is neither a .jar file nor a folder; the loader would ignore it",
+                    "give a plugin jar (plugins/<name>.jar) or a plugin folder (plugins/<name>/)"));
+            return List.of();
+        });
+    }
+
+    /** @see #check(Path, ClassLoader) */
+    public static PluginSet check(Path plugin) {
+        return check(plugin, PluginLoader.class.getClassLoader());
+    }
+
+    private static PluginSet loadCandidates(boolean strict, ClassLoader runtimeLoader,
+            java.util.function.Function<List<PluginProblem>, List<Candidate>> find) {
         List<PluginProblem> problems = new ArrayList<>();
+        List<PluginProblem> warnings = new ArrayList<>();
         List<Plugin> loaded = new ArrayList<>();
         Map<String, String> listenerOwners = new HashMap<>();
         Map<String, String> definitionOwners = new HashMap<>();
@@ -65,8 +113,8 @@ public final class PluginLoader {
         loaded.add(new Plugin(CLASSPATH, null, null, classpath.listeners(), classpath.definitions(), runtimeLoader));
 
         List<PluginClassLoader> loaders = new ArrayList<>();
-        for (Candidate candidate : candidates(pluginsDir, problems)) {
-            Plugin plugin = loadOne(candidate, runtimeLoader, listenerOwners, definitionOwners, problems);
+        for (Candidate candidate : find.apply(problems)) {
+            Plugin plugin = loadOne(candidate, runtimeLoader, listenerOwners, definitionOwners, problems, warnings);
             if (plugin != null) {
                 loaded.add(plugin);
                 loaders.add((PluginClassLoader) plugin.classLoader());
@@ -76,7 +124,10 @@ public final class PluginLoader {
             }
         }
 
-        PluginSet set = new PluginSet(loaded, problems, new PluginSetClassLoader(runtimeLoader, loaders));
+        for (PluginProblem warning : warnings) {
+            LOG.warn("warning: {}", warning.reportLine());
+        }
+        PluginSet set = new PluginSet(loaded, problems, warnings, new PluginSetClassLoader(runtimeLoader, loaders));
         if (!problems.isEmpty()) {
             if (strict) {
                 set.close();
@@ -130,19 +181,40 @@ public final class PluginLoader {
         return List.copyOf(byName.values());
     }
 
+    /** Every {@code .jar} file under {@code folder}, following symbolic links; a link cycle is skipped. */
     private static List<Path> jarsIn(Path folder, String plugin, List<PluginProblem> problems) {
-        try (Stream<Path> walk = Files.walk(folder)) {
-            return walk.filter(p -> p.getFileName().toString().endsWith(".jar") && Files.isRegularFile(p))
-                    .sorted().toList();
+        List<Path> jars = new ArrayList<>();
+        try {
+            Files.walkFileTree(folder, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                            if (attributes.isRegularFile() && file.getFileName().toString().endsWith(".jar")) {
+                                jars.add(file);
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                            if (e instanceof FileSystemLoopException) {
+                                LOG.warn("plugin '{}': {} links back to a folder above it; not followed", plugin, file);
+                                return FileVisitResult.CONTINUE;
+                            }
+                            throw e;
+                        }
+                    });
         } catch (IOException e) {
             problems.add(new PluginProblem(plugin, null, "L1.9", "cannot list " + folder + ": " + e,
                     "make the plugin folder readable"));
             return List.of();
         }
+        jars.sort(Comparator.naturalOrder());
+        return List.copyOf(jars);
     }
 
     private static Plugin loadOne(Candidate candidate, ClassLoader runtimeLoader, Map<String, String> listenerOwners,
-            Map<String, String> definitionOwners, List<PluginProblem> problems) {
+            Map<String, String> definitionOwners, List<PluginProblem> problems, List<PluginProblem> warnings) {
         String name = candidate.name();
         List<PluginProblem> own = new ArrayList<>();
         String version = null;
@@ -179,6 +251,7 @@ public final class PluginLoader {
             problems.addAll(scanned.problems());
             return null;
         }
+        warnings.addAll(scanned.warnings());
 
         PluginClassLoader loader = new PluginClassLoader(name, urls, runtimeLoader);
         PluginValidator.Result validated = PluginValidator.validate(name, loader, false, Set.of());

@@ -20,8 +20,9 @@ import java.util.Set;
  * initialized, no plugin code runs — and checks the rules that the class files alone decide:
  * L1.1 (public, concrete, top-level or static nested), L1.2 (public no-arg constructor), L1.3
  * (registered in {@code META-INF/services/dev.hark.api.EventListener}; entries name existing
- * classes), L2.1 (no non-final instance fields, inherited ones included), and L1.10 for workflow
- * definitions.
+ * classes), L2.1 (no non-final instance or static fields, inherited ones included; final static
+ * mutable containers are warned about), L1.12 (no class refers to {@code System.exit},
+ * {@code Runtime.exit} or {@code Runtime.halt}), and L1.10 for workflow definitions.
  */
 final class PluginScanner {
 
@@ -31,10 +32,12 @@ final class PluginScanner {
     private PluginScanner() {}
 
     /** What the bytecode says about one plugin. */
-    record Result(Set<String> listenerEntries, Set<String> definitionEntries, List<PluginProblem> problems) {}
+    record Result(Set<String> listenerEntries, Set<String> definitionEntries, List<PluginProblem> problems,
+            List<PluginProblem> warnings) {}
 
     static Result scan(String plugin, List<Path> jars) {
         List<PluginProblem> problems = new ArrayList<>();
+        List<PluginProblem> warnings = new ArrayList<>();
         ClassGraph graph = new ClassGraph()
                 .overrideClasspath(jars.stream().map(Path::toString).toList())
                 .disableModuleScanning()
@@ -58,7 +61,7 @@ final class PluginScanner {
                     continue;
                 }
                 if (checkShape(plugin, info, "L1.1", "L1.2", LISTENER_SERVICE, problems)) {
-                    checkStateless(plugin, info, problems);
+                    checkStateless(plugin, info, problems, warnings);
                 }
             }
             for (ClassInfo info : scan.getClassesImplementing(EventListener.class.getName())) {
@@ -88,7 +91,12 @@ final class PluginScanner {
                                     + " (or make the class abstract if it is a base class)"));
                 }
             }
-            return new Result(listeners, definitions, problems);
+            for (ClassInfo info : scan.getAllClasses()) {
+                if (!info.isExternalClass()) {
+                    checkNoExit(plugin, info, problems);
+                }
+            }
+            return new Result(listeners, definitions, problems, warnings);
         }
     }
 
@@ -168,9 +176,16 @@ final class PluginScanner {
         return true;
     }
 
-    /** L2.1, over the class and its superclasses within the plugin. */
-    private static void checkStateless(String plugin, ClassInfo info, List<PluginProblem> problems) {
+    /**
+     * L2.1, over the class and its superclasses within the plugin: non-final instance fields and
+     * non-final static fields refuse the listener; final static fields holding a mutable container
+     * (a collection, a map, an array, an {@code Atomic*}) are warned about.
+     */
+    private static void checkStateless(String plugin, ClassInfo info, List<PluginProblem> problems,
+            List<PluginProblem> warnings) {
         List<String> fields = new ArrayList<>();
+        List<String> statics = new ArrayList<>();
+        List<String> mutable = new ArrayList<>();
         List<ClassInfo> hierarchy = new ArrayList<>();
         hierarchy.add(info);
         hierarchy.addAll(info.getSuperclasses());
@@ -179,8 +194,16 @@ final class PluginScanner {
                 continue;
             }
             for (FieldInfo field : type.getDeclaredFieldInfo()) {
-                if (!field.isStatic() && !field.isFinal() && !field.isSynthetic()) {
-                    fields.add(type == info ? field.getName() : type.getSimpleName() + "." + field.getName());
+                if (field.isSynthetic()) {
+                    continue;
+                }
+                String shown = type == info ? field.getName() : type.getSimpleName() + "." + field.getName();
+                if (!field.isStatic() && !field.isFinal()) {
+                    fields.add(shown);
+                } else if (field.isStatic() && !field.isFinal()) {
+                    statics.add(shown);
+                } else if (field.isStatic() && isMutableContainer(field.getTypeDescriptorStr())) {
+                    mutable.add(shown);
                 }
             }
         }
@@ -190,6 +213,77 @@ final class PluginScanner {
                     "non-final instance field" + (fields.size() > 1 ? "s '" : " '") + list + "'; listeners are stateless",
                     "make '" + list + "' final, or keep that state outside the listener (in its source, or"
                             + " in the arguments)"));
+        }
+        if (!statics.isEmpty()) {
+            String list = String.join("', '", statics);
+            problems.add(new PluginProblem(plugin, info.getName(), "L2.1",
+                    "non-final static field" + (statics.size() > 1 ? "s '" : " '") + list
+                            + "'; state shared by every wait of every workflow is lost on restart",
+                    "make '" + list + "' final (a constant, a logger, a client), or keep that state outside"
+                            + " the listener (in its source, or in the arguments)"));
+        }
+        if (!mutable.isEmpty()) {
+            String list = String.join("', '", mutable);
+            warnings.add(new PluginProblem(plugin, info.getName(), "L2.1",
+                    "static field" + (mutable.size() > 1 ? "s '" : " '") + list
+                            + "' hold" + (mutable.size() > 1 ? "" : "s") + " a mutable container shared by every wait;"
+                            + " its contents are lost on restart",
+                    "use it only as a cache that may be empty, or keep that state outside the listener"));
+        }
+    }
+
+    /** Whether a field descriptor names an array, a collection or map type, or an {@code Atomic*}. */
+    static boolean isMutableContainer(String descriptor) {
+        if (descriptor == null || descriptor.isEmpty()) {
+            return false;
+        }
+        if (descriptor.charAt(0) == '[') {
+            return true;
+        }
+        if (!descriptor.startsWith("L")) {
+            return false;
+        }
+        String type = descriptor.substring(1, descriptor.length() - 1);
+        if (type.startsWith("java/util/concurrent/atomic/")) {
+            return true;
+        }
+        if (!type.startsWith("java/util/")) {
+            return false;
+        }
+        String simple = type.substring(type.lastIndexOf('/') + 1);
+        return simple.endsWith("Map") || simple.endsWith("List") || simple.endsWith("Set")
+                || simple.endsWith("Collection") || simple.endsWith("Queue") || simple.endsWith("Deque")
+                || simple.equals("Vector") || simple.equals("Stack") || simple.equals("Hashtable");
+    }
+
+    /** L1.12: no class of the plugin refers to {@code System.exit}, {@code Runtime.exit} or {@code Runtime.halt}. */
+    private static void checkNoExit(String plugin, ClassInfo info, List<PluginProblem> problems) {
+        Resource resource = info.getResource();
+        if (resource == null) {
+            return;
+        }
+        byte[] bytes;
+        try {
+            bytes = resource.load();
+        } catch (IOException e) {
+            problems.add(new PluginProblem(plugin, info.getName(), "L1.9", "its class file cannot be read: " + e,
+                    "rebuild the plugin's jar"));
+            return;
+        } finally {
+            resource.close();
+        }
+        String call;
+        try {
+            call = ClassFileRefs.exitCall(bytes);
+        } catch (RuntimeException e) {
+            problems.add(new PluginProblem(plugin, info.getName(), "L1.9", "its class file is malformed: " + e,
+                    "rebuild the plugin's jar"));
+            return;
+        }
+        if (call != null) {
+            problems.add(new PluginProblem(plugin, info.getName(), "L1.12",
+                    "calls " + call + ", which would stop the whole server",
+                    "report the failure (throw, or fail the returned stage) instead of calling " + call));
         }
     }
 

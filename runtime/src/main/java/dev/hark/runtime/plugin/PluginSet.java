@@ -20,16 +20,24 @@ import java.util.stream.Collectors;
  *
  * @param plugins the loaded plugins, {@value PluginLoader#CLASSPATH} first, then by name
  * @param problems every rule broken, in the order found; refused plugins are not in {@code plugins}
+ * @param warnings doubtful things that do not refuse a plugin (a static mutable collection in a
+ *     listener, L2.1)
  * @param classLoader resolves the runtime's classes first, then each loaded plugin's: give it to
  *     {@code Hark.builder().classLoader(...)} so that resumed workflows find plugin listeners,
  *     events and task functions
  */
-public record PluginSet(List<Plugin> plugins, List<PluginProblem> problems, ClassLoader classLoader)
-        implements AutoCloseable {
+public record PluginSet(List<Plugin> plugins, List<PluginProblem> problems, List<PluginProblem> warnings,
+        ClassLoader classLoader) implements AutoCloseable {
 
     public PluginSet {
         plugins = List.copyOf(plugins);
         problems = List.copyOf(problems);
+        warnings = List.copyOf(warnings);
+    }
+
+    /** Without warnings. */
+    public PluginSet(List<Plugin> plugins, List<PluginProblem> problems, ClassLoader classLoader) {
+        this(plugins, problems, List.of(), classLoader);
     }
 
     /** @return every loaded listener by id, across the class path and all plugins */

@@ -16,6 +16,10 @@ import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
@@ -56,18 +60,20 @@ final class PluginValidator {
         Thread.currentThread().setContextClassLoader(loader);
         try {
             for (Class<?> type : providerTypes(plugin, EventListener.class, loader, skip, "L1.3", problems)) {
-                Class<? extends EventListener<?, ?>> listener = checkListener(plugin, type, reflectShapes, problems);
+                Class<? extends EventListener<?, ?>> listener = bounded(plugin, type, "L1.7", loader, problems,
+                        own -> checkListener(plugin, type, reflectShapes, own));
                 if (listener != null) {
                     listeners.put(listener.getName(), listener);
                 }
             }
             for (Class<?> type : providerTypes(plugin, WorkflowDefinition.class, loader, skip, "L1.10", problems)) {
-                WorkflowDefinition definition = checkDefinition(plugin, type, reflectShapes, problems);
-                if (definition != null) {
-                    WorkflowDefinition earlier = definitions.putIfAbsent(definition.name(), definition);
+                Map.Entry<String, WorkflowDefinition> named = bounded(plugin, type, "L1.10", loader, problems,
+                        own -> checkDefinition(plugin, type, reflectShapes, own));
+                if (named != null) {
+                    WorkflowDefinition earlier = definitions.putIfAbsent(named.getKey(), named.getValue());
                     if (earlier != null) {
                         problems.add(new PluginProblem(plugin, type.getName(), "L1.11",
-                                "its name '" + definition.name() + "' is also the name of " + earlier.getClass().getName(),
+                                "its name '" + named.getKey() + "' is also the name of " + earlier.getClass().getName(),
                                 "give each workflow definition its own name"));
                     }
                 }
@@ -102,10 +108,12 @@ final class PluginValidator {
                     continue;
                 }
                 boolean constructor = message.contains("no-arg constructor");
+                String missing = missingClass(e);
                 problems.add(new PluginProblem(plugin, className, constructor ? (rule.equals("L1.3") ? "L1.2" : rule) : rule,
                         "META-INF/services/" + service.getName() + " cannot be loaded: " + message
                                 + (e.getCause() == null ? "" : " (" + e.getCause() + ")"),
                         constructor ? "add a public no-arg constructor"
+                                : missing != null && !missing.equals(className) ? bundleFix(plugin, missing)
                                 : "list only existing classes that implement " + service.getName()
                                         + ", and bundle every jar they need"));
             }
@@ -128,9 +136,10 @@ final class PluginValidator {
             problems.add(new PluginProblem(plugin, name, rule, e.getMessage(), fixFor(rule, type)));
             return null;
         } catch (LinkageError e) {
+            String missing = missingClass(e);
             problems.add(new PluginProblem(plugin, name, "L1.4",
                     "a type it declares cannot be loaded: " + e,
-                    "bundle the jar that holds " + e.getMessage() + " in the plugin"));
+                    missing != null ? bundleFix(plugin, missing) : "bundle every jar it needs in the plugin"));
             return null;
         }
         String argsProblem = jacksonProblem(listenerType.argsType());
@@ -153,7 +162,7 @@ final class PluginValidator {
         return (Class<? extends EventListener<?, ?>>) type;
     }
 
-    private static WorkflowDefinition checkDefinition(String plugin, Class<?> type, boolean reflectShapes,
+    private static Map.Entry<String, WorkflowDefinition> checkDefinition(String plugin, Class<?> type, boolean reflectShapes,
             List<PluginProblem> problems) {
         String name = type.getName();
         int modifiers = type.getModifiers();
@@ -182,7 +191,7 @@ final class PluginValidator {
                     "return a name of 1–128 letters, digits and - _ . : @ + = from name()"));
             return null;
         }
-        return definition;
+        return Map.entry(definitionName, definition);
     }
 
     /** Creates one instance: runs the static initializer and the public no-arg constructor. */
@@ -193,17 +202,119 @@ final class PluginValidator {
         try {
             return type.getConstructor().newInstance();
         } catch (InvocationTargetException e) {
-            problems.add(new PluginProblem(plugin, name, rule, "its constructor threw " + e.getCause(), fix));
+            String missing = missingClass(e.getCause());
+            problems.add(new PluginProblem(plugin, name, rule, "its constructor threw " + e.getCause()
+                    + (missing == null ? "" : " (class " + missing + " is not in the plugin)"),
+                    missing == null ? fix : bundleFix(plugin, missing)));
         } catch (ExceptionInInitializerError e) {
-            problems.add(new PluginProblem(plugin, name, rule,
-                    "its static initializer threw " + (e.getCause() == null ? e : e.getCause()), fix));
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            String missing = missingClass(cause);
+            problems.add(new PluginProblem(plugin, name, rule, "its static initializer threw " + cause
+                    + (missing == null ? "" : " (class " + missing + " is not in the plugin)"),
+                    missing == null ? fix : bundleFix(plugin, missing)));
         } catch (NoClassDefFoundError e) {
+            String missing = missingClass(e);
             problems.add(new PluginProblem(plugin, name, rule, "it cannot be initialized: " + e,
-                    fix + "; bundle every jar it needs"));
+                    missing == null ? fix + "; bundle every jar it needs" : bundleFix(plugin, missing)));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             problems.add(new PluginProblem(plugin, name, rule.equals("L1.7") ? "L1.2" : rule,
                     "it cannot be created with its public no-arg constructor: " + e,
                     "add 'public " + type.getSimpleName() + "() {}'"));
+        }
+        return null;
+    }
+
+    /**
+     * @return the class a {@link NoClassDefFoundError} or {@link ClassNotFoundException} in the
+     *     cause chain could not find, as a binary name, or null
+     */
+    static String missingClass(Throwable error) {
+        for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            String message = e.getMessage();
+            if (message == null || message.isBlank()) {
+                continue;
+            }
+            if (e instanceof NoClassDefFoundError && !message.startsWith("Could not initialize class")
+                    || e instanceof ClassNotFoundException) {
+                String missing = message.strip();
+                int space = missing.indexOf(' ');
+                if (space > 0) {
+                    missing = missing.substring(0, space);
+                }
+                return missing.replace('/', '.');
+            }
+        }
+        return null;
+    }
+
+    private static String bundleFix(String plugin, String missing) {
+        return "bundle the jar that holds " + missing + " in the plugin folder (plugins/" + plugin
+                + "/, next to the plugin's jar; a single plugins/" + plugin + ".jar becomes that folder)";
+    }
+
+    /** How long plugin code may run at load (static initializer, constructor, {@code name()}), in ms. */
+    static final String LOAD_TIMEOUT_PROPERTY = "hark.plugins.load-timeout-ms";
+    static final long DEFAULT_LOAD_TIMEOUT_MS = 10_000;
+
+    static long loadTimeoutMillis() {
+        String value = System.getProperty(LOAD_TIMEOUT_PROPERTY);
+        if (value != null) {
+            try {
+                long ms = Long.parseLong(value.strip());
+                if (ms > 0) {
+                    return ms;
+                }
+            } catch (NumberFormatException e) {
+                // the default
+            }
+        }
+        return DEFAULT_LOAD_TIMEOUT_MS;
+    }
+
+    /**
+     * Runs the checks of one provider — which run its static initializer, constructor and
+     * {@code name()} — on a daemon thread whose context class loader is the plugin's, waiting at
+     * most {@link #loadTimeoutMillis()}. A check that does not finish in time refuses the class
+     * under {@code rule}, with where it was stuck; its thread is left behind (a daemon: it cannot
+     * keep the process alive) and interrupted.
+     */
+    private static <T> T bounded(String plugin, Class<?> type, String rule, ClassLoader loader,
+            List<PluginProblem> problems, java.util.function.Function<List<PluginProblem>, T> check) {
+        List<PluginProblem> own = new ArrayList<>();
+        CompletableFuture<T> result = new CompletableFuture<>();
+        Thread worker = new Thread(() -> {
+            try {
+                result.complete(check.apply(own));
+            } catch (Throwable e) {
+                result.completeExceptionally(e);
+            }
+        }, "hark-plugin-load-" + plugin + "-" + type.getSimpleName());
+        worker.setDaemon(true);
+        worker.setContextClassLoader(loader);
+        worker.start();
+        long timeout = loadTimeoutMillis();
+        String fix = "do not block or loop in the static initializer, constructor or name() of "
+                + type.getSimpleName() + ": connect and start work lazily, where it is used";
+        try {
+            T value = result.get(timeout, TimeUnit.MILLISECONDS);
+            problems.addAll(own);
+            return value;
+        } catch (TimeoutException e) {
+            StackTraceElement[] stack = worker.getStackTrace();
+            StringBuilder where = new StringBuilder();
+            for (int i = 0; i < Math.min(stack.length, 8); i++) {
+                where.append(i == 0 ? "" : " < ").append(stack[i]);
+            }
+            worker.interrupt();
+            problems.add(new PluginProblem(plugin, type.getName(), rule,
+                    "loading it did not finish within " + timeout + " ms (static initializer, constructor or"
+                            + " name() still running); stuck at " + (where.length() == 0 ? "(unknown)" : where),
+                    fix));
+        } catch (ExecutionException e) {
+            problems.add(new PluginProblem(plugin, type.getName(), rule, "checking it failed: " + e.getCause(), fix));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            problems.add(new PluginProblem(plugin, type.getName(), rule, "loading was interrupted", fix));
         }
         return null;
     }
@@ -235,8 +346,8 @@ final class PluginValidator {
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Field field : c.getDeclaredFields()) {
                 int m = field.getModifiers();
-                if (!Modifier.isStatic(m) && !Modifier.isFinal(m) && !field.isSynthetic()) {
-                    fields.add(field.getName());
+                if (!Modifier.isFinal(m) && !field.isSynthetic()) {
+                    fields.add((Modifier.isStatic(m) ? "static " : "") + field.getName());
                 }
             }
         }
@@ -245,7 +356,7 @@ final class PluginValidator {
         }
         String list = String.join("', '", fields);
         problems.add(new PluginProblem(plugin, type.getName(), "L2.1",
-                "non-final instance field(s) '" + list + "'; listeners are stateless",
+                "non-final field(s) '" + list + "'; listeners are stateless",
                 "make '" + list + "' final, or keep that state outside the listener"));
         return false;
     }

@@ -231,7 +231,7 @@ class HarkServeTest {
                 .listeners(pkg + ".NeedsArg")
                 .writeJar(bad);
         out = new StringWriter();
-        assertEquals(ExitCodes.REFUSED, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
+        assertEquals(ExitCodes.PLUGIN_REFUSED, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
                 "plugins", "check", jar.toString()));
         assertTrue(out.toString().contains("NeedsArg") && out.toString().contains("L1.2"), out.toString());
 

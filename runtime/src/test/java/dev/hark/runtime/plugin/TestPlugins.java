@@ -38,6 +38,7 @@ public final class TestPlugins {
     private final String name;
     private final Map<String, String> sources = new LinkedHashMap<>();
     private final Map<String, List<String>> services = new LinkedHashMap<>();
+    private final java.util.Set<String> omitted = new java.util.HashSet<>();
     private String version;
 
     private TestPlugins(String name) {
@@ -66,6 +67,12 @@ public final class TestPlugins {
         return this;
     }
 
+    /** Compiles the class but leaves its class file out of the jar (a dependency not bundled). */
+    public TestPlugins omit(String qualifiedName) {
+        omitted.add(qualifiedName.replace('.', '/') + ".class");
+        return this;
+    }
+
     public TestPlugins version(String version) {
         this.version = version;
         return this;
@@ -80,7 +87,7 @@ public final class TestPlugins {
     }
 
     /** Writes {@code <pluginsDir>/<name>/<jarName>.jar}; call again with other sources to add jars. */
-    Path writeIntoFolder(Path pluginsDir, String jarName) throws IOException {
+    public Path writeIntoFolder(Path pluginsDir, String jarName) throws IOException {
         Path folder = pluginsDir.resolve(name);
         Files.createDirectories(folder);
         Path jar = folder.resolve(jarName + ".jar");
@@ -101,7 +108,11 @@ public final class TestPlugins {
                     JarOutputStream out = new JarOutputStream(file, manifest);
                     Stream<Path> walk = Files.walk(classes)) {
                 for (Path path : walk.filter(Files::isRegularFile).sorted().toList()) {
-                    out.putNextEntry(new JarEntry(classes.relativize(path).toString().replace(File.separatorChar, '/')));
+                    String entry = classes.relativize(path).toString().replace(File.separatorChar, '/');
+                    if (omitted.contains(entry)) {
+                        continue;
+                    }
+                    out.putNextEntry(new JarEntry(entry));
                     out.write(Files.readAllBytes(path));
                     out.closeEntry();
                 }
