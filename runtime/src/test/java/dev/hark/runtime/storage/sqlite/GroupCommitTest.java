@@ -33,6 +33,17 @@ class GroupCommitTest {
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
             List<String> completed = new CopyOnWriteArrayList<>();
             CountDownLatch release = new CountDownLatch(1);
+            // The writer waits until every dependent below is registered: a write completed before its
+            // thenRun is registered would run the blocking dependent on this thread instead.
+            CountDownLatch registered = new CountDownLatch(1);
+            store.onWriter(c -> {
+                try {
+                    registered.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return null;
+            });
             try {
                 List<CompletableFuture<Void>> first = new ArrayList<>();
                 for (int i = 0; i < 20; i++) {
@@ -47,6 +58,7 @@ class GroupCommitTest {
                         Thread.currentThread().interrupt();
                     }
                 });
+                registered.countDown();
                 first.forEach(CompletableFuture::join);
                 List<String> expected = new ArrayList<>();
                 for (int i = 0; i < 20; i++) {
@@ -64,6 +76,7 @@ class GroupCommitTest {
                 release.countDown();
                 later.join();
             } finally {
+                registered.countDown();
                 release.countDown(); // else close() would wait forever for the blocked completer
             }
         }
