@@ -15,7 +15,6 @@ import dev.hark.runtime.storage.StoredWorkflow;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
-import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.workflow.DagCompiler;
 import dev.hark.runtime.workflow.DagDefinition;
 import dev.hark.runtime.workflow.FunctionRef;
@@ -154,8 +153,8 @@ public final class Engine implements AutoCloseable {
         }
         executor.execute(run::start);
         ResumeWindow window = resuming.get();
-        if (window != null && window.isPending(record.id())) {
-            run.parked().whenComplete((ok, failure) -> window.parked(record.id()));
+        if (window != null && window.isOpen()) {
+            window.resuming(run.parked());
         }
         return run.result();
     }
@@ -223,8 +222,7 @@ public final class Engine implements AutoCloseable {
      *     keep their answers; resuming again needs no window of its own)
      */
     public ResumeWindow beginResume(WorkflowStatus status) {
-        List<String> ids = store.list(Optional.of(status)).stream().map(WorkflowSummary::id).toList();
-        ResumeWindow window = new ResumeWindow(ids);
+        ResumeWindow window = new ResumeWindow(store.count(status));
         ResumeWindow current = resuming.get();
         if (current != null && current.isOpen() || !resuming.compareAndSet(current, window)) {
             return null;
@@ -248,7 +246,7 @@ public final class Engine implements AutoCloseable {
             throw e;
         } finally {
             if (window != null) {
-                window.listed(Map.copyOf(resumed), failure, active::containsKey);
+                window.listed(Map.copyOf(resumed), failure);
             }
         }
         return resumed;
@@ -366,10 +364,6 @@ public final class Engine implements AutoCloseable {
      * workflow's stored state.
      */
     public CompletableFuture<Delivery> send(String workflowId, String key, Object payload, String idempotencyKey) {
-        ResumeWindow window = resuming.get();
-        if (window != null && window.isPending(workflowId)) {
-            return CompletableFuture.completedFuture(window.notYetResumed(workflowId, key));
-        }
         if (idempotencyKey == null) {
             return inbox.send(workflowId, key, payload, null).thenCompose(delivery -> explain(workflowId, key, delivery));
         }
@@ -409,19 +403,40 @@ public final class Engine implements AutoCloseable {
 
     private CompletableFuture<Delivery> explain(String workflowId, String key, Delivery delivery) {
         if (!(delivery instanceof Delivery.NotWaiting notWaiting)
-                || notWaiting.reason() != Delivery.Reason.NO_WAIT_FOR_KEY || active.containsKey(workflowId)) {
+                || notWaiting.reason() != Delivery.Reason.NO_WAIT_FOR_KEY) {
             return CompletableFuture.completedFuture(delivery);
+        }
+        WorkflowRun run = active.get(workflowId);
+        if (run != null) {
+            return CompletableFuture.completedFuture(notYetParked(run) ? notYetResumed(workflowId, key) : delivery);
         }
         // Reading the store may block; keep it off the caller's (possibly I/O) thread.
         return CompletableFuture.supplyAsync(() -> whyNotWaiting(workflowId, key), executor);
     }
 
     private Delivery whyNotWaiting(String workflowId, String key, Delivery delivery) {
-        if (delivery instanceof Delivery.NotWaiting notWaiting
-                && notWaiting.reason() == Delivery.Reason.NO_WAIT_FOR_KEY && !active.containsKey(workflowId)) {
-            return whyNotWaiting(workflowId, key);
+        if (delivery instanceof Delivery.NotWaiting notWaiting && notWaiting.reason() == Delivery.Reason.NO_WAIT_FOR_KEY) {
+            WorkflowRun run = active.get(workflowId);
+            if (run == null) {
+                return whyNotWaiting(workflowId, key);
+            }
+            return notYetParked(run) ? notYetResumed(workflowId, key) : delivery;
         }
         return delivery;
+    }
+
+    private boolean resumingNow() {
+        ResumeWindow window = resuming.get();
+        return window != null && window.isOpen();
+    }
+
+    /** @return whether a resumption is under way and {@code run}, resumed by it, has not polled its waits yet */
+    private boolean notYetParked(WorkflowRun run) {
+        return resumingNow() && !run.startedHere() && !run.parked().isDone();
+    }
+
+    private Delivery notYetResumed(String workflowId, String key) {
+        return resuming.get().notYetResumed(workflowId, key);
     }
 
     private Delivery whyNotWaiting(String workflowId, String key) {
@@ -430,9 +445,11 @@ public final class Engine implements AutoCloseable {
                     case SUCCESSFUL, CANCELED, FAILED -> new Delivery.NotWaiting(workflowId, key,
                             Delivery.Reason.WORKFLOW_FINISHED, "workflow '" + workflowId + "' is "
                                     + record.status() + "; it waits for no event");
-                    case RESUMABLE, RUNNING -> new Delivery.NotWaiting(workflowId, key,
-                            Delivery.Reason.WORKFLOW_NOT_RUNNING, "workflow '" + workflowId + "' is "
-                                    + WorkflowStatus.RESUMABLE + "; resume it before sending it events");
+                    // a resumption under way will park its waits shortly: "retry", never "not running"
+                    case RESUMABLE, RUNNING -> resumingNow() ? notYetResumed(workflowId, key)
+                            : new Delivery.NotWaiting(workflowId, key, Delivery.Reason.WORKFLOW_NOT_RUNNING, "workflow '"
+                                    + workflowId + "' is " + WorkflowStatus.RESUMABLE
+                                    + "; resume it before sending it events");
                 })
                 .orElseGet(() -> new Delivery.NotWaiting(workflowId, key, Delivery.Reason.UNKNOWN_WORKFLOW,
                         "no workflow with id '" + workflowId + "'"));

@@ -1,44 +1,36 @@
 package dev.hark.runtime.engine;
 
 import dev.hark.runtime.event.Delivery;
-import java.util.Collection;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
 
 /**
  * One resumption of the stored workflows after a restart, from before the runtime answers events
- * until every resumed workflow's waits are parked again. While a workflow is pending here, a
- * message sent to it is answered {@link Delivery.NotYetResumed} ("retry") instead of "not running":
- * it is about to wait for that message. A workflow stops being pending once the waits its run
- * launched at start have called {@code pollForEvent} (so an inbox wait is registered), or when the
- * resumption turns out not to cover it (it vanished, or the resumption stopped early).
+ * until every resumed workflow's waits are parked again. While it is open, a message to a workflow
+ * that is still stored as resumable, or that was resumed but has not polled its waits yet, is
+ * answered {@link Delivery.NotYetResumed} ("retry") instead of "not running": it is about to wait
+ * for that message. The window holds counters only, not the ids it covers: the store's status and
+ * the run's own {@code parked()} say which workflows are still to come.
  *
- * <p>The window is open until the resumption has gone through every stored workflow and none is
- * pending; then {@link #done()} completes, with each workflow's output future, or exceptionally
- * when the resumption failed or the runtime closed first.
+ * <p>{@link #done()} completes once the resumption has gone through every stored workflow and each
+ * resumed run has parked its waits, with each workflow's output future, or exceptionally when the
+ * resumption failed or the runtime closed first.
  */
 public final class ResumeWindow {
 
-    private final Set<String> pending = ConcurrentHashMap.newKeySet();
     private final AtomicInteger resumed = new AtomicInteger();
-    private final AtomicInteger total;
+    /** Runs handed to resume whose waits are not parked yet. */
+    private final AtomicInteger unparked = new AtomicInteger();
     private final CompletableFuture<Map<String, CompletableFuture<Object>>> done = new CompletableFuture<>();
+    private volatile int total;
     private volatile boolean listed;
     private volatile Map<String, CompletableFuture<Object>> outputs = Map.of();
     private volatile Throwable failure;
 
-    ResumeWindow(Collection<String> workflowIds) {
-        pending.addAll(workflowIds);
-        total = new AtomicInteger(pending.size());
-    }
-
-    /** @return whether {@code workflowId} is to be resumed here and its waits are not parked yet */
-    boolean isPending(String workflowId) {
-        return pending.contains(workflowId);
+    /** @param expected the workflows stored as resumable when it began */
+    ResumeWindow(int expected) {
+        this.total = expected;
     }
 
     /** @return workflows whose waits are parked again */
@@ -46,9 +38,9 @@ public final class ResumeWindow {
         return resumed.get();
     }
 
-    /** @return workflows this resumption covers (those found RESUMABLE when it began, less any that vanished) */
+    /** @return workflows this resumption covers: those found resumable when it began, or, once it went through them all, those it resumed */
     public int total() {
-        return total.get();
+        return total;
     }
 
     /** @return whether some workflow is still to be re-parked */
@@ -69,27 +61,23 @@ public final class ResumeWindow {
                 + " resumed so far) and does not wait for events yet; send the event again shortly");
     }
 
-    /** The run of {@code workflowId} has launched its waits. */
-    void parked(String workflowId) {
-        if (pending.remove(workflowId)) {
+    /** A run is resumed within this window; {@code parked} completes when its waits are polled. */
+    void resuming(CompletableFuture<Void> parked) {
+        unparked.incrementAndGet();
+        parked.whenComplete((ok, failed) -> {
             resumed.incrementAndGet();
-            maybeClose();
-        }
+            if (unparked.decrementAndGet() == 0) {
+                maybeClose();
+            }
+        });
     }
 
-    /**
-     * The resumption went through every stored workflow it will (or stopped early, with
-     * {@code failure}); a workflow still pending that is not active will not be resumed by it.
-     */
-    void listed(Map<String, CompletableFuture<Object>> resumedOutputs, Throwable failed, Predicate<String> active) {
+    /** The resumption went through every stored workflow it will (or stopped early, with {@code failed}). */
+    void listed(Map<String, CompletableFuture<Object>> resumedOutputs, Throwable failed) {
         this.outputs = resumedOutputs;
+        this.total = resumedOutputs.size();
         if (failed != null) {
             this.failure = failed;
-        }
-        for (String workflowId : pending) {
-            if (!active.test(workflowId) && pending.remove(workflowId)) {
-                total.decrementAndGet();
-            }
         }
         listed = true;
         maybeClose();
@@ -98,13 +86,12 @@ public final class ResumeWindow {
     /** The runtime closed: nothing more will be parked here. */
     void abandon(Throwable reason) {
         failure = reason;
-        pending.clear();
         listed = true;
-        maybeClose();
+        done.completeExceptionally(reason);
     }
 
     private void maybeClose() {
-        if (listed && pending.isEmpty()) {
+        if (listed && unparked.get() == 0) {
             Throwable failed = failure;
             if (failed != null) {
                 done.completeExceptionally(failed);

@@ -2,6 +2,7 @@ package dev.hark.runtime.engine;
 
 import dev.hark.runtime.event.EventTask;
 import dev.hark.runtime.event.ListenerType;
+import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.TaskState;
@@ -32,7 +33,6 @@ final class WorkflowRun implements EventTask.Owner {
     private static final byte DONE = 2;
 
     private final Engine engine;
-    private final boolean startedHere;
     private final String id;
     private final DagDefinition dag;
     private final String[] outputs;
@@ -46,10 +46,11 @@ final class WorkflowRun implements EventTask.Owner {
     private int commitsOutstanding;
     private WorkflowStatus status = WorkflowStatus.RUNNING;
     /**
-     * Completes once every wait that {@link #start} launched has called its listener's
-     * {@code pollForEvent}: for a resumed workflow, its waits are parked again.
+     * For a resumed workflow, completes once every wait that {@link #start} launched has called its
+     * listener's {@code pollForEvent}: its waits are parked again. Null for a workflow started here,
+     * which no resume window waits for.
      */
-    private final CompletableFuture<Void> parked = new CompletableFuture<>();
+    private final CompletableFuture<Void> parked;
     private boolean starting;
     private int startPollsOutstanding;
 
@@ -59,7 +60,7 @@ final class WorkflowRun implements EventTask.Owner {
      */
     WorkflowRun(Engine engine, String id, DagDefinition dag, Map<String, TaskRecord> stored, boolean startedHere) {
         this.engine = engine;
-        this.startedHere = startedHere;
+        this.parked = startedHere ? null : new CompletableFuture<>();
         this.id = id;
         this.dag = dag;
         int size = dag.nodes().size();
@@ -97,8 +98,9 @@ final class WorkflowRun implements EventTask.Owner {
         return id;
     }
 
+    /** @return whether this runtime created the workflow, so every checkpoint it made went through here */
     boolean startedHere() {
-        return startedHere;
+        return parked == null;
     }
 
     /** @return the workflow's output, decoded when the run finishes (or now, if it has) */
@@ -138,7 +140,7 @@ final class WorkflowRun implements EventTask.Owner {
             synchronized (this) {
                 pendingRecommits = recommits;
                 recommits = null;
-                starting = true;
+                starting = parked != null;
                 try {
                     launchReady();
                 } finally {
@@ -147,7 +149,7 @@ final class WorkflowRun implements EventTask.Owner {
                 }
             }
         } finally {
-            if (noPolls) {
+            if (noPolls && parked != null) {
                 parked.complete(null);
             }
         }
@@ -276,8 +278,14 @@ final class WorkflowRun implements EventTask.Owner {
         }
     }
 
-    /** @return completes once the waits launched by {@link #start} have each been polled */
+    /**
+     * @return completes once the waits launched by {@link #start} have each been polled
+     * @throws IllegalStateException for a workflow started here (only resumed runs are watched)
+     */
     CompletableFuture<Void> parked() {
+        if (parked == null) {
+            throw new IllegalStateException("workflow " + id + " was started here, not resumed");
+        }
         return parked;
     }
 
@@ -306,7 +314,7 @@ final class WorkflowRun implements EventTask.Owner {
             for (int k = 0; k < inputs.length; k++) {
                 inputs[k] = engine.codec().decode(inputEnvelopes[k], types[k]);
             }
-            Object output = dev.hark.runtime.plugin.PluginCalls.in(function.ref().className(), () -> function.invoke(inputs));
+            Object output = PluginCalls.in(function.owner(), () -> function.invoke(inputs));
             envelope = engine.codec().encode(output, function.outputType());
         } catch (Throwable e) { // an Error from task code fails the task, never the worker thread
             if (attempt < task.retries()) {

@@ -5,6 +5,7 @@ import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
 import dev.hark.api.InboxMessage;
 import dev.hark.runtime.json.ValueCodecException;
+import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
 import dev.hark.runtime.storage.StoreBusyException;
@@ -106,7 +107,7 @@ public final class EventTask implements EventContext {
         EventListener<Object, Event> fresh;
         Object args;
         try {
-            fresh = dev.hark.runtime.plugin.PluginCalls.in(type.listenerClass(), type::newInstance);
+            fresh = PluginCalls.in(type.listenerClass(), type::newInstance);
             args = services.codec().decode(argsEnvelope, type.argsType());
         } catch (Throwable e) {
             fail("cannot start waiting on " + type.id() + ": " + e.getMessage(), e);
@@ -121,7 +122,7 @@ public final class EventTask implements EventContext {
         }
         try {
             Object decoded = args;
-            stage = dev.hark.runtime.plugin.PluginCalls.in(fresh.getClass(), () -> fresh.pollForEvent(decoded, this));
+            stage = PluginCalls.in(fresh.getClass(), () -> fresh.pollForEvent(decoded, this));
         } catch (Throwable e) {
             pollFailed(e);
             return;
@@ -387,7 +388,7 @@ public final class EventTask implements EventContext {
         CompletionStage<Void> stage;
         try {
             EventListener<Object, Event> current = listener;
-            stage = dev.hark.runtime.plugin.PluginCalls.in(current.getClass(), () -> current.eventCheckpointed(event, this));
+            stage = PluginCalls.in(current.getClass(), () -> current.eventCheckpointed(event, this));
         } catch (Throwable e) {
             stage = CompletableFuture.failedFuture(e);
         }

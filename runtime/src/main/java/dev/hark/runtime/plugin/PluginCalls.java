@@ -38,13 +38,4 @@ public final class PluginCalls {
     public static <T, X extends Throwable> T in(Class<?> pluginClass, Call<T, X> call) throws X {
         return withContextLoader(pluginClass == null ? null : pluginClass.getClassLoader(), call);
     }
-
-    /**
-     * Runs {@code call} with the loader of the open plugin that defined the class named
-     * {@code className} as the context class loader; a class of no plugin leaves the context loader
-     * as it is.
-     */
-    public static <T, X extends Throwable> T in(String className, Call<T, X> call) throws X {
-        return withContextLoader(className == null ? null : PluginClassLoader.definingPlugin(className), call);
-    }
 }

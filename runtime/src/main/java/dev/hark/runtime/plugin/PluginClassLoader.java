@@ -8,8 +8,6 @@ import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The class loader of one plugin: its jars first, with only {@link SharedPackages} taken from
@@ -30,9 +28,6 @@ public final class PluginClassLoader extends URLClassLoader {
         ClassLoader.registerAsParallelCapable();
     }
 
-    /** Every open plugin loader, to find which one defined a class (for the context class loader). */
-    private static final Set<PluginClassLoader> OPEN = ConcurrentHashMap.newKeySet();
-
     private final String pluginName;
     private final ClassLoader runtime;
     private final ClassLoader platform = ClassLoader.getPlatformClassLoader();
@@ -48,24 +43,6 @@ public final class PluginClassLoader extends URLClassLoader {
         super("hark-plugin-" + pluginName, jars.toArray(URL[]::new), ClassLoader.getPlatformClassLoader());
         this.pluginName = Objects.requireNonNull(pluginName, "pluginName");
         this.runtime = Objects.requireNonNull(runtime, "runtime");
-        OPEN.add(this);
-    }
-
-    /** @return the open plugin loader that has loaded the class named {@code className}, or null */
-    static PluginClassLoader definingPlugin(String className) {
-        for (PluginClassLoader loader : OPEN) {
-            Class<?> loaded = loader.findLoadedClass(className);
-            if (loaded != null && loaded.getClassLoader() == loader) {
-                return loader;
-            }
-        }
-        return null;
-    }
-
-    @Override
-    public void close() throws IOException {
-        OPEN.remove(this);
-        super.close();
     }
 
     /** @return the plugin this loader belongs to */

@@ -39,6 +39,11 @@ public abstract class ForwardingWorkflowStore implements WorkflowStore {
     }
 
     @Override
+    public int count(WorkflowStatus status) {
+        return real.count(status);
+    }
+
+    @Override
     public void forEachWithTasks(WorkflowStatus status, Consumer<StoredWorkflow> action) {
         real.forEachWithTasks(status, action);
     }

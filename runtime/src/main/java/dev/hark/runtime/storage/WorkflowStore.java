@@ -59,6 +59,11 @@ public interface WorkflowStore extends AutoCloseable {
         return list(status).stream().filter(w -> afterId == null || w.id().compareTo(afterId) > 0).limit(limit).toList();
     }
 
+    /** @return how many stored workflows are in {@code status} */
+    default int count(WorkflowStatus status) {
+        return list(Optional.of(status)).size();
+    }
+
     /**
      * Streams every workflow in {@code status} together with its task records, reading in bulk so
      * that resuming 100,000 workflows does not cost 100,000 queries.

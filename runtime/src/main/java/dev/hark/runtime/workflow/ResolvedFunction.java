@@ -101,6 +101,11 @@ public final class ResolvedFunction {
         return outputType;
     }
 
+    /** @return the class that declares the function (its loader is the plugin's, for a plugin's task) */
+    public Class<?> owner() {
+        return owner;
+    }
+
     public FunctionRef ref() {
         return ref;
     }

@@ -532,6 +532,20 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         });
     }
 
+    @Override
+    public int count(WorkflowStatus status) {
+        Objects.requireNonNull(status, "status");
+        return read(status + " workflows", c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT count(*) FROM workflows WHERE status = ?")) {
+                p.setString(1, status.name());
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
     /**
      * One query, streamed: each workflow is handed to {@code action} as soon as its last task row
      * is read. The query runs in one read transaction, so the workflows are a consistent snapshot;
