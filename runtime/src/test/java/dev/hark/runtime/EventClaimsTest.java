@@ -13,6 +13,7 @@ import dev.hark.listeners.timer.TimerEvent;
 import dev.hark.listeners.timer.TimerListener;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.storage.ClaimRecord;
+import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.runtime.testing.Await;
@@ -94,6 +95,27 @@ class EventClaimsTest {
             assertEquals(2, second.get(30, TimeUnit.SECONDS).sequence());
             assertEquals("first", hark.store().claim(new EventClaim(StickyListener.class.getName(), source + "#1"))
                     .orElseThrow().workflowId());
+        }
+    }
+
+    @Test
+    void theRuntimeSweepsCommittedClaimsPastTheRetentionAndKeepsThemForever() throws Exception {
+        String channel = "ch-" + UUID.randomUUID();
+        String first = Channels.channel(channel).publish("a").id();
+        String second = Channels.channel(channel).publish("b").id();
+        EventClaim firstClaim = new EventClaim(ChannelListener.class.getName(), first);
+        try (Hark hark = Hark.builder().dataDir(dataDir).claimRetention(ClaimRetention.forever()).open()) {
+            hark.run(Dag.waitForEvent(ChannelListener.class, channel), "kept");
+            assertEquals(0, hark.sweepClaims().get(30, TimeUnit.SECONDS));
+            assertTrue(hark.store().claim(firstClaim).isPresent(), "kept forever");
+        }
+        try (Hark hark = Hark.builder().dataDir(dataDir)
+                .claimRetention(ClaimRetention.keep(java.time.Duration.ofMillis(1))).open()) {
+            hark.run(Dag.waitForEvent(ChannelListener.class, channel), "swept");
+            Thread.sleep(5); // both claims are now older than the retention
+            assertEquals(2, hark.sweepClaims().get(30, TimeUnit.SECONDS));
+            assertEquals(Optional.empty(), hark.store().claim(firstClaim));
+            assertEquals(Optional.empty(), hark.store().claim(new EventClaim(ChannelListener.class.getName(), second)));
         }
     }
 

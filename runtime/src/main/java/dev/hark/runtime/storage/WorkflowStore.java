@@ -87,7 +87,9 @@ public interface WorkflowStore extends AutoCloseable {
     /**
      * Deletes the claims recorded before {@code claimedBeforeMillis} whose event no longer awaits its
      * commit: a claim on a checkpointed event whose commit is not recorded is kept, whatever its
-     * age, since its source may still redeliver it. Runs in small transactions through the writer,
+     * age, since its source may still redeliver it. A SUCCESSFUL workflow has every commit recorded
+     * [R5.5], also when its final status recorded the last one and the task row still says
+     * CHECKPOINTED. Runs in small transactions through the writer,
      * so other writes go on meanwhile.
      *
      * @return completes with the number of claims deleted

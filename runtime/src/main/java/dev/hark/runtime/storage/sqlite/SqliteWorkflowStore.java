@@ -284,8 +284,9 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         boolean reachedYoung = false;
         int seen = 0;
         try (PreparedStatement p = c.prepareStatement("""
-                SELECT c.seq, c.claimed_at, EXISTS (SELECT 1 FROM tasks t WHERE t.workflow_id = c.workflow_id
-                       AND t.task_id = c.task_id AND t.state = 'CHECKPOINTED')
+                SELECT c.seq, c.claimed_at, EXISTS (SELECT 1 FROM tasks t JOIN workflows w ON w.id = t.workflow_id
+                       WHERE t.workflow_id = c.workflow_id AND t.task_id = c.task_id AND t.state = 'CHECKPOINTED'
+                       AND w.status <> 'SUCCESSFUL')
                 FROM event_claims c WHERE c.seq > ? ORDER BY c.seq LIMIT ?""")) {
             p.setLong(1, afterSeq);
             p.setInt(2, SWEEP_CHUNK);
