@@ -60,6 +60,7 @@ public final class Hark implements AutoCloseable {
     private final WorkflowStore store;
     private final Engine engine;
     private final HttpApiServer httpServer;
+    private final HttpApiServer adminServer;
     private final Map<String, WorkflowDefinition> definitions;
     private final ClaimRetention claimRetention;
     private final CompletableFuture<Map<String, CompletableFuture<Object>>> resumedOnOpen;
@@ -96,8 +97,19 @@ public final class Hark implements AutoCloseable {
             // The window opens before the first request can arrive: a workflow not re-parked yet is
             // answered "retry" (503), never "not running" (404), which a client would take as final.
             ResumeWindow window = builder.resumeAllOnOpen ? engine.beginResume(WorkflowStatus.RESUMABLE) : null;
+            Admin admin = builder.adminApi || builder.adminHttp != null ? new Admin() : null;
             this.httpServer = builder.http == null ? null
-                    : HttpApiServer.start(builder.http, engine::send, builder.adminApi ? new Admin() : null);
+                    : HttpApiServer.start(builder.http, engine::send, admin, builder.adminHttp == null
+                            ? HttpApiServer.Endpoints.ALL : HttpApiServer.Endpoints.EVENTS);
+            try {
+                this.adminServer = builder.adminHttp == null ? null
+                        : HttpApiServer.start(builder.adminHttp, engine::send, admin, HttpApiServer.Endpoints.ADMIN);
+            } catch (RuntimeException e) {
+                if (httpServer != null) {
+                    httpServer.close();
+                }
+                throw e;
+            }
             this.resumedOnOpen = window == null ? CompletableFuture.completedFuture(Map.of())
                     : engine.resumeAllInBackground(WorkflowStatus.RESUMABLE, window);
         } catch (RuntimeException e) {
@@ -378,6 +390,11 @@ public final class Hark implements AutoCloseable {
         return Optional.ofNullable(httpServer).map(HttpApiServer::address);
     }
 
+    /** @return where the admin API listens when it has an address of its own ({@link Builder#adminHttp}) */
+    public Optional<InetSocketAddress> adminAddress() {
+        return Optional.ofNullable(adminServer).map(HttpApiServer::address);
+    }
+
     /** @return the runtime's current load */
     public RuntimeMetrics metrics() {
         return new RuntimeMetrics(engine.activeCount(), engine.pendingTimers(), engine.inboxWaits(), store.stats());
@@ -402,13 +419,23 @@ public final class Hark implements AutoCloseable {
             return;
         }
         try {
-            if (httpServer != null) {
-                httpServer.close();
-            }
+            closeServers();
             engine.close();
             store.close();
         } finally {
             releaseLock();
+        }
+    }
+
+    private void closeServers() {
+        try {
+            if (httpServer != null) {
+                httpServer.close();
+            }
+        } finally {
+            if (adminServer != null) {
+                adminServer.close();
+            }
         }
     }
 
@@ -428,9 +455,7 @@ public final class Hark implements AutoCloseable {
             return;
         }
         try {
-            if (httpServer != null) {
-                httpServer.close();
-            }
+            closeServers();
             engine.halt();
             store.close();
         } finally {
@@ -562,6 +587,7 @@ public final class Hark implements AutoCloseable {
         private Function<Path, ? extends WorkflowStore> storeOpener = SqliteWorkflowStore::open;
         private HttpSettings http;
         private boolean adminApi;
+        private HttpSettings adminHttp;
         private ClaimRetention claimRetention = ClaimRetention.defaults();
         private boolean resumeAllOnOpen;
         private final Map<String, WorkflowDefinition> definitions = new java.util.HashMap<>();
@@ -604,9 +630,31 @@ public final class Hark implements AutoCloseable {
             return this;
         }
 
-        /** Also serves the admin API ({@code /workflows…}, {@code /health}) on the HTTP server. */
+        /**
+         * Also serves the admin API ({@code /workflows…}, {@code /health}) on the HTTP server.
+         *
+         * @throws IllegalStateException if {@link #adminHttp} gave it an address of its own
+         */
         public Builder adminApi(boolean enabled) {
+            if (enabled && adminHttp != null) {
+                throw new IllegalStateException("the admin API already has an address of its own (adminHttp)");
+            }
             this.adminApi = enabled;
+            return this;
+        }
+
+        /**
+         * Serves the admin API on a server of its own, e.g. on loopback while events are received on
+         * a public address; the event server then serves events and the health probes only. Give
+         * it credentials with an admin token unless it listens on loopback only.
+         *
+         * @throws IllegalStateException if {@link #adminApi} put it on the event server already
+         */
+        public Builder adminHttp(HttpSettings adminHttp) {
+            if (adminApi) {
+                throw new IllegalStateException("the admin API is already served on the event server (adminApi)");
+            }
+            this.adminHttp = Objects.requireNonNull(adminHttp, "adminHttp");
             return this;
         }
 

@@ -1,14 +1,26 @@
 package dev.hark.runtime.cli;
 
 import dev.hark.runtime.json.Json;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
+import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import picocli.CommandLine.Option;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -16,11 +28,24 @@ import tools.jackson.databind.JsonNode;
 /** The admin API seen from the command line: one request, its JSON answer, or a clear failure. */
 final class AdminClient {
 
-    /** The {@code --server} option every client command shares. */
+    /** The environment variable holding the token the client sends, unless {@code --token-file} names one. */
+    static final String TOKEN_VARIABLE = "HARK_TOKEN";
+
+    /** The options every client command shares: where the server is, and how to prove who we are. */
     static final class ServerOption {
         @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:8000",
                 description = "Base URL of a running `hark serve` (default: ${DEFAULT-VALUE}).")
         URI server;
+
+        @Option(names = "--token-file", paramLabel = "FILE",
+                description = "A file whose first line is the token to send (Authorization: Bearer); default: the"
+                        + " environment variable " + TOKEN_VARIABLE + ", if set.")
+        Path tokenFile;
+
+        @Option(names = "--cacert", paramLabel = "FILE",
+                description = "Trust the PEM certificate(s) in FILE for an https:// server (e.g. a self-signed one)"
+                        + " instead of the system's certificate authorities.")
+        Path caCertificates;
     }
 
     /** A reply that was not a 2xx: its status and the server's message. */
@@ -43,29 +68,72 @@ final class AdminClient {
         }
     }
 
-    /** The {@code --server} value is not an http(s) URL with a host: bad usage, not a server problem. */
-    static final class BadServer extends Exception {
+    /** An option's value cannot be used (not a URL, no such file): bad usage, not a server problem. */
+    static final class BadUsage extends Exception {
         private static final long serialVersionUID = 1L;
 
-        BadServer(URI server) {
-            super("--server must be an http:// or https:// URL with a host, like http://127.0.0.1:8000; was '"
-                    + server + "'");
+        BadUsage(String message) {
+            super(message);
         }
     }
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5))
-            .build();
-
     private final URI server;
+    private final HttpClient client;
+    /** The {@code Authorization} header's value, or null to send none. */
+    private final String authorization;
+    private final String tokenSource;
 
-    AdminClient(ServerOption option) throws BadServer {
+    AdminClient(ServerOption option, Function<String, String> environment) throws BadUsage {
         this.server = option.server;
         String scheme = server.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
                 || server.getHost() == null || server.getRawQuery() != null || server.getRawFragment() != null) {
-            throw new BadServer(server);
+            throw new BadUsage("--server must be an http:// or https:// URL with a host, like http://127.0.0.1:8000;"
+                    + " was '" + server + "'");
+        }
+        String token = option.tokenFile != null ? readToken(option.tokenFile) : environment.apply(TOKEN_VARIABLE);
+        this.authorization = token == null || token.isBlank() ? null : "Bearer " + token.strip();
+        this.tokenSource = option.tokenFile != null ? "--token-file " + option.tokenFile : TOKEN_VARIABLE;
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5));
+        if (option.caCertificates != null) {
+            builder.sslContext(trusting(option.caCertificates));
+        }
+        this.client = builder.build();
+    }
+
+    private static String readToken(Path file) throws BadUsage {
+        try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            String line = reader.readLine();
+            if (line == null || line.isBlank()) {
+                throw new BadUsage("--token-file " + file + " is empty; its first line must be the token");
+            }
+            return line.strip();
+        } catch (IOException e) {
+            throw new BadUsage("cannot read --token-file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** @return TLS that trusts exactly the certificates in {@code pem} */
+    private static SSLContext trusting(Path pem) throws BadUsage {
+        try (InputStream in = Files.newInputStream(pem)) {
+            KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
+            trusted.load(null, null);
+            int n = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                trusted.setCertificateEntry("ca-" + n++, certificate);
+            }
+            if (n == 0) {
+                throw new BadUsage("--cacert " + pem + " holds no PEM certificate");
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(trusted);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new BadUsage("cannot use --cacert " + pem + ": " + e.getMessage());
         }
     }
 
@@ -90,9 +158,12 @@ final class AdminClient {
     }
 
     private JsonNode send(HttpRequest.Builder request) throws Refused, Unreachable {
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
         HttpResponse<String> response;
         try {
-            response = CLIENT.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            response = client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new Unreachable(server, e);
         } catch (IOException e) {
@@ -109,7 +180,13 @@ final class AdminClient {
         }
         if (response.statusCode() / 100 != 2) {
             JsonNode message = body == null ? null : body.get("message");
-            throw new Refused(response.statusCode(), message == null ? response.body() : message.asString());
+            String text = message == null ? response.body() : message.asString();
+            if (response.statusCode() == 401) {
+                text += authorization == null
+                        ? " (no token was sent: set " + TOKEN_VARIABLE + " or give --token-file)"
+                        : " (the token sent came from " + tokenSource + ")";
+            }
+            throw new Refused(response.statusCode(), text);
         }
         return body;
     }
@@ -125,7 +202,7 @@ final class AdminClient {
         } catch (Unreachable e) {
             err.println("hark: " + e.getMessage());
             return ExitCodes.UNREACHABLE;
-        } catch (BadServer e) {
+        } catch (BadUsage e) {
             err.println("hark: " + e.getMessage());
             return ExitCodes.USAGE;
         }
@@ -134,6 +211,6 @@ final class AdminClient {
     /** A client command's body. */
     @FunctionalInterface
     interface ClientCall {
-        void run() throws Refused, Unreachable, BadServer;
+        void run() throws Refused, Unreachable, BadUsage;
     }
 }

@@ -1,5 +1,7 @@
 package dev.hark.runtime.cli;
 
+import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,6 +11,7 @@ import picocli.CommandLine.Command;
         subcommands = {
             ServeCommand.class,
             PluginsCommand.class,
+            TokensCommand.class,
             WorkflowCommands.Start.class,
             WorkflowCommands.Status.class,
             WorkflowCommands.Output.class,
@@ -31,8 +34,25 @@ public final class HarkCommand implements Runnable {
     }
 
     /** Runs the command line without exiting, writing to the given streams. */
-    public static int execute(java.io.PrintWriter out, java.io.PrintWriter err, String... args) {
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
         return new CommandLine(new HarkCommand()).setOut(out).setErr(err).execute(args);
+    }
+
+    /** Runs the command line with {@code environment} in place of the process's environment variables. */
+    static int execute(PrintWriter out, PrintWriter err, Map<String, String> environment, String... args) {
+        CommandLine.IFactory factory = new CommandLine.IFactory() {
+            @Override
+            public <K> K create(Class<K> type) throws Exception {
+                K made = CommandLine.defaultFactory().create(type);
+                if (made instanceof ServeCommand serve) {
+                    serve.environment = environment::get;
+                } else if (made instanceof WorkflowCommands.ClientCommand client) {
+                    client.environment = environment::get;
+                }
+                return made;
+            }
+        };
+        return new CommandLine(new HarkCommand(), factory).setOut(out).setErr(err).execute(args);
     }
 
     @Override

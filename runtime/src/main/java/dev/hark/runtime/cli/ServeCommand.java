@@ -1,11 +1,14 @@
 package dev.hark.runtime.cli;
 
 import dev.hark.runtime.Hark;
+import dev.hark.runtime.http.Credentials;
 import dev.hark.runtime.http.HttpSettings;
+import dev.hark.runtime.http.TlsSettings;
 import dev.hark.runtime.plugin.PluginLoadException;
 import dev.hark.runtime.plugin.PluginLoader;
 import dev.hark.runtime.plugin.PluginSet;
 import dev.hark.runtime.storage.ClaimRetention;
+import dev.hark.runtime.storage.StorageException;
 import io.netty.util.ResourceLeakDetector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -18,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -76,14 +80,114 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
+    @Option(names = "--tokens", paramLabel = "FILE",
+            description = "Credentials: one per line, KIND VALUE, KIND being admin, events, events:PREFIX,...,"
+                    + " webhook or webhook:PREFIX,... (see `hark tokens new`). Also read from the environment"
+                    + " variable " + TOKENS_VARIABLE + " (entries separated by newlines or ';'). With any, every"
+                    + " request but /health/live and /health/ready needs a token or a webhook signature.")
+    Path tokensFile;
+
+    @Option(names = "--insecure",
+            description = "Serve a non-loopback address without credentials: anyone who reaches the port may"
+                    + " start, read and cancel workflows and send events.")
+    boolean insecure;
+
+    @Option(names = "--admin-port",
+            description = "Serve the admin API (/workflows, /health) on this port of its own instead of --port;"
+                    + " the event port then serves events and the probes /health/live, /health/ready. 0 picks a"
+                    + " free one.")
+    Integer adminPort;
+
+    @Option(names = "--admin-host", paramLabel = "HOST",
+            description = "Address of the admin API's own port (default: 127.0.0.1; needs --admin-port).")
+    String adminHost;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "Serve HTTPS with this PEM certificate chain (with --tls-key).")
+    Path tlsCertificate;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "The PEM (PKCS#8, unencrypted) private key of --tls-cert.")
+    Path tlsKey;
+
     @Option(names = "--strict-plugins",
             description = "Refuse to start when any plugin breaks a rule (default: skip bad plugins).")
     boolean strictPlugins;
 
+    /** The environment variable that may hold credentials, in the format of {@code --tokens}. */
+    static final String TOKENS_VARIABLE = "HARK_TOKENS";
+
+    /** Where {@link #TOKENS_VARIABLE} is read; tests give their own. */
+    Function<String, String> environment = System::getenv;
+
+    /** @throws IllegalArgumentException for settings that do not fit together, saying which */
     HttpSettings httpSettings() {
         List<String> hosts = new ArrayList<>(HttpSettings.DEFAULT_ALLOWED_HOSTS);
         hosts.addAll(allowedHosts);
-        return HttpSettings.defaults().withHost(host).withPort(port).withAllowedHosts(hosts);
+        if ((tlsCertificate == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("give --tls-cert and --tls-key together (a PEM certificate chain and"
+                    + " its private key)");
+        }
+        return HttpSettings.defaults().withHost(host).withPort(port).withAllowedHosts(hosts)
+                .withCredentials(credentials())
+                .withTls(tlsCertificate == null ? null : new TlsSettings(tlsCertificate, tlsKey));
+    }
+
+    /** @return the admin API's own server settings, or null when it shares the event port */
+    HttpSettings adminSettings(HttpSettings http) {
+        if (adminPort == null) {
+            if (adminHost != null) {
+                throw new IllegalArgumentException("--admin-host needs --admin-port (the admin API's own port)");
+            }
+            return null;
+        }
+        List<String> hosts = new ArrayList<>(HttpSettings.DEFAULT_ALLOWED_HOSTS);
+        hosts.addAll(allowedHosts);
+        return http.withHost(adminHost == null ? HttpSettings.DEFAULT_HOST : adminHost).withPort(adminPort)
+                .withAllowedHosts(hosts);
+    }
+
+    private Credentials credentials() {
+        Credentials credentials = tokensFile == null ? Credentials.none() : Credentials.read(tokensFile);
+        String variable = environment.apply(TOKENS_VARIABLE);
+        if (variable != null && !variable.isBlank()) {
+            credentials = credentials.and(Credentials.parse(variable, TOKENS_VARIABLE));
+        }
+        return credentials;
+    }
+
+    /**
+     * @return why these settings must not be served, or null: a non-loopback address without
+     *     credentials, unless {@code --insecure}
+     */
+    String exposureProblem(HttpSettings http, HttpSettings admin) {
+        if (insecure || !http.credentials().isEmpty()) {
+            return null;
+        }
+        HttpSettings exposed = !http.isLoopback() ? http : admin != null && !admin.isLoopback() ? admin : null;
+        if (exposed == null) {
+            return null;
+        }
+        return "refusing to serve " + exposed.host() + " without credentials: anyone who reaches it could "
+                + (exposed == admin || admin == null ? "start, read and cancel workflows and " : "") + "send events."
+                + " Give tokens with --tokens FILE or " + TOKENS_VARIABLE + " (`hark tokens new` makes one; see"
+                + " \"Running on a network\" in the README), or pass --insecure to serve without them";
+    }
+
+    /** Cautions about settings that work but are probably not what was meant. */
+    static List<String> cautions(HttpSettings http, HttpSettings admin) {
+        List<String> cautions = new ArrayList<>();
+        Credentials credentials = http.credentials();
+        if (!credentials.isEmpty() && credentials.tokens(Credentials.Scope.ADMIN) == 0) {
+            cautions.add("no admin token: the admin API refuses every request but the health probes");
+        }
+        for (HttpSettings server : admin == null ? List.of(http) : List.of(http, admin)) {
+            if (!credentials.isEmpty() && server.tls() == null && !server.isLoopback()) {
+                cautions.add("tokens travel in clear text to " + server.host() + ":" + server.port() + "; serve HTTPS"
+                        + " (--tls-cert, --tls-key) or behind a proxy that terminates TLS");
+            }
+        }
+        return cautions;
     }
 
     /** Netty's system property for its leak detector; an explicit setting is left alone. */
@@ -111,27 +215,42 @@ final class ServeCommand implements Callable<Integer> {
         }
 
         HttpSettings http;
+        HttpSettings admin;
         try {
             http = httpSettings();
+            admin = adminSettings(http);
+            String exposure = exposureProblem(http, admin);
+            if (exposure != null) {
+                throw new IllegalArgumentException(exposure);
+            }
         } catch (IllegalArgumentException e) {
             plugins.close();
             err.println("hark: " + e.getMessage());
             err.flush();
             return ExitCodes.USAGE;
         }
+        for (String caution : cautions(http, admin)) {
+            err.println("hark: caution: " + caution);
+        }
+        err.flush();
         Hark hark;
         try {
-            hark = Hark.builder()
+            Hark.Builder builder = Hark.builder()
                     .dataDir(dataDir)
                     .classLoader(plugins.classLoader())
                     .definitions(plugins.definitions().values())
-                    .http(http)
-                    .adminApi(true)
+                    .http(http);
+            if (admin == null) {
+                builder.adminApi(true);
+            } else {
+                builder.adminHttp(admin);
+            }
+            hark = builder
                     .claimRetention(claimRetention)
                     .resumeAllOnOpen(true)
                     .open();
-        } catch (IllegalStateException | dev.hark.runtime.storage.StorageException e) {
-            // The data folder is locked or unusable, or the port is taken: say which, no stack trace.
+        } catch (IllegalStateException | IllegalArgumentException | StorageException e) {
+            // The data folder is locked or unusable, the port is taken, the TLS files are unusable: say which.
             plugins.close();
             err.println("hark: cannot start: " + e.getMessage());
             err.flush();
@@ -149,9 +268,21 @@ final class ServeCommand implements Callable<Integer> {
         // HTTP is up while the workflows that were running are resumed (on their own thread):
         // /health says "starting" (503) and an event for a workflow not re-parked yet gets 503 with
         // Retry-After, never 404, until every wait is parked again; then /health says "ok".
+        String scheme = http.tls() == null ? "http://" : "https://";
         int boundPort = hark.httpAddress().orElseThrow().getPort();
-        out.println("Listening on http://" + host + ":" + boundPort
-                + "  (events: POST /event/send_event/<workflow_id>; admin: /workflows, /health)");
+        if (admin == null) {
+            out.println("Listening on " + scheme + host + ":" + boundPort
+                    + "  (events: POST /event/send_event/<workflow_id>; admin: /workflows, /health)");
+        } else {
+            out.println("Listening on " + scheme + host + ":" + boundPort
+                    + "  (events: POST /event/send_event/<workflow_id>; probes: /health/live, /health/ready)");
+            out.println("Admin API on " + scheme + admin.host() + ":" + hark.adminAddress().orElseThrow().getPort()
+                    + "  (/workflows, /health)");
+        }
+        out.println(http.credentials().isEmpty() ? "Credentials: none, every request is served"
+                : "Credentials: " + http.credentials().tokens(Credentials.Scope.ADMIN) + " admin token(s), "
+                        + http.credentials().tokens(Credentials.Scope.EVENTS) + " events token(s), "
+                        + http.credentials().webhookSecrets() + " webhook secret(s)");
         out.println("Workflow definitions: " + hark.definitions());
         out.flush();
         Map<String, CompletableFuture<Object>> resumed;

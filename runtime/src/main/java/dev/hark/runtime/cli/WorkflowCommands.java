@@ -4,6 +4,7 @@ import dev.hark.runtime.json.Json;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -26,8 +27,11 @@ final class WorkflowCommands {
         @Mixin
         AdminClient.ServerOption server = new AdminClient.ServerOption();
 
-        AdminClient client() throws AdminClient.BadServer {
-            return new AdminClient(server);
+        /** Where {@code HARK_TOKEN} is read; tests give their own. */
+        Function<String, String> environment = System::getenv;
+
+        AdminClient client() throws AdminClient.BadUsage {
+            return new AdminClient(server, environment);
         }
 
         java.io.PrintWriter out() {

@@ -67,6 +67,11 @@ final class AdminHandler {
         this.admin = admin;
     }
 
+    /** @return whether {@code path} is a health probe, served without credentials on every server */
+    static boolean isProbe(String path) {
+        return path.equals(LIVE) || path.equals(READY);
+    }
+
     /** @return whether {@code path} belongs to the admin API */
     static boolean serves(String path) {
         return path.equals(HEALTH) || path.equals(LIVE) || path.equals(READY) || path.equals(WORKFLOWS)

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,12 +57,15 @@ final class EventHandler {
 
     private final HttpSettings settings;
     private final EventSender sender;
+    private final Authenticator authenticator;
 
     private final ReplyDeadlines deadlines;
 
-    EventHandler(HttpSettings settings, EventSender sender, java.util.concurrent.ScheduledExecutorService sweeper) {
+    EventHandler(HttpSettings settings, EventSender sender, Authenticator authenticator,
+            ScheduledExecutorService sweeper) {
         this.settings = settings;
         this.sender = sender;
+        this.authenticator = authenticator;
         this.deadlines = new ReplyDeadlines(settings.replyTimeout().toNanos(), sweeper);
     }
 
@@ -99,6 +103,13 @@ final class EventHandler {
             exchange.reply(400, HttpExchanges.error("invalid_workflow_id", idProblem, "workflow_id"));
             return;
         }
+        Authenticator.Decision decision = authenticator.event(exchange, workflowId);
+        if (decision instanceof Authenticator.Refused refused) {
+            exchange.reply(refused.status(), refused.headers(), HttpExchanges.error(refused.code(), refused.message(),
+                    null));
+            return;
+        }
+        String webhookId = ((Authenticator.Allowed) decision).webhookId();
         byte[] body = exchange.body();
         // One pass straight into plain data: the payload is handed on exactly as parsed.
         Object parsed;
@@ -149,10 +160,20 @@ final class EventHandler {
         if (idempotencyKey == null) {
             idempotencyKey = (String) bodyKey;
         }
+        if (webhookId != null) {
+            // Standard Webhooks senders resend a message with the same id: it is the event's idempotency key.
+            if (idempotencyKey != null && !idempotencyKey.equals(webhookId)) {
+                exchange.reply(400, HttpExchanges.error("conflicting_idempotency_keys", "the webhook-id is this event's"
+                        + " idempotency key, and the " + IDEMPOTENCY_KEY_HEADER + " header or the body's event_id"
+                        + " differs from it; leave them out, or send the same value", "event_id"));
+                return;
+            }
+            idempotencyKey = webhookId;
+        }
         String keyProblem = IdempotencyKeys.problem(idempotencyKey);
         if (keyProblem != null) {
             exchange.reply(400, HttpExchanges.error("invalid_idempotency_key", keyProblem,
-                    bodyKey != null ? "event_id" : IDEMPOTENCY_KEY_HEADER));
+                    webhookId != null ? Authenticator.WEBHOOK_ID : bodyKey != null ? "event_id" : IDEMPOTENCY_KEY_HEADER));
             return;
         }
         Answer answer = new Answer(exchange, workflowId, eventKey);

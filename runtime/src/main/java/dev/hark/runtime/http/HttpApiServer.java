@@ -23,8 +23,10 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -67,14 +69,37 @@ public final class HttpApiServer implements AutoCloseable {
         this.adminThreads = adminThreads;
     }
 
+    /** Which endpoints a server serves. */
+    public enum Endpoints {
+        /** The event endpoint, the admin API and the health probes. */
+        ALL,
+        /** The event endpoint and the health probes ({@code /health/live}, {@code /health/ready}). */
+        EVENTS,
+        /** The admin API and the health probes; no events. */
+        ADMIN
+    }
+
     /**
      * Binds and starts the server.
      *
-     * @param admin the admin operations, or null to serve events only
+     * @param admin the admin operations, or null to serve events only (and no health probes)
      * @throws IllegalStateException if the address cannot be bound (in use, not local)
+     * @throws IllegalArgumentException if the TLS files cannot be used
      */
     public static HttpApiServer start(HttpSettings settings, EventSender sender, AdminOperations admin) {
-        return start(settings, sender, admin, Transport.best());
+        return start(settings, sender, admin, Endpoints.ALL);
+    }
+
+    /**
+     * Binds and starts a server for some of the endpoints, so that the admin API can listen on an
+     * address of its own.
+     *
+     * @param sender where events go; unused for {@link Endpoints#ADMIN}
+     * @param admin the admin operations (also the health probes), or null to serve events only
+     */
+    public static HttpApiServer start(HttpSettings settings, EventSender sender, AdminOperations admin,
+            Endpoints endpoints) {
+        return start(settings, sender, admin, endpoints, Transport.best());
     }
 
     /** How the server talks to sockets. */
@@ -126,9 +151,17 @@ public final class HttpApiServer implements AutoCloseable {
     }
 
     static HttpApiServer start(HttpSettings settings, EventSender sender, AdminOperations admin, Transport transport) {
+        return start(settings, sender, admin, Endpoints.ALL, transport);
+    }
+
+    static HttpApiServer start(HttpSettings settings, EventSender sender, AdminOperations admin, Endpoints endpoints,
+            Transport transport) {
+        SslContext tls = settings.tls() == null ? null : settings.tls().serverContext();
+        Authenticator authenticator = new Authenticator(settings.credentials(), Clock.systemUTC());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(IO_THREADS, new DefaultThreadFactory("hark-http", true),
                 transport.ioHandlerFactory());
-        EventHandler events = new EventHandler(settings, sender, group.next());
+        EventHandler events = endpoints == Endpoints.ADMIN ? null
+                : new EventHandler(settings, sender, authenticator, group.next());
         AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin);
         AtomicInteger adminNumber = new AtomicInteger();
         ExecutorService adminThreads = admin == null ? null : AdminHandler.executor(runnable -> {
@@ -136,7 +169,7 @@ public final class HttpApiServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        Router router = new Router(events, adminHandler, adminThreads);
+        Router router = new Router(events, adminHandler, adminThreads, endpoints != Endpoints.EVENTS, authenticator);
         HostRules hosts = new HostRules(settings.effectiveAllowedHosts());
         ConnectionLimit limit = new ConnectionLimit(settings.maxConnections());
         HttpDecoderConfig decoding = new HttpDecoderConfig()
@@ -156,6 +189,9 @@ public final class HttpApiServer implements AutoCloseable {
                                 return;
                             }
                             HttpConnection connection = new HttpConnection(settings, router, hosts);
+                            if (tls != null) {
+                                channel.pipeline().addLast(tls.newHandler(channel.alloc()));
+                            }
                             channel.pipeline()
                                     .addLast(connection.reads())
                                     .addLast(new HttpServerCodec(decoding.clone()))
@@ -167,9 +203,14 @@ public final class HttpApiServer implements AutoCloseable {
                     .syncUninterruptibly()
                     .channel();
             HttpApiServer server = new HttpApiServer(group, channel, adminThreads);
-            LOG.info("Serving HTTP events at http://{}:{}{}<workflow_id>{} ({} transport)", settings.host(),
-                    server.address().getPort(), EventHandler.PATH,
-                    admin == null ? "" : " and the admin API at " + AdminHandler.WORKFLOWS, transport.name().toLowerCase(Locale.ROOT));
+            String base = (tls == null ? "http://" : "https://") + settings.host() + ":" + server.address().getPort();
+            LOG.info("Serving {} ({} transport, {})", switch (endpoints) {
+                case ALL -> "HTTP events at " + base + EventHandler.PATH + "<workflow_id>"
+                        + (admin == null ? "" : " and the admin API at " + base + AdminHandler.WORKFLOWS);
+                case EVENTS -> "HTTP events at " + base + EventHandler.PATH + "<workflow_id>";
+                case ADMIN -> "the admin API at " + base + AdminHandler.WORKFLOWS;
+            }, transport.name().toLowerCase(Locale.ROOT), settings.credentials().isEmpty()
+                    ? "no credentials: every request is served" : settings.credentials().toString());
             return server;
         } catch (Exception e) { // Netty rethrows the checked BindException undeclared
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
@@ -266,28 +307,48 @@ public final class HttpApiServer implements AutoCloseable {
         }
     }
 
-    /** Sends each request to its handler by path. */
+    /** Sends each request to its handler by path, once it is allowed. */
     static final class Router {
         private final EventHandler events;
         private final AdminHandler admin;
         private final ExecutorService adminThreads;
+        private final boolean adminApi;
+        private final Authenticator authenticator;
 
-        Router(EventHandler events, AdminHandler admin, ExecutorService adminThreads) {
+        /**
+         * @param events the event endpoint, or null when this server does not serve events
+         * @param admin the admin handler (for the probes, and the API when {@code adminApi}), or null
+         */
+        Router(EventHandler events, AdminHandler admin, ExecutorService adminThreads, boolean adminApi,
+                Authenticator authenticator) {
             this.events = events;
             this.admin = admin;
             this.adminThreads = adminThreads;
+            this.adminApi = adminApi;
+            this.authenticator = authenticator;
         }
 
         void route(HttpCall call) {
             String path = call.path();
-            if (path.startsWith(EventHandler.PATH)) {
-                events.handle(call);
-            } else if (admin != null && AdminHandler.serves(path)) {
+            if (events != null && path.startsWith(EventHandler.PATH)) {
+                events.handle(call); // authenticated there: the decision needs the workflow id and the body
+            } else if (admin != null && AdminHandler.isProbe(path)) {
+                admin.submit(adminThreads, call); // for load balancers and orchestrators: no credential
+            } else if (admin != null && adminApi && AdminHandler.serves(path)) {
+                if (authenticator.admin(call) instanceof Authenticator.Refused refused) {
+                    call.reply(refused.status(), refused.headers(), HttpExchanges.error(refused.code(), refused.message(),
+                            null));
+                    return;
+                }
                 admin.submit(adminThreads, call);
             } else {
-                call.reply(404, HttpExchanges.error("not_found", "no such endpoint; send events with POST "
-                        + EventHandler.PATH + "<workflow_id>"
-                        + (admin == null ? "" : ", manage workflows under " + AdminHandler.WORKFLOWS), null));
+                String served = events == null ? "" : "send events with POST " + EventHandler.PATH + "<workflow_id>";
+                if (admin != null && adminApi) {
+                    served += (served.isEmpty() ? "" : ", ") + "manage workflows under " + AdminHandler.WORKFLOWS;
+                } else if (admin != null && AdminHandler.serves(path)) {
+                    served += "; the admin API is served on its own address";
+                }
+                call.reply(404, HttpExchanges.error("not_found", "no such endpoint; " + served, null));
             }
         }
     }

@@ -1,6 +1,9 @@
 package dev.hark.runtime.http;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -26,10 +29,14 @@ import java.util.Objects;
  *     headers besides IP address literals; {@code "*"} accepts any. By default the loopback names
  *     {@code localhost}, {@code 127.0.0.1} and {@code [::1]}, plus {@link #host} when it is a specific
  *     name (see {@link #effectiveAllowedHosts()})
+ * @param credentials who may use the server: with {@link Credentials#none()} (the default) every
+ *     request is served, which is safe only on loopback; otherwise every request but
+ *     {@code /health/live} and {@code /health/ready} needs a token or a webhook signature
+ * @param tls HTTPS from PEM files, or null for plain HTTP (the default)
  */
 public record HttpSettings(String host, int port, int maxBodyBytes, Duration replyTimeout, Duration idleTimeout,
         Duration requestReadTimeout, int maxConnections, int maxRequestLineBytes, int maxHeaderBytes,
-        List<String> allowedHosts) {
+        List<String> allowedHosts, Credentials credentials, TlsSettings tls) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -48,6 +55,7 @@ public record HttpSettings(String host, int port, int maxBodyBytes, Duration rep
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(requestReadTimeout, "requestReadTimeout");
         allowedHosts = List.copyOf(allowedHosts);
+        Objects.requireNonNull(credentials, "credentials (Credentials.none() for none)");
         if (port < 0 || port > 65_535) {
             throw new IllegalArgumentException("port must be 0-65535, was " + port);
         }
@@ -76,7 +84,8 @@ public record HttpSettings(String host, int port, int maxBodyBytes, Duration rep
     /** The settings of earlier versions; everything else at its default. */
     public HttpSettings(String host, int port, int maxBodyBytes, Duration replyTimeout) {
         this(host, port, maxBodyBytes, replyTimeout, DEFAULT_IDLE_TIMEOUT, DEFAULT_REQUEST_READ_TIMEOUT,
-                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_REQUEST_LINE_BYTES, DEFAULT_MAX_HEADER_BYTES, DEFAULT_ALLOWED_HOSTS);
+                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_REQUEST_LINE_BYTES, DEFAULT_MAX_HEADER_BYTES, DEFAULT_ALLOWED_HOSTS,
+                Credentials.none(), null);
     }
 
     private static void positive(Duration duration, String name) {
@@ -103,7 +112,7 @@ public record HttpSettings(String host, int port, int maxBodyBytes, Duration rep
             bound = "[" + bound + "]";
         }
         boolean wildcard = bound.equals("0.0.0.0") || bound.equals("[::]") || bound.equals("[::0]") || bound.isEmpty();
-        java.util.ArrayList<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         for (String name : allowedHosts) {
             names.add(name.toLowerCase(Locale.ROOT));
         }
@@ -115,51 +124,75 @@ public record HttpSettings(String host, int port, int maxBodyBytes, Duration rep
 
     public HttpSettings withHost(String newHost) {
         return new HttpSettings(newHost, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts);
+                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
     }
 
     public HttpSettings withPort(int newPort) {
         return new HttpSettings(host, newPort, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts);
+                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
     }
 
     public HttpSettings withMaxBodyBytes(int newMaxBodyBytes) {
         return new HttpSettings(host, port, newMaxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts);
+                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
     }
 
     public HttpSettings withReplyTimeout(Duration newReplyTimeout) {
         return new HttpSettings(host, port, maxBodyBytes, newReplyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts);
+                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
     }
 
     public HttpSettings withIdleTimeout(Duration newIdleTimeout) {
         return new HttpSettings(host, port, maxBodyBytes, replyTimeout, newIdleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts);
+                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
     }
 
     public HttpSettings withRequestReadTimeout(Duration newRequestReadTimeout) {
         return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, newRequestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts);
+                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
     }
 
     public HttpSettings withMaxConnections(int newMaxConnections) {
         return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                newMaxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts);
+                newMaxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
     }
 
     public HttpSettings withMaxRequestLineBytes(int newMaxRequestLineBytes) {
         return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, newMaxRequestLineBytes, maxHeaderBytes, allowedHosts);
+                maxConnections, newMaxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
     }
 
     public HttpSettings withMaxHeaderBytes(int newMaxHeaderBytes) {
         return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, newMaxHeaderBytes, allowedHosts);
+                maxConnections, maxRequestLineBytes, newMaxHeaderBytes, allowedHosts, credentials, tls);
     }
 
     public HttpSettings withAllowedHosts(List<String> newAllowedHosts) {
         return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, newAllowedHosts);
+                maxConnections, maxRequestLineBytes, maxHeaderBytes, newAllowedHosts, credentials, tls);
+    }
+
+    public HttpSettings withCredentials(Credentials newCredentials) {
+        return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
+                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, newCredentials, tls);
+    }
+
+    /** @param newTls HTTPS from PEM files, or null for plain HTTP */
+    public HttpSettings withTls(TlsSettings newTls) {
+        return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
+                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, newTls);
+    }
+
+    /** @return whether {@link #host} is a loopback address, reachable only from this machine */
+    public boolean isLoopback() {
+        String bound = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (bound.equalsIgnoreCase("localhost")) {
+            return true;
+        }
+        try {
+            return InetAddress.getByName(bound).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
     }
 }
