@@ -181,7 +181,7 @@ final class AdminClient {
         if (response.statusCode() / 100 != 2) {
             JsonNode message = body == null ? null : body.get("message");
             String text = message == null ? response.body() : message.asString();
-            if (response.statusCode() == 401) {
+            if (response.statusCode() == 401 || response.statusCode() == 403 && authorization != null) {
                 text += authorization == null
                         ? " (no token was sent: set " + TOKEN_VARIABLE + " or give --token-file)"
                         : " (the token sent came from " + tokenSource + ")";

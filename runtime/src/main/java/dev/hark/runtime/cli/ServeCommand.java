@@ -10,11 +10,15 @@ import dev.hark.runtime.plugin.PluginSet;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.StorageException;
 import io.netty.util.ResourceLeakDetector;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
@@ -174,6 +178,16 @@ final class ServeCommand implements Callable<Integer> {
                 + " \"Running on a network\" in the README), or pass --insecure to serve without them";
     }
 
+    private static boolean readableByOthers(Path file) {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            return permissions.contains(PosixFilePermission.OTHERS_READ)
+                    || permissions.contains(PosixFilePermission.GROUP_READ);
+        } catch (IOException | UnsupportedOperationException e) {
+            return false; // not POSIX (Windows): its ACLs are the operator's to check
+        }
+    }
+
     /** Cautions about settings that work but are probably not what was meant. */
     static List<String> cautions(HttpSettings http, HttpSettings admin) {
         List<String> cautions = new ArrayList<>();
@@ -229,7 +243,11 @@ final class ServeCommand implements Callable<Integer> {
             err.flush();
             return ExitCodes.USAGE;
         }
-        for (String caution : cautions(http, admin)) {
+        List<String> cautions = new ArrayList<>(cautions(http, admin));
+        if (tokensFile != null && readableByOthers(tokensFile)) {
+            cautions.add("credentials file " + tokensFile + " is readable by other users; chmod 600 it");
+        }
+        for (String caution : cautions) {
             err.println("hark: caution: " + caution);
         }
         err.flush();

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -194,6 +195,62 @@ class HarkServeTest {
     }
 
     @Test
+    void withTokensTheServerServesTheClientThatSendsOneAndTheAdminApiListensOnItsOwnPort(@TempDir Path secrets)
+            throws Exception {
+        String admin = "admin-token-0123456789";
+        String events = "events-token-0123456789";
+        Path tokens = Files.writeString(secrets.resolve("tokens.txt"), "admin " + admin + "\n");
+        serve("tokens", Map.of("HARK_TOKENS", "events:w " + events), "--tokens", tokens.toString(), "--admin-port",
+                "0");
+        String server = awaitListening("tokens");
+        awaitLine("tokens", "Credentials:");
+        Matcher adminLine = Pattern.compile("Admin API on (http://[0-9.]+:[0-9]+)").matcher(logOf("tokens"));
+        assertTrue(adminLine.find(), logOf("tokens"));
+        String adminServer = adminLine.group(1);
+        assertTrue(logOf("tokens").contains("1 admin token(s), 1 events token(s)"), logOf("tokens"));
+
+        StringWriter err = new StringWriter();
+        assertEquals(ExitCodes.REFUSED, HarkCommand.execute(new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true), Map.of(), "start", "greeting", "--id", "w3", "--server", adminServer));
+        assertTrue(err.toString().contains("401") && err.toString().contains("HARK_TOKEN"), err.toString());
+
+        StringWriter out = new StringWriter();
+        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
+                Map.of("HARK_TOKEN", admin), "start", "greeting", "--id", "w3", "--server", adminServer));
+        assertEquals("w3", out.toString().trim());
+
+        Path eventsFile = Files.writeString(secrets.resolve("events.txt"), events + "\n");
+        err = new StringWriter();
+        assertEquals(ExitCodes.REFUSED, HarkCommand.execute(new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true), Map.of("HARK_TOKEN", admin), "status", "w3", "--server", adminServer,
+                "--token-file", eventsFile.toString()));
+        assertTrue(err.toString().contains("403") && err.toString().contains("--token-file"),
+                "the file wins over the variable: " + err);
+
+        HttpResponse<String> unsigned = post(server + "/event/send_event/w3",
+                "{\"event_key\": \"name\", \"event_payload\": \"Eve\"}");
+        assertEquals(401, unsigned.statusCode(), unsigned.body());
+        HttpRequest signedIn = HttpRequest.newBuilder(URI.create(server + "/event/send_event/w3"))
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + events)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"event_key\": \"name\", \"event_payload\": \"Eve\"}"))
+                .build();
+        HttpResponse<String> sent = CLIENT.send(signedIn, HttpResponse.BodyHandlers.ofString());
+        for (int i = 0; i < 500 && sent.statusCode() == 404; i++) { // until the new workflow's wait is parked
+            Thread.sleep(10);
+            sent = CLIENT.send(signedIn, HttpResponse.BodyHandlers.ofString());
+        }
+        assertEquals(200, sent.statusCode(), sent.body());
+        out = new StringWriter();
+        for (int i = 0; i < 3_000 && !out.toString().contains("hello Eve"); i++) {
+            Thread.sleep(10);
+            out = new StringWriter();
+            HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
+                    Map.of("HARK_TOKEN", admin), "output", "w3", "--server", adminServer);
+        }
+        assertTrue(out.toString().contains("hello Eve"), out.toString());
+    }
+
+    @Test
     void clientCommandsReportRefusalsAndAnUnreachableServerWithTheirExitCodes() throws Exception {
         serve("codes");
         String server = awaitListening("codes");
@@ -255,12 +312,21 @@ class HarkServeTest {
     }
 
     private Process serve(String name) throws IOException {
+        return serve(name, Map.of());
+    }
+
+    private Process serve(String name, Map<String, String> environment, String... options) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process process = new ProcessBuilder(java.toString(), "-cp", TestPlugins.classPath(), HarkCommand.class.getName(),
-                "serve", "--data", dataDir.toString(), "--plugins", plugins.toString(), "--port", "0")
+        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", TestPlugins.classPath(),
+                HarkCommand.class.getName(), "serve", "--data", dataDir.toString(), "--plugins", plugins.toString(),
+                "--port", "0"));
+        command.addAll(List.of(options));
+        ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
-                .redirectOutput(logs.resolve(name + ".out").toFile())
-                .start();
+                .redirectOutput(logs.resolve(name + ".out").toFile());
+        builder.environment().remove("HARK_TOKENS");
+        builder.environment().putAll(environment);
+        Process process = builder.start();
         children.add(process);
         return process;
     }
@@ -277,6 +343,10 @@ class HarkServeTest {
             Thread.sleep(10);
         }
         throw new AssertionError("serve never listened: " + (Files.exists(log) ? Files.readString(log) : "(no output)"));
+    }
+
+    private String logOf(String name) throws IOException {
+        return Files.readString(logs.resolve(name + ".out"));
     }
 
     private void awaitLine(String name, String text) throws Exception {

@@ -1,14 +1,21 @@
 package dev.hark.runtime.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hark.runtime.http.Credentials;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.storage.ClaimRetention;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -51,5 +58,80 @@ class ServeOptionsTest {
         assertEquals(ExitCodes.USAGE, HarkCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
                 "serve", "--claim-retention", "0s"));
         assertTrue(err.toString().contains("claim retention"), err.toString());
+    }
+
+    @Test
+    void aNonLoopbackAddressWithoutCredentialsIsRefusedUnlessInsecure(@TempDir Path dir) {
+        for (String[] exposed : List.of(new String[] {"--host", "0.0.0.0"},
+                new String[] {"--admin-port", "0", "--admin-host", "0.0.0.0"})) {
+            StringWriter err = new StringWriter();
+            int code = serve(dir, err, Map.of(), exposed);
+            assertEquals(ExitCodes.USAGE, code, err.toString());
+            assertTrue(err.toString().contains("refusing to serve 0.0.0.0 without credentials")
+                    && err.toString().contains("--insecure") && err.toString().contains("--tokens"), err.toString());
+            assertFalse(Files.exists(dir.resolve("data")), "nothing was opened");
+        }
+        ServeCommand insecure = parse("--host", "0.0.0.0", "--insecure");
+        HttpSettings http = insecure.httpSettings();
+        assertNull(insecure.exposureProblem(http, null));
+        ServeCommand loopback = parse("--host", "localhost");
+        assertNull(loopback.exposureProblem(loopback.httpSettings(), null), "loopback needs no credentials");
+    }
+
+    @Test
+    void credentialsComeFromTheFileAndTheEnvironmentTogether(@TempDir Path dir) throws Exception {
+        Path tokens = Files.writeString(dir.resolve("tokens.txt"), "admin admin-token-0123456789\n");
+        ServeCommand serve = parse("--host", "0.0.0.0", "--tokens", tokens.toString());
+        serve.environment = Map.of("HARK_TOKENS", "events:orders- orders-token-0123456789")::get;
+        HttpSettings http = serve.httpSettings();
+        assertEquals(1, http.credentials().tokens(Credentials.Scope.ADMIN));
+        assertEquals(1, http.credentials().tokens(Credentials.Scope.EVENTS));
+        assertNull(serve.exposureProblem(http, null));
+        assertEquals(List.of("tokens travel in clear text to 0.0.0.0:8000; serve HTTPS (--tls-cert, --tls-key) or"
+                + " behind a proxy that terminates TLS"), ServeCommand.cautions(http, null));
+
+        Files.writeString(tokens, "events events-token-0123456789\n");
+        ServeCommand eventsOnly = parse("--tokens", tokens.toString());
+        eventsOnly.environment = Map.<String, String>of()::get;
+        assertEquals(List.of("no admin token: the admin API refuses every request but the health probes"),
+                ServeCommand.cautions(eventsOnly.httpSettings(), null));
+    }
+
+    @Test
+    void optionsThatDoNotFitTogetherAreBadUsageNamingTheOption(@TempDir Path dir) throws Exception {
+        assertUsage(dir, "does not exist", "--tokens", dir.resolve("absent.txt").toString());
+        assertUsage(dir, "--admin-port", "--admin-host", "127.0.0.1");
+        assertUsage(dir, "--tls-key", "--tls-cert", dir.resolve("cert.pem").toString());
+        StringWriter err = new StringWriter();
+        assertEquals(ExitCodes.USAGE, serve(dir, err, Map.of("HARK_TOKENS", "admin short"), new String[0]));
+        assertTrue(err.toString().contains("HARK_TOKENS") && err.toString().contains("16 to 512"), err.toString());
+    }
+
+    @Test
+    void tokensNewPrintsATokenOrAWebhookSecretThatServeAccepts() {
+        StringWriter token = new StringWriter();
+        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(token, true), new PrintWriter(new StringWriter()),
+                "tokens", "new"));
+        StringWriter secret = new StringWriter();
+        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(secret, true), new PrintWriter(new StringWriter()),
+                "tokens", "new", "--webhook"));
+        Credentials both = Credentials.parse("admin " + token.toString().trim() + "\nwebhook " + secret.toString().trim(),
+                "printed");
+        assertEquals(1, both.tokens(Credentials.Scope.ADMIN));
+        assertEquals(1, both.webhookSecrets());
+    }
+
+    private static void assertUsage(Path dir, String expected, String... options) {
+        StringWriter err = new StringWriter();
+        assertEquals(ExitCodes.USAGE, serve(dir, err, Map.of(), options), err.toString());
+        assertTrue(err.toString().contains(expected), "expected '" + expected + "' in: " + err);
+    }
+
+    private static int serve(Path dir, StringWriter err, Map<String, String> environment, String... options) {
+        List<String> args = new ArrayList<>(List.of("serve", "--data", dir.resolve("data").toString(),
+                "--plugins", dir.resolve("none").toString(), "--port", "0"));
+        args.addAll(List.of(options));
+        return HarkCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true), environment,
+                args.toArray(String[]::new));
     }
 }
