@@ -27,6 +27,8 @@ import tools.jackson.databind.node.ObjectNode;
  *       ({@code already_recorded}) [R7.3]</td></tr>
  *   <tr><td>400</td><td>malformed JSON, a missing or non-string {@code event_key}, a missing
  *       {@code event_payload}, an invalid workflow id — the body names the field</td></tr>
+ *   <tr><td>401 / 403</td><td>the server has credentials and the request brings no valid token or webhook
+ *       signature / one that does not cover this workflow ({@link Authenticator})</td></tr>
  *   <tr><td>404</td><td>no wait for (workflow id, event key): too early, unknown or finished workflow</td></tr>
  *   <tr><td>405 / 415</td><td>not a POST / not {@code application/json}</td></tr>
  *   <tr><td>409</td><td>the wait for this key already took an event</td></tr>
