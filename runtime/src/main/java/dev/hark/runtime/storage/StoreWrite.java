@@ -11,6 +11,17 @@ public sealed interface StoreWrite {
     String workflowId();
 
     /**
+     * @return whether this write admits new work — a new workflow, or an event's checkpoint — and
+     *     may therefore be refused with {@link StoreBusyException} when the store's queue is full.
+     *     Every other write finishes work already admitted (a task's output, a commit mark, a final
+     *     status) and is always queued: refusing it would fail a workflow the store has accepted,
+     *     and its number is bounded by the work admitted.
+     */
+    default boolean admitsWork() {
+        return this instanceof CreateWorkflow || this instanceof PutTask put && put.state() == TaskState.CHECKPOINTED;
+    }
+
+    /**
      * A new workflow in status {@link WorkflowStatus#RUNNING}, with its definition.
      *
      * @param dagJson the serialized DAG

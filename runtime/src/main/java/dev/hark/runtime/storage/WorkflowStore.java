@@ -29,7 +29,9 @@ public interface WorkflowStore extends AutoCloseable {
      * @param write the change
      * @return completes when the change is durable; fails with {@link dev.hark.runtime.workflow.WorkflowExistsException}
      *     for a {@link StoreWrite.CreateWorkflow} whose id exists, or with {@link StorageException}
-     *     ({@link StoreBusyException}, at once, when the write queue is full)
+     *     ({@link StoreBusyException}, at once, when the write queue is full and the write
+     *     {@linkplain StoreWrite#admitsWork() admits work}; a write that finishes admitted work is
+     *     never refused for a full queue)
      */
     CompletableFuture<Void> write(StoreWrite write);
 

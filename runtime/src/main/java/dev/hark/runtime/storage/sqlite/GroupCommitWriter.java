@@ -74,7 +74,11 @@ final class GroupCommitWriter {
     private final Connector connector;
     private final int maxBatch;
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
-    /** At most this many ops wait in {@link #queue}; more are refused with {@link StoreBusyException}. */
+    /**
+     * Once this many ops wait in {@link #queue}, more that admit work are refused with
+     * {@link StoreBusyException}; writes that finish admitted work are queued regardless
+     * ({@link StoreWrite#admitsWork()}).
+     */
     private final int queueCapacity;
     private final AtomicInteger queued = new AtomicInteger();
     /** Why the last transaction failed on the medium, or null once one committed (or none failed). */
@@ -132,7 +136,8 @@ final class GroupCommitWriter {
     }
 
     private void enqueue(Op op) {
-        if (queued.incrementAndGet() > queueCapacity) {
+        boolean admission = op.write() == null || op.write().admitsWork();
+        if (queued.incrementAndGet() > queueCapacity && admission) {
             queued.decrementAndGet();
             // Push back instead of growing without bound: the caller retries later.
             op.future().completeExceptionally(new StoreBusyException("The store's write queue is full (" + queueCapacity

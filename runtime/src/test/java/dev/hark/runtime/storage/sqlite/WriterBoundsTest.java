@@ -8,7 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.StoreHealth;
+import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.StoreWrite.CreateWorkflow;
+import dev.hark.runtime.storage.StoreWrite.MarkCommitted;
+import dev.hark.runtime.storage.StoreWrite.PutTask;
 import dev.hark.runtime.storage.StoreWrite.SetStatus;
 import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.workflow.WorkflowStatus;
@@ -45,6 +48,28 @@ class WriterBoundsTest {
             queued.forEach(CompletableFuture::join);
             store.write(new CreateWorkflow("w-3", "{}", 1)).join();
             assertEquals(4, store.list(Optional.empty()).size());
+        }
+    }
+
+    @Test
+    void aFullQueueStillTakesWritesThatFinishAdmittedWork() throws Exception {
+        try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir, 100, 2)) {
+            store.write(new CreateWorkflow("admitted", "{}", 1)).join();
+            List<CompletableFuture<Void>> queued = new ArrayList<>();
+            try (WriterPause pause = new WriterPause(store)) {
+                queued.add(store.write(new CreateWorkflow("w-0", "{}", 1)));
+                queued.add(store.write(new CreateWorkflow("w-1", "{}", 1)));
+                CompletableFuture<Void> checkpoint = store.write(new PutTask("admitted", "event", TaskState.CHECKPOINTED,
+                        "{}"));
+                assertInstanceOf(StoreBusyException.class, assertThrows(CompletionException.class, checkpoint::join)
+                        .getCause(), "an event's checkpoint admits work: refused");
+                queued.add(store.write(new PutTask("admitted", "task", TaskState.DONE, "{}")));
+                queued.add(store.write(new MarkCommitted("admitted", "task")));
+                queued.add(store.write(new SetStatus("admitted", WorkflowStatus.SUCCESSFUL, "{}", null)));
+                assertTrue(queued.stream().noneMatch(CompletableFuture::isDone), "queued, none refused");
+            }
+            queued.forEach(CompletableFuture::join);
+            assertEquals(WorkflowStatus.SUCCESSFUL, store.workflow("admitted").orElseThrow().status());
         }
     }
 
