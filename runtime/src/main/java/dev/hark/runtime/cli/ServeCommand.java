@@ -9,12 +9,14 @@ import dev.hark.runtime.plugin.PluginLoader;
 import dev.hark.runtime.plugin.PluginSet;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.StorageException;
+import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -73,13 +77,16 @@ final class ServeCommand implements Callable<Integer> {
                     + " 90s or ISO-8601 (default: ${DEFAULT-VALUE}). Claims of uncommitted events are always kept.")
     ClaimRetention claimRetention;
 
-    static final class ClaimRetentionConverter implements picocli.CommandLine.ITypeConverter<ClaimRetention> {
+    static final class ClaimRetentionConverter implements ITypeConverter<ClaimRetention> {
         @Override
         public ClaimRetention convert(String value) {
+            if (value.strip().equalsIgnoreCase("forever")) {
+                return ClaimRetention.forever();
+            }
             try {
-                return ClaimRetention.parse(value);
+                return ClaimRetention.keep(DurationText.parse(value, "claim retention"));
             } catch (IllegalArgumentException e) {
-                throw new picocli.CommandLine.TypeConversionException(e.getMessage());
+                throw new TypeConversionException(e.getMessage() + ", or 'forever'");
             }
         }
     }
@@ -114,6 +121,35 @@ final class ServeCommand implements Callable<Integer> {
             description = "The PEM (PKCS#8, unencrypted) private key of --tls-cert.")
     Path tlsKey;
 
+    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "" + HttpSettings.DEFAULT_MAX_CONNECTIONS,
+            description = "Open connections beyond N are answered 503 and closed (default: ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--max-body-bytes", paramLabel = "N", defaultValue = "" + HttpSettings.DEFAULT_MAX_BODY_BYTES,
+            description = "Larger request bodies are answered 413 (default: ${DEFAULT-VALUE}).")
+    int maxBodyBytes;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationText.Converter.class,
+            description = "A connection idle this long is closed (default: ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            converter = DurationText.Converter.class,
+            description = "A request not received whole this long after its first byte is answered 408"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration requestTimeout;
+
+    @Option(names = "--reply-timeout", paramLabel = "DURATION", defaultValue = "30s",
+            converter = DurationText.Converter.class,
+            description = "An event not checkpointed within this is answered 503 checkpoint_timeout"
+                    + " (default: ${DEFAULT-VALUE}).")
+    Duration replyTimeout;
+
+    @Option(names = "--store-queue", paramLabel = "N", defaultValue = "" + SqliteWorkflowStore.DEFAULT_QUEUE_CAPACITY,
+            description = "Writes that may wait for the store; new workflows and events beyond are answered 503"
+                    + " store_busy (default: ${DEFAULT-VALUE}).")
+    int storeQueue;
+
     @Option(names = "--strict-plugins",
             description = "Refuse to start when any plugin breaks a rule (default: skip bad plugins).")
     boolean strictPlugins;
@@ -133,6 +169,8 @@ final class ServeCommand implements Callable<Integer> {
                     + " its private key)");
         }
         return HttpSettings.defaults().withHost(host).withPort(port).withAllowedHosts(hosts)
+                .withMaxConnections(maxConnections).withMaxBodyBytes(maxBodyBytes).withIdleTimeout(idleTimeout)
+                .withRequestReadTimeout(requestTimeout).withReplyTimeout(replyTimeout)
                 .withCredentials(credentials())
                 .withTls(tlsCertificate == null ? null : new TlsSettings(tlsCertificate, tlsKey));
     }
@@ -233,6 +271,9 @@ final class ServeCommand implements Callable<Integer> {
         try {
             http = httpSettings();
             admin = adminSettings(http);
+            if (storeQueue < 1) {
+                throw new IllegalArgumentException("--store-queue must be at least 1, was " + storeQueue);
+            }
             String exposure = exposureProblem(http, admin);
             if (exposure != null) {
                 throw new IllegalArgumentException(exposure);
@@ -253,8 +294,10 @@ final class ServeCommand implements Callable<Integer> {
         err.flush();
         Hark hark;
         try {
+            int queueCapacity = storeQueue;
             Hark.Builder builder = Hark.builder()
                     .dataDir(dataDir)
+                    .store(dir -> SqliteWorkflowStore.withQueueCapacity(dir, queueCapacity))
                     .classLoader(plugins.classLoader())
                     .definitions(plugins.definitions().values())
                     .http(http);

@@ -49,33 +49,6 @@ public record ClaimRetention(Optional<Duration> keepFor) {
         return new ClaimRetention(Optional.empty());
     }
 
-    /**
-     * @param text {@code forever}, a number with a unit ({@code 30d}, {@code 12h}, {@code 15m},
-     *     {@code 90s}), or an ISO-8601 duration ({@code P30D}, {@code PT12H})
-     * @throws IllegalArgumentException saying what is accepted
-     */
-    public static ClaimRetention parse(String text) {
-        String t = text.strip().toLowerCase(Locale.ROOT);
-        if (t.equals("forever")) {
-            return forever();
-        }
-        try {
-            if (t.matches("\\d+[dhms]")) {
-                long n = Long.parseLong(t.substring(0, t.length() - 1));
-                return keep(switch (t.charAt(t.length() - 1)) {
-                    case 'd' -> Duration.ofDays(n);
-                    case 'h' -> Duration.ofHours(n);
-                    case 'm' -> Duration.ofMinutes(n);
-                    default -> Duration.ofSeconds(n);
-                });
-            }
-            return keep(Duration.parse(text.strip()));
-        } catch (DateTimeParseException | ArithmeticException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("claim retention '" + text + "' is not 'forever', a number with a unit"
-                    + " (30d, 12h, 15m, 90s) or an ISO-8601 duration (P30D), or is not positive");
-        }
-    }
-
     /** @return how often to sweep: a quarter of the retention, between a second and an hour */
     public Optional<Duration> sweepPeriod() {
         return keepFor.map(d -> {

@@ -108,6 +108,25 @@ class ServeOptionsTest {
     }
 
     @Test
+    void theServersLimitsAreOptionsWithTheDocumentedDefaults(@TempDir Path dir) {
+        HttpSettings defaults = parse().httpSettings();
+        assertEquals(HttpSettings.defaults().withAllowedHosts(defaults.allowedHosts()), defaults);
+        HttpSettings set = parse("--max-connections", "500", "--max-body-bytes", "4096", "--idle-timeout", "90s",
+                "--request-timeout", "2500ms", "--reply-timeout", "PT1M").httpSettings();
+        assertEquals(500, set.maxConnections());
+        assertEquals(4096, set.maxBodyBytes());
+        assertEquals(Duration.ofSeconds(90), set.idleTimeout());
+        assertEquals(Duration.ofMillis(2500), set.requestReadTimeout());
+        assertEquals(Duration.ofMinutes(1), set.replyTimeout());
+        assertEquals(100_000, parse().storeQueue);
+
+        assertUsage(dir, "is not a positive duration", "--idle-timeout", "0s");
+        assertUsage(dir, "is not a positive duration", "--reply-timeout", "soon");
+        assertUsage(dir, "maxConnections must be at least 1", "--max-connections", "0");
+        assertUsage(dir, "--store-queue must be at least 1", "--store-queue", "0");
+    }
+
+    @Test
     void tokensNewPrintsATokenOrAWebhookSecretThatServeAccepts() {
         StringWriter token = new StringWriter();
         assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(token, true), new PrintWriter(new StringWriter()),
