@@ -1,7 +1,6 @@
 package dev.hark.runtime.event;
 
 import dev.hark.api.Event;
-import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
 import dev.hark.api.InboxMessage;
 import dev.hark.runtime.json.ValueCodecException;
@@ -11,9 +10,7 @@ import dev.hark.runtime.storage.EventClaimedException;
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
@@ -40,13 +37,11 @@ import org.slf4j.LoggerFactory;
  * committed, so its source still has it [L3.3]. A checkpoint refused because another wait claimed
  * the occurrence polls again once that wait has committed it, when it is a wait of this runtime,
  * else after a back-off [R7.1]. A wait cancelled before its checkpoint was queued checkpoints and
- * commits nothing; once the checkpoint is queued, its outcome stands. This object is also the
- * {@link EventContext} the listener sees.
+ * commits nothing; once the checkpoint is queued, its outcome stands. The listener sees the wait
+ * through a {@link ListenerContext}; the senders of the messages it took wait in its
+ * {@link SenderReplies}.
  */
-public final class EventTask implements EventContext {
-
-    /** A sender waiting for this wait's outcome; {@code idempotent} when the message id is the sender's key. */
-    private record PendingReply(InboxMessage message, boolean idempotent, CompletableFuture<Delivery> reply) {}
+public final class EventTask {
 
     /** What the owning workflow learns from a wait. */
     public interface Owner {
@@ -84,7 +79,8 @@ public final class EventTask implements EventContext {
     private List<Runnable> cancelActions;
     /** The context's own timers and inbox registrations: released whenever an attempt ends, also by checkpoint. */
     private List<Runnable> releases;
-    private List<PendingReply> replies;
+    private final SenderReplies replies = new SenderReplies();
+    private final ListenerContext context;
     private boolean cancelled;
     private boolean checkpointing;
     private boolean checkpointed;
@@ -100,6 +96,7 @@ public final class EventTask implements EventContext {
         this.node = node;
         this.type = type;
         this.argsEnvelope = argsEnvelope;
+        this.context = new ListenerContext(this, services);
     }
 
     /** Starts polling. Call on the executor. */
@@ -122,7 +119,7 @@ public final class EventTask implements EventContext {
         }
         try {
             Object decoded = args;
-            stage = PluginCalls.in(fresh.getClass(), () -> fresh.pollForEvent(decoded, this));
+            stage = PluginCalls.in(fresh.getClass(), () -> fresh.pollForEvent(decoded, context));
         } catch (Throwable e) {
             pollFailed(e);
             return;
@@ -222,7 +219,10 @@ public final class EventTask implements EventContext {
             fail("event of " + type.id() + " cannot be checkpointed: " + e + " [L1.5]", e);
             return;
         }
-        PendingReply carrier = replyCarrying(eventId);
+        SenderReplies.PendingReply carrier;
+        synchronized (this) {
+            carrier = replies.carrying(eventId);
+        }
         List<EventClaim> claims = claimsFor(eventId, carrier);
         StoreWrite checkpoint = new StoreWrite.PutTask(workflowId, taskId, TaskState.CHECKPOINTED, envelope, claims);
         CompletableFuture<Void> inFlight;
@@ -388,7 +388,7 @@ public final class EventTask implements EventContext {
         CompletionStage<Void> stage;
         try {
             EventListener<Object, Event> current = listener;
-            stage = PluginCalls.in(current.getClass(), () -> current.eventCheckpointed(event, this));
+            stage = PluginCalls.in(current.getClass(), () -> current.eventCheckpointed(event, context));
         } catch (Throwable e) {
             stage = CompletableFuture.failedFuture(e);
         }
@@ -452,7 +452,7 @@ public final class EventTask implements EventContext {
      * The claims a checkpoint of {@code eventId} records: the occurrence within a shared source, and
      * the sender's idempotency key within this workflow's inbox.
      */
-    private List<EventClaim> claimsFor(String eventId, PendingReply carrier) {
+    private List<EventClaim> claimsFor(String eventId, SenderReplies.PendingReply carrier) {
         boolean shared = type.sharedSource();
         boolean keyed = carrier != null && carrier.idempotent();
         if (!shared && !keyed) {
@@ -464,19 +464,7 @@ public final class EventTask implements EventContext {
         return List.of(shared ? new EventClaim(type.id(), eventId) : EventClaim.inbox(workflowId, carrier.message().id()));
     }
 
-    /** @return the sender whose message the event with this id carries [R6.4], or null */
-    private synchronized PendingReply replyCarrying(String eventId) {
-        if (replies != null) {
-            for (PendingReply reply : replies) {
-                if (reply.message().id().equals(eventId)) {
-                    return reply;
-                }
-            }
-        }
-        return null;
-    }
-
-    private Delivery notWaiting(PendingReply reply, String message) {
+    private Delivery notWaiting(SenderReplies.PendingReply reply, String message) {
         return new Delivery.NotWaiting(workflowId, reply.message().key(), Delivery.Reason.NO_WAIT_FOR_KEY, message);
     }
 
@@ -492,25 +480,17 @@ public final class EventTask implements EventContext {
             if (cancelled || checkpointed) {
                 return false;
             }
-            if (replies == null) {
-                replies = new ArrayList<>(1);
-            }
-            replies.add(new PendingReply(message, idempotent, reply));
+            replies.add(message, idempotent, reply);
             return true;
         }
     }
 
-    private void settleReplies(Function<PendingReply, Delivery> outcome) {
-        List<PendingReply> pending;
+    private void settleReplies(Function<SenderReplies.PendingReply, Delivery> outcome) {
+        List<SenderReplies.PendingReply> pending;
         synchronized (this) {
-            pending = replies;
-            replies = null;
+            pending = replies.takeAll();
         }
-        if (pending != null) {
-            for (PendingReply reply : pending) {
-                reply.reply().complete(outcome.apply(reply));
-            }
-        }
+        SenderReplies.settle(pending, outcome);
     }
 
     private static Throwable unwrap(Throwable failure) {
@@ -563,42 +543,17 @@ public final class EventTask implements EventContext {
         }
     }
 
-    @Override
-    public String workflowId() {
+    String workflowId() {
         return workflowId;
     }
 
-    @Override
+    /** @return the id of the task this wait is, within its workflow */
     public String taskId() {
         return taskId;
     }
 
-    @Override
-    public Clock clock() {
-        return services.timers().clock();
-    }
-
-    @Override
-    public CompletionStage<Void> timerAt(Instant deadline) {
-        CompletableFuture<Void> timer = services.timers().at(deadline);
-        if (!timer.isDone()) {
-            onRelease(() -> timer.cancel(false));
-        }
-        return timer;
-    }
-
-    @Override
-    public CompletionStage<InboxMessage> inbox(String key) {
-        if (key == null || key.isEmpty()) {
-            throw new IllegalArgumentException("inbox key must be a non-empty string");
-        }
-        CompletableFuture<InboxMessage> message = services.inbox().subscribe(this, key);
-        onRelease(() -> message.cancel(false));
-        return message;
-    }
-
     /** Registers a release of the context's own resources: run when the current attempt ends, however it ends. */
-    private void onRelease(Runnable release) {
+    void onRelease(Runnable release) {
         synchronized (this) {
             if (!cancelled && !checkpointed) {
                 if (releases == null) {
@@ -611,8 +566,8 @@ public final class EventTask implements EventContext {
         runQuietly(release);
     }
 
-    @Override
-    public void onCancel(Runnable action) {
+    /** The listener's cancel action: run if the wait is cancelled, or its attempt ends unsuccessfully. */
+    void onCancel(Runnable action) {
         synchronized (this) {
             if (!cancelled) {
                 if (!checkpointed) {
@@ -627,8 +582,7 @@ public final class EventTask implements EventContext {
         runQuietly(action);
     }
 
-    @Override
-    public synchronized boolean isCancelled() {
+    synchronized boolean isCancelled() {
         return cancelled;
     }
 }
