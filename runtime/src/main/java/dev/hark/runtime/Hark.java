@@ -17,6 +17,7 @@ import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.runtime.workflow.Node;
+import dev.hark.runtime.workflow.UnknownDefinitionException;
 import dev.hark.runtime.workflow.UnknownWorkflowException;
 import dev.hark.runtime.workflow.WorkflowDefinition;
 import dev.hark.runtime.workflow.WorkflowIds;
@@ -177,13 +178,13 @@ public final class Hark implements AutoCloseable {
      *
      * @param workflowId the id, or null to generate one
      * @return completes with the id once the workflow is durably recorded
-     * @throws AdminOperations.UnknownDefinitionException if no definition has this name
+     * @throws UnknownDefinitionException if no definition has this name
      * @throws IllegalArgumentException if the definition refuses the input or the id is invalid
      */
     public CompletableFuture<String> startDefinition(String definition, String workflowId, Map<String, Object> input) {
         WorkflowDefinition found = definitions.get(definition);
         if (found == null) {
-            throw new AdminOperations.UnknownDefinitionException(definition,
+            throw new UnknownDefinitionException(definition,
                     definitions.keySet().stream().sorted().toList());
         }
         String id = workflowId == null ? definition + "-" + WorkflowIds.generate() : workflowId;

@@ -2,7 +2,7 @@ package dev.hark.tck;
 
 import dev.hark.api.Event;
 import dev.hark.api.EventListener;
-import dev.hark.runtime.event.ListenerType;
+import dev.hark.runtime.listener.ListenerType;
 import dev.hark.runtime.json.ValueCodec;
 import org.opentest4j.TestAbortedException;
 

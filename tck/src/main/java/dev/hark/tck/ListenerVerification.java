@@ -10,7 +10,7 @@ import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
 import dev.hark.api.UnsharedSource;
 import dev.hark.runtime.WorkflowHandle;
-import dev.hark.runtime.event.ListenerType;
+import dev.hark.runtime.listener.ListenerType;
 import dev.hark.runtime.json.ValueCodec;
 import dev.hark.runtime.workflow.Dag;
 import java.io.BufferedReader;

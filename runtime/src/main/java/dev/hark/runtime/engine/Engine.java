@@ -5,7 +5,7 @@ import dev.hark.runtime.event.EventServices;
 import dev.hark.runtime.event.EventTask;
 import dev.hark.runtime.event.InFlightClaims;
 import dev.hark.runtime.event.Inbox;
-import dev.hark.runtime.event.ListenerType;
+import dev.hark.runtime.listener.ListenerType;
 import dev.hark.runtime.event.TimerService;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.json.ValueCodec;

@@ -4,6 +4,7 @@ import dev.hark.api.Event;
 import dev.hark.api.EventListener;
 import dev.hark.api.InboxMessage;
 import dev.hark.runtime.json.ValueCodecException;
+import dev.hark.runtime.listener.ListenerType;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;

@@ -1,6 +1,7 @@
 package dev.hark.runtime.http;
 
 import dev.hark.runtime.json.Json;
+import dev.hark.runtime.workflow.UnknownDefinitionException;
 import dev.hark.runtime.workflow.UnknownWorkflowException;
 import dev.hark.runtime.workflow.WorkflowExistsException;
 import dev.hark.runtime.workflow.WorkflowIds;
@@ -324,7 +325,7 @@ final class AdminHandler {
         } else if (e instanceof UnknownWorkflowException) {
             status = 404;
             code = "unknown_workflow";
-        } else if (e instanceof AdminOperations.UnknownDefinitionException) {
+        } else if (e instanceof UnknownDefinitionException) {
             status = 404;
             code = "unknown_definition";
         } else if (e instanceof WorkflowExistsException) {

@@ -1,6 +1,7 @@
 package dev.hark.runtime.http;
 
 import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.workflow.UnknownDefinitionException;
 import dev.hark.runtime.workflow.WorkflowStatus;
 import java.util.List;
 import java.util.Map;
@@ -67,16 +68,4 @@ public interface AdminOperations {
      *     progress), and load figures
      */
     Map<String, Object> health();
-
-    /** No workflow definition has the requested name. */
-    class UnknownDefinitionException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        /** Names the requested definition and how many there are, never the whole list (GET /health has it). */
-        public UnknownDefinitionException(String name, List<String> known) {
-            super("no workflow definition named '" + name + "'; this runtime has " + (known.isEmpty()
-                    ? "none (add a plugin with one to the plugins folder)"
-                    : known.size() + " (GET /health lists them under \"definitions\")"));
-        }
-    }
 }

@@ -1,7 +1,7 @@
 package dev.hark.runtime.plugin;
 
 import dev.hark.api.EventListener;
-import dev.hark.runtime.event.ListenerType;
+import dev.hark.runtime.listener.ListenerType;
 import dev.hark.runtime.json.Json;
 import dev.hark.runtime.workflow.WorkflowDefinition;
 import dev.hark.runtime.workflow.WorkflowIds;

@@ -4,7 +4,7 @@ import dev.hark.api.Event;
 import dev.hark.api.EventListener;
 import dev.hark.listeners.timer.TimerEvent;
 import dev.hark.listeners.timer.TimerListener;
-import dev.hark.runtime.event.ListenerType;
+import dev.hark.runtime.listener.ListenerType;
 import dev.hark.runtime.json.ValueCodec;
 import dev.hark.runtime.json.ValueCodecException;
 import java.time.Duration;

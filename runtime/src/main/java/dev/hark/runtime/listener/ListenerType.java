@@ -1,4 +1,4 @@
-package dev.hark.runtime.event;
+package dev.hark.runtime.listener;
 
 import dev.hark.api.Event;
 import dev.hark.api.EventListener;
