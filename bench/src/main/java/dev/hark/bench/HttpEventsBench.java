@@ -4,7 +4,7 @@ import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.Hark;
 import dev.hark.runtime.RuntimeMetrics;
 import dev.hark.runtime.http.HttpSettings;
-import dev.hark.runtime.workflow.Dag;
+import dev.hark.workflow.Dag;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -5,7 +5,7 @@ import dev.hark.runtime.storage.StoreStats;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;

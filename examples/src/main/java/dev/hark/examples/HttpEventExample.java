@@ -3,8 +3,8 @@ package dev.hark.examples;
 import dev.hark.examples.plugin.SeedTasks;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.Hark;
-import dev.hark.runtime.workflow.Dag;
-import dev.hark.runtime.workflow.Node;
+import dev.hark.workflow.Dag;
+import dev.hark.workflow.Node;
 
 /**
  * The seed's HTTP example: a workflow that waits for an HTTP event with key {@code my_event_key},

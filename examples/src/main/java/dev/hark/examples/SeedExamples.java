@@ -2,7 +2,7 @@ package dev.hark.examples;
 
 import dev.hark.runtime.Hark;
 import dev.hark.runtime.http.HttpSettings;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 import java.nio.file.Path;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;

@@ -7,7 +7,7 @@ import dev.hark.runtime.event.IdempotencyKeys;
 import dev.hark.runtime.http.AdminOperations;
 import dev.hark.runtime.http.HttpApiServer;
 import dev.hark.runtime.http.HttpSettings;
-import dev.hark.runtime.json.Json;
+import dev.hark.workflow.internal.Json;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.DataFolderLock;
@@ -16,13 +16,13 @@ import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
-import dev.hark.runtime.workflow.Node;
-import dev.hark.runtime.workflow.UnknownDefinitionException;
-import dev.hark.runtime.workflow.UnknownWorkflowException;
-import dev.hark.runtime.workflow.WorkflowDefinition;
-import dev.hark.runtime.workflow.WorkflowIds;
-import dev.hark.runtime.workflow.WorkflowStateException;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.Node;
+import dev.hark.workflow.UnknownDefinitionException;
+import dev.hark.workflow.UnknownWorkflowException;
+import dev.hark.workflow.WorkflowDefinition;
+import dev.hark.workflow.WorkflowIds;
+import dev.hark.workflow.WorkflowStateException;
+import dev.hark.workflow.WorkflowStatus;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -134,9 +134,9 @@ public final class Hark implements AutoCloseable {
      * Runs a workflow to completion.
      *
      * @return the output of {@code dag}
-     * @throws dev.hark.runtime.workflow.WorkflowExistsException if {@code workflowId} exists
-     * @throws dev.hark.runtime.workflow.WorkflowFailedException if a task failed after its retries
-     * @throws dev.hark.runtime.workflow.WorkflowCanceledException if it was canceled meanwhile
+     * @throws dev.hark.workflow.WorkflowExistsException if {@code workflowId} exists
+     * @throws dev.hark.workflow.WorkflowFailedException if a task failed after its retries
+     * @throws dev.hark.workflow.WorkflowCanceledException if it was canceled meanwhile
      */
     public <R> R run(Node<R> dag, String workflowId) {
         return join(runAsync(dag, workflowId));
@@ -151,7 +151,7 @@ public final class Hark implements AutoCloseable {
      * Starts a workflow and returns once it is durably recorded.
      *
      * @return completes with the output of {@code dag}
-     * @throws dev.hark.runtime.workflow.WorkflowExistsException if {@code workflowId} exists
+     * @throws dev.hark.workflow.WorkflowExistsException if {@code workflowId} exists
      */
     public <R> CompletableFuture<R> runAsync(Node<R> dag, String workflowId) {
         WorkflowHandle<R> handle = start(dag, workflowId);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.http.HttpSettings;
-import dev.hark.runtime.json.Json;
+import dev.hark.workflow.internal.Json;
 import dev.hark.runtime.testing.GreetingDefinition;
 import java.net.URI;
 import java.net.http.HttpClient;

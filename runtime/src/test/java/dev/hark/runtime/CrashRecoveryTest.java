@@ -193,7 +193,7 @@ class CrashRecoveryTest {
                 ResultSet rows = db.createStatement().executeQuery("SELECT id, status, output FROM workflows")) {
             while (rows.next()) {
                 assertEquals("SUCCESSFUL", rows.getString(2), rows.getString(1) + " " + ledger);
-                String output = dev.hark.runtime.json.ValueCodec.rawValue(rows.getString(3)).asString();
+                String output = dev.hark.workflow.internal.ValueCodec.rawValue(rows.getString(3)).asString();
                 String event = output.split(" ")[2];
                 String previous = takers.put(event, rows.getString(1));
                 assertEquals(null, previous, event + " reached " + previous + " and " + rows.getString(1) + ": " + ledger);
@@ -261,7 +261,7 @@ class CrashRecoveryTest {
                         ResultSet row = db.createStatement().executeQuery(
                                 "SELECT output FROM tasks WHERE task_id = 'sleep_deadline'")) {
                     if (row.next()) {
-                        String value = dev.hark.runtime.json.ValueCodec.rawValue(row.getString(1)).asString();
+                        String value = dev.hark.workflow.internal.ValueCodec.rawValue(row.getString(1)).asString();
                         return Instant.parse(value);
                     }
                 } catch (SQLException notYet) {

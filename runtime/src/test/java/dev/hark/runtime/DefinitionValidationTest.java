@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hark.api.EventListener;
 import dev.hark.runtime.testing.BadListeners;
 import dev.hark.runtime.testing.Tasks;
-import dev.hark.runtime.workflow.Dag;
-import dev.hark.runtime.workflow.Node;
+import dev.hark.workflow.Dag;
+import dev.hark.workflow.Node;
 import org.junit.jupiter.api.Test;
 
 /** Mistakes in a definition are refused where the DAG is built, with a message naming the problem. */

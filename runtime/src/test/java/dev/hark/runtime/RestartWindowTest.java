@@ -9,10 +9,10 @@ import dev.hark.listeners.http.HttpEvent;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.http.HttpSettings;
-import dev.hark.runtime.json.Json;
+import dev.hark.workflow.internal.Json;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.runtime.testing.PausingStore;
-import dev.hark.runtime.workflow.Dag;
+import dev.hark.workflow.Dag;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -205,7 +205,7 @@ class RestartWindowTest {
         pausing = null;
 
         try (Hark again = Hark.open(dataDir)) {
-            assertEquals(PARKED, again.list(dev.hark.runtime.workflow.WorkflowStatus.RESUMABLE).size());
+            assertEquals(PARKED, again.list(dev.hark.workflow.WorkflowStatus.RESUMABLE).size());
             assertEquals(PARKED, again.resumeAll().size());
         }
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.listeners.timer.TimerEvent;
-import dev.hark.runtime.workflow.Dag;
-import dev.hark.runtime.workflow.Node;
+import dev.hark.workflow.Dag;
+import dev.hark.workflow.Node;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;

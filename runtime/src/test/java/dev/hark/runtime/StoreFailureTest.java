@@ -9,7 +9,7 @@ import dev.hark.runtime.testing.ChannelEvent;
 import dev.hark.runtime.testing.ChannelListener;
 import dev.hark.runtime.testing.Channels;
 import dev.hark.runtime.testing.RefusingStore;
-import dev.hark.runtime.workflow.Dag;
+import dev.hark.workflow.Dag;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +48,7 @@ class StoreFailureTest {
                     "committed only after the last, successful delivery");
             assertEquals(TaskState.CHECKPOINTED, hark.store().tasks("refused").get(0).state(),
                     "checkpointed once; the final status records the commit");
-            assertEquals(dev.hark.runtime.workflow.WorkflowStatus.SUCCESSFUL, hark.status("refused"));
+            assertEquals(dev.hark.workflow.WorkflowStatus.SUCCESSFUL, hark.status("refused"));
         }
     }
 }

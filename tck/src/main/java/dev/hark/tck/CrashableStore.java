@@ -4,7 +4,7 @@ import dev.hark.runtime.storage.ForwardingWorkflowStore;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowStore;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 

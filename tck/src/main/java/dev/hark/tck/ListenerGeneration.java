@@ -2,8 +2,8 @@ package dev.hark.tck;
 
 import dev.hark.api.Event;
 import dev.hark.api.EventListener;
-import dev.hark.runtime.listener.ListenerType;
-import dev.hark.runtime.json.ValueCodec;
+import dev.hark.workflow.internal.ListenerType;
+import dev.hark.workflow.internal.ValueCodec;
 import org.opentest4j.TestAbortedException;
 
 /**

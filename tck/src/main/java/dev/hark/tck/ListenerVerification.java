@@ -10,9 +10,9 @@ import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
 import dev.hark.api.UnsharedSource;
 import dev.hark.runtime.WorkflowHandle;
-import dev.hark.runtime.listener.ListenerType;
-import dev.hark.runtime.json.ValueCodec;
-import dev.hark.runtime.workflow.Dag;
+import dev.hark.workflow.internal.ListenerType;
+import dev.hark.workflow.internal.ValueCodec;
+import dev.hark.workflow.Dag;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -782,8 +782,8 @@ public abstract class ListenerVerification<A, E extends Event> {
                     if (output == null) {
                         // A crash after the commit mark may find the workflow already finished: the
                         // runtime queues its final status right behind the mark.
-                        dev.hark.runtime.workflow.WorkflowStatus status = runtime.hark().status(workflow);
-                        output = status == dev.hark.runtime.workflow.WorkflowStatus.SUCCESSFUL
+                        dev.hark.workflow.WorkflowStatus status = runtime.hark().status(workflow);
+                        output = status == dev.hark.workflow.WorkflowStatus.SUCCESSFUL
                                 ? CompletableFuture.completedFuture(runtime.hark().output(workflow))
                                 : CompletableFuture.failedFuture(new IllegalStateException(workflow
                                         + " was neither resumable nor finished after the crash (" + status

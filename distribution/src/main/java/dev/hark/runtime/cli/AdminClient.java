@@ -1,6 +1,6 @@
 package dev.hark.runtime.cli;
 
-import dev.hark.runtime.json.Json;
+import dev.hark.workflow.internal.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

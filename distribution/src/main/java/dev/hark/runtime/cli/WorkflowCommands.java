@@ -1,6 +1,6 @@
 package dev.hark.runtime.cli;
 
-import dev.hark.runtime.json.Json;
+import dev.hark.workflow.internal.Json;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;

@@ -9,7 +9,7 @@ import dev.hark.runtime.http.Credentials;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.http.TlsSettings;
 import dev.hark.runtime.testing.SelfSignedPem;
-import dev.hark.runtime.workflow.Dag;
+import dev.hark.workflow.Dag;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;

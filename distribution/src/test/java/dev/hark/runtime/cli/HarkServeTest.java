@@ -3,7 +3,7 @@ package dev.hark.runtime.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hark.runtime.json.Json;
+import dev.hark.workflow.internal.Json;
 import dev.hark.runtime.plugin.TestPlugins;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -59,7 +59,7 @@ class HarkServeTest {
                         + "  public static String greet(HttpEvent e) { return \"hello \" + e.eventPayload(); }\n"
                         + "}\n")
                 .source(pkg + ".Greeting", "package " + pkg + ";\n"
-                        + "import dev.hark.runtime.workflow.*;\n"
+                        + "import dev.hark.workflow.*;\n"
                         + "import dev.hark.listeners.http.*;\n"
                         + "import java.util.Map;\n"
                         + "public class Greeting implements WorkflowDefinition {\n"

@@ -1,9 +1,9 @@
 package dev.hark.examples.plugin;
 
 import dev.hark.listeners.http.HttpListener;
-import dev.hark.runtime.workflow.Dag;
-import dev.hark.runtime.workflow.Node;
-import dev.hark.runtime.workflow.WorkflowDefinition;
+import dev.hark.workflow.Dag;
+import dev.hark.workflow.Node;
+import dev.hark.workflow.WorkflowDefinition;
 import java.util.Map;
 
 /**

@@ -2,10 +2,10 @@ package dev.hark.examples.plugin;
 
 import dev.hark.listeners.timer.TimerEvent;
 import dev.hark.listeners.timer.TimerListener;
-import dev.hark.runtime.workflow.Dag;
-import dev.hark.runtime.workflow.DefinitionInput;
-import dev.hark.runtime.workflow.Node;
-import dev.hark.runtime.workflow.WorkflowDefinition;
+import dev.hark.workflow.Dag;
+import dev.hark.workflow.DefinitionInput;
+import dev.hark.workflow.Node;
+import dev.hark.workflow.WorkflowDefinition;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;

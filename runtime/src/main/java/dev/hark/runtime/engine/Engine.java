@@ -5,10 +5,10 @@ import dev.hark.runtime.event.EventServices;
 import dev.hark.runtime.event.EventTask;
 import dev.hark.runtime.event.InFlightClaims;
 import dev.hark.runtime.event.Inbox;
-import dev.hark.runtime.listener.ListenerType;
+import dev.hark.workflow.internal.ListenerType;
 import dev.hark.runtime.event.TimerService;
-import dev.hark.runtime.json.Json;
-import dev.hark.runtime.json.ValueCodec;
+import dev.hark.workflow.internal.Json;
+import dev.hark.workflow.internal.ValueCodec;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.StoredWorkflow;
@@ -17,13 +17,13 @@ import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.workflow.DagCompiler;
 import dev.hark.runtime.workflow.DagDefinition;
-import dev.hark.runtime.workflow.FunctionRef;
-import dev.hark.runtime.workflow.Node;
-import dev.hark.runtime.workflow.ResolvedFunction;
-import dev.hark.runtime.workflow.WorkflowExistsException;
-import dev.hark.runtime.workflow.WorkflowIds;
-import dev.hark.runtime.workflow.WorkflowStateException;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.FunctionRef;
+import dev.hark.workflow.Node;
+import dev.hark.workflow.internal.ResolvedFunction;
+import dev.hark.workflow.WorkflowExistsException;
+import dev.hark.workflow.WorkflowIds;
+import dev.hark.workflow.WorkflowStateException;
+import dev.hark.workflow.WorkflowStatus;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -114,7 +114,7 @@ public final class Engine implements AutoCloseable {
     /**
      * Continues a stored workflow from its checkpoints, or returns the active run's output.
      *
-     * @throws dev.hark.runtime.workflow.UnknownWorkflowException if no such workflow is stored
+     * @throws dev.hark.workflow.UnknownWorkflowException if no such workflow is stored
      * @throws WorkflowStateException if it was canceled
      */
     public CompletableFuture<Object> resume(WorkflowRecord record, List<TaskRecord> tasks) {

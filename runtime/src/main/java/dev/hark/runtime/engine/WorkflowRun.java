@@ -1,17 +1,17 @@
 package dev.hark.runtime.engine;
 
 import dev.hark.runtime.event.EventTask;
-import dev.hark.runtime.listener.ListenerType;
+import dev.hark.workflow.internal.ListenerType;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.workflow.DagDefinition;
 import dev.hark.runtime.workflow.DagDefinition.Step;
-import dev.hark.runtime.workflow.ResolvedFunction;
-import dev.hark.runtime.workflow.WorkflowCanceledException;
-import dev.hark.runtime.workflow.WorkflowFailedException;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.internal.ResolvedFunction;
+import dev.hark.workflow.WorkflowCanceledException;
+import dev.hark.workflow.WorkflowFailedException;
+import dev.hark.workflow.WorkflowStatus;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Type;

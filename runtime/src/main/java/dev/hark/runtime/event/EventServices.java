@@ -1,6 +1,6 @@
 package dev.hark.runtime.event;
 
-import dev.hark.runtime.json.ValueCodec;
+import dev.hark.workflow.internal.ValueCodec;
 import dev.hark.runtime.storage.WorkflowStore;
 import java.util.concurrent.Executor;
 

@@ -1,12 +1,12 @@
 package dev.hark.runtime.http;
 
-import dev.hark.runtime.json.Json;
-import dev.hark.runtime.workflow.UnknownDefinitionException;
-import dev.hark.runtime.workflow.UnknownWorkflowException;
-import dev.hark.runtime.workflow.WorkflowExistsException;
-import dev.hark.runtime.workflow.WorkflowIds;
-import dev.hark.runtime.workflow.WorkflowStateException;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.internal.Json;
+import dev.hark.workflow.UnknownDefinitionException;
+import dev.hark.workflow.UnknownWorkflowException;
+import dev.hark.workflow.WorkflowExistsException;
+import dev.hark.workflow.WorkflowIds;
+import dev.hark.workflow.WorkflowStateException;
+import dev.hark.workflow.WorkflowStatus;
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.WorkflowSummary;
 import java.net.URLDecoder;

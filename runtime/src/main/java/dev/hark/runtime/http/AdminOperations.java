@@ -1,8 +1,8 @@
 package dev.hark.runtime.http;
 
 import dev.hark.runtime.storage.WorkflowSummary;
-import dev.hark.runtime.workflow.UnknownDefinitionException;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.UnknownDefinitionException;
+import dev.hark.workflow.WorkflowStatus;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

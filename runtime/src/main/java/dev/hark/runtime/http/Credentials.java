@@ -1,6 +1,6 @@
 package dev.hark.runtime.http;
 
-import dev.hark.runtime.workflow.WorkflowIds;
+import dev.hark.workflow.WorkflowIds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

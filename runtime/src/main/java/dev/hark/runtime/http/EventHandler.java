@@ -2,8 +2,8 @@ package dev.hark.runtime.http;
 
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.event.IdempotencyKeys;
-import dev.hark.runtime.json.Json;
-import dev.hark.runtime.workflow.WorkflowIds;
+import dev.hark.workflow.internal.Json;
+import dev.hark.workflow.WorkflowIds;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;

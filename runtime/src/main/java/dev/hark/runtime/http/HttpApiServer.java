@@ -249,7 +249,7 @@ public final class HttpApiServer implements AutoCloseable {
         private static final byte[] REFUSAL;
 
         static {
-            byte[] body = dev.hark.runtime.json.Json.MAPPER.writeValueAsBytes(HttpExchanges.error("too_many_connections",
+            byte[] body = dev.hark.workflow.internal.Json.MAPPER.writeValueAsBytes(HttpExchanges.error("too_many_connections",
                     "the server has too many open connections; try again later", null));
             byte[] head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
                     + body.length + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n")

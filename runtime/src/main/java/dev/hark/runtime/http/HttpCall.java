@@ -1,6 +1,6 @@
 package dev.hark.runtime.http;
 
-import dev.hark.runtime.json.Json;
+import dev.hark.workflow.internal.Json;
 import java.util.Map;
 import tools.jackson.databind.JsonNode;
 

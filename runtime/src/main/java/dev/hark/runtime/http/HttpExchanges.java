@@ -1,6 +1,6 @@
 package dev.hark.runtime.http;
 
-import dev.hark.runtime.json.Json;
+import dev.hark.workflow.internal.Json;
 import tools.jackson.databind.node.ObjectNode;
 
 /** JSON error bodies and content-type checks shared by the event and admin handlers. */

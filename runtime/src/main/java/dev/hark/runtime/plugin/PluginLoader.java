@@ -1,6 +1,6 @@
 package dev.hark.runtime.plugin;
 
-import dev.hark.runtime.workflow.WorkflowDefinition;
+import dev.hark.workflow.WorkflowDefinition;
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.FileSystemLoopException;

@@ -1,7 +1,7 @@
 package dev.hark.runtime.plugin;
 
 import dev.hark.api.EventListener;
-import dev.hark.runtime.workflow.WorkflowDefinition;
+import dev.hark.workflow.WorkflowDefinition;
 import io.github.classgraph.ClassGraph;
 import io.github.classgraph.ClassInfo;
 import io.github.classgraph.FieldInfo;
@@ -28,6 +28,8 @@ final class PluginScanner {
 
     static final String LISTENER_SERVICE = "META-INF/services/" + EventListener.class.getName();
     static final String DEFINITION_SERVICE = "META-INF/services/" + WorkflowDefinition.class.getName();
+    /** Where definitions were registered before the workflow API became an artifact of its own. */
+    static final String FORMER_DEFINITION_SERVICE = "META-INF/services/dev.hark.runtime.workflow.WorkflowDefinition";
 
     private PluginScanner() {}
 
@@ -51,6 +53,12 @@ final class PluginScanner {
         try (ScanResult scan = graph.scan(1)) {
             Set<String> listeners = serviceEntries(scan, LISTENER_SERVICE, plugin, problems);
             Set<String> definitions = serviceEntries(scan, DEFINITION_SERVICE, plugin, problems);
+            if (!scan.getResourcesWithPath(FORMER_DEFINITION_SERVICE).isEmpty()) {
+                problems.add(new PluginProblem(plugin, FORMER_DEFINITION_SERVICE, "L1.10",
+                        "registers workflow definitions under the former package dev.hark.runtime.workflow",
+                        "compile against dev.hark:hark-workflow-api (package dev.hark.workflow) and rename the file"
+                                + " to " + DEFINITION_SERVICE));
+            }
 
             for (String name : listeners) {
                 ClassInfo info = scan.getClassInfo(name);

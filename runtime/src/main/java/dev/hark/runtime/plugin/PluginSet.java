@@ -1,7 +1,7 @@
 package dev.hark.runtime.plugin;
 
 import dev.hark.api.EventListener;
-import dev.hark.runtime.workflow.WorkflowDefinition;
+import dev.hark.workflow.WorkflowDefinition;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.hark.runtime.plugin;
 
 import dev.hark.api.EventListener;
-import dev.hark.runtime.listener.ListenerType;
-import dev.hark.runtime.json.Json;
-import dev.hark.runtime.workflow.WorkflowDefinition;
-import dev.hark.runtime.workflow.WorkflowIds;
+import dev.hark.workflow.internal.ListenerType;
+import dev.hark.workflow.internal.Json;
+import dev.hark.workflow.WorkflowDefinition;
+import dev.hark.workflow.WorkflowIds;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;

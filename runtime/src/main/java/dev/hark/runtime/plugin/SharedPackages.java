@@ -14,8 +14,10 @@ import java.util.List;
  *       {@code Class} object of {@code EventListener}, {@code Event}, {@code Node}, {@code TimerEvent}…
  *       <ul>
  *         <li>{@code dev.hark.api.} — the listener contract;
- *         <li>{@code dev.hark.runtime.workflow.} — the DAG-authoring API ({@code Dag}, {@code Node},
- *             {@code WorkflowDefinition}) that workflow-definition plugins build with;
+ *         <li>{@code dev.hark.workflow.} — the workflow API ({@code Dag}, {@code Node},
+ *             {@code WorkflowDefinition}, statuses, exceptions: the {@code hark-workflow-api}
+ *             artifact) that workflow-definition plugins build with, except its
+ *             {@code dev.hark.workflow.internal.} package ({@link #RUNTIME_EXCEPT});
  *         <li>{@code dev.hark.listeners.} — the built-in listeners and their events, so that a
  *             definition can wait on timers and HTTP events;
  *         <li>{@code com.fasterxml.jackson.annotation.} — the annotations events and arguments may
@@ -31,9 +33,15 @@ public final class SharedPackages {
     /** Package prefixes that resolve to the runtime's own classes. */
     public static final List<String> RUNTIME = List.of(
             "dev.hark.api.",
-            "dev.hark.runtime.workflow.",
+            "dev.hark.workflow.",
             "dev.hark.listeners.",
             "com.fasterxml.jackson.annotation.");
+
+    /**
+     * Prefixes inside {@link #RUNTIME} that plugins do not see: the workflow API's internals, which
+     * {@code Dag} uses from the runtime's loader and no plugin has reason to call.
+     */
+    public static final List<String> RUNTIME_EXCEPT = List.of("dev.hark.workflow.internal.");
 
     /** Package prefixes of the Java platform. */
     public static final List<String> PLATFORM = List.of(
@@ -55,7 +63,7 @@ public final class SharedPackages {
 
     /** @return whether {@code className} is one of the runtime's classes shared with plugins */
     public static boolean isRuntimeShared(String className) {
-        return startsWithAny(className, RUNTIME);
+        return startsWithAny(className, RUNTIME) && !startsWithAny(className, RUNTIME_EXCEPT);
     }
 
     static Source classSource(String className) {

@@ -1,6 +1,6 @@
 /**
  * Plugins: finding {@link dev.hark.api.EventListener}s and
- * {@link dev.hark.runtime.workflow.WorkflowDefinition}s on the application class path and in a
+ * {@link dev.hark.workflow.WorkflowDefinition}s on the application class path and in a
  * plugins folder, checking them against the rules of {@code docs/SPEC.md} before they are used, and
  * isolating each plugin in its own class loader.
  *

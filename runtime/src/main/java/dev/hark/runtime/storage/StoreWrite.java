@@ -1,6 +1,6 @@
 package dev.hark.runtime.storage;
 
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 import java.util.List;
 import java.util.Objects;
 
@@ -39,7 +39,7 @@ public sealed interface StoreWrite {
      * same transaction, and if any is already held the whole write is refused with
      * {@link EventClaimedException} and nothing of it is applied.
      *
-     * @param outputJson the output envelope (see {@code dev.hark.runtime.json.ValueCodec})
+     * @param outputJson the output envelope (see {@code dev.hark.workflow.internal.ValueCodec})
      * @param claims the claims to record with the checkpoint; empty for a plain task's output
      */
     record PutTask(String workflowId, String taskId, TaskState state, String outputJson, List<EventClaim> claims)

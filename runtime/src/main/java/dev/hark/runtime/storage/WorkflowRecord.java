@@ -1,6 +1,6 @@
 package dev.hark.runtime.storage;
 
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 
 /**
  * A stored workflow.

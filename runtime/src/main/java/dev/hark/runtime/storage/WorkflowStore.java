@@ -1,6 +1,6 @@
 package dev.hark.runtime.storage;
 
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -27,7 +27,7 @@ public interface WorkflowStore extends AutoCloseable {
      * Queues a write.
      *
      * @param write the change
-     * @return completes when the change is durable; fails with {@link dev.hark.runtime.workflow.WorkflowExistsException}
+     * @return completes when the change is durable; fails with {@link dev.hark.workflow.WorkflowExistsException}
      *     for a {@link StoreWrite.CreateWorkflow} whose id exists, or with {@link StorageException}
      *     ({@link StoreBusyException}, at once, when the write queue is full and the write
      *     {@linkplain StoreWrite#admitsWork() admits work}; a write that finishes admitted work is

@@ -1,6 +1,6 @@
 package dev.hark.runtime.storage;
 
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 
 /** A workflow id with its status, as {@code list} returns it. */
 public record WorkflowSummary(String id, WorkflowStatus status) {}

@@ -1,12 +1,16 @@
 package dev.hark.runtime.workflow;
 
-import dev.hark.runtime.json.ValueCodec;
+import dev.hark.workflow.internal.ValueCodec;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import dev.hark.workflow.Node;
+import dev.hark.workflow.EventNode;
+import dev.hark.workflow.TaskNode;
+import dev.hark.workflow.ValueNode;
 
 /** Turns a graph of {@link Node}s into its persisted form, giving every task a unique id. */
 public final class DagCompiler {

@@ -1,10 +1,6 @@
 /**
- * Defining workflows: a DAG of {@link dev.hark.runtime.workflow.Node}s built with
- * {@link dev.hark.runtime.workflow.Dag} — plain tasks bound to values or to other tasks' outputs,
- * event waits, sleeps — and the statuses and errors a workflow can have.
- *
- * <p>A definition is validated when it is built, not when it runs: a task function that a new JVM
- * could not find again, a listener the runtime cannot instantiate, or arguments Jackson cannot
- * serialize are refused at once with a message naming the problem.
+ * A workflow's persisted form: {@code DagCompiler} turns the {@link dev.hark.workflow.Node} graph a
+ * definition built into a {@code DagDefinition}, the JSON stored with the workflow and read back
+ * when it resumes in another JVM.
  */
 package dev.hark.runtime.workflow;

@@ -36,7 +36,7 @@ class PackageCyclesTest {
     }
 
     @Test
-    void theWorkflowApiUsesNoPartOfTheEngine() {
+    void aWorkflowsPersistedFormUsesNoPartOfTheEngine() {
         Set<String> uses = packageGraph().getOrDefault(ROOT + ".workflow", Set.of());
         for (String forbidden : List.of(".event", ".engine", ".storage", ".http", ".plugin", ".cli")) {
             assertTrue(!uses.contains(ROOT + forbidden), "dev.hark.runtime.workflow uses " + ROOT + forbidden + ": " + uses);

@@ -7,7 +7,7 @@ import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
 import dev.hark.runtime.Hark;
 import dev.hark.runtime.testing.ChannelEvent;
-import dev.hark.runtime.workflow.Dag;
+import dev.hark.workflow.Dag;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Path;

@@ -8,7 +8,7 @@ import static dev.hark.runtime.http.RawHttp.send;
 
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.storage.WorkflowSummary;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hark.runtime.event.Delivery;
-import dev.hark.runtime.json.Json;
+import dev.hark.workflow.internal.Json;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -11,8 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.api.Event;
 import dev.hark.runtime.Hark;
-import dev.hark.runtime.workflow.Dag;
-import dev.hark.runtime.workflow.Node;
+import dev.hark.workflow.Dag;
+import dev.hark.workflow.Node;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -119,7 +119,7 @@ class PluginIsolationTest {
         assertSame(Event.class, call("com.acme.v1.Probe", "eventClass", null));
         assertSame(Event.class, call("com.acme.v2.Probe", "eventClass", null));
         ClassLoader loader = set.plugin("lib-v2").orElseThrow().classLoader();
-        assertSame(Dag.class, loader.loadClass("dev.hark.runtime.workflow.Dag"));
+        assertSame(Dag.class, loader.loadClass("dev.hark.workflow.Dag"));
         assertSame(dev.hark.listeners.timer.TimerEvent.class, loader.loadClass("dev.hark.listeners.timer.TimerEvent"));
         assertSame(com.fasterxml.jackson.annotation.JsonProperty.class,
                 loader.loadClass("com.fasterxml.jackson.annotation.JsonProperty"));

@@ -10,8 +10,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.api.Event;
 import dev.hark.runtime.Hark;
-import dev.hark.runtime.workflow.Dag;
-import dev.hark.runtime.workflow.Node;
+import dev.hark.workflow.Dag;
+import dev.hark.workflow.Node;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -53,7 +53,7 @@ class PluginSafetyTest {
                 .writeJar(dir);
         plugin("runtime-exit")
                 .source("com.acme.re.Flow", "package com.acme.re;\n"
-                        + "import dev.hark.runtime.workflow.*;\nimport java.util.Map;\n"
+                        + "import dev.hark.workflow.*;\nimport java.util.Map;\n"
                         + "public class Flow implements WorkflowDefinition {\n"
                         + "  public String name() { Runtime.getRuntime().exit(3); return \"x\"; }\n"
                         + "  public Node<?> build(Map<String, Object> input) { return Dag.value(\"x\"); }\n"
@@ -92,7 +92,7 @@ class PluginSafetyTest {
                 .writeJar(dir);
         plugin("name-blocks")
                 .source("com.acme.nb.Flow", "package com.acme.nb;\n"
-                        + "import dev.hark.runtime.workflow.*;\nimport java.util.Map;\n"
+                        + "import dev.hark.workflow.*;\nimport java.util.Map;\n"
                         + "public class Flow implements WorkflowDefinition {\n"
                         + "  public String name() { Object o = new Object(); synchronized (o) { try { o.wait(); }"
                         + " catch (InterruptedException e) { } } return \"late\"; }\n"
@@ -202,7 +202,7 @@ class PluginSafetyTest {
                         + "  }\n"
                         + "}\n")
                 .source("com.acme.tc.Flow", "package com.acme.tc;\n"
-                        + "import dev.hark.runtime.workflow.*;\nimport java.util.Map;\n"
+                        + "import dev.hark.workflow.*;\nimport java.util.Map;\n"
                         + "public class Flow implements WorkflowDefinition {\n"
                         + "  public String name() { return \"tccl-flow\"; }\n"
                         + "  public Node<?> build(Map<String, Object> input) {\n"

@@ -10,10 +10,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hark.api.Event;
 import dev.hark.runtime.Hark;
 import dev.hark.runtime.event.Delivery;
-import dev.hark.runtime.workflow.Dag;
-import dev.hark.runtime.workflow.Node;
-import dev.hark.runtime.workflow.WorkflowDefinition;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.Dag;
+import dev.hark.workflow.Node;
+import dev.hark.workflow.WorkflowDefinition;
+import dev.hark.workflow.WorkflowStatus;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -43,7 +43,7 @@ class PluginWorkflowTest {
                         + "  public static String finish(EchoEvent e) { return \"done:\" + e.text() + \" (\" + e.id() + \")\"; }\n"
                         + "}\n")
                 .source(pkg + ".GreetingFlow", "package " + pkg + ";\n"
-                        + "import dev.hark.runtime.workflow.*;\n"
+                        + "import dev.hark.workflow.*;\n"
                         + "import dev.hark.listeners.http.*;\n"
                         + "import java.util.Map;\n"
                         + "public class GreetingFlow implements WorkflowDefinition {\n"
@@ -114,6 +114,10 @@ class PluginWorkflowTest {
                 .source("com.acme.sl.Slash", definitionSource("com.acme.sl", "Slash", "a/b", ""))
                 .definitions("com.acme.sl.Slash")
                 .writeJar(dir);
+        plugin("former-service")
+                .source("com.acme.fs.Former", definitionSource("com.acme.fs", "Former", "former", ""))
+                .service("dev.hark.runtime.workflow.WorkflowDefinition", "com.acme.fs.Former")
+                .writeJar(dir);
         plugin("throwing-flow")
                 .source("com.acme.tf.Throws", definitionSource("com.acme.tf", "Throws", "fine",
                         "  public Throws() { throw new IllegalStateException(\"no config\"); }\n"))
@@ -125,6 +129,10 @@ class PluginWorkflowTest {
             assertRefused(set, "other-flows", "com.acme.other.Greeting", "L1.11");
             assertRefused(set, "slash", "com.acme.sl.Slash", "L1.11");
             assertRefused(set, "throwing-flow", "com.acme.tf.Throws", "L1.10");
+            assertTrue(set.plugin("former-service").isEmpty(), set.report());
+            assertTrue(set.problems("former-service").stream().anyMatch(p -> p.rule().equals("L1.10")
+                    && p.reportLine().contains("hark-workflow-api")
+                    && p.reportLine().contains("META-INF/services/dev.hark.workflow.WorkflowDefinition")), set.report());
             assertFalse(set.definitions().containsKey("a/b"));
         }
     }
@@ -138,7 +146,7 @@ class PluginWorkflowTest {
 
     private static String definitionSource(String pkg, String simple, String name, String body) {
         return "package " + pkg + ";\n"
-                + "import dev.hark.runtime.workflow.*;\nimport java.util.Map;\n"
+                + "import dev.hark.workflow.*;\nimport java.util.Map;\n"
                 + "public class " + simple + " implements WorkflowDefinition {\n" + body
                 + "  public String name() { return \"" + name + "\"; }\n"
                 + "  public Node<?> build(Map<String, Object> input) { return Dag.value(\"x\"); }\n"

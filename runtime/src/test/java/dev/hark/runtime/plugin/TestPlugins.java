@@ -32,7 +32,7 @@ import javax.tools.ToolProvider;
 public final class TestPlugins {
 
     private static final String LISTENER = "dev.hark.api.EventListener";
-    private static final String DEFINITION = "dev.hark.runtime.workflow.WorkflowDefinition";
+    private static final String DEFINITION = "dev.hark.workflow.WorkflowDefinition";
     private static volatile String classPath;
 
     private final String name;
@@ -61,9 +61,15 @@ public final class TestPlugins {
         return this;
     }
 
-    /** Registers classes in {@code META-INF/services/dev.hark.runtime.workflow.WorkflowDefinition}. */
+    /** Registers classes in {@code META-INF/services/dev.hark.workflow.WorkflowDefinition}. */
     public TestPlugins definitions(String... classNames) {
         services.computeIfAbsent(DEFINITION, k -> new ArrayList<>()).addAll(List.of(classNames));
+        return this;
+    }
+
+    /** Registers classes in {@code META-INF/services/<serviceName>}, whatever the name. */
+    public TestPlugins service(String serviceName, String... classNames) {
+        services.computeIfAbsent(serviceName, k -> new ArrayList<>()).addAll(List.of(classNames));
         return this;
     }
 

@@ -1,9 +1,9 @@
 package dev.hark.runtime.testing;
 
 import dev.hark.listeners.http.HttpListener;
-import dev.hark.runtime.workflow.Dag;
-import dev.hark.runtime.workflow.Node;
-import dev.hark.runtime.workflow.WorkflowDefinition;
+import dev.hark.workflow.Dag;
+import dev.hark.workflow.Node;
+import dev.hark.workflow.WorkflowDefinition;
 import java.util.Map;
 
 /** A workflow definition started by name: waits for an HTTP event under input key "key", then greets. */

@@ -3,7 +3,7 @@ package dev.hark.runtime.testing;
 import dev.hark.runtime.storage.ForwardingWorkflowStore;
 import dev.hark.runtime.storage.StoredWorkflow;
 import dev.hark.runtime.storage.WorkflowStore;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;

@@ -13,7 +13,7 @@ import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;

@@ -13,7 +13,7 @@ import dev.hark.runtime.storage.StoreWrite.MarkCommitted;
 import dev.hark.runtime.storage.StoreWrite.PutTask;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.TaskState;
-import dev.hark.runtime.workflow.UnknownWorkflowException;
+import dev.hark.workflow.UnknownWorkflowException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

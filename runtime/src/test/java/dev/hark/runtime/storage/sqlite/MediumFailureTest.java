@@ -14,7 +14,7 @@ import dev.hark.runtime.storage.StoreWrite.SetStatus;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowSummary;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.Statement;

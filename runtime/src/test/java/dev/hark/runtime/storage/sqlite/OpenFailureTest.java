@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreWrite.CreateWorkflow;
 import dev.hark.runtime.storage.WorkflowSummary;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -14,7 +14,7 @@ import dev.hark.runtime.storage.StoreWrite.MarkCommitted;
 import dev.hark.runtime.storage.StoreWrite.PutTask;
 import dev.hark.runtime.storage.StoreWrite.SetStatus;
 import dev.hark.runtime.storage.WorkflowSummary;
-import dev.hark.runtime.workflow.WorkflowStatus;
+import dev.hark.workflow.WorkflowStatus;
 import java.nio.file.Path;
 import java.sql.Statement;
 import java.util.ArrayList;

@@ -1,0 +1,15 @@
+package dev.hark.workflow;
+
+import dev.hark.api.Event;
+import dev.hark.api.EventListener;
+
+/**
+ * A wait for one event from a listener.
+ *
+ * @param listener the listener class; instantiated with its public no-arg constructor
+ * @param args the node whose output is the listener's arguments
+ * @param name the task name, or null for a generated one
+ */
+public record EventNode<E extends Event>(
+        Class<? extends EventListener<?, E>> listener, Node<?> args, String name)
+        implements Node<E> {}
