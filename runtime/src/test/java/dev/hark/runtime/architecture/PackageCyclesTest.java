@@ -30,7 +30,8 @@ class PackageCyclesTest {
     @Test
     void theRuntimesPackagesFormNoCycle() {
         Map<String, Set<String>> uses = packageGraph();
-        assertTrue(uses.size() > 8, "the scan found the runtime's packages: " + uses.keySet());
+        assertTrue(uses.keySet().containsAll(List.of(ROOT, ROOT + ".engine", ROOT + ".event", ROOT + ".storage",
+                ROOT + ".http", ROOT + ".plugin")), "the scan found the runtime's packages: " + uses.keySet());
         List<List<String>> cycles = stronglyConnected(uses).stream().filter(component -> component.size() > 1).toList();
         assertEquals(List.of(), cycles, "packages that depend on each other, with their dependencies: " + uses);
     }
