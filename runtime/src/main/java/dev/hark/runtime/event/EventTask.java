@@ -345,8 +345,9 @@ public final class EventTask implements EventContext {
                 busy));
         endAttempt();
         Duration delay = backoff(attempt);
-        services.retryLog().attemptFailed(LOG, type.id(), attempt, "{} for task {} of workflow {} on listener {} failed (attempt {}), polling"
-                + " again in {} ms: {}", what, taskId, workflowId, type.id(), attempt, delay.toMillis(), String.valueOf(error));
+        services.retryLog().attemptFailed(LOG, type.id(), attempt,
+                "{} for task {} of workflow {} on listener {} failed (attempt {}), polling again in {} ms: {}",
+                what, taskId, workflowId, type.id(), attempt, delay.toMillis(), String.valueOf(error));
         services.timers().schedule(() -> services.executor().execute(this::poll), delay);
     }
 
@@ -415,9 +416,10 @@ public final class EventTask implements EventContext {
             return;
         }
         Duration delay = backoff(attempt);
-        services.retryLog().attemptFailed(LOG, type.id(), attempt, "Commit of event {} for task {} of workflow {} by listener {} failed"
-                + " (attempt {} of {}), retrying in {} ms: {}", event.id(), taskId, workflowId, type.id(), attempt,
-                MAX_COMMIT_ATTEMPTS, delay.toMillis(), String.valueOf(failure));
+        services.retryLog().attemptFailed(LOG, type.id(), attempt,
+                "Commit of event {} for task {} of workflow {} by listener {} failed (attempt {} of {}), retrying in {}"
+                        + " ms: {}", event.id(), taskId, workflowId, type.id(), attempt, MAX_COMMIT_ATTEMPTS,
+                delay.toMillis(), String.valueOf(failure));
         services.timers().schedule(() -> services.executor().execute(() -> commit(event, attempt + 1, releaseClaims)),
                 delay);
     }
