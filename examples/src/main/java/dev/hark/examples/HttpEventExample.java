@@ -1,13 +1,13 @@
 package dev.hark.examples;
 
-import dev.hark.examples.plugin.SeedTasks;
+import dev.hark.examples.plugin.ExampleTasks;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.Hark;
 import dev.hark.workflow.Dag;
 import dev.hark.workflow.Node;
 
 /**
- * The seed's HTTP example: a workflow that waits for an HTTP event with key {@code my_event_key},
+ * The HTTP example: a workflow that waits for an HTTP event with key {@code my_event_key},
  * sent to {@code POST http://127.0.0.1:8000/event/send_event/workflow_receive_event_by_http}.
  */
 public final class HttpEventExample {
@@ -18,7 +18,7 @@ public final class HttpEventExample {
     private HttpEventExample() {}
 
     static Node<String> dag() {
-        return Dag.task(SeedTasks::received).bind(Dag.waitForEvent(HttpListener.class, EVENT_KEY));
+        return Dag.task(ExampleTasks::received).bind(Dag.waitForEvent(HttpListener.class, EVENT_KEY));
     }
 
     static void printHowToSend(Hark hark) {
@@ -30,7 +30,7 @@ public final class HttpEventExample {
         System.out.println("       -H 'Content-Type: application/json' \\");
         System.out.println("       -d '{\"event_key\": \"" + EVENT_KEY + "\", \"event_payload\": \"my_event_message\"}'");
         System.out.println();
-        System.out.println("(or run the seed's Python requests snippet as is). The reply is 200 once the event is"
+        System.out.println("(or send it with Ray's Python requests snippet, unchanged). The reply is 200 once the event is"
                 + " durably checkpointed.");
     }
 }

@@ -2,7 +2,7 @@ package dev.hark.examples;
 
 import dev.hark.listeners.timer.TimerEvent;
 import dev.hark.listeners.timer.TimerListener;
-import dev.hark.examples.plugin.SeedTasks;
+import dev.hark.examples.plugin.ExampleTasks;
 import dev.hark.runtime.Hark;
 import dev.hark.workflow.Dag;
 import dev.hark.workflow.Node;
@@ -13,8 +13,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * The seed's first example: two timer events, gathered by a task once both have fired.
- *
+ * The timer example: two timer events, gathered by a task once both have fired.
  */
 public final class TimerGatherExample {
 
@@ -27,10 +26,10 @@ public final class TimerGatherExample {
         Instant now = Instant.now();
         Instant first = now.plusSeconds(8).truncatedTo(ChronoUnit.SECONDS);
         Instant second = now.plusSeconds(4).truncatedTo(ChronoUnit.SECONDS);
-        // As in the seed: event1 fires after event2, and gather runs when both are done.
+        // As in Ray's example: event1 fires after event2, and gather runs when both are done.
         Node<TimerEvent> event1 = Dag.waitForEvent(TimerListener.class, first);
         Node<TimerEvent> event2 = Dag.waitForEvent(TimerListener.class, second);
-        CompletableFuture<?> output = hark.runAsync(Dag.task(SeedTasks::gather).bind(event1, event2), WORKFLOW_ID);
+        CompletableFuture<?> output = hark.runAsync(Dag.task(ExampleTasks::gather).bind(event1, event2), WORKFLOW_ID);
         System.out.printf("Started workflow %s: two timers due at %s and %s. Press Ctrl-C to interrupt it,"
                 + " then run again to resume.%n", WORKFLOW_ID, local(first), local(second));
         return output;

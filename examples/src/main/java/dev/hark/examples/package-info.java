@@ -1,2 +1,2 @@
-/** Runnable versions of the seed's examples. */
+/** The examples as programs that embed the runtime: a timer example and an HTTP example. */
 package dev.hark.examples;

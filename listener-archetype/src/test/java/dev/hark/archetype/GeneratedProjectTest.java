@@ -66,17 +66,20 @@ class GeneratedProjectTest {
     }
 
     @Test
-    void theGeneratedPomHasTheSdkVersionsOfThisBuildWithApiProvidedAndTckTest() {
+    void theGeneratedPomImportsTheBomOfThisBuildWithApiProvidedAndTckTest() {
         String pom = read(PROJECT.resolve("pom.xml"));
         assertFalse(pom.contains("@"), "an unfiltered @token@ in the generated pom");
         String sdkVersion = required("hark.version");
         assertTrue(pom.contains("<hark.version>" + sdkVersion + "</hark.version>"), "SDK version not baked in");
         assertTrue(pom.contains("<jqwik.version>" + required("jqwik.version") + "</jqwik.version>"), "jqwik version");
         assertTrue(pom.contains("<junit.version>" + required("junit.version") + "</junit.version>"), "junit version");
-        assertTrue(pom.matches("(?s).*<artifactId>hark-api</artifactId>\\s*<version>\\$\\{hark.version}</version>\\s*<scope>provided</scope>.*"),
-                "hark-api must be provided");
-        assertTrue(pom.matches("(?s).*<artifactId>hark-tck</artifactId>\\s*<version>\\$\\{hark.version}</version>\\s*<scope>test</scope>.*"),
-                "hark-tck must be test");
+        assertTrue(pom.matches("(?s).*<artifactId>hark-bom</artifactId>\\s*<version>\\$\\{hark.version}</version>"
+                + "\\s*<type>pom</type>\\s*<scope>import</scope>.*"), "hark-bom must be imported at the SDK's version");
+        // Hark's artifacts take their versions from the BOM only, so that one property moves them all.
+        assertTrue(pom.matches("(?s).*<artifactId>hark-api</artifactId>\\s*<scope>provided</scope>.*"),
+                "hark-api must be provided, its version from hark-bom");
+        assertTrue(pom.matches("(?s).*<artifactId>hark-tck</artifactId>\\s*<scope>test</scope>.*"),
+                "hark-tck must be test, its version from hark-bom");
         assertTrue(pom.contains("<groupId>com.acme.hark</groupId>") && pom.contains("<artifactId>acme-inbox-listener</artifactId>"));
     }
 

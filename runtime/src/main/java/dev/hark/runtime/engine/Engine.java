@@ -5,6 +5,7 @@ import dev.hark.runtime.event.EventServices;
 import dev.hark.runtime.event.EventTask;
 import dev.hark.runtime.event.InFlightClaims;
 import dev.hark.runtime.event.Inbox;
+import dev.hark.runtime.event.RetryLog;
 import dev.hark.workflow.internal.ListenerType;
 import dev.hark.runtime.event.TimerService;
 import dev.hark.workflow.internal.Json;
@@ -75,7 +76,8 @@ public final class Engine implements AutoCloseable {
                     return thread;
                 }, new ThreadPoolExecutor.DiscardPolicy());
         this.timers = new TimerService(clock);
-        this.eventServices = new EventServices(store, codec, executor, timers, inbox, new InFlightClaims());
+        this.eventServices = new EventServices(store, codec, executor, timers, inbox, new InFlightClaims(),
+                new RetryLog());
     }
 
     /** A started workflow: durable once {@code started} completes; {@code output} completes at the end. */

@@ -19,6 +19,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One active workflow. Nodes move from pending to running to done; a node is launched once all its
@@ -28,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
  */
 final class WorkflowRun implements EventTask.Owner {
 
+    private static final Logger LOG = LoggerFactory.getLogger(WorkflowRun.class);
     private static final byte PENDING = 0;
     private static final byte RUNNING = 1;
     private static final byte DONE = 2;
@@ -211,7 +214,8 @@ final class WorkflowRun implements EventTask.Owner {
 
     @Override
     public void waitFailed(int node, String message, Throwable cause) {
-        fail(taskId(dag.nodes().get(node)) + ": " + message, cause);
+        Step.Wait wait = (Step.Wait) dag.nodes().get(node);
+        fail(wait.taskId() + ": " + message, wait.listener(), cause);
     }
 
     private void launchReady() {
@@ -294,7 +298,7 @@ final class WorkflowRun implements EventTask.Owner {
         try {
             type = engine.listenerType(wait.listener());
         } catch (RuntimeException | LinkageError e) {
-            engine.executor().execute(() -> fail(wait.taskId() + ": " + e.getMessage(), e));
+            engine.executor().execute(() -> fail(wait.taskId() + ": " + e.getMessage(), wait.listener(), e));
             return null;
         }
         return new EventTask(engine.eventServices(), this, id, wait.taskId(), node, type, outputs[wait.args()]);
@@ -318,6 +322,8 @@ final class WorkflowRun implements EventTask.Owner {
             envelope = engine.codec().encode(output, function.outputType());
         } catch (Throwable e) { // an Error from task code fails the task, never the worker thread
             if (attempt < task.retries()) {
+                LOG.info("Task {} of workflow {} threw (attempt {} of {}), running it again: {}", task.taskId(), id,
+                        attempt + 1, task.retries() + 1, String.valueOf(e));
                 engine.executor().execute(() -> runTask(node, task, inputEnvelopes, attempt + 1));
             } else {
                 String tries = task.retries() == 0 ? "" : " (after " + (attempt + 1) + " attempts)";
@@ -378,12 +384,24 @@ final class WorkflowRun implements EventTask.Owner {
     }
 
     private void fail(String message, Throwable cause) {
+        fail(message, null, cause);
+    }
+
+    /** @param listener the listener of the wait that failed, or null */
+    private void fail(String message, String listener, Throwable cause) {
         synchronized (this) {
             if (status != WorkflowStatus.RUNNING) {
                 return;
             }
             status = WorkflowStatus.FAILED;
             cancelWaits();
+        }
+        // Once per workflow (the status guards it), with the trace: the stored status keeps it too,
+        // but an operator reads the log first.
+        if (listener == null) {
+            LOG.warn("Workflow {} failed: {}", id, message, cause);
+        } else {
+            LOG.warn("Workflow {} failed: {} (listener {})", id, message, listener, cause);
         }
         engine.store().write(new StoreWrite.SetStatus(id, WorkflowStatus.FAILED, null, describe(message, cause)))
                 .whenCompleteAsync((ok, failure) -> {

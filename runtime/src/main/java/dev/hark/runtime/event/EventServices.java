@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
  *
  * @param executor runs protocol steps and listener calls; never the store's or the timer's thread
  * @param claims the claims this runtime's waits are checkpointing or committing
+ * @param retryLog where the waits' failed attempts are logged, throttled per listener
  */
 public record EventServices(WorkflowStore store, ValueCodec codec, Executor executor, TimerService timers, Inbox inbox,
-        InFlightClaims claims) {}
+        InFlightClaims claims, RetryLog retryLog) {}

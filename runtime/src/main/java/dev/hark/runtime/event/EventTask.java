@@ -122,7 +122,7 @@ public final class EventTask {
             Object decoded = args;
             stage = PluginCalls.in(fresh.getClass(), () -> fresh.pollForEvent(decoded, context));
         } catch (Throwable e) {
-            pollFailed(e);
+            pollFailed("Poll", e);
             return;
         }
         if (stage == null) {
@@ -196,7 +196,7 @@ public final class EventTask {
             }
         }
         if (error != null) {
-            pollFailed(error);
+            pollFailed("Poll", error);
             return;
         }
         if (event == null) {
@@ -272,9 +272,7 @@ public final class EventTask {
                                 + "), and the workflow stopped waiting meanwhile", cause instanceof StoreBusyException));
                 endAttempt();
             } else {
-                LOG.warn("Checkpoint of {} in workflow {} failed; polling again: {}", taskId, workflowId,
-                        failure.toString());
-                pollFailed(failure);
+                pollFailed("Checkpoint", failure);
             }
             return;
         }
@@ -332,7 +330,8 @@ public final class EventTask {
         }
     }
 
-    private void pollFailed(Throwable error) {
+    /** @param what "Poll" or "Checkpoint": which step of the attempt failed */
+    private void pollFailed(String what, Throwable error) {
         int attempt;
         synchronized (this) {
             if (cancelled) {
@@ -347,8 +346,9 @@ public final class EventTask {
                 busy));
         endAttempt();
         Duration delay = backoff(attempt);
-        LOG.warn("Poll of {} for {} in workflow {} failed (attempt {}), polling again in {} ms: {}",
-                type.id(), taskId, workflowId, attempt, delay.toMillis(), String.valueOf(error));
+        services.retryLog().attemptFailed(LOG, type.id(), attempt,
+                "{} for task {} of workflow {} on listener {} failed (attempt {}), polling again in {} ms: {}",
+                what, taskId, workflowId, type.id(), attempt, delay.toMillis(), String.valueOf(error));
         services.timers().schedule(() -> services.executor().execute(this::poll), delay);
     }
 
@@ -417,8 +417,10 @@ public final class EventTask {
             return;
         }
         Duration delay = backoff(attempt);
-        LOG.warn("Commit of event {} by {} failed (attempt {}), retrying in {} ms: {}", event.id(), type.id(),
-                attempt, delay.toMillis(), failure.toString());
+        services.retryLog().attemptFailed(LOG, type.id(), attempt,
+                "Commit of event {} for task {} of workflow {} by listener {} failed (attempt {} of {}), retrying in {}"
+                        + " ms: {}", event.id(), taskId, workflowId, type.id(), attempt, MAX_COMMIT_ATTEMPTS,
+                delay.toMillis(), String.valueOf(failure));
         services.timers().schedule(() -> services.executor().execute(() -> commit(event, attempt + 1, releaseClaims)),
                 delay);
     }

@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  */
 final class GroupCommitWriter {
 
-    private static final Logger log = LoggerFactory.getLogger(GroupCommitWriter.class);
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommitWriter.class);
 
     static final String THREAD_NAME = "hark-store-writer";
     static final String COMPLETER_THREAD_NAME = "hark-store-done";
@@ -249,7 +249,7 @@ final class GroupCommitWriter {
         try {
             runBatch(ops);
         } catch (Throwable t) { // keep the writer alive whatever happens
-            log.error("Unexpected failure in the store writer", t);
+            LOG.error("Unexpected failure in the store writer", t);
             StorageException failure = new StorageException("Unexpected failure writing to " + dbFile + ": " + t, t);
             mediumFailure = failure.getMessage();
             failAll(ops, failure);
@@ -323,7 +323,7 @@ final class GroupCommitWriter {
             StorageException failure = SqliteErrors.storageException(
                     "Could not save " + n + (n == 1 ? " write" : " writes") + " to", dbFile, e);
             mediumFailure = failure.getMessage();
-            log.warn("{}; nothing of the batch was applied", failure.getMessage());
+            LOG.warn("{}; nothing of the batch was applied", failure.getMessage());
             failAll(batch, failure);
             return;
         }
@@ -500,7 +500,7 @@ final class GroupCommitWriter {
             // SQLite may already have rolled back by itself (it does on some I/O and full errors).
             String message = String.valueOf(e.getMessage());
             if (!message.contains("no transaction is active")) {
-                log.warn("Rollback failed on {}; reopening the write connection: {}", dbFile, message);
+                LOG.warn("Rollback failed on {}; reopening the write connection: {}", dbFile, message);
                 discardConnection();
             }
         }
@@ -515,7 +515,7 @@ final class GroupCommitWriter {
             try {
                 connection.close();
             } catch (SQLException e) {
-                log.warn("Could not close the write connection to {}: {}", dbFile, e.getMessage());
+                LOG.warn("Could not close the write connection to {}: {}", dbFile, e.getMessage());
             }
             connection = null;
         }

@@ -49,7 +49,7 @@ import org.sqlite.SQLiteConfig;
  */
 public final class SqliteWorkflowStore implements WorkflowStore {
 
-    private static final Logger log = LoggerFactory.getLogger(SqliteWorkflowStore.class);
+    private static final Logger LOG = LoggerFactory.getLogger(SqliteWorkflowStore.class);
 
     /** The database file's name inside the data folder. */
     public static final String DB_FILE_NAME = "hark.db";
@@ -142,7 +142,7 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             reader = openReadConnection(dbFile);
             SqliteWorkflowStore store = new SqliteWorkflowStore(dbFile, lock, writeConnection, reader, maxBatch,
                     queueCapacity);
-            log.info("Opened workflow store {}", dbFile);
+            LOG.info("Opened workflow store {}", dbFile);
             return store;
         } catch (SQLException e) {
             closeQuietly(reader);
@@ -200,7 +200,7 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             try (ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
                 String mode = rs.next() ? rs.getString(1) : "?";
                 if (!"wal".equalsIgnoreCase(mode)) {
-                    log.warn("{}: the file system does not support WAL (journal_mode is {}); "
+                    LOG.warn("{}: the file system does not support WAL (journal_mode is {}); "
                             + "reads will wait for writes", dbFile, mode);
                 }
             }
@@ -627,7 +627,7 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             closed = true;
             closeIdleReaders();
             lock.close();
-            log.info("Closed workflow store {}", dbFile);
+            LOG.info("Closed workflow store {}", dbFile);
         }
     }
 
@@ -636,7 +636,7 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             try {
                 c.close();
             } catch (SQLException e) {
-                log.debug("Ignoring failure to close a connection: {}", e.getMessage());
+                LOG.debug("Ignoring failure to close a connection: {}", e.getMessage());
             }
         }
     }

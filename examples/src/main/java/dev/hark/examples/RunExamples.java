@@ -13,7 +13,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /**
- * The README's main job: the seed's two examples in turn against {@code ./hark-data} — two timer
+ * Both examples in turn, in library mode against {@code ./hark-data} — two timer
  * events gathered by a task ({@link TimerGatherExample}), then a wait for an HTTP event
  * ({@link HttpEventExample}) on 127.0.0.1:8000.
  *
@@ -21,13 +21,13 @@ import java.util.function.Supplier;
  * their checkpoints — a timer waits only for the time that remains — instead of starting over. Once
  * both have finished, the next run starts them over.
  */
-public final class SeedExamples {
+public final class RunExamples {
 
     private static final String TIMERS = TimerGatherExample.WORKFLOW_ID;
 
-    private SeedExamples() {}
+    private RunExamples() {}
 
-    /** Runs the seed's two examples in turn: the timers, then the HTTP event. */
+    /** Runs both examples in turn: the timers, then the HTTP event. */
     public static void main(String[] args) throws Exception {
         Path dataDir = Path.of(args.length > 0 ? args[0] : "hark-data");
         Hark hark = Hark.builder().dataDir(dataDir).http(HttpSettings.defaults()).open();

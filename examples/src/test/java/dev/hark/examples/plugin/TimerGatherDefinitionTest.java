@@ -17,11 +17,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** seed-timers validates its numbers: overflow refused naming the field, fractions honoured. */
-class SeedTimersDefinitionTest {
+class TimerGatherDefinitionTest {
 
     @Test
     void outOfRangeNumbersAreRefusedNamingTheField() {
-        SeedTimersDefinition definition = new SeedTimersDefinition();
+        TimerGatherDefinition definition = new TimerGatherDefinition();
         for (Object bad : new Object[] {1e300, new java.math.BigInteger("99999999999999999999999"), -1, "8"}) {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> definition.build(Map.of("first_seconds", bad)), String.valueOf(bad));
@@ -33,7 +33,7 @@ class SeedTimersDefinitionTest {
     @Test
     void theAdminApiAnswers400NamingTheFieldAndTakesAFraction(@TempDir Path dataDir) throws Exception {
         try (Hark hark = Hark.builder().dataDir(dataDir).http(HttpSettings.defaults().withPort(0)).adminApi(true)
-                .definitions(List.of(new SeedTimersDefinition())).open()) {
+                .definitions(List.of(new TimerGatherDefinition())).open()) {
             int port = hark.httpAddress().orElseThrow().getPort();
             for (String value : new String[] {"1e300", "99999999999999999999999"}) {
                 HttpResponse<String> response = post(port, "{\"definition\": \"seed-timers\", \"input\": {\"first_seconds\": "

@@ -16,7 +16,7 @@ import java.util.Map;
  * {@link #MAX_DELAY} (100 days); fractions are honoured ({@code 1.5} is 1500 ms). Anything else is
  * refused (HTTP 400 naming the field), never overflowed or truncated.
  */
-public final class SeedTimersDefinition implements WorkflowDefinition {
+public final class TimerGatherDefinition implements WorkflowDefinition {
 
     /** The longest delay taken. */
     public static final Duration MAX_DELAY = Duration.ofDays(100);
@@ -33,6 +33,6 @@ public final class SeedTimersDefinition implements WorkflowDefinition {
         Instant now = Instant.now();
         Node<TimerEvent> event1 = Dag.waitForEvent(TimerListener.class, now.plus(first));
         Node<TimerEvent> event2 = Dag.waitForEvent(TimerListener.class, now.plus(second));
-        return Dag.task(SeedTasks::gather).bind(event1, event2);
+        return Dag.task(ExampleTasks::gather).bind(event1, event2);
     }
 }

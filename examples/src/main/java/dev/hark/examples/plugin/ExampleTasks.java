@@ -9,12 +9,12 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
- * The seed examples' tasks. They name only the api, the built-in listeners' events and the JDK, so
+ * The examples' tasks. They name only the api, the built-in listeners' events and the JDK, so
  * that this class loads inside a plugin, which sees nothing else of the runtime.
  */
-public final class SeedTasks {
+public final class ExampleTasks {
 
-    private SeedTasks() {}
+    private ExampleTasks() {}
 
     /** Gathers both timer events, in the order of its arguments. */
     public static List<TimerEvent> gather(TimerEvent first, TimerEvent second) {

@@ -8,9 +8,9 @@ import java.util.Map;
 
 /**
  * {@code seed-http}: waits for one HTTP event and describes it. Input: {@code {"event_key": "..."}}
- * (default {@code my_event_key}, as in the seed).
+ * (default {@code my_event_key}, as in Ray's example).
  */
-public final class SeedHttpDefinition implements WorkflowDefinition {
+public final class HttpEventDefinition implements WorkflowDefinition {
 
     @Override
     public String name() {
@@ -23,6 +23,6 @@ public final class SeedHttpDefinition implements WorkflowDefinition {
         if (!(key instanceof String text) || text.isEmpty()) {
             throw new IllegalArgumentException("event_key must be a non-empty string; was " + key);
         }
-        return Dag.task(SeedTasks::received).bind(Dag.waitForEvent(HttpListener.class, text));
+        return Dag.task(ExampleTasks::received).bind(Dag.waitForEvent(HttpListener.class, text));
     }
 }
