@@ -3,6 +3,7 @@ package dev.hark.bench;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.Hark;
 import dev.hark.runtime.RuntimeMetrics;
+import dev.hark.runtime.http.Credentials;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.workflow.Dag;
 import java.io.IOException;
@@ -44,6 +45,7 @@ public final class HttpEventsBench {
         print("warmup", warmup);
         print("mode", inProcess ? "in-process (Hark.sendEvent, no HTTP)" : "http");
         print("idempotency_keys", LoadClient.IDEMPOTENT);
+        print("bearer_token", LoadClient.TOKEN != null);
         if (!inProcess) {
             print("client_transport", LoadClient.transport());
         }
@@ -64,7 +66,11 @@ public final class HttpEventsBench {
 
     /** Parks n waits, delivers n events, and prints the figures if asked. */
     private static void round(Path dir, int n, int clients, boolean inProcess, boolean report) throws Exception {
-        Hark.Builder builder = Hark.builder().dataDir(dir).http(HttpSettings.defaults().withPort(0));
+        HttpSettings http = HttpSettings.defaults().withPort(0);
+        if (LoadClient.TOKEN != null) {
+            http = http.withCredentials(Credentials.parse("events " + LoadClient.TOKEN, "bench.token"));
+        }
+        Hark.Builder builder = Hark.builder().dataDir(dir).http(http);
         Integer workers = Integer.getInteger("bench.workers");
         if (workers != null) {
             builder.workerThreads(workers);

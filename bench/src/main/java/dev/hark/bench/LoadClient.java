@@ -38,6 +38,12 @@ final class LoadClient implements AutoCloseable {
     /** {@code bench.idempotent}: every request carries an Idempotency-Key, so every checkpoint writes a claim. */
     static final boolean IDEMPOTENT = Boolean.getBoolean("bench.idempotent");
 
+    /**
+     * {@code bench.token}: every request carries {@code Authorization: Bearer <token>}, and the server
+     * is given it as an events token, so every request is authenticated.
+     */
+    static final String TOKEN = System.getProperty("bench.token");
+
     private static final byte[] CRLF_CRLF = "\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTENT_LENGTH = "content-length:".getBytes(StandardCharsets.US_ASCII);
 
@@ -117,6 +123,7 @@ final class LoadClient implements AutoCloseable {
                     .getBytes(StandardCharsets.UTF_8);
             byte[] head = ("POST /event/send_event/h-" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + (IDEMPOTENT ? "Idempotency-Key: pay-" + i + "\r\n" : "")
+                    + (TOKEN != null ? "Authorization: Bearer " + TOKEN + "\r\n" : "")
                     + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
             request = i;

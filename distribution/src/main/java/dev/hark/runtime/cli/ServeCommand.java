@@ -250,6 +250,31 @@ final class ServeCommand implements Callable<Integer> {
         disableLeakSamplingUnlessAsked();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        HttpSettings http;
+        HttpSettings admin;
+        try {
+            http = httpSettings();
+            admin = adminSettings(http);
+            if (storeQueue < 1) {
+                throw new IllegalArgumentException("--store-queue must be at least 1, was " + storeQueue);
+            }
+            String exposure = exposureProblem(http, admin);
+            if (exposure != null) {
+                throw new IllegalArgumentException(exposure);
+            }
+        } catch (IllegalArgumentException e) {
+            err.println("hark: " + e.getMessage());
+            err.flush();
+            return ExitCodes.USAGE;
+        }
+        List<String> cautions = new ArrayList<>(cautions(http, admin));
+        if (tokensFile != null && readableByOthers(tokensFile)) {
+            cautions.add("credentials file " + tokensFile + " is readable by other users; chmod 600 it");
+        }
+        for (String caution : cautions) {
+            err.println("hark: caution: " + caution);
+        }
+        err.flush();
         PluginSet plugins;
         try {
             plugins = PluginLoader.load(pluginsDir, strictPlugins);
@@ -266,32 +291,6 @@ final class ServeCommand implements Callable<Integer> {
             err.flush();
         }
 
-        HttpSettings http;
-        HttpSettings admin;
-        try {
-            http = httpSettings();
-            admin = adminSettings(http);
-            if (storeQueue < 1) {
-                throw new IllegalArgumentException("--store-queue must be at least 1, was " + storeQueue);
-            }
-            String exposure = exposureProblem(http, admin);
-            if (exposure != null) {
-                throw new IllegalArgumentException(exposure);
-            }
-        } catch (IllegalArgumentException e) {
-            plugins.close();
-            err.println("hark: " + e.getMessage());
-            err.flush();
-            return ExitCodes.USAGE;
-        }
-        List<String> cautions = new ArrayList<>(cautions(http, admin));
-        if (tokensFile != null && readableByOthers(tokensFile)) {
-            cautions.add("credentials file " + tokensFile + " is readable by other users; chmod 600 it");
-        }
-        for (String caution : cautions) {
-            err.println("hark: caution: " + caution);
-        }
-        err.flush();
         Hark hark;
         try {
             int queueCapacity = storeQueue;
