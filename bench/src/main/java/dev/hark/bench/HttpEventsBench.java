@@ -128,11 +128,15 @@ public final class HttpEventsBench {
             print("latency_max_ms", millis(latencies[n - 1]));
             print("non_200_replies", non200.get());
             print("cpu_us_per_event", Math.round(cpu / 1e3 / n));
-            print("events_per_s_if_cpu_bound_on_all_cores", Math.round(
-                    Runtime.getRuntime().availableProcessors() * 1e9 / ((double) cpu / n)));
+            print(
+                    "events_per_s_if_cpu_bound_on_all_cores",
+                    Math.round(Runtime.getRuntime().availableProcessors() * 1e9 / ((double) cpu / n)));
             // the same fixed work timed just before and just after: how fast the host was
             print("host_ref_ms_before_after", String.format("%.1f %.1f", hostBefore, hostAfter));
-            print("load_avg_1m", java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+            print(
+                    "load_avg_1m",
+                    java.lang.management.ManagementFactory.getOperatingSystemMXBean()
+                            .getSystemLoadAverage());
             print("store_writes_per_event", String.format("%.2f", (double) writes / n));
             print("fsyncs_per_event", String.format("%.4f", (double) commits / n));
             print("workflows_still_active", after.activeWorkflows());
@@ -146,8 +150,8 @@ public final class HttpEventsBench {
         Semaphore inFlight = new Semaphore(20_000);
         for (int i = 0; i < n; i++) {
             inFlight.acquire();
-            CompletableFuture<Void> started =
-                    hark.start(Dag.waitForEvent(HttpListener.class, "key-" + i), "h-" + i).started();
+            CompletableFuture<Void> started = hark.start(Dag.waitForEvent(HttpListener.class, "key-" + i), "h-" + i)
+                    .started();
             started.whenComplete((ok, failure) -> inFlight.release());
         }
         inFlight.acquire(20_000);
@@ -164,13 +168,14 @@ public final class HttpEventsBench {
             permits.acquire();
             int index = i;
             long sent = System.nanoTime();
-            hark.sendEvent("h-" + i, "key-" + i, java.util.Map.of("n", i), LoadClient.IDEMPOTENT ? "pay-" + i : null).whenComplete((delivery, failure) -> {
-                latencies[index] = System.nanoTime() - sent;
-                if (!(delivery instanceof dev.hark.runtime.event.Delivery.Accepted)) {
-                    non200.incrementAndGet();
-                }
-                permits.release();
-            });
+            hark.sendEvent("h-" + i, "key-" + i, java.util.Map.of("n", i), LoadClient.IDEMPOTENT ? "pay-" + i : null)
+                    .whenComplete((delivery, failure) -> {
+                        latencies[index] = System.nanoTime() - sent;
+                        if (!(delivery instanceof dev.hark.runtime.event.Delivery.Accepted)) {
+                            non200.incrementAndGet();
+                        }
+                        permits.release();
+                    });
         }
         permits.acquire(inFlight);
     }
@@ -184,7 +189,8 @@ public final class HttpEventsBench {
     /** CPU time of this whole process (all threads, GC and JIT included), clients included. */
     private static long processCpuNanos() {
         return ((com.sun.management.OperatingSystemMXBean)
-                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+                        java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     static void deleteRecursively(Path dir) throws IOException {

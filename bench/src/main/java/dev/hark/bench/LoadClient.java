@@ -81,19 +81,26 @@ final class LoadClient implements AutoCloseable {
         boolean uring = IoUring.isAvailable();
         IoHandlerFactory io = uring ? IoUringIoHandler.newFactory() : NioIoHandler.newFactory();
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("load-client", true), io);
-        Bootstrap bootstrap = new Bootstrap().group(group)
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
                 .channel(uring ? IoUringSocketChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true);
         for (int c = 0; c < Math.min(connections, n); c++) {
-            open.add(bootstrap.clone().handler(new Connection()).connect("127.0.0.1", port)
-                    .syncUninterruptibly().channel());
+            open.add(bootstrap
+                    .clone()
+                    .handler(new Connection())
+                    .connect("127.0.0.1", port)
+                    .syncUninterruptibly()
+                    .channel());
         }
         return this;
     }
 
     /** Sends all N requests, starting on every connection at once, and waits for the last reply. */
     void run() throws IOException, InterruptedException {
-        group.next().execute(() -> open.forEach(channel -> channel.pipeline().get(Connection.class).sendNext(channel)));
+        group.next()
+                .execute(() -> open.forEach(
+                        channel -> channel.pipeline().get(Connection.class).sendNext(channel)));
         finished.await();
         if (failure.get() != null) {
             throw new IOException("load client failed: " + failure.get(), failure.get());
@@ -122,9 +129,9 @@ final class LoadClient implements AutoCloseable {
             byte[] body = ("{\"event_key\":\"key-" + i + "\",\"event_payload\":{\"n\":" + i + "}}")
                     .getBytes(StandardCharsets.UTF_8);
             byte[] head = ("POST /event/send_event/h-" + i + " HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + (IDEMPOTENT ? "Idempotency-Key: pay-" + i + "\r\n" : "")
-                    + (TOKEN != null ? "Authorization: Bearer " + TOKEN + "\r\n" : "")
-                    + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
+                            + (IDEMPOTENT ? "Idempotency-Key: pay-" + i + "\r\n" : "")
+                            + (TOKEN != null ? "Authorization: Bearer " + TOKEN + "\r\n" : "")
+                            + "Content-Type: application/json\r\nContent-Length: " + body.length + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
             request = i;
             in.clear();
@@ -151,8 +158,9 @@ final class LoadClient implements AutoCloseable {
         @Override
         public void channelInactive(ChannelHandlerContext context) {
             if (done < n && request >= 0 && latencies[request] == 0) {
-                exceptionCaught(context, new IOException("the server closed a connection with request " + request
-                        + " unanswered"));
+                exceptionCaught(
+                        context,
+                        new IOException("the server closed a connection with request " + request + " unanswered"));
             }
         }
 

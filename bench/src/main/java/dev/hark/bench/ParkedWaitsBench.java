@@ -114,7 +114,9 @@ public final class ParkedWaitsBench {
         put("pending_timers", m.pendingTimers());
         put("store_writes", m.store().writes());
         put("store_commits", m.store().commits());
-        put("writes_per_commit", fmt((double) m.store().writes() / Math.max(1, m.store().commits())));
+        put(
+                "writes_per_commit",
+                fmt((double) m.store().writes() / Math.max(1, m.store().commits())));
 
         long heapParked = usedHeapAfterGc();
         int threadsAfter = liveThreads();
@@ -218,9 +220,12 @@ public final class ParkedWaitsBench {
             return;
         }
         try {
-            Object out = ManagementFactory.getPlatformMBeanServer().invoke(
-                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
-                    "gcClassHistogram", new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            Object out = ManagementFactory.getPlatformMBeanServer()
+                    .invoke(
+                            new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+                            "gcClassHistogram",
+                            new Object[] {new String[0]},
+                            new String[] {String[].class.getName()});
             String[] rows = String.valueOf(out).split("\n");
             for (int i = 0; i < Math.min(rows.length, lines + 3); i++) {
                 System.err.println(rows[i]);
@@ -251,7 +256,8 @@ public final class ParkedWaitsBench {
     private static long dbBytes(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith("hark.db"))
-                    .mapToLong(p -> p.toFile().length()).sum();
+                    .mapToLong(p -> p.toFile().length())
+                    .sum();
         } catch (IOException e) {
             return -1;
         }

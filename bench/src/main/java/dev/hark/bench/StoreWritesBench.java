@@ -55,7 +55,8 @@ public final class StoreWritesBench {
                     System.out.println("claims=" + CLAIMS);
                     System.out.println("in_flight=" + inFlight);
                     System.out.println("events_per_s=" + Math.round(n / (elapsed / 1e9)));
-                    System.out.printf("writes_per_commit=%.1f%n",
+                    System.out.printf(
+                            "writes_per_commit=%.1f%n",
                             (double) (after.writes() - before.writes()) / (after.commits() - before.commits()));
                     threadsAfter.printSince(threadsBefore, n);
                 }
@@ -71,9 +72,12 @@ public final class StoreWritesBench {
             String id = "h-" + i;
             String envelope = "{\"type\":\"dev.hark.listeners.http.HttpEvent\",\"value\":{\"eventKey\":\"key-" + i
                     + "\",\"eventPayload\":{\"n\":" + i + "},\"id\":\"msg-mi0q6bk3-1ybtz0z2fdcgs-" + i + "\"}}";
-            CompletableFuture<Void> checkpoint =
-                    store.write(new StoreWrite.PutTask(id, "HttpListener", TaskState.CHECKPOINTED, envelope,
-                            CLAIMS ? java.util.List.of(new EventClaim("bench.SharedListener", id)) : java.util.List.of()));
+            CompletableFuture<Void> checkpoint = store.write(new StoreWrite.PutTask(
+                    id,
+                    "HttpListener",
+                    TaskState.CHECKPOINTED,
+                    envelope,
+                    CLAIMS ? java.util.List.of(new EventClaim("bench.SharedListener", id)) : java.util.List.of()));
             checkpoint.thenRun(() -> {
                 permits.release();
                 store.write(new StoreWrite.SetStatus(id, WorkflowStatus.SUCCESSFUL, envelope, null));

@@ -18,13 +18,19 @@ final class ThreadCosts {
     /** Per group: CPU in clock ticks (user + system) and voluntary + involuntary context switches. */
     record Cost(long userTicks, long systemTicks, long voluntarySwitches, long involuntarySwitches) {
         Cost plus(Cost other) {
-            return new Cost(userTicks + other.userTicks, systemTicks + other.systemTicks,
-                    voluntarySwitches + other.voluntarySwitches, involuntarySwitches + other.involuntarySwitches);
+            return new Cost(
+                    userTicks + other.userTicks,
+                    systemTicks + other.systemTicks,
+                    voluntarySwitches + other.voluntarySwitches,
+                    involuntarySwitches + other.involuntarySwitches);
         }
 
         Cost minus(Cost other) {
-            return new Cost(userTicks - other.userTicks, systemTicks - other.systemTicks,
-                    voluntarySwitches - other.voluntarySwitches, involuntarySwitches - other.involuntarySwitches);
+            return new Cost(
+                    userTicks - other.userTicks,
+                    systemTicks - other.systemTicks,
+                    voluntarySwitches - other.voluntarySwitches,
+                    involuntarySwitches - other.involuntarySwitches);
         }
     }
 
@@ -60,9 +66,11 @@ final class ThreadCosts {
                     long involuntary = 0;
                     for (String line : Files.readAllLines(task.resolve("status"))) {
                         if (line.startsWith("voluntary_ctxt_switches:")) {
-                            voluntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                            voluntary = Long.parseLong(
+                                    line.substring(line.indexOf(':') + 1).trim());
                         } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
-                            involuntary = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                            involuntary = Long.parseLong(
+                                    line.substring(line.indexOf(':') + 1).trim());
                         }
                     }
                     groups.merge(group(name), new Cost(user, system, voluntary, involuntary), Cost::plus);
@@ -96,8 +104,8 @@ final class ThreadCosts {
     /** Prints, per group, CPU µs and context switches per event since {@code before}. */
     void printSince(ThreadCosts before, long events) {
         Map<String, Cost> delta = new TreeMap<>();
-        byGroup.forEach((group, cost) -> delta.put(group, cost.minus(before.byGroup.getOrDefault(group,
-                new Cost(0, 0, 0, 0)))));
+        byGroup.forEach((group, cost) ->
+                delta.put(group, cost.minus(before.byGroup.getOrDefault(group, new Cost(0, 0, 0, 0)))));
         Cost total = new Cost(0, 0, 0, 0);
         for (Map.Entry<String, Cost> entry : delta.entrySet()) {
             Cost cost = entry.getValue();
@@ -105,7 +113,8 @@ final class ThreadCosts {
                 continue;
             }
             total = total.plus(cost);
-            System.out.println(line("thread." + entry.getKey(), cost, events) + allocated(entry.getKey(), before, events));
+            System.out.println(
+                    line("thread." + entry.getKey(), cost, events) + allocated(entry.getKey(), before, events));
         }
         System.out.println(line("thread.ALL", total, events));
         long allBytes = 0;
@@ -124,8 +133,11 @@ final class ThreadCosts {
     }
 
     private static String line(String key, Cost cost, long events) {
-        return String.format("%s=user_us_per_event:%.1f sys_us_per_event:%.1f switches_per_event:%.2f (voluntary %.2f)",
-                key, micros(cost.userTicks(), events), micros(cost.systemTicks(), events),
+        return String.format(
+                "%s=user_us_per_event:%.1f sys_us_per_event:%.1f switches_per_event:%.2f (voluntary %.2f)",
+                key,
+                micros(cost.userTicks(), events),
+                micros(cost.systemTicks(), events),
                 (double) (cost.voluntarySwitches() + cost.involuntarySwitches()) / events,
                 (double) cost.voluntarySwitches() / events);
     }

@@ -28,9 +28,11 @@ public final class HttpEventExample {
         System.out.println();
         System.out.println("  curl -i -X POST " + url + " \\");
         System.out.println("       -H 'Content-Type: application/json' \\");
-        System.out.println("       -d '{\"event_key\": \"" + EVENT_KEY + "\", \"event_payload\": \"my_event_message\"}'");
+        System.out.println(
+                "       -d '{\"event_key\": \"" + EVENT_KEY + "\", \"event_payload\": \"my_event_message\"}'");
         System.out.println();
-        System.out.println("(or send it with Ray's Python requests snippet, unchanged). The reply is 200 once the event is"
-                + " durably checkpointed.");
+        System.out.println(
+                "(or send it with Ray's Python requests snippet, unchanged). The reply is 200 once the event is"
+                        + " durably checkpointed.");
     }
 }

@@ -30,7 +30,8 @@ public final class RunExamples {
     /** Runs both examples in turn: the timers, then the HTTP event. */
     public static void main(String[] args) throws Exception {
         Path dataDir = Path.of(args.length > 0 ? args[0] : "hark-data");
-        Hark hark = Hark.builder().dataDir(dataDir).http(HttpSettings.defaults()).open();
+        Hark hark =
+                Hark.builder().dataDir(dataDir).http(HttpSettings.defaults()).open();
         Runtime.getRuntime().addShutdownHook(new Thread(hark::close, "hark-shutdown"));
         System.out.println("Hark data folder: " + hark.dataDir());
 
@@ -50,18 +51,22 @@ public final class RunExamples {
 
         System.out.println();
         System.out.println("== Example 2: an HTTP event ==");
-        await(hark, HttpEventExample.WORKFLOW_ID, () -> {
-            CompletableFuture<?> output = hark.runAsync(HttpEventExample.dag(), HttpEventExample.WORKFLOW_ID);
-            System.out.println("Started workflow " + HttpEventExample.WORKFLOW_ID + ".");
-            return output;
-        }, () -> HttpEventExample.printHowToSend(hark));
+        await(
+                hark,
+                HttpEventExample.WORKFLOW_ID,
+                () -> {
+                    CompletableFuture<?> output = hark.runAsync(HttpEventExample.dag(), HttpEventExample.WORKFLOW_ID);
+                    System.out.println("Started workflow " + HttpEventExample.WORKFLOW_ID + ".");
+                    return output;
+                },
+                () -> HttpEventExample.printHowToSend(hark));
         System.out.println();
         System.out.println("Done. Run again to start both examples over.");
         hark.close();
     }
 
     private static boolean await(Hark hark, String workflowId, Supplier<CompletableFuture<?>> start) throws Exception {
-        return await(hark, workflowId, start, () -> { });
+        return await(hark, workflowId, start, () -> {});
     }
 
     /**
@@ -74,8 +79,8 @@ public final class RunExamples {
         WorkflowStatus previous = status(hark, workflowId);
         CompletableFuture<?> output;
         if (previous == WorkflowStatus.SUCCESSFUL) {
-            System.out.println("Workflow " + workflowId + " finished in an earlier run; its output: "
-                    + hark.output(workflowId));
+            System.out.println(
+                    "Workflow " + workflowId + " finished in an earlier run; its output: " + hark.output(workflowId));
             return true;
         } else if (previous == WorkflowStatus.RESUMABLE || previous == WorkflowStatus.FAILED) {
             System.out.println("Workflow " + workflowId + " was interrupted (" + previous
@@ -108,7 +113,10 @@ public final class RunExamples {
     }
 
     private static WorkflowStatus status(Hark hark, String workflowId) {
-        return hark.list().stream().filter(w -> w.id().equals(workflowId)).map(w -> w.status()).findFirst().orElse(null);
+        return hark.list().stream()
+                .filter(w -> w.id().equals(workflowId))
+                .map(w -> w.status())
+                .findFirst()
+                .orElse(null);
     }
-
 }

@@ -1,8 +1,8 @@
 package dev.hark.examples;
 
+import dev.hark.examples.plugin.ExampleTasks;
 import dev.hark.listeners.timer.TimerEvent;
 import dev.hark.listeners.timer.TimerListener;
-import dev.hark.examples.plugin.ExampleTasks;
 import dev.hark.runtime.Hark;
 import dev.hark.workflow.Dag;
 import dev.hark.workflow.Node;
@@ -29,14 +29,16 @@ public final class TimerGatherExample {
         // As in Ray's example: event1 fires after event2, and gather runs when both are done.
         Node<TimerEvent> event1 = Dag.waitForEvent(TimerListener.class, first);
         Node<TimerEvent> event2 = Dag.waitForEvent(TimerListener.class, second);
-        CompletableFuture<?> output = hark.runAsync(Dag.task(ExampleTasks::gather).bind(event1, event2), WORKFLOW_ID);
-        System.out.printf("Started workflow %s: two timers due at %s and %s. Press Ctrl-C to interrupt it,"
-                + " then run again to resume.%n", WORKFLOW_ID, local(first), local(second));
+        CompletableFuture<?> output =
+                hark.runAsync(Dag.task(ExampleTasks::gather).bind(event1, event2), WORKFLOW_ID);
+        System.out.printf(
+                "Started workflow %s: two timers due at %s and %s. Press Ctrl-C to interrupt it,"
+                        + " then run again to resume.%n",
+                WORKFLOW_ID, local(first), local(second));
         return output;
     }
 
     private static LocalTime local(Instant instant) {
         return LocalTime.ofInstant(instant, ZoneId.systemDefault()).truncatedTo(ChronoUnit.SECONDS);
     }
-
 }

@@ -51,16 +51,26 @@ class GeneratedProjectTest {
         }
         try (Stream<Path> files = Files.walk(PROJECT.resolve("src"))) {
             List<String> unexpanded = files.filter(Files::isRegularFile)
-                    .filter(f -> f.toString().contains("__") || read(f).contains("${listenerName}")
+                    .filter(f -> f.toString().contains("__")
+                            || read(f).contains("${listenerName}")
                             || read(f).contains("${package}"))
-                    .map(Path::toString).collect(Collectors.toList());
+                    .map(Path::toString)
+                    .collect(Collectors.toList());
             assertEquals(List.of(), unexpanded, "archetype properties left unexpanded");
         }
-        assertEquals(LISTENER, read(PROJECT.resolve("src/main/resources/META-INF/services/dev.hark.api.EventListener")).strip());
+        assertEquals(
+                LISTENER,
+                read(PROJECT.resolve("src/main/resources/META-INF/services/dev.hark.api.EventListener"))
+                        .strip());
         String readme = read(PROJECT.resolve("README.md"));
         assertTrue(readme.startsWith("# acme-inbox-listener"), "README title");
-        for (String section : List.of("## Build", "## Prove", "## Install", "mvn verify",
-                "target/acme-inbox-listener-1.0.0-SNAPSHOT.jar", "plugins check")) {
+        for (String section : List.of(
+                "## Build",
+                "## Prove",
+                "## Install",
+                "mvn verify",
+                "target/acme-inbox-listener-1.0.0-SNAPSHOT.jar",
+                "plugins check")) {
             assertTrue(readme.contains(section), "README lacks " + section);
         }
     }
@@ -73,22 +83,30 @@ class GeneratedProjectTest {
         assertTrue(pom.contains("<hark.version>" + sdkVersion + "</hark.version>"), "SDK version not baked in");
         assertTrue(pom.contains("<jqwik.version>" + required("jqwik.version") + "</jqwik.version>"), "jqwik version");
         assertTrue(pom.contains("<junit.version>" + required("junit.version") + "</junit.version>"), "junit version");
-        assertTrue(pom.matches("(?s).*<artifactId>hark-bom</artifactId>\\s*<version>\\$\\{hark.version}</version>"
-                + "\\s*<type>pom</type>\\s*<scope>import</scope>.*"), "hark-bom must be imported at the SDK's version");
+        assertTrue(
+                pom.matches("(?s).*<artifactId>hark-bom</artifactId>\\s*<version>\\$\\{hark.version}</version>"
+                        + "\\s*<type>pom</type>\\s*<scope>import</scope>.*"),
+                "hark-bom must be imported at the SDK's version");
         // Hark's artifacts take their versions from the BOM only, so that one property moves them all.
-        assertTrue(pom.matches("(?s).*<artifactId>hark-api</artifactId>\\s*<scope>provided</scope>.*"),
+        assertTrue(
+                pom.matches("(?s).*<artifactId>hark-api</artifactId>\\s*<scope>provided</scope>.*"),
                 "hark-api must be provided, its version from hark-bom");
-        assertTrue(pom.matches("(?s).*<artifactId>hark-tck</artifactId>\\s*<scope>test</scope>.*"),
+        assertTrue(
+                pom.matches("(?s).*<artifactId>hark-tck</artifactId>\\s*<scope>test</scope>.*"),
                 "hark-tck must be test, its version from hark-bom");
-        assertTrue(pom.contains("<groupId>com.acme.hark</groupId>") && pom.contains("<artifactId>acme-inbox-listener</artifactId>"));
+        assertTrue(pom.contains("<groupId>com.acme.hark</groupId>")
+                && pom.contains("<artifactId>acme-inbox-listener</artifactId>"));
     }
 
     @Test
     void theGeneratedBuildRanTheTckAndItPassed() throws IOException {
-        Path report = PROJECT.resolve("target/surefire-reports/TEST-com.acme.hark.inbox.InboxListenerVerificationTest.xml");
+        Path report =
+                PROJECT.resolve("target/surefire-reports/TEST-com.acme.hark.inbox.InboxListenerVerificationTest.xml");
         assertTrue(Files.isRegularFile(report), "the generated project's TCK test did not run: no " + report);
         String xml = read(report);
-        assertTrue(xml.contains("failures=\"0\"") && xml.contains("errors=\"0\""), "the generated TCK test failed: " + report);
+        assertTrue(
+                xml.contains("failures=\"0\"") && xml.contains("errors=\"0\""),
+                "the generated TCK test failed: " + report);
         assertFalse(xml.contains(" tests=\"0\""), "the generated TCK test ran no tests");
     }
 
@@ -96,17 +114,22 @@ class GeneratedProjectTest {
     void theRuntimeDiscoversAndValidatesTheGeneratedJarInAPluginsFolder(@TempDir Path plugins) throws Exception {
         assertTrue(Files.isRegularFile(JAR), "the generated project built no jar: " + JAR);
         try (JarFile jar = new JarFile(JAR.toFile())) {
-            assertTrue(jar.stream().noneMatch(e -> e.getName().startsWith("dev/hark/")), "the plugin bundles Hark classes");
+            assertTrue(
+                    jar.stream().noneMatch(e -> e.getName().startsWith("dev/hark/")),
+                    "the plugin bundles Hark classes");
         }
         Files.copy(JAR, plugins.resolve(JAR.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
 
         try (PluginSet loaded = PluginLoader.load(plugins, true)) {
             assertEquals(List.of(), loaded.problems(), "the runtime refused the generated plugin");
             String name = JAR.getFileName().toString().replaceFirst("\\.jar$", "");
-            Plugin plugin = loaded.plugin(name).orElseThrow(() -> new AssertionError("plugin " + name + " not discovered"));
-            assertEquals("1.0.0-SNAPSHOT", plugin.implementationVersion().orElse(null), "plugin version from the manifest");
+            Plugin plugin =
+                    loaded.plugin(name).orElseThrow(() -> new AssertionError("plugin " + name + " not discovered"));
+            assertEquals(
+                    "1.0.0-SNAPSHOT", plugin.implementationVersion().orElse(null), "plugin version from the manifest");
             Map<String, Class<? extends EventListener<?, ?>>> listeners = plugin.listeners();
-            assertTrue(listeners.values().stream().anyMatch(c -> c.getName().equals(LISTENER)),
+            assertTrue(
+                    listeners.values().stream().anyMatch(c -> c.getName().equals(LISTENER)),
                     "listener not discovered: " + listeners);
         }
     }
@@ -115,8 +138,8 @@ class GeneratedProjectTest {
     void harkPluginsCheckPassesTheGeneratedJar() {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true),
-                "plugins", "check", JAR.toString());
+        int exit = HarkCommand.execute(
+                new PrintWriter(out, true), new PrintWriter(err, true), "plugins", "check", JAR.toString());
         assertEquals(0, exit, "hark plugins check refused the generated jar:\n" + out + err);
         assertTrue(out.toString().contains("OK, 1 listener(s)"), out.toString());
     }

@@ -7,7 +7,6 @@ import dev.hark.runtime.event.IdempotencyKeys;
 import dev.hark.runtime.http.AdminOperations;
 import dev.hark.runtime.http.HttpApiServer;
 import dev.hark.runtime.http.HttpSettings;
-import dev.hark.workflow.internal.Json;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.DataFolderLock;
@@ -23,6 +22,7 @@ import dev.hark.workflow.WorkflowDefinition;
 import dev.hark.workflow.WorkflowIds;
 import dev.hark.workflow.WorkflowStateException;
 import dev.hark.workflow.WorkflowStatus;
+import dev.hark.workflow.internal.Json;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -75,20 +75,26 @@ public final class Hark implements AutoCloseable {
             this.store = lock.lend(() -> builder.storeOpener.apply(dataDir));
             int resumable = store.markRunningResumable();
             if (resumable > 0) {
-                LOG.info("{} workflow(s) in {} were running when the last runtime stopped; they are RESUMABLE",
-                        resumable, dataDir);
+                LOG.info(
+                        "{} workflow(s) in {} were running when the last runtime stopped; they are RESUMABLE",
+                        resumable,
+                        dataDir);
             }
             this.engine = new Engine(store, builder.classLoader, builder.clock, builder.workerThreads);
             this.claimRetention = builder.claimRetention;
-            claimRetention.sweepPeriod().ifPresent(period -> engine.every(period, () -> sweepClaims()
-                    .whenComplete((swept, failure) -> {
-                        if (failure != null) {
-                            LOG.warn("Sweeping expired event claims failed; the next sweep tries again: {}",
-                                    failure.toString());
-                        } else if (swept > 0) {
-                            LOG.info("Swept {} event claim(s) older than {}", swept, claimRetention);
-                        }
-                    })));
+            claimRetention
+                    .sweepPeriod()
+                    .ifPresent(period -> engine.every(
+                            period,
+                            () -> sweepClaims().whenComplete((swept, failure) -> {
+                                if (failure != null) {
+                                    LOG.warn(
+                                            "Sweeping expired event claims failed; the next sweep tries again: {}",
+                                            failure.toString());
+                                } else if (swept > 0) {
+                                    LOG.info("Swept {} event claim(s) older than {}", swept, claimRetention);
+                                }
+                            })));
         } catch (RuntimeException e) {
             releaseLock();
             throw e;
@@ -99,11 +105,16 @@ public final class Hark implements AutoCloseable {
             // answered "retry" (503), never "not running" (404), which a client would take as final.
             ResumeWindow window = builder.resumeAllOnOpen ? engine.beginResume(WorkflowStatus.RESUMABLE) : null;
             Admin admin = builder.adminApi || builder.adminHttp != null ? new Admin() : null;
-            this.httpServer = builder.http == null ? null
-                    : HttpApiServer.start(builder.http, engine::send, admin, builder.adminHttp == null
-                            ? HttpApiServer.Endpoints.ALL : HttpApiServer.Endpoints.EVENTS);
+            this.httpServer = builder.http == null
+                    ? null
+                    : HttpApiServer.start(
+                            builder.http,
+                            engine::send,
+                            admin,
+                            builder.adminHttp == null ? HttpApiServer.Endpoints.ALL : HttpApiServer.Endpoints.EVENTS);
             try {
-                this.adminServer = builder.adminHttp == null ? null
+                this.adminServer = builder.adminHttp == null
+                        ? null
                         : HttpApiServer.start(builder.adminHttp, engine::send, admin, HttpApiServer.Endpoints.ADMIN);
             } catch (RuntimeException e) {
                 if (httpServer != null) {
@@ -111,7 +122,8 @@ public final class Hark implements AutoCloseable {
                 }
                 throw e;
             }
-            this.resumedOnOpen = window == null ? CompletableFuture.completedFuture(Map.of())
+            this.resumedOnOpen = window == null
+                    ? CompletableFuture.completedFuture(Map.of())
                     : engine.resumeAllInBackground(WorkflowStatus.RESUMABLE, window);
         } catch (RuntimeException e) {
             engine.close();
@@ -169,8 +181,8 @@ public final class Hark implements AutoCloseable {
     public <R> WorkflowHandle<R> start(Node<R> dag, String workflowId) {
         Objects.requireNonNull(dag, "dag");
         Engine.Started started = engine.start(dag, workflowId);
-        return new WorkflowHandle<>(started.id(), started.started(),
-                () -> (CompletableFuture<R>) (CompletableFuture<?>) started.output().get());
+        return new WorkflowHandle<>(started.id(), started.started(), () ->
+                (CompletableFuture<R>) (CompletableFuture<?>) started.output().get());
     }
 
     /**
@@ -184,8 +196,8 @@ public final class Hark implements AutoCloseable {
     public CompletableFuture<String> startDefinition(String definition, String workflowId, Map<String, Object> input) {
         WorkflowDefinition found = definitions.get(definition);
         if (found == null) {
-            throw new UnknownDefinitionException(definition,
-                    definitions.keySet().stream().sorted().toList());
+            throw new UnknownDefinitionException(
+                    definition, definitions.keySet().stream().sorted().toList());
         }
         String id = workflowId == null ? definition + "-" + WorkflowIds.generate() : workflowId;
         Node<?> dag;
@@ -194,9 +206,13 @@ public final class Hark implements AutoCloseable {
             // the plugin's loader as context loader, as around every call into plugin code
             dag = PluginCalls.<Node<?>, RuntimeException>in(found.getClass(), () -> found.build(given));
         } catch (LinkageError e) {
-            throw new IllegalStateException("workflow definition '" + definition + "' (" + found.getClass().getName()
-                    + ") could not build its DAG: " + e + "; a plugin may use only its own classes, the api, the"
-                    + " workflow API and the built-in listeners", e);
+            throw new IllegalStateException(
+                    "workflow definition '" + definition + "' ("
+                            + found.getClass().getName()
+                            + ") could not build its DAG: " + e
+                            + "; a plugin may use only its own classes, the api, the"
+                            + " workflow API and the built-in listeners",
+                    e);
         }
         if (dag == null) {
             throw new IllegalStateException("workflow definition '" + definition + "' built no DAG (null)");
@@ -274,11 +290,12 @@ public final class Hark implements AutoCloseable {
         WorkflowRecord record = record(workflowId);
         return switch (record.status()) {
             case SUCCESSFUL -> engine.codec().decode(record.outputJson(), null);
-            case FAILED -> throw new WorkflowStateException(workflowId, record.status(),
-                    "it has no output; it failed with: " + firstLine(record.error()));
+            case FAILED ->
+                throw new WorkflowStateException(
+                        workflowId, record.status(), "it has no output; it failed with: " + firstLine(record.error()));
             case CANCELED -> throw new WorkflowStateException(workflowId, record.status(), "it has no output");
-            case RESUMABLE, RUNNING -> throw new WorkflowStateException(workflowId, record.status(),
-                    "it has no output yet; resume it first");
+            case RESUMABLE, RUNNING ->
+                throw new WorkflowStateException(workflowId, record.status(), "it has no output yet; resume it first");
         };
     }
 
@@ -309,9 +326,9 @@ public final class Hark implements AutoCloseable {
         }
         WorkflowRecord record = record(workflowId);
         switch (record.status()) {
-            case CANCELED -> { }
-            case SUCCESSFUL -> throw new WorkflowStateException(workflowId, record.status(),
-                    "a finished workflow cannot be canceled");
+            case CANCELED -> {}
+            case SUCCESSFUL ->
+                throw new WorkflowStateException(workflowId, record.status(), "a finished workflow cannot be canceled");
             default -> {
                 join(engine.commitCheckpointed(record, store.tasks(workflowId)));
                 join(store.write(new dev.hark.runtime.storage.StoreWrite.SetStatus(
@@ -381,7 +398,8 @@ public final class Hark implements AutoCloseable {
      * @return completes with the number of claims deleted (0 when claims are kept forever)
      */
     public CompletableFuture<Integer> sweepClaims() {
-        return claimRetention.keepFor()
+        return claimRetention
+                .keepFor()
                 .map(keep -> store.sweepClaims(engine.clock().millis() - keep.toMillis()))
                 .orElseGet(() -> CompletableFuture.completedFuture(0));
     }
@@ -490,8 +508,8 @@ public final class Hark implements AutoCloseable {
         public Object output(String workflowId) {
             WorkflowStatus status = Hark.this.status(workflowId);
             if (status != WorkflowStatus.SUCCESSFUL) {
-                throw new WorkflowStateException(workflowId, status, "it has no output"
-                        + (status == WorkflowStatus.RUNNING ? " yet" : ""));
+                throw new WorkflowStateException(
+                        workflowId, status, "it has no output" + (status == WorkflowStatus.RUNNING ? " yet" : ""));
             }
             return Hark.this.output(workflowId);
         }
@@ -520,8 +538,10 @@ public final class Hark implements AutoCloseable {
             if (progress.resuming()) {
                 health.put("status", AdminOperations.HEALTH_STARTING);
                 health.put("ready", false);
-                health.put("reason", "resuming workflows after a restart: " + progress.resumed() + " of "
-                        + progress.total() + " re-parked");
+                health.put(
+                        "reason",
+                        "resuming workflows after a restart: " + progress.resumed() + " of " + progress.total()
+                                + " re-parked");
             } else if (!storeHealth.writable()) {
                 health.put("status", AdminOperations.HEALTH_STORE_FAILING);
                 health.put("ready", false);
@@ -682,7 +702,8 @@ public final class Hark implements AutoCloseable {
                 WorkflowDefinition previous = definitions.putIfAbsent(definition.name(), definition);
                 if (previous != null && previous != definition) {
                     throw new IllegalArgumentException("two workflow definitions are named '" + definition.name()
-                            + "': " + previous.getClass().getName() + " and " + definition.getClass().getName());
+                            + "': " + previous.getClass().getName() + " and "
+                            + definition.getClass().getName());
                 }
             }
             return this;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.http.HttpSettings;
-import dev.hark.workflow.internal.Json;
 import dev.hark.runtime.testing.GreetingDefinition;
+import dev.hark.workflow.internal.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,7 +22,8 @@ import tools.jackson.databind.JsonNode;
 /** The admin API over a real socket: start by definition, inspect, send the event, read the output. */
 class AdminApiTest {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     Path dataDir;
@@ -31,8 +32,12 @@ class AdminApiTest {
 
     @BeforeEach
     void open() {
-        hark = Hark.builder().dataDir(dataDir).http(HttpSettings.defaults().withPort(0)).adminApi(true)
-                .definitions(List.of(new GreetingDefinition())).open();
+        hark = Hark.builder()
+                .dataDir(dataDir)
+                .http(HttpSettings.defaults().withPort(0))
+                .adminApi(true)
+                .definitions(List.of(new GreetingDefinition()))
+                .open();
     }
 
     @AfterEach
@@ -42,19 +47,23 @@ class AdminApiTest {
 
     @Test
     void startByDefinitionThenSendTheEventAndReadTheOutput() throws Exception {
-        HttpResponse<String> started = call("POST", "/workflows",
+        HttpResponse<String> started = call(
+                "POST",
+                "/workflows",
                 "{\"definition\": \"greet\", \"workflow_id\": \"g-1\", \"input\": {\"key\": \"name\"}}");
         assertEquals(201, started.statusCode(), started.body());
         assertEquals("/workflows/g-1", started.headers().firstValue("Location").orElse(""));
         assertEquals("RUNNING", json(started).get("status").asString());
 
-        assertEquals("RUNNING", json(call("GET", "/workflows/g-1", null)).get("status").asString());
+        assertEquals(
+                "RUNNING",
+                json(call("GET", "/workflows/g-1", null)).get("status").asString());
         HttpResponse<String> early = call("GET", "/workflows/g-1/output", null);
         assertEquals(409, early.statusCode(), early.body());
         assertEquals("wrong_status", json(early).get("error").asString());
 
-        HttpResponse<String> event = awaitAccepted("/event/send_event/g-1",
-                "{\"event_key\": \"name\", \"event_payload\": \"Ada\"}");
+        HttpResponse<String> event =
+                awaitAccepted("/event/send_event/g-1", "{\"event_key\": \"name\", \"event_payload\": \"Ada\"}");
         assertEquals(200, event.statusCode(), event.body());
 
         HttpResponse<String> output = awaitOutput("/workflows/g-1/output");
@@ -74,12 +83,17 @@ class AdminApiTest {
 
     @Test
     void cancelStopsARunningWorkflow() throws Exception {
-        assertEquals(201, call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"g-2\"}").statusCode());
+        assertEquals(
+                201,
+                call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"g-2\"}")
+                        .statusCode());
         HttpResponse<String> cancelled = call("POST", "/workflows/g-2/cancel", null);
         assertEquals(200, cancelled.statusCode(), cancelled.body());
         assertEquals("CANCELED", json(cancelled).get("status").asString());
-        assertEquals(404, call("POST", "/event/send_event/g-2", "{\"event_key\": \"go\", \"event_payload\": 1}")
-                .statusCode());
+        assertEquals(
+                404,
+                call("POST", "/event/send_event/g-2", "{\"event_key\": \"go\", \"event_payload\": 1}")
+                        .statusCode());
     }
 
     @Test
@@ -87,13 +101,22 @@ class AdminApiTest {
         assertError(call("POST", "/workflows", "{\"definition\": \"nope\"}"), 404, "unknown_definition");
         assertError(call("POST", "/workflows", "{\"workflow_id\": \"x\"}"), 400, "missing_field");
         assertError(call("POST", "/workflows", "{\"definition\": \"greet\", \"input\": [1]}"), 400, "wrong_type");
-        assertError(call("POST", "/workflows", "{\"definition\": \"greet\", \"input\": {\"key\": 5}}"), 400,
+        assertError(
+                call("POST", "/workflows", "{\"definition\": \"greet\", \"input\": {\"key\": 5}}"),
+                400,
                 "invalid_request");
-        assertError(call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"../x\"}"), 400,
+        assertError(
+                call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"../x\"}"),
+                400,
                 "invalid_request");
         assertError(call("POST", "/workflows", "{broken"), 400, "malformed_json");
-        assertEquals(201, call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"dup\"}").statusCode());
-        assertError(call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"dup\"}"), 409,
+        assertEquals(
+                201,
+                call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"dup\"}")
+                        .statusCode());
+        assertError(
+                call("POST", "/workflows", "{\"definition\": \"greet\", \"workflow_id\": \"dup\"}"),
+                409,
                 "workflow_exists");
         assertError(call("GET", "/workflows/missing", null), 404, "unknown_workflow");
         assertError(call("GET", "/workflows?status=SLEEPY", null), 400, "invalid_field");
@@ -124,7 +147,9 @@ class AdminApiTest {
         int port = hark.httpAddress().orElseThrow().getPort();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null || method.equals("POST")) {
             request.header("Content-Type", "application/json");
         }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hark.listeners.http.HttpEvent;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.http.HttpSettings;
-import dev.hark.workflow.internal.Json;
 import dev.hark.runtime.storage.ForwardingWorkflowStore;
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.StoreHealth;
@@ -21,6 +20,7 @@ import dev.hark.workflow.Dag;
 import dev.hark.workflow.Node;
 import dev.hark.workflow.WorkflowDefinition;
 import dev.hark.workflow.WorkflowStatus;
+import dev.hark.workflow.internal.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,7 +42,8 @@ import tools.jackson.databind.JsonNode;
 /** Issue 12's bounds on the HTTP side: nesting, error bodies, readiness, back-pressure, paging. */
 class AdminBoundsTest {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     Path dataDir;
@@ -99,9 +100,13 @@ class AdminBoundsTest {
     }
 
     private void open(Function<Path, WorkflowStore> real) {
-        hark = Hark.builder().dataDir(dataDir).http(HttpSettings.defaults().withPort(0)).adminApi(true)
+        hark = Hark.builder()
+                .dataDir(dataDir)
+                .http(HttpSettings.defaults().withPort(0))
+                .adminApi(true)
                 .definitions(List.of(new GreetingDefinition(), new BrokenDefinition()))
-                .store(dir -> store = new SwitchableStore(real.apply(dir))).open();
+                .store(dir -> store = new SwitchableStore(real.apply(dir)))
+                .open();
     }
 
     private static String nestedArrays(int depth, String inner) {
@@ -116,13 +121,15 @@ class AdminBoundsTest {
         CompletableFuture<HttpEvent> out = hark.runAsync(Dag.waitForEvent(HttpListener.class, "deep"), "deep-wf");
         awaitInboxWaits(1);
 
-        HttpResponse<String> tooDeep = call("POST", "/event/send_event/deep-wf",
+        HttpResponse<String> tooDeep = call(
+                "POST",
+                "/event/send_event/deep-wf",
                 "{\"event_key\": \"deep\", \"event_payload\": " + nestedArrays(Json.MAX_INTAKE_DEPTH, "7") + "}");
         assertEquals(400, tooDeep.statusCode(), tooDeep.body());
         assertTrue(tooDeep.body().contains(String.valueOf(Json.MAX_INTAKE_DEPTH)), tooDeep.body());
 
-        HttpResponse<String> accepted = call("POST", "/event/send_event/deep-wf",
-                "{\"event_key\": \"deep\", \"event_payload\": " + atLimit + "}");
+        HttpResponse<String> accepted = call(
+                "POST", "/event/send_event/deep-wf", "{\"event_key\": \"deep\", \"event_payload\": " + atLimit + "}");
         assertEquals(200, accepted.statusCode(), accepted.body());
         out.get(30, TimeUnit.SECONDS);
         hark.close();
@@ -137,11 +144,14 @@ class AdminBoundsTest {
     @Test
     void anAdminInputNestedTooDeepIs400NamingTheLimit() throws Exception {
         open();
-        HttpResponse<String> response = call("POST", "/workflows", "{\"definition\": \"greet\", \"input\": {\"x\": "
-                + nestedArrays(Json.MAX_INTAKE_DEPTH, "1") + "}}");
+        HttpResponse<String> response = call(
+                "POST",
+                "/workflows",
+                "{\"definition\": \"greet\", \"input\": {\"x\": " + nestedArrays(Json.MAX_INTAKE_DEPTH, "1") + "}}");
         assertEquals(400, response.statusCode(), response.body());
         assertEquals("too_deep", json(response).get("error").asString(), response.body());
-        assertTrue(json(response).get("message").asString().contains(String.valueOf(Json.MAX_INTAKE_DEPTH)),
+        assertTrue(
+                json(response).get("message").asString().contains(String.valueOf(Json.MAX_INTAKE_DEPTH)),
                 response.body());
     }
 
@@ -171,7 +181,8 @@ class AdminBoundsTest {
     @Test
     void aFailedWorkflowsStatusShowsTheFirstLineOfItsErrorNotTheStackTrace() throws Exception {
         open();
-        CompletableFuture<String> run = hark.runAsync(Dag.task(Tasks::alwaysFail).bind(Dag.value("x")), "fails");
+        CompletableFuture<String> run =
+                hark.runAsync(Dag.task(Tasks::alwaysFail).bind(Dag.value("x")), "fails");
         try {
             run.get(30, TimeUnit.SECONDS);
         } catch (java.util.concurrent.ExecutionException expected) {
@@ -215,15 +226,15 @@ class AdminBoundsTest {
         CompletableFuture<HttpEvent> out = hark.runAsync(Dag.waitForEvent(HttpListener.class, "k"), "busy-wf");
         awaitInboxWaits(1);
         store.busy.set(true);
-        HttpResponse<String> refused = call("POST", "/event/send_event/busy-wf",
-                "{\"event_key\": \"k\", \"event_payload\": 1}");
+        HttpResponse<String> refused =
+                call("POST", "/event/send_event/busy-wf", "{\"event_key\": \"k\", \"event_payload\": 1}");
         assertEquals(503, refused.statusCode(), refused.body());
         assertEquals("store_busy", json(refused).get("error").asString(), refused.body());
         assertEquals("1", refused.headers().firstValue("Retry-After").orElse(""));
 
         store.busy.set(false);
-        HttpResponse<String> accepted = awaitStatus(200, "/event/send_event/busy-wf",
-                "{\"event_key\": \"k\", \"event_payload\": 1}");
+        HttpResponse<String> accepted =
+                awaitStatus(200, "/event/send_event/busy-wf", "{\"event_key\": \"k\", \"event_payload\": 1}");
         assertEquals(200, accepted.statusCode(), accepted.body());
         assertEquals(1, out.get(30, TimeUnit.SECONDS).eventPayload());
     }
@@ -241,7 +252,8 @@ class AdminBoundsTest {
         String after = null;
         int pages = 0;
         do {
-            HttpResponse<String> page = call("GET", "/workflows?limit=2" + (after == null ? "" : "&after=" + after), null);
+            HttpResponse<String> page =
+                    call("GET", "/workflows?limit=2" + (after == null ? "" : "&after=" + after), null);
             assertEquals(200, page.statusCode(), page.body());
             JsonNode body = json(page);
             body.get("workflows").forEach(w -> seen.add(w.get("workflow_id").asString()));
@@ -284,12 +296,14 @@ class AdminBoundsTest {
     }
 
     private HttpResponse<String> call(String method, String path, String body) throws Exception {
-        URI uri = URI.create("http://127.0.0.1:" + hark.httpAddress().orElseThrow().getPort() + path);
+        URI uri = URI.create(
+                "http://127.0.0.1:" + hark.httpAddress().orElseThrow().getPort() + path);
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30));
         if (body == null) {
             request.method(method, HttpRequest.BodyPublishers.noBody());
         } else {
-            request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+            request.header("Content-Type", "application/json")
+                    .method(method, HttpRequest.BodyPublishers.ofString(body));
         }
         return CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -29,15 +29,19 @@ class CancelAfterCrashTest {
     @Test
     void cancellingAWorkflowStoppedBetweenCheckpointAndCommitStillCommitsItsEvent() throws Exception {
         String channel = "ch-" + UUID.randomUUID();
-        Hark first = Hark.builder().dataDir(dataDir).store(dir -> new ForwardingWorkflowStore(SqliteWorkflowStore.open(dir)) {
-            @Override
-            public CompletableFuture<Void> write(StoreWrite write) {
-                CompletableFuture<Void> durable = super.write(write);
-                // The checkpoint reaches the disk, but the runtime dies before it hears so.
-                return write instanceof StoreWrite.PutTask put && put.state() == TaskState.CHECKPOINTED
-                        ? new CompletableFuture<>() : durable;
-            }
-        }).open();
+        Hark first = Hark.builder()
+                .dataDir(dataDir)
+                .store(dir -> new ForwardingWorkflowStore(SqliteWorkflowStore.open(dir)) {
+                    @Override
+                    public CompletableFuture<Void> write(StoreWrite write) {
+                        CompletableFuture<Void> durable = super.write(write);
+                        // The checkpoint reaches the disk, but the runtime dies before it hears so.
+                        return write instanceof StoreWrite.PutTask put && put.state() == TaskState.CHECKPOINTED
+                                ? new CompletableFuture<>()
+                                : durable;
+                    }
+                })
+                .open();
         first.runAsync(Dag.waitForEvent(ChannelListener.class, channel), "doomed");
         Channels.channel(channel).awaitPoll();
         Channels.channel(channel).publish("consumed before the crash");
@@ -50,7 +54,10 @@ class CancelAfterCrashTest {
             second.cancel("doomed");
 
             assertEquals(WorkflowStatus.CANCELED, second.status("doomed"));
-            assertEquals(1, Channels.channel(channel).count("commit"), Channels.channel(channel).ledger().toString());
+            assertEquals(
+                    1,
+                    Channels.channel(channel).count("commit"),
+                    Channels.channel(channel).ledger().toString());
             assertTrue(Channels.channel(channel).uncommitted().isEmpty(), "the consumed event left its source");
             assertEquals(1, Channels.channel(channel).count("poll"), "nothing was polled again");
         }

@@ -11,17 +11,17 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -49,8 +49,7 @@ class CrashRecoveryTest {
     }
 
     @Test
-    void killedAfterTheEventReachedTheRuntimeButBeforeTheCheckpointThePollRunsAgainAndDeliversOnce()
-            throws Exception {
+    void killedAfterTheEventReachedTheRuntimeButBeforeTheCheckpointThePollRunsAgainAndDeliversOnce() throws Exception {
         Files.createFile(source.resolve("hold-after-seen"));
         FileSourceListener.publish(source, "e1", "hello");
         Process first = child("start");
@@ -63,7 +62,9 @@ class CrashRecoveryTest {
 
         List<String> ledger = FileSourceListener.ledger(source);
         assertEquals(2, count(ledger, "poll"), "poll runs exactly twice in total: " + ledger);
-        assertEquals(List.of("checkpointed e1 stored=true"), matching(ledger, "checkpointed"),
+        assertEquals(
+                List.of("checkpointed e1 stored=true"),
+                matching(ledger, "checkpointed"),
                 "eventCheckpointed ran once, after the checkpoint: " + ledger);
         assertEquals(List.of("commit e1 deleted=true"), matching(ledger, "commit"), ledger.toString());
         assertTrue(out.contains("OUTPUT downstream got e1 carrying hello"), out.toString());
@@ -102,11 +103,13 @@ class CrashRecoveryTest {
 
         List<String> ledger = FileSourceListener.ledger(source);
         assertEquals(1, count(ledger, "poll"), "poll never runs again after the checkpoint: " + ledger);
-        assertEquals(List.of("checkpointed e3 stored=true", "checkpointed e3 stored=true"),
-                matching(ledger, "checkpointed"), "eventCheckpointed runs again: " + ledger);
+        assertEquals(
+                List.of("checkpointed e3 stored=true", "checkpointed e3 stored=true"),
+                matching(ledger, "checkpointed"),
+                "eventCheckpointed runs again: " + ledger);
         assertEquals(List.of("commit e3 deleted=true"), matching(ledger, "commit"), ledger.toString());
-        assertTrue(out.contains("OUTPUT downstream got e3 carrying precious"),
-                "downstream gets the stored event: " + out);
+        assertTrue(
+                out.contains("OUTPUT downstream got e3 carrying precious"), "downstream gets the stored event: " + out);
     }
 
     @Test
@@ -120,25 +123,31 @@ class CrashRecoveryTest {
         Process second = child("resume", "sleep");
         List<String> out = finish(second);
 
-        assertTrue(out.contains("OUTPUT deadline=" + deadline),
+        assertTrue(
+                out.contains("OUTPUT deadline=" + deadline),
                 "the deadline fixed before the crash is kept, not re-fixed: " + deadline + " vs " + out);
-        Instant finished = Instant.ofEpochMilli(Long.parseLong(
-                out.stream().filter(l -> l.startsWith("FINISHED_AT ")).findFirst().orElseThrow().substring(12)));
+        Instant finished = Instant.ofEpochMilli(Long.parseLong(out.stream()
+                .filter(l -> l.startsWith("FINISHED_AT "))
+                .findFirst()
+                .orElseThrow()
+                .substring(12)));
         assertFalse(finished.isBefore(deadline), "fired before its deadline");
-        assertTrue(finished.isBefore(restart.plus(CrashChild.SLEEP)),
-                "after the restart only the remainder is waited, not the whole " + CrashChild.SLEEP
-                        + ": restart " + restart + ", deadline " + deadline + ", finished " + finished);
+        assertTrue(
+                finished.isBefore(restart.plus(CrashChild.SLEEP)),
+                "after the restart only the remainder is waited, not the whole " + CrashChild.SLEEP + ": restart "
+                        + restart + ", deadline " + deadline + ", finished " + finished);
     }
 
     @Test
     void killedAfterAnHttpPayloadReachedTheRuntimeButBeforeItsCheckpointTheSenderNeverGot200AndARetryIsDeliveredOnce()
             throws Exception {
         Process first = child("start", "http");
-        CompletableFuture<HttpResponse<String>> firstPost = CLIENT.sendAsync(
-                eventRequest(awaitPort(), "first"), HttpResponse.BodyHandlers.ofString());
+        CompletableFuture<HttpResponse<String>> firstPost =
+                CLIENT.sendAsync(eventRequest(awaitPort(), "first"), HttpResponse.BodyHandlers.ofString());
         awaitFile(source.resolve("held"));
         kill(first);
-        Integer firstStatus = firstPost.handle((response, failure) -> failure == null ? response.statusCode() : null)
+        Integer firstStatus = firstPost
+                .handle((response, failure) -> failure == null ? response.statusCode() : null)
                 .get(30, TimeUnit.SECONDS);
         assertTrue(firstStatus == null || firstStatus != 200, "the first POST must not get 200, got " + firstStatus);
 
@@ -158,10 +167,12 @@ class CrashRecoveryTest {
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
 
     private static HttpRequest eventRequest(int port, String payload) {
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/event/send_event/" + CrashChild.WORKFLOW_ID))
+        return HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/event/send_event/" + CrashChild.WORKFLOW_ID))
                 .header("Content-Type", "application/json")
                 .timeout(Duration.ofSeconds(60))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"event_key\": \"k\", \"event_payload\": \"" + payload + "\"}"))
+                .POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"event_key\": \"k\", \"event_payload\": \"" + payload + "\"}"))
                 .build();
     }
 
@@ -193,17 +204,23 @@ class CrashRecoveryTest {
                 ResultSet rows = db.createStatement().executeQuery("SELECT id, status, output FROM workflows")) {
             while (rows.next()) {
                 assertEquals("SUCCESSFUL", rows.getString(2), rows.getString(1) + " " + ledger);
-                String output = dev.hark.workflow.internal.ValueCodec.rawValue(rows.getString(3)).asString();
+                String output = dev.hark.workflow.internal.ValueCodec.rawValue(rows.getString(3))
+                        .asString();
                 String event = output.split(" ")[2];
                 String previous = takers.put(event, rows.getString(1));
-                assertEquals(null, previous, event + " reached " + previous + " and " + rows.getString(1) + ": " + ledger);
+                assertEquals(
+                        null, previous, event + " reached " + previous + " and " + rows.getString(1) + ": " + ledger);
             }
         }
         assertEquals(n, takers.size(), "every event reached one workflow: " + takers + " " + ledger);
         for (String event : takers.keySet()) {
             // a kill between the commit and its record repeats the (idempotent) commit: deleted once
-            assertEquals(List.of("commit " + event + " deleted=true"), ledger.stream()
-                    .filter(l -> l.equals("commit " + event + " deleted=true")).toList(), "consumed once: " + ledger);
+            assertEquals(
+                    List.of("commit " + event + " deleted=true"),
+                    ledger.stream()
+                            .filter(l -> l.equals("commit " + event + " deleted=true"))
+                            .toList(),
+                    "consumed once: " + ledger);
         }
     }
 
@@ -220,9 +237,16 @@ class CrashRecoveryTest {
 
     private Process child(String mode, String scenario) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder builder = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                "-Dhark.test.db=" + dataDir.resolve("hark.db"), CrashChild.class.getName(),
-                dataDir.toString(), mode, scenario, source.toString())
+        ProcessBuilder builder = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        "-Dhark.test.db=" + dataDir.resolve("hark.db"),
+                        CrashChild.class.getName(),
+                        dataDir.toString(),
+                        mode,
+                        scenario,
+                        source.toString())
                 .redirectErrorStream(true)
                 .redirectOutput(source.resolve("child-" + mode + ".out").toFile());
         Process process = builder.start();
@@ -258,10 +282,11 @@ class CrashRecoveryTest {
         for (int i = 0; i < 3_000; i++) {
             if (Files.exists(dataDir.resolve("hark.db"))) {
                 try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("hark.db"));
-                        ResultSet row = db.createStatement().executeQuery(
-                                "SELECT output FROM tasks WHERE task_id = 'sleep_deadline'")) {
+                        ResultSet row = db.createStatement()
+                                .executeQuery("SELECT output FROM tasks WHERE task_id = 'sleep_deadline'")) {
                     if (row.next()) {
-                        String value = dev.hark.workflow.internal.ValueCodec.rawValue(row.getString(1)).asString();
+                        String value = dev.hark.workflow.internal.ValueCodec.rawValue(row.getString(1))
+                                .asString();
                         return Instant.parse(value);
                     }
                 } catch (SQLException notYet) {
@@ -278,6 +303,8 @@ class CrashRecoveryTest {
     }
 
     private static List<String> matching(List<String> ledger, String word) {
-        return ledger.stream().filter(l -> l.equals(word) || l.startsWith(word + " ")).toList();
+        return ledger.stream()
+                .filter(l -> l.equals(word) || l.startsWith(word + " "))
+                .toList();
     }
 }

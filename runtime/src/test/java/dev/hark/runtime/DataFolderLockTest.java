@@ -30,12 +30,16 @@ class DataFolderLockTest {
     void aRefusedSecondOpenInThisJvmLeavesTheFirstRuntimesLockHoldingAgainstAnotherProcess() throws Exception {
         try (Hark first = Hark.open(dataDir)) {
             IllegalStateException second = assertThrows(IllegalStateException.class, () -> Hark.open(dataDir));
-            assertTrue(second.getMessage().contains("data folder " + dataDir.toRealPath())
-                    && second.getMessage().contains("in use by another Hark runtime (by a runtime in this JVM)"),
+            assertTrue(
+                    second.getMessage().contains("data folder " + dataDir.toRealPath())
+                            && second.getMessage()
+                                    .contains("in use by another Hark runtime (by a runtime in this JVM)"),
                     second.getMessage());
 
             String probe = probe("hark");
-            assertTrue(probe.startsWith("REFUSED ") && probe.contains("in use by another Hark runtime (by another process)"),
+            assertTrue(
+                    probe.startsWith("REFUSED ")
+                            && probe.contains("in use by another Hark runtime (by another process)"),
                     "another process opened the folder while the first runtime still runs it: " + probe);
             assertTrue(probe("store").startsWith("REFUSED "), "nor may it open the store under it");
         }
@@ -47,7 +51,9 @@ class DataFolderLockTest {
         Path link = Files.createSymbolicLink(scratch.resolve("link"), dataDir);
         try (Hark first = Hark.open(dataDir)) {
             assertThrows(IllegalStateException.class, () -> Hark.open(link));
-            assertThrows(IllegalStateException.class, () -> Hark.open(dataDir.resolve("sub").resolve("..")));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> Hark.open(dataDir.resolve("sub").resolve("..")));
             assertTrue(probe("hark").startsWith("REFUSED "));
         }
         Hark.open(link).close();
@@ -56,7 +62,8 @@ class DataFolderLockTest {
     @Test
     void aStoreOpenedDirectlyLocksItsFolderAndASecondOpenIsRefused() throws Exception {
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dataDir)) {
-            IllegalStateException again = assertThrows(IllegalStateException.class, () -> SqliteWorkflowStore.open(dataDir));
+            IllegalStateException again =
+                    assertThrows(IllegalStateException.class, () -> SqliteWorkflowStore.open(dataDir));
             assertTrue(again.getMessage().contains("in use by another Hark runtime"), again.getMessage());
             assertThrows(IllegalStateException.class, () -> Hark.open(dataDir));
             assertTrue(probe("store").startsWith("REFUSED "), "another process may not open the store either");
@@ -69,13 +76,17 @@ class DataFolderLockTest {
     @Test
     void aRuntimeAndItsStoreShareOneLockThatClosingTheRuntimeReleases() throws Exception {
         try (Hark hark = Hark.open(dataDir)) {
-            assertThrows(IllegalStateException.class, () -> SqliteWorkflowStore.open(dataDir),
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> SqliteWorkflowStore.open(dataDir),
                     "the runtime's store holds the folder; a second store on it is refused");
             assertTrue(probe("store").startsWith("REFUSED "));
         }
         SqliteWorkflowStore.open(dataDir).close();
-        try (Hark again = Hark.builder().dataDir(dataDir)
-                .store(dir -> new dev.hark.runtime.testing.RefusingStore(SqliteWorkflowStore.open(dir), 0)).open()) {
+        try (Hark again = Hark.builder()
+                .dataDir(dataDir)
+                .store(dir -> new dev.hark.runtime.testing.RefusingStore(SqliteWorkflowStore.open(dir), 0))
+                .open()) {
             assertTrue(probe("hark").startsWith("REFUSED "), "a decorated store opens under the runtime's lock too");
         }
         assertEquals("OPENED", probe("hark"));
@@ -85,16 +96,25 @@ class DataFolderLockTest {
     private String probe(String mode) throws Exception {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path out = Files.createTempFile(scratch, "probe", ".out");
-        Process process = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
-                LockProbe.class.getName(), dataDir.toString(), mode)
-                .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        Process process = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        LockProbe.class.getName(),
+                        dataDir.toString(),
+                        mode)
+                .redirectErrorStream(true)
+                .redirectOutput(out.toFile())
+                .start();
         try {
             assertTrue(process.waitFor(60, TimeUnit.SECONDS), "probe did not finish");
         } finally {
             process.destroyForcibly();
         }
         String output = Files.readString(out);
-        return output.lines().filter(l -> l.startsWith("OPENED") || l.startsWith("REFUSED")).findFirst()
+        return output.lines()
+                .filter(l -> l.startsWith("OPENED") || l.startsWith("REFUSED"))
+                .findFirst()
                 .orElseThrow(() -> new AssertionError("probe printed no verdict: " + output));
     }
 }

@@ -17,28 +17,30 @@ class DefinitionValidationTest {
     @SuppressWarnings({"unchecked", "rawtypes"})
     void aClassThatIsNotAnEventListenerIsRefused() {
         Class raw = String.class;
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Dag.waitForEvent((Class<EventListener<Object, dev.hark.api.Event>>) raw, "x"));
         assertMentions(e, "java.lang.String", "does not implement", EventListener.class.getName());
     }
 
     @Test
     void aListenerWithoutAPublicNoArgConstructorIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Dag.waitForEvent(BadListeners.NoNoArgConstructor.class, "x"));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Dag.waitForEvent(BadListeners.NoNoArgConstructor.class, "x"));
         assertMentions(e, "NoNoArgConstructor", "no public no-argument constructor", "[L1.2]");
     }
 
     @Test
     void anAbstractListenerIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Dag.waitForEvent(BadListeners.Abstract.class, "x"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Dag.waitForEvent(BadListeners.Abstract.class, "x"));
         assertMentions(e, "Abstract", "abstract", "[L1.1]");
     }
 
     @Test
     void argumentsJacksonCannotSerializeAreRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
                 () -> Dag.waitForEvent(BadListeners.OpaqueArgs.class, new BadListeners.Opaque()));
         assertMentions(e, "OpaqueArgs", "cannot be stored as JSON", "[L1.4]");
     }
@@ -46,8 +48,8 @@ class DefinitionValidationTest {
     @Test
     void aCapturingLambdaIsRefusedBecauseAResumedWorkflowCouldNotRebuildIt() {
         String captured = "from the surroundings";
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Dag.task((String s) -> s + captured));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Dag.task((String s) -> s + captured));
         assertMentions(e, "captures", "bind(Dag.value");
     }
 
@@ -56,7 +58,8 @@ class DefinitionValidationTest {
         Node<String> one = Dag.task(Tasks::shout).named("same").bind(Dag.value("a"));
         Node<String> two = Dag.task(Tasks::shout).named("same").bind(Dag.value("b"));
         try (Hark hark = Hark.open(dataDir)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
                     () -> hark.run(Dag.task(Tasks::concat).bind(one, two), "dup-names"));
             assertMentions(e, "same", "unique");
         }
@@ -64,15 +67,15 @@ class DefinitionValidationTest {
 
     @Test
     void aNegativeRetryCountIsRefused() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Dag.task(Tasks::shout).retries(-1));
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class, () -> Dag.task(Tasks::shout).retries(-1));
         assertMentions(e, "retries", "-1");
     }
 
     static void assertMentions(Throwable e, String... fragments) {
         for (String fragment : fragments) {
-            assertTrue(e.getMessage().contains(fragment),
-                    "message should mention '" + fragment + "': " + e.getMessage());
+            assertTrue(
+                    e.getMessage().contains(fragment), "message should mention '" + fragment + "': " + e.getMessage());
         }
     }
 }

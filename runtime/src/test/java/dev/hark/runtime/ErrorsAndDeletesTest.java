@@ -31,8 +31,8 @@ class ErrorsAndDeletesTest {
     @Test
     void anErrorThrownByATaskFailsTheWorkflowWithItAndTheWorkersLiveOn() throws Exception {
         try (Hark hark = Hark.builder().dataDir(dataDir).workerThreads(1).open()) {
-            CompletableFuture<String> failing = hark.runAsync(
-                    Dag.task(Tasks::assertionFails).bind(Dag.value("x")), "asserting");
+            CompletableFuture<String> failing =
+                    hark.runAsync(Dag.task(Tasks::assertionFails).bind(Dag.value("x")), "asserting");
             ExecutionException e = assertThrows(ExecutionException.class, () -> failing.get(30, TimeUnit.SECONDS));
             assertInstanceOf(WorkflowFailedException.class, e.getCause());
             assertInstanceOf(AssertionError.class, e.getCause().getCause());
@@ -52,8 +52,8 @@ class ErrorsAndDeletesTest {
         Channels.channel(pollChannel).publish("p");
         Channels.channel(commitChannel).publish("c");
         try (Hark hark = Hark.open(dataDir)) {
-            ChannelEvent polled = hark.run(
-                    Dag.waitForEvent(ErrorThrowingListeners.FirstPollThrows.class, pollChannel), "poll-error");
+            ChannelEvent polled =
+                    hark.run(Dag.waitForEvent(ErrorThrowingListeners.FirstPollThrows.class, pollChannel), "poll-error");
             assertEquals("p", polled.payload());
             assertEquals(2, ErrorThrowingListeners.POLLS.get(), "polled again after the Error");
 
@@ -78,8 +78,10 @@ class ErrorsAndDeletesTest {
             assertEquals("new", hark.run(Dag.task(Tasks::counted).bind(Dag.value("new")), "reused"));
             assertEquals(1, Tasks.COUNTED_CALLS.get());
             Thread.sleep(200); // give a stray write of the old task every chance to land
-            assertEquals(1, hark.store().tasks("reused").size(), "only the new workflow's task row: "
-                    + hark.store().tasks("reused"));
+            assertEquals(
+                    1,
+                    hark.store().tasks("reused").size(),
+                    "only the new workflow's task row: " + hark.store().tasks("reused"));
         }
         try (Hark hark = Hark.open(dataDir)) {
             assertEquals("new", hark.output("reused"));

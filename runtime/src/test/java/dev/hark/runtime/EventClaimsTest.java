@@ -65,7 +65,9 @@ class EventClaimsTest {
                 ChannelEvent event = outputs.get(w).get(60, TimeUnit.SECONDS);
                 receivers.computeIfAbsent(event.id(), id -> new ArrayList<>()).add("competing-" + w);
             }
-            assertEquals(published.stream().sorted().toList(), List.copyOf(receivers.keySet()),
+            assertEquals(
+                    published.stream().sorted().toList(),
+                    List.copyOf(receivers.keySet()),
                     "every published event reaches one workflow: " + receivers);
             receivers.forEach((id, workflows) -> assertEquals(1, workflows.size(), id + " reached " + workflows));
             for (String id : published) {
@@ -81,11 +83,15 @@ class EventClaimsTest {
         String source = "sticky-" + UUID.randomUUID();
         StickyListener.offer(source, "1");
         try (Hark hark = Hark.open(dataDir)) {
-            assertEquals(1, hark.run(Dag.waitForEvent(StickyListener.class, source), "first").sequence());
+            assertEquals(
+                    1,
+                    hark.run(Dag.waitForEvent(StickyListener.class, source), "first")
+                            .sequence());
         }
         try (Hark hark = Hark.open(dataDir)) {
             int pollsBefore = StickyListener.polls(source);
-            CompletableFuture<ChannelEvent> second = hark.runAsync(Dag.waitForEvent(StickyListener.class, source), "second");
+            CompletableFuture<ChannelEvent> second =
+                    hark.runAsync(Dag.waitForEvent(StickyListener.class, source), "second");
             // The source offers occurrence 1 again: refused, polled again after a back-off, refused again.
             Await.until(() -> StickyListener.polls(source) >= pollsBefore + 3, () -> "the refused wait polls again");
             assertFalse(second.isDone(), "occurrence 1 belongs to workflow 'first'");
@@ -93,8 +99,12 @@ class EventClaimsTest {
 
             StickyListener.offer(source, "2");
             assertEquals(2, second.get(30, TimeUnit.SECONDS).sequence());
-            assertEquals("first", hark.store().claim(new EventClaim(StickyListener.class.getName(), source + "#1"))
-                    .orElseThrow().workflowId());
+            assertEquals(
+                    "first",
+                    hark.store()
+                            .claim(new EventClaim(StickyListener.class.getName(), source + "#1"))
+                            .orElseThrow()
+                            .workflowId());
         }
     }
 
@@ -104,13 +114,18 @@ class EventClaimsTest {
         String first = Channels.channel(channel).publish("a").id();
         String second = Channels.channel(channel).publish("b").id();
         EventClaim firstClaim = new EventClaim(ChannelListener.class.getName(), first);
-        try (Hark hark = Hark.builder().dataDir(dataDir).claimRetention(ClaimRetention.forever()).open()) {
+        try (Hark hark = Hark.builder()
+                .dataDir(dataDir)
+                .claimRetention(ClaimRetention.forever())
+                .open()) {
             hark.run(Dag.waitForEvent(ChannelListener.class, channel), "kept");
             assertEquals(0, hark.sweepClaims().get(30, TimeUnit.SECONDS));
             assertTrue(hark.store().claim(firstClaim).isPresent(), "kept forever");
         }
-        try (Hark hark = Hark.builder().dataDir(dataDir)
-                .claimRetention(ClaimRetention.keep(java.time.Duration.ofMillis(1))).open()) {
+        try (Hark hark = Hark.builder()
+                .dataDir(dataDir)
+                .claimRetention(ClaimRetention.keep(java.time.Duration.ofMillis(1)))
+                .open()) {
             hark.run(Dag.waitForEvent(ChannelListener.class, channel), "swept");
             Thread.sleep(5); // both claims are now older than the retention
             assertEquals(2, hark.sweepClaims().get(30, TimeUnit.SECONDS));
@@ -130,8 +145,10 @@ class EventClaimsTest {
             for (CompletableFuture<TimerEvent> f : fired) {
                 assertEquals(deadline, f.get(30, TimeUnit.SECONDS).deadline());
             }
-            assertEquals(Optional.empty(), hark.store().claim(new EventClaim(TimerListener.class.getName(),
-                    new TimerEvent(deadline).id())), "an @UnsharedSource listener's events are not claimed");
+            assertEquals(
+                    Optional.empty(),
+                    hark.store().claim(new EventClaim(TimerListener.class.getName(), new TimerEvent(deadline).id())),
+                    "an @UnsharedSource listener's events are not claimed");
         }
     }
 
@@ -139,9 +156,11 @@ class EventClaimsTest {
     public static final class EitherKeyListener implements EventListener<List<String>, HttpEvent> {
         @Override
         public CompletionStage<HttpEvent> pollForEvent(List<String> keys, EventContext context) {
-            CompletionStage<InboxMessage> timeout = context.timerAt(context.clock().instant().plusSeconds(3600))
+            CompletionStage<InboxMessage> timeout = context.timerAt(
+                            context.clock().instant().plusSeconds(3600))
                     .thenApply(t -> new InboxMessage("timeout", "timeout", null));
-            return context.inbox(keys.get(0)).applyToEither(context.inbox(keys.get(1)), m -> m)
+            return context.inbox(keys.get(0))
+                    .applyToEither(context.inbox(keys.get(1)), m -> m)
                     .applyToEither(timeout, m -> new HttpEvent(m.key(), m.payload(), m.id()));
         }
     }
@@ -149,10 +168,12 @@ class EventClaimsTest {
     @Test
     void onlyTheSenderWhoseMessageWasCheckpointedHearsAcceptedAndTheWaitReleasesTheRest() throws Exception {
         GateStore[] gate = new GateStore[1];
-        try (Hark hark = Hark.builder().dataDir(dataDir)
-                .store(dir -> gate[0] = new GateStore(SqliteWorkflowStore.open(dir))).open()) {
-            CompletableFuture<HttpEvent> output = hark.runAsync(
-                    Dag.waitForEvent(EitherKeyListener.class, List.of("a", "b")), "either");
+        try (Hark hark = Hark.builder()
+                .dataDir(dataDir)
+                .store(dir -> gate[0] = new GateStore(SqliteWorkflowStore.open(dir)))
+                .open()) {
+            CompletableFuture<HttpEvent> output =
+                    hark.runAsync(Dag.waitForEvent(EitherKeyListener.class, List.of("a", "b")), "either");
             Await.until(() -> hark.metrics().inboxWaits() == 2, () -> "both keys registered");
 
             CompletableFuture<Delivery> first = hark.sendEvent("either", "a", "from a");
@@ -166,7 +187,8 @@ class EventClaimsTest {
             assertInstanceOf(Delivery.NotWaiting.class, refused, "b was not recorded: " + refused);
             assertEquals("from a", output.get(30, TimeUnit.SECONDS).eventPayload());
             assertEquals(WorkflowStatus.SUCCESSFUL, hark.status("either"));
-            Await.until(() -> hark.metrics().inboxWaits() == 0 && hark.metrics().pendingTimers() == 0,
+            Await.until(
+                    () -> hark.metrics().inboxWaits() == 0 && hark.metrics().pendingTimers() == 0,
                     () -> "the wait released its other inbox key and its timer: " + hark.metrics());
         }
     }
@@ -174,8 +196,10 @@ class EventClaimsTest {
     @Test
     void aWorkflowCancelledWhileItsCheckpointIsInFlightKeepsTheEventAndTellsTheSenderTheTruth() throws Exception {
         GateStore[] gate = new GateStore[1];
-        try (Hark hark = Hark.builder().dataDir(dataDir)
-                .store(dir -> gate[0] = new GateStore(SqliteWorkflowStore.open(dir))).open()) {
+        try (Hark hark = Hark.builder()
+                .dataDir(dataDir)
+                .store(dir -> gate[0] = new GateStore(SqliteWorkflowStore.open(dir)))
+                .open()) {
             hark.runAsync(Dag.waitForEvent(dev.hark.listeners.http.HttpListener.class, "k"), "racing");
             Await.until(() -> hark.metrics().inboxWaits() == 1, () -> "the wait is registered");
             CompletableFuture<Delivery> sent = hark.sendEvent("racing", "k", "payload");
@@ -187,8 +211,13 @@ class EventClaimsTest {
 
             Delivery delivery = sent.get(30, TimeUnit.SECONDS);
             assertInstanceOf(Delivery.Accepted.class, delivery, "the checkpoint was queued first, so it is recorded");
-            assertEquals(1, hark.store().tasks("racing").size(), "the event is recorded: " + hark.store().tasks("racing"));
-            assertEquals(WorkflowStatus.CANCELED, hark.store().workflow("racing").orElseThrow().status());
+            assertEquals(
+                    1,
+                    hark.store().tasks("racing").size(),
+                    "the event is recorded: " + hark.store().tasks("racing"));
+            assertEquals(
+                    WorkflowStatus.CANCELED,
+                    hark.store().workflow("racing").orElseThrow().status());
         }
     }
 }

@@ -43,7 +43,8 @@ class EventWaitTest {
 
             Channels.channel(a).awaitPoll();
             Channels.channel(b).awaitPoll();
-            assertTrue(Channels.channel(a).hasPendingPoll() && Channels.channel(b).hasPendingPoll(),
+            assertTrue(
+                    Channels.channel(a).hasPendingPoll() && Channels.channel(b).hasPendingPoll(),
                     "both polls must be pending before any event is released");
 
             ChannelEvent eventB = Channels.channel(b).publish("second");
@@ -62,7 +63,8 @@ class EventWaitTest {
         try (Hark hark = Hark.open(dataDir)) {
             Node<String> sibling = Dag.task(Tasks::shout).named("sibling").bind(Dag.value("done early"));
             Node<String> described = Dag.task(Tasks::describe).bind(Dag.waitForEvent(ChannelListener.class, channel));
-            CompletableFuture<String> out = hark.runAsync(Dag.task(Tasks::concat).bind(sibling, described), "sibling");
+            CompletableFuture<String> out =
+                    hark.runAsync(Dag.task(Tasks::concat).bind(sibling, described), "sibling");
 
             Channels.channel(channel).awaitPoll();
             waitForTask(hark, "sibling", "sibling");
@@ -83,7 +85,8 @@ class EventWaitTest {
             Channels.channel(channel).awaitPoll();
 
             assertEquals(WorkflowStatus.RUNNING, hark.status("just-an-event"));
-            assertEquals(List.of("just-an-event"),
+            assertEquals(
+                    List.of("just-an-event"),
                     hark.list(WorkflowStatus.RUNNING).stream().map(w -> w.id()).toList());
 
             ChannelEvent event = Channels.channel(channel).publish("payload");
@@ -97,16 +100,19 @@ class EventWaitTest {
     void theEventIsCheckpointedBeforeTheListenerCommitsIt() throws Exception {
         String channel = channelName();
         try (Hark hark = Hark.open(dataDir)) {
-            CompletableFuture<ChannelEvent> out = hark.runAsync(Dag.waitForEvent(ChannelListener.class, channel), "order");
+            CompletableFuture<ChannelEvent> out =
+                    hark.runAsync(Dag.waitForEvent(ChannelListener.class, channel), "order");
             Channels.channel(channel).awaitPoll();
             ChannelEvent event = Channels.channel(channel).publish("x");
             out.get(30, TimeUnit.SECONDS);
 
-            assertEquals(List.of("poll", "publish " + event.id(), "deliver " + event.id(), "commit " + event.id()),
+            assertEquals(
+                    List.of("poll", "publish " + event.id(), "deliver " + event.id(), "commit " + event.id()),
                     Channels.channel(channel).ledger());
             // The commit ended the workflow, so its final status records it (R5.5): no separate mark.
             assertEquals(WorkflowStatus.SUCCESSFUL, hark.status("order"));
-            assertEquals(TaskState.CHECKPOINTED, hark.store().tasks("order").get(0).state());
+            assertEquals(
+                    TaskState.CHECKPOINTED, hark.store().tasks("order").get(0).state());
             assertTrue(Channels.channel(channel).uncommitted().isEmpty());
         }
     }
@@ -115,7 +121,8 @@ class EventWaitTest {
     void aCancelledWaitCommitsNothingAndTheEventStaysAtItsSource() throws Exception {
         String channel = channelName();
         try (Hark hark = Hark.open(dataDir)) {
-            CompletableFuture<ChannelEvent> out = hark.runAsync(Dag.waitForEvent(ChannelListener.class, channel), "cancelled");
+            CompletableFuture<ChannelEvent> out =
+                    hark.runAsync(Dag.waitForEvent(ChannelListener.class, channel), "cancelled");
             Channels.channel(channel).awaitPoll();
 
             hark.cancel("cancelled");

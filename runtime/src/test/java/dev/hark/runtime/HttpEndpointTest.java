@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hark.listeners.http.HttpEvent;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.http.HttpSettings;
-import dev.hark.workflow.internal.Json;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.runtime.testing.HoldingStore;
 import dev.hark.runtime.testing.RefusingStore;
 import dev.hark.runtime.testing.Tasks;
 import dev.hark.workflow.Dag;
 import dev.hark.workflow.Node;
+import dev.hark.workflow.internal.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,7 +32,8 @@ import tools.jackson.databind.JsonNode;
 /** The HTTP endpoint over a real socket, driven by the JDK's HTTP client. */
 class HttpEndpointTest {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     Path dataDir;
@@ -58,11 +59,12 @@ class HttpEndpointTest {
     @Test
     void theSeedClientFlowEndToEnd() throws Exception {
         open();
-        CompletableFuture<HttpEvent> out = hark.runAsync(
-                Dag.waitForEvent(HttpListener.class, "my_event_key"), "workflow_receive_event_by_http");
+        CompletableFuture<HttpEvent> out =
+                hark.runAsync(Dag.waitForEvent(HttpListener.class, "my_event_key"), "workflow_receive_event_by_http");
         awaitInboxWaits(1);
 
-        HttpResponse<String> response = postEvent("workflow_receive_event_by_http", "my_event_key", "\"my_event_message\"");
+        HttpResponse<String> response =
+                postEvent("workflow_receive_event_by_http", "my_event_key", "\"my_event_message\"");
 
         assertEquals(200, response.statusCode(), response.body());
         HttpEvent event = out.get(30, TimeUnit.SECONDS);
@@ -90,7 +92,9 @@ class HttpEndpointTest {
         HttpEvent event = out.get(30, TimeUnit.SECONDS);
         assertEquals(event.id(), reply.get("event_id").asString());
         assertEquals(key, event.eventKey());
-        assertEquals("application/json", response.headers().firstValue("Content-Type").orElse(null));
+        assertEquals(
+                "application/json",
+                response.headers().firstValue("Content-Type").orElse(null));
     }
 
     @Test
@@ -109,8 +113,10 @@ class HttpEndpointTest {
     @Test
     void aPostBeforeTheWaitOfARunningWorkflowIsRegisteredGets404NoWait() throws Exception {
         open();
-        Node<HttpEvent> second = Dag.waitForEvent(HttpListener.class, Dag.task(Tasks::shout).bind(Dag.value("b")));
-        hark.runAsync(Dag.task(Tasks::joinPayloads).bind(Dag.waitForEvent(HttpListener.class, "a"), second), "stepwise");
+        Node<HttpEvent> second =
+                Dag.waitForEvent(HttpListener.class, Dag.task(Tasks::shout).bind(Dag.value("b")));
+        hark.runAsync(
+                Dag.task(Tasks::joinPayloads).bind(Dag.waitForEvent(HttpListener.class, "a"), second), "stepwise");
         awaitInboxWaits(2);
         HttpResponse<String> wrongKey = postEvent("stepwise", "c", "1");
         assertEquals(404, wrongKey.statusCode());
@@ -122,7 +128,8 @@ class HttpEndpointTest {
         open();
         Node<HttpEvent> hello = Dag.waitForEvent(HttpListener.class, "first");
         Node<HttpEvent> world = Dag.waitForEvent(HttpListener.class, "second");
-        CompletableFuture<String> out = hark.runAsync(Dag.task(Tasks::joinPayloads).bind(hello, world), "two-keys");
+        CompletableFuture<String> out =
+                hark.runAsync(Dag.task(Tasks::joinPayloads).bind(hello, world), "two-keys");
         awaitInboxWaits(2);
 
         assertEquals(200, postEvent("two-keys", "first", "\"hello\"").statusCode());
@@ -174,7 +181,8 @@ class HttpEndpointTest {
 
     @Test
     void aCheckpointThatNeverFinishesIsAnswered503WithinTheReplyTimeout() throws Exception {
-        open(HttpSettings.defaults().withPort(0).withReplyTimeout(Duration.ofMillis(300)),
+        open(
+                HttpSettings.defaults().withPort(0).withReplyTimeout(Duration.ofMillis(300)),
                 dir -> new HoldingStore(SqliteWorkflowStore.open(dir), dataDir.resolve("held")));
         hark.runAsync(Dag.waitForEvent(HttpListener.class, "k"), "hung-disk");
         awaitInboxWaits(1);
@@ -188,7 +196,8 @@ class HttpEndpointTest {
     @Test
     void aNullEventKeyDefaultsToTheTaskIdAsRayDid() throws Exception {
         open();
-        CompletableFuture<HttpEvent> out = hark.runAsync(Dag.waitForEvent(HttpListener.class, (String) null), "default-key");
+        CompletableFuture<HttpEvent> out =
+                hark.runAsync(Dag.waitForEvent(HttpListener.class, (String) null), "default-key");
         awaitInboxWaits(1);
         assertEquals(200, postEvent("default-key", "HttpListener", "true").statusCode());
         assertEquals(Boolean.TRUE, out.get(30, TimeUnit.SECONDS).eventPayload());
@@ -203,24 +212,58 @@ class HttpEndpointTest {
 
         assertError(send("POST", path, "application/json", "{not json"), 400, "malformed_json", null);
         assertError(send("POST", path, "application/json", "[1, 2]"), 400, "malformed_body", null);
-        assertError(send("POST", path, "application/json", "{\"event_payload\": 1}"), 400, "missing_field", "event_key");
-        assertError(send("POST", path, "application/json", "{\"event_key\": 7, \"event_payload\": 1}"), 400,
-                "wrong_type", "event_key");
-        assertError(send("POST", path, "application/json", "{\"event_key\": \"\", \"event_payload\": 1}"), 400,
-                "invalid_field", "event_key");
-        assertError(send("POST", path, "application/json", "{\"event_key\": \"k\"}"), 400, "missing_field",
+        assertError(
+                send("POST", path, "application/json", "{\"event_payload\": 1}"), 400, "missing_field", "event_key");
+        assertError(
+                send("POST", path, "application/json", "{\"event_key\": 7, \"event_payload\": 1}"),
+                400,
+                "wrong_type",
+                "event_key");
+        assertError(
+                send("POST", path, "application/json", "{\"event_key\": \"\", \"event_payload\": 1}"),
+                400,
+                "invalid_field",
+                "event_key");
+        assertError(
+                send("POST", path, "application/json", "{\"event_key\": \"k\"}"),
+                400,
+                "missing_field",
                 "event_payload");
-        assertError(send("POST", path, "application/json",
-                "{\"event_key\": \"k\", \"event_payload\": \"" + "x".repeat(2_000) + "\"}"), 413, "body_too_large", null);
+        assertError(
+                send(
+                        "POST",
+                        path,
+                        "application/json",
+                        "{\"event_key\": \"k\", \"event_payload\": \"" + "x".repeat(2_000) + "\"}"),
+                413,
+                "body_too_large",
+                null);
         HttpResponse<String> get = send("GET", path, null, null);
         assertError(get, 405, "method_not_allowed", null);
         assertEquals("POST", get.headers().firstValue("Allow").orElse(""));
-        assertError(send("POST", path, "text/plain", "{\"event_key\": \"k\", \"event_payload\": 1}"), 415,
-                "unsupported_media_type", null);
-        assertError(send("POST", "/event/send_event/a..b", "application/json", "{\"event_key\": \"k\", \"event_payload\": 1}"),
-                400, "invalid_workflow_id", "workflow_id");
-        assertError(send("POST", "/event/send_event/a%2Fb", "application/json", "{\"event_key\": \"k\", \"event_payload\": 1}"),
-                400, "invalid_workflow_id", "workflow_id");
+        assertError(
+                send("POST", path, "text/plain", "{\"event_key\": \"k\", \"event_payload\": 1}"),
+                415,
+                "unsupported_media_type",
+                null);
+        assertError(
+                send(
+                        "POST",
+                        "/event/send_event/a..b",
+                        "application/json",
+                        "{\"event_key\": \"k\", \"event_payload\": 1}"),
+                400,
+                "invalid_workflow_id",
+                "workflow_id");
+        assertError(
+                send(
+                        "POST",
+                        "/event/send_event/a%2Fb",
+                        "application/json",
+                        "{\"event_key\": \"k\", \"event_payload\": 1}"),
+                400,
+                "invalid_workflow_id",
+                "workflow_id");
         assertError(send("POST", "/elsewhere", "application/json", "{}"), 404, "not_found", null);
 
         HttpResponse<String> good = postEvent("sturdy", "k", "{\"still\": \"serving\"}");
@@ -235,9 +278,11 @@ class HttpEndpointTest {
                 && n.reason() == dev.hark.runtime.event.Delivery.Reason.UNKNOWN_WORKFLOW);
         CompletableFuture<HttpEvent> out = hark.runAsync(Dag.waitForEvent(HttpListener.class, "k"), "java-sender");
         awaitInboxWaits(1);
-        var delivery = hark.sendEvent("java-sender", "k", Map.of("list", List.of(1, 2))).get(30, TimeUnit.SECONDS);
+        var delivery = hark.sendEvent("java-sender", "k", Map.of("list", List.of(1, 2)))
+                .get(30, TimeUnit.SECONDS);
         assertTrue(delivery instanceof dev.hark.runtime.event.Delivery.Accepted, delivery.toString());
-        assertEquals(Map.of("list", List.of(1, 2)), out.get(30, TimeUnit.SECONDS).eventPayload());
+        assertEquals(
+                Map.of("list", List.of(1, 2)), out.get(30, TimeUnit.SECONDS).eventPayload());
     }
 
     private void awaitInboxWaits(int count) throws InterruptedException {
@@ -247,11 +292,15 @@ class HttpEndpointTest {
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("expected " + count + " inbox waits, have " + hark.metrics().inboxWaits());
+        throw new AssertionError(
+                "expected " + count + " inbox waits, have " + hark.metrics().inboxWaits());
     }
 
     private HttpResponse<String> postEvent(String workflowId, String key, String payloadJson) throws Exception {
-        return send("POST", "/event/send_event/" + workflowId, "application/json",
+        return send(
+                "POST",
+                "/event/send_event/" + workflowId,
+                "application/json",
                 "{\"event_key\": \"" + key + "\", \"event_payload\": " + payloadJson + "}");
     }
 
@@ -259,7 +308,9 @@ class HttpEndpointTest {
         int port = hark.httpAddress().orElseThrow().getPort();
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
                 .timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
         }

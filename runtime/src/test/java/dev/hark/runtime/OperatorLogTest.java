@@ -34,7 +34,8 @@ class OperatorLogTest {
     void aFailingWorkflowIsLoggedOnceAtWarnWithItsTaskAndTheTraceAndEachRetryAtInfo() {
         String log = standardErrorOf(() -> {
             try (Hark hark = Hark.open(dataDir)) {
-                assertThrows(WorkflowFailedException.class,
+                assertThrows(
+                        WorkflowFailedException.class,
                         () -> hark.run(Dag.task(Tasks::alwaysFail).retries(2).bind(Dag.value("x")), "doomed"));
             }
         });
@@ -42,8 +43,10 @@ class OperatorLogTest {
         assertTrue(log.contains("(after 3 attempts)"), log);
         assertTrue(log.contains("at dev.hark.runtime.testing.Tasks.alwaysFail("), "the cause's stack trace:\n" + log);
         assertEquals(2, count(log, "INFO dev.hark.runtime.engine.WorkflowRun - Task "), "one line per retry:\n" + log);
-        assertTrue(log.matches("(?s).*Task \\S+ of workflow doomed threw \\(attempt 1 of 3\\), running it again:"
-                + " java.lang.IllegalStateException: boom: x.*"), log);
+        assertTrue(
+                log.matches("(?s).*Task \\S+ of workflow doomed threw \\(attempt 1 of 3\\), running it again:"
+                        + " java.lang.IllegalStateException: boom: x.*"),
+                log);
         assertTrue(log.contains("(attempt 2 of 3)"), log);
         assertFalse(log.contains("(attempt 3 of 3)"), "the last attempt is the failure, not a retry:\n" + log);
     }
@@ -55,14 +58,16 @@ class OperatorLogTest {
         Channels.channel(channel).publish("p");
         String log = standardErrorOf(() -> {
             try (Hark hark = Hark.open(dataDir)) {
-                ChannelEvent event = hark.run(
-                        Dag.waitForEvent(ErrorThrowingListeners.FirstPollThrows.class, channel), "poll-error");
+                ChannelEvent event =
+                        hark.run(Dag.waitForEvent(ErrorThrowingListeners.FirstPollThrows.class, channel), "poll-error");
                 assertEquals("p", event.payload());
             }
         });
-        assertTrue(log.matches("(?s).*WARN dev.hark.runtime.event.EventTask - Poll for task \\S+ of workflow poll-error"
-                + " on listener \\S*FirstPollThrows failed \\(attempt 1\\), polling again in 100 ms:"
-                + " java.lang.AssertionError: first poll fails.*"), log);
+        assertTrue(
+                log.matches("(?s).*WARN dev.hark.runtime.event.EventTask - Poll for task \\S+ of workflow poll-error"
+                        + " on listener \\S*FirstPollThrows failed \\(attempt 1\\), polling again in 100 ms:"
+                        + " java.lang.AssertionError: first poll fails.*"),
+                log);
     }
 
     private static String standardErrorOf(Runnable action) {

@@ -9,10 +9,10 @@ import dev.hark.listeners.http.HttpEvent;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.http.HttpSettings;
-import dev.hark.workflow.internal.Json;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.runtime.testing.PausingStore;
 import dev.hark.workflow.Dag;
+import dev.hark.workflow.internal.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,7 +40,8 @@ import tools.jackson.databind.JsonNode;
  */
 class RestartWindowTest {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final int PARKED = 40;
     private static final int RESUMED_FIRST = 10;
 
@@ -67,7 +68,8 @@ class RestartWindowTest {
         try (Hark first = Hark.open(dataDir)) {
             List<CompletableFuture<Void>> started = new ArrayList<>();
             for (int i = 0; i < PARKED; i++) {
-                started.add(first.start(Dag.waitForEvent(HttpListener.class, "k"), id(i)).started());
+                started.add(first.start(Dag.waitForEvent(HttpListener.class, "k"), id(i))
+                        .started());
             }
             started.forEach(CompletableFuture::join);
         }
@@ -78,7 +80,8 @@ class RestartWindowTest {
     }
 
     private Hark openPaused(int handOutFirst, boolean resumeAllOnOpen) {
-        hark = Hark.builder().dataDir(dataDir)
+        hark = Hark.builder()
+                .dataDir(dataDir)
                 .http(HttpSettings.defaults().withPort(0))
                 .adminApi(true)
                 .resumeAllOnOpen(resumeAllOnOpen)
@@ -88,7 +91,8 @@ class RestartWindowTest {
     }
 
     @Test
-    void aSendDuringResumeAllToAWorkflowNotYetResumedGets503WithRetryAfterNever404AndTheRetryGets200() throws Exception {
+    void aSendDuringResumeAllToAWorkflowNotYetResumedGets503WithRetryAfterNever404AndTheRetryGets200()
+            throws Exception {
         parkWorkflowsAndStop();
         openPaused(RESUMED_FIRST, false);
         CompletableFuture<Map<String, CompletableFuture<Object>>> resumeAll =
@@ -182,7 +186,9 @@ class RestartWindowTest {
         assertEquals(404, response.statusCode(), response.body());
         assertEquals("workflow_not_running", json(response).get("error").asString(), response.body());
         Delivery fromJava = hark.sendEvent(id(3), "k", 1).get(30, TimeUnit.SECONDS);
-        assertEquals(Delivery.Reason.WORKFLOW_NOT_RUNNING, assertInstanceOf(Delivery.NotWaiting.class, fromJava).reason());
+        assertEquals(
+                Delivery.Reason.WORKFLOW_NOT_RUNNING,
+                assertInstanceOf(Delivery.NotWaiting.class, fromJava).reason());
         HttpResponse<String> health = get("/health");
         assertEquals(200, health.statusCode(), health.body());
         assertEquals("ok", json(health).get("status").asString());
@@ -205,7 +211,9 @@ class RestartWindowTest {
         pausing = null;
 
         try (Hark again = Hark.open(dataDir)) {
-            assertEquals(PARKED, again.list(dev.hark.workflow.WorkflowStatus.RESUMABLE).size());
+            assertEquals(
+                    PARKED,
+                    again.list(dev.hark.workflow.WorkflowStatus.RESUMABLE).size());
             assertEquals(PARKED, again.resumeAll().size());
         }
     }
@@ -218,10 +226,13 @@ class RestartWindowTest {
     }
 
     private HttpResponse<String> postEvent(String workflowId, String payloadJson) throws Exception {
-        return CLIENT.send(request("/event/send_event/" + workflowId)
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"event_key\": \"k\", \"event_payload\": " + payloadJson + "}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.send(
+                request("/event/send_event/" + workflowId)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "{\"event_key\": \"k\", \"event_payload\": " + payloadJson + "}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -230,7 +241,8 @@ class RestartWindowTest {
 
     private HttpRequest.Builder request(String path) {
         int port = hark.httpAddress().orElseThrow().getPort();
-        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(30));
     }
 
     private static JsonNode json(HttpResponse<String> response) {

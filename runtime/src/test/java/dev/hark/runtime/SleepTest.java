@@ -41,7 +41,8 @@ class SleepTest {
             Duration took = Duration.ofNanos(System.nanoTime() - start);
 
             assertTrue(took.compareTo(Duration.ofSeconds(1)) > 0, "took only " + took);
-            assertTrue(fired.deadline().isAfter(runStart.plusMillis(1_900)),
+            assertTrue(
+                    fired.deadline().isAfter(runStart.plusMillis(1_900)),
                     "deadline " + fired.deadline() + " was fixed before the run started at " + runStart);
         }
     }
@@ -53,8 +54,10 @@ class SleepTest {
         Instant inAnHour = Instant.now().plusSeconds(3_600);
         Clock aDayAhead = Clock.offset(Clock.systemUTC(), Duration.ofDays(1));
         try (Hark hark = Hark.builder().dataDir(dataDir).clock(aDayAhead).open()) {
-            TimerEvent fired = hark.runAsync(Dag.waitForEvent(dev.hark.listeners.timer.TimerListener.class, inAnHour),
-                    "clocked").orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
+            TimerEvent fired = hark.runAsync(
+                            Dag.waitForEvent(dev.hark.listeners.timer.TimerListener.class, inAnHour), "clocked")
+                    .orTimeout(30, java.util.concurrent.TimeUnit.SECONDS)
+                    .join();
             assertEquals(inAnHour, fired.deadline());
         }
     }
@@ -63,7 +66,8 @@ class SleepTest {
     void anOverdueTimerFiresAtOnce() {
         try (Hark hark = Hark.open(dataDir)) {
             Instant past = Instant.now().minusSeconds(3_600);
-            TimerEvent fired = hark.run(Dag.waitForEvent(dev.hark.listeners.timer.TimerListener.class, past), "overdue");
+            TimerEvent fired =
+                    hark.run(Dag.waitForEvent(dev.hark.listeners.timer.TimerListener.class, past), "overdue");
             assertEquals(past, fired.deadline());
         }
     }

@@ -28,13 +28,15 @@ class StoreFailureTest {
     void aRefusedCheckpointLeavesTheEventAtItsSourceAndItIsDeliveredOnceTheStoreRecovers() throws Exception {
         String channel = "ch-" + UUID.randomUUID();
         AtomicReference<RefusingStore> store = new AtomicReference<>();
-        try (Hark hark = Hark.builder().dataDir(dataDir)
+        try (Hark hark = Hark.builder()
+                .dataDir(dataDir)
                 .store(dir -> {
                     store.set(new RefusingStore(SqliteWorkflowStore.open(dir), 2));
                     return store.get();
                 })
                 .open()) {
-            CompletableFuture<ChannelEvent> out = hark.runAsync(Dag.waitForEvent(ChannelListener.class, channel), "refused");
+            CompletableFuture<ChannelEvent> out =
+                    hark.runAsync(Dag.waitForEvent(ChannelListener.class, channel), "refused");
             Channels.channel(channel).awaitPoll();
             ChannelEvent event = Channels.channel(channel).publish("survives a full disk");
 
@@ -42,11 +44,17 @@ class StoreFailureTest {
             assertEquals(3, store.get().checkpointAttempts(), "two refused checkpoints, then one that landed");
             assertEquals(3, Channels.channel(channel).count("poll"), "each refusal polls again");
             assertEquals(3, Channels.channel(channel).count("deliver"), "the source redelivered the same event");
-            assertEquals(1, Channels.channel(channel).count("commit"), Channels.channel(channel).ledger().toString());
-            assertTrue(Channels.channel(channel).ledger().indexOf("commit " + event.id())
-                    > Channels.channel(channel).ledger().lastIndexOf("deliver " + event.id()),
+            assertEquals(
+                    1,
+                    Channels.channel(channel).count("commit"),
+                    Channels.channel(channel).ledger().toString());
+            assertTrue(
+                    Channels.channel(channel).ledger().indexOf("commit " + event.id())
+                            > Channels.channel(channel).ledger().lastIndexOf("deliver " + event.id()),
                     "committed only after the last, successful delivery");
-            assertEquals(TaskState.CHECKPOINTED, hark.store().tasks("refused").get(0).state(),
+            assertEquals(
+                    TaskState.CHECKPOINTED,
+                    hark.store().tasks("refused").get(0).state(),
                     "checkpointed once; the final status records the commit");
             assertEquals(dev.hark.workflow.WorkflowStatus.SUCCESSFUL, hark.status("refused"));
         }

@@ -33,7 +33,8 @@ class ThreadUsageTest {
 
             assertEquals(5_100, hark.metrics().activeWorkflows());
             assertEquals(5_100, hark.metrics().pendingTimers(), "every wait is parked on the scheduler");
-            assertTrue(after - before <= 2,
+            assertTrue(
+                    after - before <= 2,
                     "5,000 more pending waits must not cost threads: " + before + " before, " + after + " after");
         }
     }
@@ -41,10 +42,13 @@ class ThreadUsageTest {
     private static void parkTimers(Hark hark, String prefix, int count, Instant deadline) throws Exception {
         List<CompletableFuture<Void>> started = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            started.add(hark.start(Dag.waitForEvent(TimerListener.class, deadline), prefix + "-" + i).started());
+            started.add(hark.start(Dag.waitForEvent(TimerListener.class, deadline), prefix + "-" + i)
+                    .started());
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get();
-        for (int i = 0; i < 3_000 && hark.metrics().pendingTimers() < hark.metrics().activeWorkflows(); i++) {
+        for (int i = 0;
+                i < 3_000 && hark.metrics().pendingTimers() < hark.metrics().activeWorkflows();
+                i++) {
             Thread.sleep(10);
         }
     }

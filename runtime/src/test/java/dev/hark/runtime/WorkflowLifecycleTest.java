@@ -54,8 +54,8 @@ class WorkflowLifecycleTest {
     @MethodSource("invalidIds")
     void invalidWorkflowIdsAreRefusedWithAClearMessage(String id, String expected) {
         try (Hark hark = Hark.open(dataDir)) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> hark.run(Dag.value("v"), id));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> hark.run(Dag.value("v"), id));
             assertMentions(e, "workflow id", expected);
             assertThrows(IllegalArgumentException.class, () -> hark.status(id));
             assertTrue(hark.list().isEmpty(), "nothing was stored");
@@ -67,7 +67,8 @@ class WorkflowLifecycleTest {
         try (Hark hark = Hark.open(dataDir)) {
             assertEquals("FIRST", hark.run(Dag.task(Tasks::shout).bind(Dag.value("first")), "taken"));
 
-            WorkflowExistsException e = assertThrows(WorkflowExistsException.class,
+            WorkflowExistsException e = assertThrows(
+                    WorkflowExistsException.class,
                     () -> hark.run(Dag.task(Tasks::shout).bind(Dag.value("second")), "taken"));
             assertMentions(e, "taken", "already exists", "resume");
             assertEquals("FIRST", hark.output("taken"));
@@ -79,8 +80,10 @@ class WorkflowLifecycleTest {
     void aSecondWorkflowUnderTheIdOfARunningOneIsRefused() throws Exception {
         String channel = "ch-" + UUID.randomUUID();
         try (Hark hark = Hark.open(dataDir)) {
-            CompletableFuture<ChannelEvent> first = hark.runAsync(Dag.waitForEvent(ChannelListener.class, channel), "busy");
-            assertThrows(WorkflowExistsException.class,
+            CompletableFuture<ChannelEvent> first =
+                    hark.runAsync(Dag.waitForEvent(ChannelListener.class, channel), "busy");
+            assertThrows(
+                    WorkflowExistsException.class,
                     () -> hark.run(Dag.waitForEvent(ChannelListener.class, channel), "busy"));
             ChannelEvent event = Channels.channel(channel).publish("only one");
             assertEquals(event, first.get(30, TimeUnit.SECONDS));
@@ -115,11 +118,12 @@ class WorkflowLifecycleTest {
     @Test
     void aFailureIsDeliveredToAnOutputAskedForLate() throws Exception {
         try (Hark hark = Hark.open(dataDir)) {
-            WorkflowHandle<String> handle = hark.start(Dag.task(Tasks::alwaysFail).bind(Dag.value("y")), "fails-late");
+            WorkflowHandle<String> handle =
+                    hark.start(Dag.task(Tasks::alwaysFail).bind(Dag.value("y")), "fails-late");
             handle.started().get(30, TimeUnit.SECONDS);
             awaitStatus(hark, "fails-late", WorkflowStatus.FAILED);
-            ExecutionException e = assertThrows(ExecutionException.class,
-                    () -> handle.output().get(30, TimeUnit.SECONDS));
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> handle.output().get(30, TimeUnit.SECONDS));
             assertTrue(e.getCause() instanceof WorkflowFailedException, String.valueOf(e.getCause()));
         }
     }
@@ -137,7 +141,8 @@ class WorkflowLifecycleTest {
     @Test
     void aTaskThatKeepsFailingFailsTheWorkflowWithItsError() {
         try (Hark hark = Hark.open(dataDir)) {
-            WorkflowFailedException e = assertThrows(WorkflowFailedException.class,
+            WorkflowFailedException e = assertThrows(
+                    WorkflowFailedException.class,
                     () -> hark.run(Dag.task(Tasks::alwaysFail).retries(1).bind(Dag.value("x")), "doomed"));
             assertMentions(e, "doomed", "alwaysFail", "boom: x", "after 2 attempts");
             assertEquals(WorkflowStatus.FAILED, hark.status("doomed"));
@@ -172,9 +177,13 @@ class WorkflowLifecycleTest {
             hark.runAsync(Dag.waitForEvent(ChannelListener.class, channel), "waiting");
             Channels.channel(channel).awaitPoll();
 
-            assertEquals(List.of(new WorkflowSummary("done", WorkflowStatus.SUCCESSFUL),
-                    new WorkflowSummary("waiting", WorkflowStatus.RUNNING)), hark.list());
-            assertEquals(List.of(new WorkflowSummary("done", WorkflowStatus.SUCCESSFUL)),
+            assertEquals(
+                    List.of(
+                            new WorkflowSummary("done", WorkflowStatus.SUCCESSFUL),
+                            new WorkflowSummary("waiting", WorkflowStatus.RUNNING)),
+                    hark.list());
+            assertEquals(
+                    List.of(new WorkflowSummary("done", WorkflowStatus.SUCCESSFUL)),
                     hark.list(WorkflowStatus.SUCCESSFUL));
 
             hark.cancel("waiting");

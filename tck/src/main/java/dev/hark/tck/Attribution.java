@@ -33,13 +33,16 @@ final class Attribution {
     }
 
     /** The same, with {@code details} (a ledger) on the lines below. */
-    static AssertionError workflowFailed(String checking, String workflow, Throwable cause, String situation,
-            String details) {
+    static AssertionError workflowFailed(
+            String checking, String workflow, Throwable cause, String situation, String details) {
         String message = String.valueOf(cause.getMessage() != null ? cause.getMessage() : cause);
         String rule = ruleIn(message);
         String cited = rule != null ? rule : checking;
         String who = workflow.startsWith("the ") ? workflow : "workflow " + workflow;
-        return new AssertionError("[" + cited + "] " + who + " failed: " + message
-                + (cited.equals(checking) ? "" : " — seen while checking " + checking) + " (" + situation + ")" + (details.isEmpty() ? "" : "\n" + details), cause);
+        return new AssertionError(
+                "[" + cited + "] " + who + " failed: " + message
+                        + (cited.equals(checking) ? "" : " — seen while checking " + checking) + " (" + situation + ")"
+                        + (details.isEmpty() ? "" : "\n" + details),
+                cause);
     }
 }

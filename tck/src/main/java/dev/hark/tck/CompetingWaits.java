@@ -36,6 +36,7 @@ final class CompetingWaits {
     private final List<String> workflows = new ArrayList<>();
     /** published id → "ahead" or "while waiting", in publication order */
     private final Map<String, String> published = new LinkedHashMap<>();
+
     private final List<String> publishFailures = new ArrayList<>();
     private final List<Received> received = new ArrayList<>();
     private final List<String> pending = new ArrayList<>();
@@ -53,8 +54,13 @@ final class CompetingWaits {
      * @param start starts the workflow with the given id and returns its output
      * @param publish publishes one event (payload, workflow it is addressed to) and returns its id
      */
-    void run(int waits, int ahead, Function<Integer, String> workflowIds, Function<String, CompletableFuture<Object>> start,
-            BiFunction<String, String, CompletableFuture<String>> publish) throws InterruptedException {
+    void run(
+            int waits,
+            int ahead,
+            Function<Integer, String> workflowIds,
+            Function<String, CompletableFuture<Object>> start,
+            BiFunction<String, String, CompletableFuture<String>> publish)
+            throws InterruptedException {
         for (int i = 0; i < waits; i++) {
             workflows.add(workflowIds.apply(i));
         }
@@ -96,44 +102,66 @@ final class CompetingWaits {
             throw new IllegalStateException("the fixture could not publish: " + publishFailures);
         }
         Map<String, List<String>> reached = reachedBy();
-        Optional<Received> failed = received.stream().filter(r -> r.failure() != null).findFirst();
+        Optional<Received> failed =
+                received.stream().filter(r -> r.failure() != null).findFirst();
         if (failed.isPresent()) {
-            throw Attribution.workflowFailed("L4.5", failed.get().workflow(), failed.get().failure(),
-                    "while " + workflows.size() + " waits competed on one channel", ledger(reached, sourceCommitted));
+            throw Attribution.workflowFailed(
+                    "L4.5",
+                    failed.get().workflow(),
+                    failed.get().failure(),
+                    "while " + workflows.size() + " waits competed on one channel",
+                    ledger(reached, sourceCommitted));
         }
         if (received.stream().anyMatch(r -> r.failure() == null && r.id() == null)) {
             throw new AssertionError("[L1.5] a competing wait received an event whose id() is null: the id did not"
-                    + " survive the runtime's JSON round trip (every checkpoint is one)\n" + ledger(reached, sourceCommitted));
+                    + " survive the runtime's JSON round trip (every checkpoint is one)\n"
+                    + ledger(reached, sourceCommitted));
         }
-        List<String> unknown = reached.keySet().stream().filter(id -> !published.containsKey(id)).toList();
+        List<String> unknown = reached.keySet().stream()
+                .filter(id -> !published.containsKey(id))
+                .toList();
         if (!unknown.isEmpty()) {
             throw new AssertionError("[L3.5] competing waits received " + unknown + ", which the source never published"
-                    + " (it published " + published.keySet() + "): the same occurrence, polled again by another wait, got a"
+                    + " (it published " + published.keySet()
+                    + "): the same occurrence, polled again by another wait, got a"
                     + " new id(), so the runtime's claim on the id [R7.1] could not keep a second wait from taking it."
                     + " Derive id() from the occurrence (a row key, a message id), never from the poll\n"
                     + ledger(reached, sourceCommitted));
         }
-        List<String> twice = reached.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey).toList();
+        List<String> twice = reached.entrySet().stream()
+                .filter(e -> e.getValue().size() > 1)
+                .map(Map.Entry::getKey)
+                .toList();
         if (!twice.isEmpty()) {
-            String what = twice.stream().map(id -> id + " reached " + reached.get(id)).reduce((a, b) -> a + "; " + b).get();
+            String what = twice.stream()
+                    .map(id -> id + " reached " + reached.get(id))
+                    .reduce((a, b) -> a + "; " + b)
+                    .get();
             if (unshared) {
-                throw new AssertionError("[L3.9] " + listener + " is annotated @UnsharedSource, so the runtime claims none"
-                        + " of its events, but one occurrence reached several waits on one channel: " + what + ". Remove"
-                        + " @UnsharedSource (the runtime's claims then keep competing waits exactly-once), or make each"
-                        + " occurrence exist for one wait only\n" + ledger(reached, sourceCommitted));
+                throw new AssertionError(
+                        "[L3.9] " + listener + " is annotated @UnsharedSource, so the runtime claims none"
+                                + " of its events, but one occurrence reached several waits on one channel: " + what
+                                + ". Remove"
+                                + " @UnsharedSource (the runtime's claims then keep competing waits exactly-once), or make each"
+                                + " occurrence exist for one wait only\n" + ledger(reached, sourceCommitted));
             }
             throw new AssertionError("[L4.5] competing waits on one channel: " + what + " — one occurrence was taken by"
                     + " more than one wait. With stable ids [L3.5] the runtime refuses a second checkpoint of a claimed"
                     + " event [R7.1] and the refused wait polls again; poll the first event not yet committed and commit"
                     + " it in eventCheckpointed\n" + ledger(reached, sourceCommitted));
         }
-        List<String> lost = published.keySet().stream().filter(id -> !reached.containsKey(id)).toList();
+        List<String> lost = published.keySet().stream()
+                .filter(id -> !reached.containsKey(id))
+                .toList();
         if (!lost.isEmpty() || !pending.isEmpty()) {
-            throw new AssertionError("[L4.5] competing waits on one channel: " + (lost.isEmpty() ? "" : "event(s) " + lost
-                    + " never arrived") + (lost.isEmpty() || pending.isEmpty() ? "" : " and ") + (pending.isEmpty() ? ""
-                    : "workflow(s) " + pending + " received nothing") + " within " + patience.toMillis() + " ms ("
+            throw new AssertionError("[L4.5] competing waits on one channel: "
+                    + (lost.isEmpty() ? "" : "event(s) " + lost + " never arrived")
+                    + (lost.isEmpty() || pending.isEmpty() ? "" : " and ")
+                    + (pending.isEmpty() ? "" : "workflow(s) " + pending + " received nothing") + " within "
+                    + patience.toMillis() + " ms ("
                     + TckSettings.LIVENESS_MILLIS + "): an event was lost, or waits refused by the runtime's claim keep"
-                    + " polling an event that was committed but not forgotten [L4.4]\n" + ledger(reached, sourceCommitted));
+                    + " polling an event that was committed but not forgotten [L4.4]\n"
+                    + ledger(reached, sourceCommitted));
         }
     }
 
@@ -141,7 +169,8 @@ final class CompetingWaits {
         Map<String, List<String>> reached = new LinkedHashMap<>();
         for (Received r : received) {
             if (r.failure() == null) {
-                reached.computeIfAbsent(String.valueOf(r.id()), k -> new ArrayList<>()).add(shortName(r.workflow()));
+                reached.computeIfAbsent(String.valueOf(r.id()), k -> new ArrayList<>())
+                        .add(shortName(r.workflow()));
             }
         }
         return reached;
@@ -150,24 +179,35 @@ final class CompetingWaits {
     private String ledger(Map<String, List<String>> reached, String sourceCommitted) {
         long ahead = published.values().stream().filter("ahead"::equals).count();
         StringBuilder out = new StringBuilder();
-        out.append("ledger: ").append(workflows.size()).append(" waits on one channel, ").append(ahead)
-                .append(" event(s) published before they started, ").append(published.size() - ahead)
+        out.append("ledger: ")
+                .append(workflows.size())
+                .append(" waits on one channel, ")
+                .append(ahead)
+                .append(" event(s) published before they started, ")
+                .append(published.size() - ahead)
                 .append(" while they waited\n");
         out.append(String.format("%-28s %-14s %s%n", "event", "published", "reached"));
         Set<String> ids = new LinkedHashSet<>(published.keySet());
         ids.addAll(reached.keySet());
         for (String id : ids) {
             List<String> by = reached.getOrDefault(id, List.of());
-            out.append(String.format("%-28s %-14s %s%n", id, published.getOrDefault(id, "never"),
-                    by.isEmpty() ? "(never arrived)" : String.join(", ", by)));
+            out.append(String.format(
+                    "%-28s %-14s %s%n",
+                    id, published.getOrDefault(id, "never"), by.isEmpty() ? "(never arrived)" : String.join(", ", by)));
         }
         for (Received r : received) {
             if (r.failure() != null) {
-                out.append("  ").append(shortName(r.workflow())).append(" failed: ").append(r.failure()).append('\n');
+                out.append("  ")
+                        .append(shortName(r.workflow()))
+                        .append(" failed: ")
+                        .append(r.failure())
+                        .append('\n');
             }
         }
         if (!pending.isEmpty()) {
-            out.append("  still waiting: ").append(pending.stream().map(CompetingWaits::shortName).toList()).append('\n');
+            out.append("  still waiting: ")
+                    .append(pending.stream().map(CompetingWaits::shortName).toList())
+                    .append('\n');
         }
         if (sourceCommitted != null) {
             out.append("  committed at source: ").append(sourceCommitted).append('\n');

@@ -6,7 +6,6 @@ import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.workflow.WorkflowStatus;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.Consumer;
 
 /**
  * A real store whose disk can be frozen at a chosen point of one workflow's protocol, observed
@@ -70,8 +69,9 @@ public final class CrashableStore extends ForwardingWorkflowStore {
         if (checkpoint && write.workflowId().equals(armedWorkflow)) {
             lastCheckpoint = ((StoreWrite.PutTask) write).outputJson();
         }
-        if (mine && (point == CrashPoint.BEFORE_CHECKPOINT && checkpoint
-                || point == CrashPoint.COMMIT_NOT_RECORDED && commitRecord)) {
+        if (mine
+                && (point == CrashPoint.BEFORE_CHECKPOINT && checkpoint
+                        || point == CrashPoint.COMMIT_NOT_RECORDED && commitRecord)) {
             freezeAndCrash(point);
             return new CompletableFuture<>();
         }
@@ -80,8 +80,10 @@ public final class CrashableStore extends ForwardingWorkflowStore {
             if (frozen) {
                 return; // became durable (or not) after the process died: nobody learns it
             }
-            if (failure == null && mine && (point == CrashPoint.AFTER_CHECKPOINT && checkpoint
-                    || point == CrashPoint.AFTER_COMMIT_RECORDED && commitRecord)) {
+            if (failure == null
+                    && mine
+                    && (point == CrashPoint.AFTER_CHECKPOINT && checkpoint
+                            || point == CrashPoint.AFTER_COMMIT_RECORDED && commitRecord)) {
                 freezeAndCrash(point);
                 return;
             }

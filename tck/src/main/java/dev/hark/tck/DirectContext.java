@@ -71,8 +71,8 @@ final class DirectContext implements EventContext {
     @Override
     public CompletionStage<InboxMessage> inbox(String key) {
         CompletableFuture<InboxMessage> message = new CompletableFuture<>();
-        Deque<CompletableFuture<InboxMessage>> waits = INBOX.computeIfAbsent(workflowId + "\n" + key,
-                k -> new ConcurrentLinkedDeque<>());
+        Deque<CompletableFuture<InboxMessage>> waits =
+                INBOX.computeIfAbsent(workflowId + "\n" + key, k -> new ConcurrentLinkedDeque<>());
         waits.add(message);
         onCancel(() -> {
             waits.remove(message);
@@ -128,14 +128,18 @@ final class DirectContext implements EventContext {
             @Override
             public CompletionStage<String> sendToInbox(String key, Object payload) {
                 CompletableFuture<String> accepted = new CompletableFuture<>();
-                deliver(workflowId + "\n" + key, new InboxMessage(UUID.randomUUID().toString(), key, payload),
-                        System.nanoTime() + patience.toNanos(), accepted);
+                deliver(
+                        workflowId + "\n" + key,
+                        new InboxMessage(UUID.randomUUID().toString(), key, payload),
+                        System.nanoTime() + patience.toNanos(),
+                        accepted);
                 return accepted;
             }
         };
     }
 
-    private static void deliver(String address, InboxMessage message, long deadline, CompletableFuture<String> accepted) {
+    private static void deliver(
+            String address, InboxMessage message, long deadline, CompletableFuture<String> accepted) {
         Deque<CompletableFuture<InboxMessage>> waits = INBOX.get(address);
         CompletableFuture<InboxMessage> wait;
         while (waits != null && (wait = waits.poll()) != null) {
@@ -145,7 +149,8 @@ final class DirectContext implements EventContext {
             }
         }
         if (System.nanoTime() > deadline) {
-            accepted.completeExceptionally(new IllegalStateException("no wait registered for " + address.replace('\n', '/')));
+            accepted.completeExceptionally(
+                    new IllegalStateException("no wait registered for " + address.replace('\n', '/')));
             return;
         }
         TIMER.schedule(() -> deliver(address, message, deadline, accepted), 10, TimeUnit.MILLISECONDS);

@@ -41,8 +41,10 @@ final class FreshListenerClassLoader extends ClassLoader {
     }
 
     private static boolean shared(String className) {
-        return className.startsWith("dev.hark.api.") || className.startsWith("dev.hark.listeners.")
-                || className.startsWith("dev.hark.runtime.") || className.startsWith("java.");
+        return className.startsWith("dev.hark.api.")
+                || className.startsWith("dev.hark.listeners.")
+                || className.startsWith("dev.hark.runtime.")
+                || className.startsWith("java.");
     }
 
     @Override

@@ -54,15 +54,18 @@ final class Ledger {
         Row row = rows.get(step);
         if (id == null) {
             row.delivered = "(id null)";
-            fail("L1.5", "workflow " + label(row) + " received an event whose id() is null: the id did not survive the"
-                    + " runtime's JSON round trip (every checkpoint is one)");
+            fail(
+                    "L1.5",
+                    "workflow " + label(row) + " received an event whose id() is null: the id did not survive the"
+                            + " runtime's JSON round trip (every checkpoint is one)");
         }
         row.delivered = id;
         row.restarted = afterRestart;
     }
 
     void committed(int step, Optional<Set<String>> ids) {
-        rows.get(step).committed = ids.map(set -> String.join(",", new TreeSet<>(set))).orElse("(not inspectable)");
+        rows.get(step).committed =
+                ids.map(set -> String.join(",", new TreeSet<>(set))).orElse("(not inspectable)");
         rows.get(step).committedIds = ids;
     }
 
@@ -79,8 +82,10 @@ final class Ledger {
             }
             if (!isPublished(row.delivered)) {
                 // an id the fixture never returned: an occurrence delivered again under a new id
-                fail("L3.5", "event " + row.delivered + " reached workflow " + label(row) + " but was never published:"
-                        + " an occurrence polled again carried a new id()");
+                fail(
+                        "L3.5",
+                        "event " + row.delivered + " reached workflow " + label(row) + " but was never published:"
+                                + " an occurrence polled again carried a new id()");
             }
             String earlier = firstReceiver.putIfAbsent(row.delivered, label(row));
             if (earlier != null) {
@@ -104,21 +109,32 @@ final class Ledger {
     /** A workflow received nothing within the bound. */
     void noDelivery(int step, long millis) {
         Row row = rows.get(step);
-        List<String> undelivered = rows.stream().map(r -> r.published).filter(p -> p != null)
-                .filter(p -> rows.stream().noneMatch(r -> p.equals(r.delivered))).toList();
+        List<String> undelivered = rows.stream()
+                .map(r -> r.published)
+                .filter(p -> p != null)
+                .filter(p -> rows.stream().noneMatch(r -> p.equals(r.delivered)))
+                .toList();
         for (Row earlier : rows) {
-            if (earlier.step < step && earlier.delivered != null && earlier.committedIds.isPresent()
+            if (earlier.step < step
+                    && earlier.delivered != null
+                    && earlier.committedIds.isPresent()
                     && !earlier.committedIds.get().contains(earlier.delivered)) {
                 // the runtime recorded that commit (the workflow finished), the source kept the event:
                 // later waits poll it again and the runtime's claim refuses it, so they starve
-                fail("L4.4", "workflow " + label(row) + " received nothing within " + millis + " ms, and event "
-                        + earlier.delivered + ", committed by " + label(earlier) + " (its workflow finished, so"
-                        + " eventCheckpointed completed), is still not committed at the source: the commit did not make"
-                        + " the source forget it, so the next wait polls it again"
-                        + (undelivered.isEmpty() ? "" : "; never delivered: " + String.join(", ", undelivered)));
+                fail(
+                        "L4.4",
+                        "workflow " + label(row) + " received nothing within " + millis + " ms, and event "
+                                + earlier.delivered + ", committed by " + label(earlier) + " (its workflow finished, so"
+                                + " eventCheckpointed completed), is still not committed at the source: the commit did not make"
+                                + " the source forget it, so the next wait polls it again"
+                                + (undelivered.isEmpty()
+                                        ? ""
+                                        : "; never delivered: " + String.join(", ", undelivered)));
             }
         }
-        fail((undelivered.isEmpty() ? "" : "event " + String.join(", ", undelivered) + " published but never delivered: ")
+        fail((undelivered.isEmpty()
+                        ? ""
+                        : "event " + String.join(", ", undelivered) + " published but never delivered: ")
                 + "workflow " + label(row) + " received nothing within " + millis + " ms");
     }
 
@@ -136,8 +152,9 @@ final class Ledger {
 
     /** Fails under the rule the evidence points to, saying which schedule saw it when that is another rule's. */
     void fail(String evidence, String mismatch) {
-        throw new AssertionError("[" + evidence + "] exactly-once violated" + (evidence.equals(rule) ? ""
-                : " (seen by the " + rule + " crash schedule)") + ": " + mismatch + "\n" + render());
+        throw new AssertionError("[" + evidence + "] exactly-once violated"
+                + (evidence.equals(rule) ? "" : " (seen by the " + rule + " crash schedule)") + ": " + mismatch + "\n"
+                + render());
     }
 
     /** A workflow of the schedule failed: its cause first, under the rule the cause cites. */
@@ -148,11 +165,16 @@ final class Ledger {
     String render() {
         StringBuilder out = new StringBuilder();
         out.append("schedule: ").append(schedule).append('\n');
-        out.append(String.format("%-5s %-8s %-34s %-28s %-40s %s%n", "step", "workflow", "plan", "published",
-                "delivered", "committed at source (after step)"));
+        out.append(String.format(
+                "%-5s %-8s %-34s %-28s %-40s %s%n",
+                "step", "workflow", "plan", "published", "delivered", "committed at source (after step)"));
         for (Row row : rows) {
-            out.append(String.format("%-5d %-8s %-34s %-28s %-40s %s%n", row.step + 1, shortName(row.workflow),
-                    row.plan, row.published == null ? "-" : row.published,
+            out.append(String.format(
+                    "%-5d %-8s %-34s %-28s %-40s %s%n",
+                    row.step + 1,
+                    shortName(row.workflow),
+                    row.plan,
+                    row.published == null ? "-" : row.published,
                     row.delivered == null ? "(nothing)" : row.delivered + (row.restarted ? " (after restart)" : ""),
                     row.committed));
         }

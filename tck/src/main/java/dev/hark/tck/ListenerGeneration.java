@@ -24,7 +24,8 @@ final class ListenerGeneration<A, E extends Event> {
         try {
             return (EventListener<A, E>) type.getConstructor().newInstance();
         } catch (ReflectiveOperationException | LinkageError e) {
-            throw new TestAbortedException("precondition L1.2 broken (the listener loaded anew cannot be created: " + e + ")");
+            throw new TestAbortedException(
+                    "precondition L1.2 broken (the listener loaded anew cannot be created: " + e + ")");
         }
     }
 

@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.hark.api.Event;
-import dev.hark.api.EventContext;
 import dev.hark.api.EventListener;
 import dev.hark.api.UnsharedSource;
 import dev.hark.runtime.WorkflowHandle;
+import dev.hark.workflow.Dag;
 import dev.hark.workflow.internal.ListenerType;
 import dev.hark.workflow.internal.ValueCodec;
-import dev.hark.workflow.Dag;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -94,12 +93,18 @@ public abstract class ListenerVerification<A, E extends Event> {
         thread.setDaemon(true);
         return thread;
     });
-    private static final List<String> PAYLOADS = List.of("plain", "", "ünïcødé ✓ 日本", "quote \" backslash \\ tab \t",
-            "{\"looks\": [\"like\", \"json\"]}", "x".repeat(300));
+    private static final List<String> PAYLOADS = List.of(
+            "plain",
+            "",
+            "ünïcødé ✓ 日本",
+            "quote \" backslash \\ tab \t",
+            "{\"looks\": [\"like\", \"json\"]}",
+            "x".repeat(300));
 
     private final TckSettings settings = TckSettings.current();
     /** Set by {@link TckPropertyHook} when a property cannot run here; it is then reported aborted. */
     volatile boolean skipProperties;
+
     private SourceFixture<A> fixture;
     private final List<DirectContext> contexts = new ArrayList<>();
     private final List<AutoCloseable> runtimes = new ArrayList<>();
@@ -152,7 +157,10 @@ public abstract class ListenerVerification<A, E extends Event> {
             fail("[L1.2] " + type.getName() + " has no public no-argument constructor; the runtime creates every"
                     + " instance with it. Fix: add `public " + type.getSimpleName() + "() {}`");
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            fail("[L1.2/L1.7] " + type.getName() + " cannot be created with its public no-argument constructor: " + e, e);
+            fail(
+                    "[L1.2/L1.7] " + type.getName() + " cannot be created with its public no-argument constructor: "
+                            + e,
+                    e);
         }
         try {
             ListenerType.of(type);
@@ -168,14 +176,19 @@ public abstract class ListenerVerification<A, E extends Event> {
         Enumeration<URL> files = listener().getClassLoader().getResources(service);
         while (files.hasMoreElements()) {
             URL url = files.nextElement();
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(url.openStream(), StandardCharsets.UTF_8))) {
-                reader.lines().map(line -> line.replaceAll("#.*", "").trim()).filter(line -> !line.isEmpty())
+            try (BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(url.openStream(), StandardCharsets.UTF_8))) {
+                reader.lines()
+                        .map(line -> line.replaceAll("#.*", "").trim())
+                        .filter(line -> !line.isEmpty())
                         .forEach(entries::add);
             }
         }
-        assertTrue(entries.contains(listener().getName()), () -> "[L1.3] " + listener().getName()
-                + " is not registered: no " + service + " on its class path names it (entries found: " + entries
-                + "). Fix: add the class name as a line of that file in the listener's jar");
+        assertTrue(
+                entries.contains(listener().getName()),
+                () -> "[L1.3] " + listener().getName()
+                        + " is not registered: no " + service + " on its class path names it (entries found: " + entries
+                        + "). Fix: add the class name as a line of that file in the listener's jar");
     }
 
     @Test
@@ -206,10 +219,16 @@ public abstract class ListenerVerification<A, E extends Event> {
             } catch (RuntimeException e) {
                 throw new AssertionError("[L1.5] event " + event + " does not survive a Jackson round trip: " + e, e);
             }
-            assertEquals(event.id(), copy.id(), () -> "[L1.5] the event's id() changed in a Jackson round trip: "
-                    + event + " has id " + event.id() + ", the copy read back " + copy + " has id " + copy.id());
-            assertEquals(event, copy, () -> "[L1.5] the event read back from JSON is not equals() to the original: "
-                    + event + " vs " + copy);
+            assertEquals(
+                    event.id(),
+                    copy.id(),
+                    () -> "[L1.5] the event's id() changed in a Jackson round trip: " + event + " has id " + event.id()
+                            + ", the copy read back " + copy + " has id " + copy.id());
+            assertEquals(
+                    event,
+                    copy,
+                    () -> "[L1.5] the event read back from JSON is not equals() to the original: " + event + " vs "
+                            + copy);
         }
     }
 
@@ -226,9 +245,11 @@ public abstract class ListenerVerification<A, E extends Event> {
                 }
             }
         }
-        assertTrue(offenders.isEmpty(), () -> "[L2.1] " + listener().getName() + " has non-final instance field(s) "
-                + offenders + "; a listener holds no state between calls. Fix: make them final references to"
-                + " clients or resources, or keep state at the source");
+        assertTrue(
+                offenders.isEmpty(),
+                () -> "[L2.1] " + listener().getName() + " has non-final instance field(s) "
+                        + offenders + "; a listener holds no state between calls. Fix: make them final references to"
+                        + " clients or resources, or keep state at the source");
     }
 
     @Test
@@ -241,9 +262,13 @@ public abstract class ListenerVerification<A, E extends Event> {
                 A channel = newChannel("fresh");
                 DirectContext context = context();
                 CompletionStage<E> stage = pollOrAbort(used, channel, context);
-                String id = publish(channel, "p" + i, DirectContext.publication(context.workflowId(), settings.liveness()));
+                String id =
+                        publish(channel, "p" + i, DirectContext.publication(context.workflowId(), settings.liveness()));
                 E got = await(stage, "L2.2", "a second poll on the same instance, channel " + channel);
-                assertEquals(id, got.id(), "[L2.2] an instance used before delivered a different event than a fresh one would");
+                assertEquals(
+                        id,
+                        got.id(),
+                        "[L2.2] an instance used before delivered a different event than a fresh one would");
             }
             return;
         }
@@ -258,22 +283,31 @@ public abstract class ListenerVerification<A, E extends Event> {
         EventListener<A, E> used = newInstance();
         E once = await(pollOrAbort(used, channel, context()), "L2.2", "a first poll of instance X");
         Optional<E> twice = awaitMaybe(pollOrAbort(used, channel, context()), settings.liveness());
-        assertTrue(twice.isPresent() && twice.get().id().equals(once.id()), () -> "[L2.2] polled again without a"
-                + " commit, a fresh instance redelivers " + byFresh.id() + ", but the instance that had polled before"
-                + " returned " + twice.map(Event::id).orElse("nothing within " + settings.liveness().toMillis() + " ms")
-                + ": something the instance holds changed its behaviour");
+        assertTrue(
+                twice.isPresent() && twice.get().id().equals(once.id()),
+                () -> "[L2.2] polled again without a"
+                        + " commit, a fresh instance redelivers " + byFresh.id()
+                        + ", but the instance that had polled before"
+                        + " returned "
+                        + twice.map(Event::id)
+                                .orElse("nothing within " + settings.liveness().toMillis() + " ms")
+                        + ": something the instance holds changed its behaviour");
         if (supports(Capability.MULTIPLE_EVENTS_PER_CHANNEL)) {
             commitDirect(newInstance(), roundTrip(byFresh), "L2.2");
             String second = publish(channel, "two", DirectContext.publication("tck-direct", settings.liveness()));
-            Optional<E> byFreshAfterCommit = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
+            Optional<E> byFreshAfterCommit =
+                    awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
             if (byFreshAfterCommit.isEmpty() || !byFreshAfterCommit.get().id().equals(second)) {
-                throw new TestAbortedException("precondition L4.4 broken (after a commit a fresh instance does not get"
-                        + " the next event); L2.2 cannot be judged — see required_L4_4_aCommittedEventIsNeverDeliveredAgain");
+                throw new TestAbortedException(
+                        "precondition L4.4 broken (after a commit a fresh instance does not get"
+                                + " the next event); L2.2 cannot be judged — see required_L4_4_aCommittedEventIsNeverDeliveredAgain");
             }
             Optional<E> next = awaitMaybe(pollOrAbort(used, channel, context()), settings.liveness());
-            assertTrue(next.isPresent() && next.get().id().equals(second), () -> "[L2.2] after " + first
-                    + " was committed a fresh instance gets " + second + ", the instance used before returned "
-                    + next.map(Event::id).orElse("nothing"));
+            assertTrue(
+                    next.isPresent() && next.get().id().equals(second),
+                    () -> "[L2.2] after " + first
+                            + " was committed a fresh instance gets " + second + ", the instance used before returned "
+                            + next.map(Event::id).orElse("nothing"));
         }
     }
 
@@ -305,7 +339,8 @@ public abstract class ListenerVerification<A, E extends Event> {
             }
             fail("[L2.2] " + first + " was polled but not committed: a new instance of the classes that polled it gets"
                     + " it again, but the listener's classes loaded anew (as after a restart: static fields empty) got "
-                    + byNew.map(Event::id).orElse("nothing within " + settings.liveness().toMillis() + " ms")
+                    + byNew.map(Event::id)
+                            .orElse("nothing within " + settings.liveness().toMillis() + " ms")
                     + ". The redelivery depends on static state, not on the source: after a crash before the checkpoint"
                     + " the event is lost [L3.3]. Keep what must survive at the source");
         }
@@ -321,12 +356,18 @@ public abstract class ListenerVerification<A, E extends Event> {
         }
         Optional<E> bySame = awaitMaybe(pollOrAbort(before.instance(), channel, context()), settings.liveness());
         if (bySame.isEmpty() || !bySame.get().id().equals(second)) {
-            throw new TestAbortedException("precondition L4.4 broken (after a commit the next poll does not get the next"
-                    + " event); L2.2 cannot be judged — see required_L4_4_aCommittedEventIsNeverDeliveredAgain");
+            throw new TestAbortedException(
+                    "precondition L4.4 broken (after a commit the next poll does not get the next"
+                            + " event); L2.2 cannot be judged — see required_L4_4_aCommittedEventIsNeverDeliveredAgain");
         }
-        fail("[L2.2] after eventCheckpointed completed for " + first + ", a new instance of the classes that committed it"
-                + " gets " + second + ", but the listener's classes loaded anew (as after a restart: static fields empty)"
-                + " got " + afterCommit.map(Event::id).orElse("nothing within " + settings.liveness().toMillis() + " ms")
+        fail("[L2.2] after eventCheckpointed completed for " + first
+                + ", a new instance of the classes that committed it"
+                + " gets " + second
+                + ", but the listener's classes loaded anew (as after a restart: static fields empty)"
+                + " got "
+                + afterCommit
+                        .map(Event::id)
+                        .orElse("nothing within " + settings.liveness().toMillis() + " ms")
                 + ". The commit lives in static state, not at the source: after a crash the source delivers " + first
                 + " again [L4.4]. Complete eventCheckpointed's stage only once the source has forgotten the event");
     }
@@ -344,7 +385,8 @@ public abstract class ListenerVerification<A, E extends Event> {
             call.get(settings.nonBlocking().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             unblock(channel, context);
-            fail("[L3.1] pollForEvent did not return within " + settings.nonBlocking().toMillis() + " ms while no"
+            fail("[L3.1] pollForEvent did not return within "
+                    + settings.nonBlocking().toMillis() + " ms while no"
                     + " event was available: it blocks the calling thread. Return an incomplete stage and complete"
                     + " it from the source's callback or from context.timerAt(...)\n" + stackOf("hark-tck-caller"));
         } catch (InterruptedException | ExecutionException e) {
@@ -364,14 +406,19 @@ public abstract class ListenerVerification<A, E extends Event> {
         }
         Thread.sleep(Math.max(300, settings.settle().toMillis()));
         int parked = liveThreads();
-        assertTrue(parked <= baseline + Math.max(2, waits / 2), () -> "[L3.1] " + waits + " pending waits raised the"
-                + " live thread count from " + baseline + " to " + parked + ": a pending wait holds a thread");
-        CompletableFuture<String> probe = runtime.hark().start(Dag.task(Probe::ping).bind(), runtime.workflowId("probe")).output();
+        assertTrue(
+                parked <= baseline + Math.max(2, waits / 2),
+                () -> "[L3.1] " + waits + " pending waits raised the" + " live thread count from " + baseline + " to "
+                        + parked + ": a pending wait holds a thread");
+        CompletableFuture<String> probe = runtime.hark()
+                .start(Dag.task(Probe::ping).bind(), runtime.workflowId("probe"))
+                .output();
         try {
             probe.get(Math.max(2_000, settings.nonBlocking().toMillis() * 2), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             fail("[L3.1] with " + waits + " pending waits a plain task did not run: the runtime's "
-                    + TckRuntime.WORKER_THREADS + " worker threads are held by polls that block\n" + stackOf("hark-worker"));
+                    + TckRuntime.WORKER_THREADS + " worker threads are held by polls that block\n"
+                    + stackOf("hark-worker"));
         }
     }
 
@@ -395,17 +442,28 @@ public abstract class ListenerVerification<A, E extends Event> {
         E first = await(pollOrAbort(newInstance(), channel, context()), "L3.3", "a poll of " + channel);
         assertEquals(id, first.id(), "[L3.3] the poll returned another event than the one published");
         pause(settings.lateConsume()); // a consume scheduled after the poll shows up here, not as a later duplicate
-        fixture().committed(channel).ifPresent(committed -> assertTrue(!committed.contains(id),
-                () -> "[L3.3] the source reports " + id + " committed within " + settings.lateConsume().toMillis()
-                        + " ms (" + TckSettings.LATE_CONSUME_MILLIS + ") of a mere poll: the poll consumed it (at once or"
-                        + " a little later) before its checkpoint; a crash now would lose it. Commit only in"
-                        + " eventCheckpointed"));
+        fixture()
+                .committed(channel)
+                .ifPresent(committed -> assertTrue(
+                        !committed.contains(id),
+                        () -> "[L3.3] the source reports " + id + " committed within "
+                                + settings.lateConsume().toMillis()
+                                + " ms (" + TckSettings.LATE_CONSUME_MILLIS
+                                + ") of a mere poll: the poll consumed it (at once or"
+                                + " a little later) before its checkpoint; a crash now would lose it. Commit only in"
+                                + " eventCheckpointed"));
         Optional<E> again = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
-        assertTrue(again.isPresent(), () -> "[L3.3] " + id + " was polled but never passed to eventCheckpointed, yet a"
-                + " new poll did not get it again within " + settings.liveness().toMillis() + " ms: pollForEvent"
-                + " consumed it; a crash before the checkpoint would lose it");
-        assertEquals(id, again.get().id(), () -> "[L3.5] only " + id + " was published into " + channel + ", and a new"
-                + " poll got " + again.get().id() + ": the uncommitted occurrence came back under a new id()");
+        assertTrue(
+                again.isPresent(),
+                () -> "[L3.3] " + id + " was polled but never passed to eventCheckpointed, yet a"
+                        + " new poll did not get it again within "
+                        + settings.liveness().toMillis() + " ms: pollForEvent"
+                        + " consumed it; a crash before the checkpoint would lose it");
+        assertEquals(
+                id,
+                again.get().id(),
+                () -> "[L3.5] only " + id + " was published into " + channel + ", and a new" + " poll got "
+                        + again.get().id() + ": the uncommitted occurrence came back under a new id()");
     }
 
     @Property(shrinking = ShrinkingMode.BOUNDED)
@@ -428,8 +486,13 @@ public abstract class ListenerVerification<A, E extends Event> {
         Thread.sleep(settings.settle().toMillis());
         cancelBounded(runtime, cancelled);
         String next = runtime.workflowId("after-cancel");
-        expectDeliveredAfter(runtime, channel, next, "L3.4",
-                "after workflow " + cancelled + " waiting on the same channel was cancelled", null);
+        expectDeliveredAfter(
+                runtime,
+                channel,
+                next,
+                "L3.4",
+                "after workflow " + cancelled + " waiting on the same channel was cancelled",
+                null);
     }
 
     @Test
@@ -441,8 +504,13 @@ public abstract class ListenerVerification<A, E extends Event> {
         String workflow = runtime.workflowId("abandoned");
         runtime.start(listener(), channel, workflow);
         Thread.sleep(settings.settle().toMillis());
-        expectDeliveredAfter(runtime, channel, workflow, "L3.4",
-                "after the runtime was shut down while " + workflow + " waited, and restarted", runtime::closeAndReopen);
+        expectDeliveredAfter(
+                runtime,
+                channel,
+                workflow,
+                "L3.4",
+                "after the runtime was shut down while " + workflow + " waited, and restarted",
+                runtime::closeAndReopen);
     }
 
     @Test
@@ -458,24 +526,36 @@ public abstract class ListenerVerification<A, E extends Event> {
                     + id + "); see required_L3_6_aPublishedEventReachesItsWaitWithinTheBound");
         }
         pause(settings.lateConsume());
-        if (fixture().committed(channel).map(committed -> committed.contains(id)).orElse(false)) {
-            throw new TestAbortedException("precondition L3.3 broken (the poll alone consumed " + id + "); L3.4 cannot be"
-                    + " judged — see required_L3_3_pollDoesNotConsumeTheEvent");
+        if (fixture()
+                .committed(channel)
+                .map(committed -> committed.contains(id))
+                .orElse(false)) {
+            throw new TestAbortedException("precondition L3.3 broken (the poll alone consumed " + id
+                    + "); L3.4 cannot be" + " judged — see required_L3_3_pollDoesNotConsumeTheEvent");
         }
         cancelled.cancel(); // the wait polled the event but never checkpointed it
         pause(settings.lateConsume());
-        fixture().committed(channel).ifPresent(committed -> assertTrue(!committed.contains(id), () -> "[L3.4] the source"
-                + " reports " + id + " committed after its wait was cancelled with the event in hand (polled, never"
-                + " checkpointed): the cancel consumed it. onCancel releases what the wait holds; it never commits"));
+        fixture()
+                .committed(channel)
+                .ifPresent(
+                        committed -> assertTrue(
+                                !committed.contains(id),
+                                () -> "[L3.4] the source"
+                                        + " reports " + id
+                                        + " committed after its wait was cancelled with the event in hand (polled, never"
+                                        + " checkpointed): the cancel consumed it. onCancel releases what the wait holds; it never commits"));
         Optional<E> next = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
         if (next.isPresent() && !next.get().id().equals(id)) {
             fail("[L3.5] only " + id + " was published into " + channel + "; after its wait was cancelled the next wait"
                     + " got " + next.get().id() + ": the uncommitted occurrence came back under a new id()");
         }
-        assertTrue(next.isPresent() && next.get().id().equals(id), () -> "[L3.4] a wait was cancelled after its poll"
-                + " returned " + id + " and before the checkpoint; the next wait on the channel got "
-                + next.map(Event::id).orElse("nothing within " + settings.liveness().toMillis() + " ms")
-                + " instead: the cancelled wait consumed it");
+        assertTrue(
+                next.isPresent() && next.get().id().equals(id),
+                () -> "[L3.4] a wait was cancelled after its poll"
+                        + " returned " + id + " and before the checkpoint; the next wait on the channel got "
+                        + next.map(Event::id)
+                                .orElse("nothing within " + settings.liveness().toMillis() + " ms")
+                        + " instead: the cancelled wait consumed it");
     }
 
     @Test
@@ -490,8 +570,11 @@ public abstract class ListenerVerification<A, E extends Event> {
             throw new TestAbortedException("precondition L3.3 broken (no redelivery of an uncommitted event); L3.5"
                     + " cannot be judged — see required_L3_3_pollDoesNotConsumeTheEvent");
         }
-        assertEquals(first.id(), again.get().id(), () -> "[L3.5] the same uncommitted occurrence was delivered again"
-                + " with another id: " + first + " then " + again.get() + "; the id is the key of exactly-once delivery");
+        assertEquals(
+                first.id(),
+                again.get().id(),
+                () -> "[L3.5] the same uncommitted occurrence was delivered again" + " with another id: " + first
+                        + " then " + again.get() + "; the id is the key of exactly-once delivery");
     }
 
     @Test
@@ -503,7 +586,8 @@ public abstract class ListenerVerification<A, E extends Event> {
             A channel = newChannel("liveness");
             String workflow = runtime.workflowId("live-" + ahead);
             long start = System.nanoTime();
-            CompletableFuture<String> published = ahead ? publishAsync(channel, "live", runtime.publication(workflow)) : null;
+            CompletableFuture<String> published =
+                    ahead ? publishAsync(channel, "live", runtime.publication(workflow)) : null;
             if (published != null) {
                 published.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
             }
@@ -511,13 +595,18 @@ public abstract class ListenerVerification<A, E extends Event> {
             if (!ahead) {
                 published = publishAsync(channel, "live", runtime.publication(workflow));
             }
-            E got = awaitOutput(handle.output(), "L3.6", "the event published into " + channel
-                    + (ahead ? " before " : " after ") + "workflow " + workflow + " started waiting");
+            E got = awaitOutput(
+                    handle.output(),
+                    "L3.6",
+                    "the event published into " + channel + (ahead ? " before " : " after ") + "workflow " + workflow
+                            + " started waiting");
             String id = published.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
             assertEquals(id, got.id(), "[L3.6] the workflow received another event than the one published");
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            assertTrue(millis <= settings.liveness().toMillis(), () -> "[L3.6] delivery took " + millis + " ms, over the"
-                    + " bound of " + settings.liveness().toMillis() + " ms (" + TckSettings.LIVENESS_MILLIS + ")");
+            assertTrue(
+                    millis <= settings.liveness().toMillis(),
+                    () -> "[L3.6] delivery took " + millis + " ms, over the" + " bound of "
+                            + settings.liveness().toMillis() + " ms (" + TckSettings.LIVENESS_MILLIS + ")");
         }
     }
 
@@ -538,15 +627,26 @@ public abstract class ListenerVerification<A, E extends Event> {
         Collections.shuffle(order);
         Map<String, CompletableFuture<String>> published = new LinkedHashMap<>();
         for (String workflow : order) {
-            published.put(workflow, publishAsync(channels.get(workflow), "for-" + workflow, runtime.publication(workflow)));
+            published.put(
+                    workflow, publishAsync(channels.get(workflow), "for-" + workflow, runtime.publication(workflow)));
         }
         for (String workflow : channels.keySet()) {
-            E got = awaitOutput(handles.get(workflow).output(), "L3.7", "workflow " + workflow + " waiting on "
-                    + channels.get(workflow) + " while " + (count - 1) + " other waits on other channels were pending");
+            E got = awaitOutput(
+                    handles.get(workflow).output(),
+                    "L3.7",
+                    "workflow " + workflow + " waiting on " + channels.get(workflow) + " while " + (count - 1)
+                            + " other waits on other channels were pending");
             String expected = published.get(workflow).get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-            assertEquals(expected, got.id(), () -> "[L3.7] workflow " + workflow + " waiting on " + channels.get(workflow)
-                    + " received " + got.id() + ", but the event published into its channel was " + expected
-                    + "; published: " + published.keySet().stream().map(w -> channels.get(w) + "=" + published.get(w).getNow("?")).toList());
+            assertEquals(
+                    expected,
+                    got.id(),
+                    () -> "[L3.7] workflow " + workflow + " waiting on " + channels.get(workflow)
+                            + " received " + got.id() + ", but the event published into its channel was " + expected
+                            + "; published: "
+                            + published.keySet().stream()
+                                    .map(w -> channels.get(w) + "="
+                                            + published.get(w).getNow("?"))
+                                    .toList());
         }
     }
 
@@ -570,7 +670,8 @@ public abstract class ListenerVerification<A, E extends Event> {
         Thread.sleep(Math.max(200, settings.settle().toMillis()));
         var metrics = runtime.hark().metrics();
         int threads = liveThreads();
-        assertTrue(metrics.pendingTimers() == 0 && metrics.inboxWaits() == 0 && threads <= baseline + 2,
+        assertTrue(
+                metrics.pendingTimers() == 0 && metrics.inboxWaits() == 0 && threads <= baseline + 2,
                 () -> "[L3.8] after " + waits + " cancelled waits the listener left behind " + metrics.pendingTimers()
                         + " timer(s), " + metrics.inboxWaits() + " inbox registration(s), and " + (threads - baseline)
                         + " extra thread(s); release what a wait holds in context.onCancel");
@@ -601,8 +702,10 @@ public abstract class ListenerVerification<A, E extends Event> {
         try {
             commitDirect(newInstance(), roundTrip(event), "L4.2");
         } catch (AssertionError e) {
-            throw new AssertionError("[L4.2] a repeated eventCheckpointed for " + first + ", already committed, did not"
-                    + " succeed; after a crash the runtime calls it again: " + e.getMessage(), e);
+            throw new AssertionError(
+                    "[L4.2] a repeated eventCheckpointed for " + first + ", already committed, did not"
+                            + " succeed; after a crash the runtime calls it again: " + e.getMessage(),
+                    e);
         }
         if (queue) {
             Optional<E> next = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
@@ -611,10 +714,16 @@ public abstract class ListenerVerification<A, E extends Event> {
                         + " L4.2 cannot be judged — see required_L4_4_aCommittedEventIsNeverDeliveredAgain");
             }
             String expected = second;
-            assertTrue(next.isPresent() && next.get().id().equals(expected), () -> "[L4.2] eventCheckpointed ran twice for "
-                    + first + "; the next poll should get " + expected + " but got " + next.map(Event::id).orElse("nothing")
-                    + ": the repeated call committed something else"
-                    + fixture().committed(channel).map(c -> " (committed at source: " + c + ")").orElse(""));
+            assertTrue(
+                    next.isPresent() && next.get().id().equals(expected),
+                    () -> "[L4.2] eventCheckpointed ran twice for "
+                            + first + "; the next poll should get " + expected + " but got "
+                            + next.map(Event::id).orElse("nothing")
+                            + ": the repeated call committed something else"
+                            + fixture()
+                                    .committed(channel)
+                                    .map(c -> " (committed at source: " + c + ")")
+                                    .orElse(""));
         }
     }
 
@@ -641,7 +750,8 @@ public abstract class ListenerVerification<A, E extends Event> {
         try {
             call.get(settings.nonBlocking().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            fail("[L4.3] eventCheckpointed did not return within " + settings.nonBlocking().toMillis() + " ms; return a"
+            fail("[L4.3] eventCheckpointed did not return within "
+                    + settings.nonBlocking().toMillis() + " ms; return a"
                     + " stage that completes when the commit is done");
         }
     }
@@ -657,16 +767,25 @@ public abstract class ListenerVerification<A, E extends Event> {
         E event = await(stage, "L4.4", "a poll of " + channel);
         assertEquals(first, event.id(), "[L4.4] the poll returned another event than the one published");
         commitDirect(newInstance(), roundTrip(event), "L4.4");
-        fixture().committed(channel).ifPresent(committed -> assertTrue(committed.contains(first), () -> "[L4.4]"
-                + " eventCheckpointed completed for " + first + " but the source does not report it committed: " + committed));
+        fixture()
+                .committed(channel)
+                .ifPresent(committed -> assertTrue(
+                        committed.contains(first),
+                        () -> "[L4.4]" + " eventCheckpointed completed for " + first
+                                + " but the source does not report it committed: " + committed));
         DirectContext next = context();
         CompletionStage<E> again = pollOrAbort(newInstance(), channel, next);
         String second = publish(channel, "two", DirectContext.publication(next.workflowId(), settings.liveness()));
         E got = await(again, "L4.4", "the poll after " + first + " was committed");
-        assertTrue(got.id().equals(second), () -> "[L4.4] " + (got.id().equals(first)
-                ? first + " was delivered again after eventCheckpointed completed for it: the commit did not make the"
-                        + " source forget it, so the next wait gets a duplicate"
-                : "after " + first + " was committed, the next poll got " + got.id() + " instead of " + second));
+        assertTrue(
+                got.id().equals(second),
+                () -> "[L4.4] "
+                        + (got.id().equals(first)
+                                ? first
+                                        + " was delivered again after eventCheckpointed completed for it: the commit did not make the"
+                                        + " source forget it, so the next wait gets a duplicate"
+                                : "after " + first + " was committed, the next poll got " + got.id() + " instead of "
+                                        + second));
     }
 
     @Property(shrinking = ShrinkingMode.BOUNDED)
@@ -687,8 +806,10 @@ public abstract class ListenerVerification<A, E extends Event> {
     public void required_L4_5_competingWaitsTakeEachEventOnce() throws Exception {
         instantiableOrAbort();
         boolean unshared = listener().isAnnotationPresent(UnsharedSource.class);
-        String why = unshared ? " (the listener is @UnsharedSource: each channel of its source is one wait's, so"
-                + " no waits compete on it [L3.9])" : "";
+        String why = unshared
+                ? " (the listener is @UnsharedSource: each channel of its source is one wait's, so"
+                        + " no waits compete on it [L3.9])"
+                : "";
         requireOrAbort(Capability.MULTIPLE_EVENTS_PER_CHANNEL, why);
         requireOrAbort(Capability.DURABLE_CHANNEL, why);
         pollReturnsOrAbort();
@@ -696,8 +817,12 @@ public abstract class ListenerVerification<A, E extends Event> {
         A channel = newChannel("compete");
         int waits = Math.max(2, Math.min(settings.concurrentWaits(), 8));
         CompetingWaits competition = new CompetingWaits(listener(), unshared, settings.liveness());
-        competition.run(waits, waits / 2, i -> runtime.workflowId("c" + (i + 1)),
-                workflow -> runtime.start(listener(), channel, workflow).output().thenApply(e -> (Object) e),
+        competition.run(
+                waits,
+                waits / 2,
+                i -> runtime.workflowId("c" + (i + 1)),
+                workflow ->
+                        runtime.start(listener(), channel, workflow).output().thenApply(e -> (Object) e),
                 (payload, workflow) -> publishAsync(channel, payload, runtime.publication(workflow)));
         competition.check(CompetingWaits.sorted(fixture().committed(channel)));
     }
@@ -720,8 +845,14 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     private Arbitrary<List<Step>> schedules(CrashPoint... points) {
-        return Combinators.combine(Arbitraries.of(true, false), Arbitraries.of(points), Arbitraries.integers().between(0, 20))
-                .as(Step::new).list().ofMinSize(Math.min(2, settings.maxEvents())).ofMaxSize(settings.maxEvents());
+        return Combinators.combine(
+                        Arbitraries.of(true, false),
+                        Arbitraries.of(points),
+                        Arbitraries.integers().between(0, 20))
+                .as(Step::new)
+                .list()
+                .ofMinSize(Math.min(2, settings.maxEvents()))
+                .ofMaxSize(settings.maxEvents());
     }
 
     /**
@@ -745,7 +876,12 @@ public abstract class ListenerVerification<A, E extends Event> {
             }
             for (int i = 0; i < schedule.size(); i++) {
                 if (schedule.get(i).publishAhead()) {
-                    ledger.published(i, publish(channels.get(i), "ahead-" + i, runtime.publication(runtime.workflowId("w" + (i + 1)))));
+                    ledger.published(
+                            i,
+                            publish(
+                                    channels.get(i),
+                                    "ahead-" + i,
+                                    runtime.publication(runtime.workflowId("w" + (i + 1)))));
                 }
             }
             for (int i = 0; i < schedule.size(); i++) {
@@ -753,12 +889,15 @@ public abstract class ListenerVerification<A, E extends Event> {
                 A channel = channels.get(i);
                 String workflow = runtime.workflowId("w" + (i + 1));
                 CompletableFuture<CrashPoint> crash = runtime.store().arm(workflow, step.crash());
-                CompletableFuture<Object> output = runtime.start(listener(), channel, workflow).output().thenApply(e -> e);
-                CompletableFuture<String> published = step.publishAhead() ? null
+                CompletableFuture<Object> output =
+                        runtime.start(listener(), channel, workflow).output().thenApply(e -> e);
+                CompletableFuture<String> published = step.publishAhead()
+                        ? null
                         : publishAsync(channel, "after-start-" + i, runtime.publication(workflow));
                 Object outcome;
                 try {
-                    outcome = CompletableFuture.anyOf(output, crash).get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
+                    outcome = CompletableFuture.anyOf(output, crash)
+                            .get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException e) {
                     recordPublished(ledger, i, published);
                     ledger.noDelivery(i, settings.liveness().toMillis());
@@ -784,7 +923,8 @@ public abstract class ListenerVerification<A, E extends Event> {
                         // runtime queues its final status right behind the mark.
                         dev.hark.workflow.WorkflowStatus status = runtime.hark().status(workflow);
                         output = status == dev.hark.workflow.WorkflowStatus.SUCCESSFUL
-                                ? CompletableFuture.completedFuture(runtime.hark().output(workflow))
+                                ? CompletableFuture.completedFuture(
+                                        runtime.hark().output(workflow))
                                 : CompletableFuture.failedFuture(new IllegalStateException(workflow
                                         + " was neither resumable nor finished after the crash (" + status
                                         + "); resumable: " + resumed.keySet()));
@@ -836,8 +976,9 @@ public abstract class ListenerVerification<A, E extends Event> {
         Event event = (Event) new ValueCodec(listener().getClassLoader()).decode(envelope, type.eventType());
         if (committed.get().contains(event.id())) {
             ledger.note("at the crash (" + point + ") the source already reported " + event.id() + " committed");
-            throw new AssertionError("[L3.3] the source committed " + event.id() + " before eventCheckpointed was called"
-                    + " (crash point " + point + "): the poll consumed it\n" + ledger.render());
+            throw new AssertionError(
+                    "[L3.3] the source committed " + event.id() + " before eventCheckpointed was called"
+                            + " (crash point " + point + "): the poll consumed it\n" + ledger.render());
         }
     }
 
@@ -898,7 +1039,8 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     private A newChannel(String label) {
-        return fixture().newChannel("tck" + ProcessHandle.current().pid() + "-" + label + "-" + NAMES.incrementAndGet());
+        return fixture()
+                .newChannel("tck" + ProcessHandle.current().pid() + "-" + label + "-" + NAMES.incrementAndGet());
     }
 
     private DirectContext context() {
@@ -938,8 +1080,10 @@ public abstract class ListenerVerification<A, E extends Event> {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);
         } catch (ExecutionException e) {
-            throw new AssertionError("[L3.2] pollForEvent threw " + e.getCause() + "; it must return a stage, completed"
-                    + " exceptionally if the source failed", e.getCause());
+            throw new AssertionError(
+                    "[L3.2] pollForEvent threw " + e.getCause() + "; it must return a stage, completed"
+                            + " exceptionally if the source failed",
+                    e.getCause());
         }
     }
 
@@ -971,7 +1115,8 @@ public abstract class ListenerVerification<A, E extends Event> {
             stage = CALLER.submit(() -> instance.eventCheckpointed(event, context))
                     .get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new AssertionError("[" + rule + "] eventCheckpointed(" + event.id() + ") threw " + e.getCause(), e.getCause());
+            throw new AssertionError(
+                    "[" + rule + "] eventCheckpointed(" + event.id() + ") threw " + e.getCause(), e.getCause());
         } catch (InterruptedException | TimeoutException e) {
             throw new AssertionError("[" + rule + "] eventCheckpointed(" + event.id() + ") did not return", e);
         }
@@ -981,22 +1126,29 @@ public abstract class ListenerVerification<A, E extends Event> {
         try {
             stage.toCompletableFuture().get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new AssertionError("[" + rule + "] eventCheckpointed(" + event.id() + ") completed exceptionally: "
-                    + e.getCause(), e.getCause());
+            throw new AssertionError(
+                    "[" + rule + "] eventCheckpointed(" + event.id() + ") completed exceptionally: " + e.getCause(),
+                    e.getCause());
         } catch (InterruptedException | TimeoutException e) {
-            throw new AssertionError("[" + rule + "] eventCheckpointed(" + event.id() + ") did not complete within "
-                    + settings.liveness().toMillis() + " ms", e);
+            throw new AssertionError(
+                    "[" + rule + "] eventCheckpointed(" + event.id() + ") did not complete within "
+                            + settings.liveness().toMillis() + " ms",
+                    e);
         }
     }
 
     private String publish(A channel, String payload, Publication publication) {
         try {
-            return publishAsync(channel, payload, publication).get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
+            return publishAsync(channel, payload, publication)
+                    .get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("the fixture could not publish into " + channel + ": " + e.getCause(), e.getCause());
+            throw new IllegalStateException(
+                    "the fixture could not publish into " + channel + ": " + e.getCause(), e.getCause());
         } catch (InterruptedException | TimeoutException e) {
-            throw new IllegalStateException("the fixture did not publish into " + channel + " within "
-                    + settings.liveness().toMillis() + " ms", e);
+            throw new IllegalStateException(
+                    "the fixture did not publish into " + channel + " within "
+                            + settings.liveness().toMillis() + " ms",
+                    e);
         }
     }
 
@@ -1016,7 +1168,8 @@ public abstract class ListenerVerification<A, E extends Event> {
             }
             return event;
         } catch (TimeoutException e) {
-            throw new AssertionError("[" + rule + "] " + what + ": no event within " + settings.liveness().toMillis() + " ms");
+            throw new AssertionError("[" + rule + "] " + what + ": no event within "
+                    + settings.liveness().toMillis() + " ms");
         } catch (ExecutionException e) {
             throw new AssertionError("[" + rule + "] " + what + " failed: " + e.getCause(), e.getCause());
         } catch (InterruptedException e) {
@@ -1055,8 +1208,14 @@ public abstract class ListenerVerification<A, E extends Event> {
      * Publishes into {@code channel} for {@code workflow} (before it starts, when the source holds
      * events, so that a wait left behind would see it first) and expects that workflow to get it.
      */
-    private void expectDeliveredAfter(TckRuntime runtime, A channel, String workflow, String rule, String situation,
-            Supplier<Map<String, CompletableFuture<Object>>> restart) throws Exception {
+    private void expectDeliveredAfter(
+            TckRuntime runtime,
+            A channel,
+            String workflow,
+            String rule,
+            String situation,
+            Supplier<Map<String, CompletableFuture<Object>>> restart)
+            throws Exception {
         boolean durable = supports(Capability.DURABLE_CHANNEL);
         String id = null;
         if (durable) {
@@ -1066,18 +1225,26 @@ public abstract class ListenerVerification<A, E extends Event> {
             id = publish(channel, "after", runtime.publication(workflow));
             Thread.sleep(settings.settle().toMillis());
             String published = id;
-            fixture().committed(channel).ifPresent(committed -> assertTrue(!committed.contains(published), () -> "["
-                    + rule + "] the source reports " + published + " committed although no wait checkpointed it ("
-                    + situation + "): the abandoned wait consumed it"));
+            fixture()
+                    .committed(channel)
+                    .ifPresent(committed -> assertTrue(
+                            !committed.contains(published),
+                            () -> "["
+                                    + rule + "] the source reports " + published
+                                    + " committed although no wait checkpointed it ("
+                                    + situation + "): the abandoned wait consumed it"));
         }
         CompletableFuture<?> output;
         if (restart != null) {
-            output = restart.get().getOrDefault(workflow, CompletableFuture.failedFuture(
-                    new IllegalStateException(workflow + " was not resumable")));
+            output = restart.get()
+                    .getOrDefault(
+                            workflow,
+                            CompletableFuture.failedFuture(new IllegalStateException(workflow + " was not resumable")));
         } else {
             output = runtime.start(listener(), channel, workflow).output();
         }
-        CompletableFuture<String> published = durable ? CompletableFuture.completedFuture(id)
+        CompletableFuture<String> published = durable
+                ? CompletableFuture.completedFuture(id)
                 : publishAsync(channel, "after", runtime.publication(workflow));
         String expected = id;
         E got;
@@ -1088,11 +1255,15 @@ public abstract class ListenerVerification<A, E extends Event> {
                 // the workflow failed: that is the finding (cause first), whatever the abandoned wait did
                 throw Attribution.workflowFailed(rule, workflow, e.getCause(), "the event was published " + situation);
             }
-            throw new AssertionError("[" + rule + "] the event " + (expected == null ? "" : expected + " ")
-                    + "published " + situation + " never reached workflow " + workflow + " within "
-                    + settings.liveness().toMillis() + " ms: the abandoned wait consumed it", e);
+            throw new AssertionError(
+                    "[" + rule + "] the event " + (expected == null ? "" : expected + " ")
+                            + "published " + situation + " never reached workflow " + workflow + " within "
+                            + settings.liveness().toMillis() + " ms: the abandoned wait consumed it",
+                    e);
         }
-        assertEquals(published.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS), got.id(),
+        assertEquals(
+                published.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS),
+                got.id(),
                 "[" + rule + "] workflow " + workflow + " received another event than the one published " + situation);
     }
 
@@ -1102,11 +1273,13 @@ public abstract class ListenerVerification<A, E extends Event> {
         try {
             cancel.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            throw new TestAbortedException("precondition L3.1 broken (the runtime could not cancel " + workflow + " within "
+            throw new TestAbortedException("precondition L3.1 broken (the runtime could not cancel " + workflow
+                    + " within "
                     + settings.liveness().toMillis() + " ms: its worker threads are held by polls that block); see"
                     + " required_L3_1_pendingWaitsHoldNoThread");
         } catch (ExecutionException e) {
-            throw new AssertionError("the runtime could not cancel workflow " + workflow + ": " + e.getCause(), e.getCause());
+            throw new AssertionError(
+                    "the runtime could not cancel workflow " + workflow + ": " + e.getCause(), e.getCause());
         }
     }
 
@@ -1122,7 +1295,9 @@ public abstract class ListenerVerification<A, E extends Event> {
             throw new TestAbortedException("precondition L3.6 broken (a published event did not reach its workflow);"
                     + " see required_L3_6_aPublishedEventReachesItsWaitWithinTheBound");
         }
-        runtime.hark().start(Dag.task(Probe::ping).bind(), runtime.workflowId("warmup-probe")).output()
+        runtime.hark()
+                .start(Dag.task(Probe::ping).bind(), runtime.workflowId("warmup-probe"))
+                .output()
                 .get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -1132,7 +1307,8 @@ public abstract class ListenerVerification<A, E extends Event> {
 
     private static String stackOf(String threadPrefix) {
         StringBuilder out = new StringBuilder();
-        for (Map.Entry<Thread, StackTraceElement[]> entry : Thread.getAllStackTraces().entrySet()) {
+        for (Map.Entry<Thread, StackTraceElement[]> entry :
+                Thread.getAllStackTraces().entrySet()) {
             StackTraceElement[] stack = entry.getValue();
             if (entry.getKey().getName().startsWith(threadPrefix) && stack.length > 0 && !isIdle(stack)) {
                 out.append("stack of ").append(entry.getKey().getName()).append(":\n");

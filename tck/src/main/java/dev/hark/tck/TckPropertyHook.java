@@ -38,11 +38,14 @@ public final class TckPropertyHook implements AroundPropertyHook {
         if (skip != null) {
             return result.mapToAborted(skip);
         }
-        if (result.status() == PropertyExecutionResult.Status.FAILED && result.throwable().isPresent()) {
+        if (result.status() == PropertyExecutionResult.Status.FAILED
+                && result.throwable().isPresent()) {
             Throwable cause = result.throwable().get();
             String seed = result.seed().orElse("?");
-            AssertionError decorated = new AssertionError(cause.getMessage() + "reproduce: -D" + TckSettings.SEED + "=" + seed
-                    + " (jqwik's report below shows the original and the shrunk schedule)", cause);
+            AssertionError decorated = new AssertionError(
+                    cause.getMessage() + "reproduce: -D" + TckSettings.SEED + "=" + seed
+                            + " (jqwik's report below shows the original and the shrunk schedule)",
+                    cause);
             decorated.setStackTrace(cause.getStackTrace());
             return result.mapToFailed(decorated);
         }

@@ -55,9 +55,12 @@ final class TckRuntime implements AutoCloseable {
     }
 
     private void open() {
-        hark = Hark.builder().dataDir(dir).workerThreads(WORKER_THREADS)
+        hark = Hark.builder()
+                .dataDir(dir)
+                .workerThreads(WORKER_THREADS)
                 .classLoader(new FreshListenerClassLoader(listener))
-                .store(d -> store = new CrashableStore(SqliteWorkflowStore.open(d))).open();
+                .store(d -> store = new CrashableStore(SqliteWorkflowStore.open(d)))
+                .open();
     }
 
     Hark hark() {
@@ -79,7 +82,8 @@ final class TckRuntime implements AutoCloseable {
 
     /** Starts a workflow whose only node waits for one event of {@code listener} on {@code args}. */
     @SuppressWarnings({"unchecked", "rawtypes"})
-    <A, E extends Event> WorkflowHandle<E> start(Class<? extends EventListener<A, E>> listener, A args, String workflowId) {
+    <A, E extends Event> WorkflowHandle<E> start(
+            Class<? extends EventListener<A, E>> listener, A args, String workflowId) {
         Node<E> wait = (Node<E>) Dag.waitForEvent((Class) listener, (Object) args);
         return hark.start(wait, workflowId);
     }
@@ -118,7 +122,8 @@ final class TckRuntime implements AutoCloseable {
         };
     }
 
-    private void attempt(String workflowId, String key, Object payload, long deadline, CompletableFuture<String> accepted) {
+    private void attempt(
+            String workflowId, String key, Object payload, long deadline, CompletableFuture<String> accepted) {
         if (System.nanoTime() > deadline) {
             accepted.completeExceptionally(new IllegalStateException("the runtime's inbox did not accept an event for ("
                     + workflowId + ", " + key + ") within " + liveness.toMillis() + " ms"));
@@ -132,13 +137,14 @@ final class TckRuntime implements AutoCloseable {
             later.execute(() -> attempt(workflowId, key, payload, deadline, accepted));
             return;
         }
-        reply.orTimeout(Math.max(1, liveness.toMillis() / 2), TimeUnit.MILLISECONDS).whenComplete((delivery, failure) -> {
-            if (delivery instanceof Delivery.Accepted ok) {
-                accepted.complete(ok.eventId());
-            } else {
-                later.execute(() -> attempt(workflowId, key, payload, deadline, accepted));
-            }
-        });
+        reply.orTimeout(Math.max(1, liveness.toMillis() / 2), TimeUnit.MILLISECONDS)
+                .whenComplete((delivery, failure) -> {
+                    if (delivery instanceof Delivery.Accepted ok) {
+                        accepted.complete(ok.eventId());
+                    } else {
+                        later.execute(() -> attempt(workflowId, key, payload, deadline, accepted));
+                    }
+                });
     }
 
     /** Drops the runtime at once (a polite close would wait for polls that block); the folder is deleted. */

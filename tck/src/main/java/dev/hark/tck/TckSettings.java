@@ -27,8 +27,15 @@ import java.util.Properties;
  *   <tr><td>{@code hark.tck.lateConsumeMillis}</td><td>200</td><td>how long after a poll the TCK still looks for the event being consumed at the source [L3.3]</td></tr>
  * </table>
  */
-public record TckSettings(int tries, Optional<String> seed, int maxEvents, Duration liveness, Duration nonBlocking,
-        int concurrentWaits, Duration settle, Duration lateConsume) {
+public record TckSettings(
+        int tries,
+        Optional<String> seed,
+        int maxEvents,
+        Duration liveness,
+        Duration nonBlocking,
+        int concurrentWaits,
+        Duration settle,
+        Duration lateConsume) {
 
     public static final String TRIES = "hark.tck.tries";
     public static final String SEED = "hark.tck.seed";
@@ -77,7 +84,8 @@ public record TckSettings(int tries, Optional<String> seed, int maxEvents, Durat
     private static Properties platformProperties() {
         Properties properties = new Properties();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        URL url = (loader != null ? loader : TckSettings.class.getClassLoader()).getResource("junit-platform.properties");
+        URL url =
+                (loader != null ? loader : TckSettings.class.getClassLoader()).getResource("junit-platform.properties");
         if (url != null) {
             try (InputStream in = url.openStream()) {
                 properties.load(in);

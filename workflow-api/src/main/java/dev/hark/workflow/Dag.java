@@ -5,11 +5,11 @@ import dev.hark.api.EventListener;
 import dev.hark.listeners.timer.TimerEvent;
 import dev.hark.listeners.timer.TimerListener;
 import dev.hark.workflow.internal.ListenerType;
+import dev.hark.workflow.internal.ResolvedFunction;
 import dev.hark.workflow.internal.ValueCodec;
 import dev.hark.workflow.internal.ValueCodecException;
 import java.time.Duration;
 import java.util.Objects;
-import dev.hark.workflow.internal.ResolvedFunction;
 
 /**
  * Builds workflow DAGs.
@@ -76,8 +76,7 @@ public final class Dag {
      *     {@link EventListener}, abstract, not public, no public no-arg constructor) or Jackson
      *     cannot serialize {@code args} as the listener's argument type
      */
-    public static <A, E extends Event, L extends EventListener<A, E>> Node<E> waitForEvent(
-            Class<L> listener, A args) {
+    public static <A, E extends Event, L extends EventListener<A, E>> Node<E> waitForEvent(Class<L> listener, A args) {
         ListenerType type = ListenerType.of(Objects.requireNonNull(listener, "listener"));
         requireSerializable(args, type, "arguments");
         return new EventNode<>(listener, new ValueNode<>(args), null);
@@ -102,7 +101,8 @@ public final class Dag {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("sleep duration must not be negative, was " + duration);
         }
-        Node<java.time.Instant> deadline = task(Sleeps::deadlineAfter).named("sleep_deadline").bind(value(duration.toMillis()));
+        Node<java.time.Instant> deadline =
+                task(Sleeps::deadlineAfter).named("sleep_deadline").bind(value(duration.toMillis()));
         return new EventNode<>(TimerListener.class, deadline, "sleep");
     }
 
@@ -120,8 +120,9 @@ public final class Dag {
             }
         } catch (ValueCodecException e) {
             String owner = listener == null ? "" : " for listener " + listener.id();
-            throw new IllegalArgumentException(what + owner + " cannot be stored as JSON: " + e.getMessage()
-                    + (listener == null ? "" : " [L1.4]"), e);
+            throw new IllegalArgumentException(
+                    what + owner + " cannot be stored as JSON: " + e.getMessage() + (listener == null ? "" : " [L1.4]"),
+                    e);
         }
     }
 }

@@ -30,13 +30,13 @@ public final class DefinitionInput {
         BigDecimal seconds = decimal(value, field, "a number of seconds");
         BigDecimal limit = new BigDecimal(max.getSeconds()).add(BigDecimal.valueOf(max.getNano(), 9));
         if (seconds.signum() < 0 || seconds.compareTo(limit) > 0) {
-            throw new IllegalArgumentException(field + " must be a number of seconds from 0 to " + limit.toPlainString()
-                    + "; was " + value);
+            throw new IllegalArgumentException(
+                    field + " must be a number of seconds from 0 to " + limit.toPlainString() + "; was " + value);
         }
         BigDecimal nanos = seconds.movePointRight(9);
         if (nanos.stripTrailingZeros().scale() > 0) {
-            throw new IllegalArgumentException(field + " has more than 9 decimal places (finer than a nanosecond); was "
-                    + value);
+            throw new IllegalArgumentException(
+                    field + " has more than 9 decimal places (finer than a nanosecond); was " + value);
         }
         BigInteger[] split = nanos.toBigIntegerExact().divideAndRemainder(BigInteger.valueOf(1_000_000_000));
         return Duration.ofSeconds(split[0].longValueExact(), split[1].longValueExact());
@@ -52,10 +52,11 @@ public final class DefinitionInput {
             return fallback;
         }
         BigDecimal number = decimal(value, field, "a whole number");
-        if (number.stripTrailingZeros().scale() > 0 || number.compareTo(BigDecimal.valueOf(min)) < 0
+        if (number.stripTrailingZeros().scale() > 0
+                || number.compareTo(BigDecimal.valueOf(min)) < 0
                 || number.compareTo(BigDecimal.valueOf(max)) > 0) {
-            throw new IllegalArgumentException(field + " must be a whole number from " + min + " to " + max + "; was "
-                    + value);
+            throw new IllegalArgumentException(
+                    field + " must be a whole number from " + min + " to " + max + "; was " + value);
         }
         return number.longValueExact();
     }

@@ -10,6 +10,5 @@ import dev.hark.api.EventListener;
  * @param args the node whose output is the listener's arguments
  * @param name the task name, or null for a generated one
  */
-public record EventNode<E extends Event>(
-        Class<? extends EventListener<?, E>> listener, Node<?> args, String name)
+public record EventNode<E extends Event>(Class<? extends EventListener<?, E>> listener, Node<?> args, String name)
         implements Node<E> {}

@@ -54,11 +54,13 @@ public record FunctionRef(String className, String methodName, String descriptor
         }
         Kind kind = switch (lambda.getImplMethodKind()) {
             case MethodHandleInfo.REF_invokeStatic -> Kind.STATIC;
-            case MethodHandleInfo.REF_invokeVirtual, MethodHandleInfo.REF_invokeInterface,
+            case MethodHandleInfo.REF_invokeVirtual,
+                    MethodHandleInfo.REF_invokeInterface,
                     MethodHandleInfo.REF_invokeSpecial -> Kind.VIRTUAL;
             case MethodHandleInfo.REF_newInvokeSpecial -> Kind.CONSTRUCTOR;
-            default -> throw new IllegalArgumentException("task function " + where
-                    + " is not a method or constructor reference");
+            default ->
+                throw new IllegalArgumentException(
+                        "task function " + where + " is not a method or constructor reference");
         };
         return new FunctionRef(implClass, lambda.getImplMethodName(), lambda.getImplMethodSignature(), kind, arity);
     }
@@ -80,13 +82,15 @@ public record FunctionRef(String className, String methodName, String descriptor
         } catch (NoSuchMethodException e) {
             return null;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            throw new IllegalArgumentException("cannot tell where task function " + function.getClass().getName()
-                    + " lives: " + e, e);
+            throw new IllegalArgumentException(
+                    "cannot tell where task function " + function.getClass().getName() + " lives: " + e, e);
         }
     }
 
     private static void requireInstantiable(Class<?> type) {
-        if (!Modifier.isPublic(type.getModifiers()) || type.isAnonymousClass() || type.isLocalClass()
+        if (!Modifier.isPublic(type.getModifiers())
+                || type.isAnonymousClass()
+                || type.isLocalClass()
                 || type.getEnclosingClass() != null && !Modifier.isStatic(type.getModifiers())) {
             throw new IllegalArgumentException("task function class " + type.getName()
                     + " must be a public top-level or static nested class so a resumed workflow can create it;"

@@ -9,8 +9,7 @@ import java.util.List;
  * @param options the task's name and retries
  * @param inputs the nodes whose outputs are the function's arguments, in order
  */
-public record TaskNode<R>(FunctionRef function, TaskOptions options, List<Node<?>> inputs)
-        implements Node<R> {
+public record TaskNode<R>(FunctionRef function, TaskOptions options, List<Node<?>> inputs) implements Node<R> {
 
     public TaskNode {
         inputs = List.copyOf(inputs);

@@ -8,8 +8,9 @@ public class UnknownDefinitionException extends RuntimeException {
 
     /** Names the requested definition and how many there are, never the whole list (GET /health has it). */
     public UnknownDefinitionException(String name, List<String> known) {
-        super("no workflow definition named '" + name + "'; this runtime has " + (known.isEmpty()
-                ? "none (add a plugin with one to the plugins folder)"
-                : known.size() + " (GET /health lists them under \"definitions\")"));
+        super("no workflow definition named '" + name + "'; this runtime has "
+                + (known.isEmpty()
+                        ? "none (add a plugin with one to the plugins folder)"
+                        : known.size() + " (GET /health lists them under \"definitions\")"));
     }
 }

@@ -5,7 +5,8 @@ public class WorkflowExistsException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     public WorkflowExistsException(String workflowId) {
-        super("A workflow with id '" + workflowId + "' already exists; refusing to start another under it. Use resume(\"" + workflowId
+        super("A workflow with id '" + workflowId
+                + "' already exists; refusing to start another under it. Use resume(\"" + workflowId
                 + "\") to continue it, or delete it first");
     }
 }

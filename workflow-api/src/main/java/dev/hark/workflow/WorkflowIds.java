@@ -58,11 +58,19 @@ public final class WorkflowIds {
                 return what + " '" + printable(id) + "' contains a path separator '" + c + "' at index " + i;
             }
             if (Character.isISOControl(c)) {
-                return what + " '" + printable(id) + "' contains control character U+"
-                        + String.format("%04X", (int) c) + " at index " + i;
+                return what + " '" + printable(id) + "' contains control character U+" + String.format("%04X", (int) c)
+                        + " at index " + i;
             }
-            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == '-' || c == '_' || c == '.' || c == ':' || c == '@' || c == '+' || c == '=')) {
+            if (!(c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '-'
+                    || c == '_'
+                    || c == '.'
+                    || c == ':'
+                    || c == '@'
+                    || c == '+'
+                    || c == '=')) {
                 return what + " '" + printable(id) + "' contains '" + c + "' at index " + i
                         + "; use letters, digits and - _ . : @ + =";
             }

@@ -28,9 +28,17 @@ class DefinitionInputTest {
 
     @Test
     void overflowNegativeAndNonNumbersAreRefusedNamingTheField() {
-        for (Object bad : new Object[] {1e300, new BigInteger("99999999999999999999999"), -1, "5", true,
-                Long.MAX_VALUE, new BigDecimal("1.0000000001")}) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> seconds(bad), bad.toString());
+        for (Object bad : new Object[] {
+            1e300,
+            new BigInteger("99999999999999999999999"),
+            -1,
+            "5",
+            true,
+            Long.MAX_VALUE,
+            new BigDecimal("1.0000000001")
+        }) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> seconds(bad), bad.toString());
             assertTrue(e.getMessage().startsWith("s "), e.getMessage());
         }
     }
@@ -42,7 +50,8 @@ class DefinitionInputTest {
         assertEquals(5, DefinitionInput.integer(Map.of("n", 5.0), "n", 1, 0, 10));
         assertThrows(IllegalArgumentException.class, () -> DefinitionInput.integer(Map.of("n", 1.5), "n", 1, 0, 10));
         assertThrows(IllegalArgumentException.class, () -> DefinitionInput.integer(Map.of("n", 11), "n", 1, 0, 10));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> DefinitionInput.integer(Map.of("n", new BigInteger("99999999999999999999999")), "n", 1, 0, 10));
     }
 }

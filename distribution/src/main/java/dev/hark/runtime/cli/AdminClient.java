@@ -33,16 +33,23 @@ final class AdminClient {
 
     /** The options every client command shares: where the server is, and how to prove who we are. */
     static final class ServerOption {
-        @Option(names = "--server", paramLabel = "URL", defaultValue = "http://127.0.0.1:8000",
+        @Option(
+                names = "--server",
+                paramLabel = "URL",
+                defaultValue = "http://127.0.0.1:8000",
                 description = "Base URL of a running `hark serve` (default: ${DEFAULT-VALUE}).")
         URI server;
 
-        @Option(names = "--token-file", paramLabel = "FILE",
+        @Option(
+                names = "--token-file",
+                paramLabel = "FILE",
                 description = "A file whose first line is the token to send (Authorization: Bearer); default: the"
                         + " environment variable " + TOKEN_VARIABLE + ", if set.")
         Path tokenFile;
 
-        @Option(names = "--cacert", paramLabel = "FILE",
+        @Option(
+                names = "--cacert",
+                paramLabel = "FILE",
                 description = "Trust the PEM certificate(s) in FILE for an https:// server (e.g. a self-signed one)"
                         + " instead of the system's certificate authorities.")
         Path caCertificates;
@@ -62,8 +69,10 @@ final class AdminClient {
         private static final long serialVersionUID = 1L;
 
         Unreachable(URI server, Exception cause) {
-            super("cannot reach " + server + " (" + cause.getClass().getSimpleName()
-                    + (cause.getMessage() == null ? "" : ": " + cause.getMessage()) + "); is `hark serve` running there?",
+            super(
+                    "cannot reach " + server + " (" + cause.getClass().getSimpleName()
+                            + (cause.getMessage() == null ? "" : ": " + cause.getMessage())
+                            + "); is `hark serve` running there?",
                     cause);
         }
     }
@@ -81,22 +90,25 @@ final class AdminClient {
     private final HttpClient client;
     /** The {@code Authorization} header's value, or null to send none. */
     private final String authorization;
+
     private final String tokenSource;
 
     AdminClient(ServerOption option, Function<String, String> environment) throws BadUsage {
         this.server = option.server;
         String scheme = server.getScheme();
-        if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
-                || server.getHost() == null || server.getRawQuery() != null || server.getRawFragment() != null) {
+        if (scheme == null
+                || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))
+                || server.getHost() == null
+                || server.getRawQuery() != null
+                || server.getRawFragment() != null) {
             throw new BadUsage("--server must be an http:// or https:// URL with a host, like http://127.0.0.1:8000;"
                     + " was '" + server + "'");
         }
         String token = option.tokenFile != null ? readToken(option.tokenFile) : environment.apply(TOKEN_VARIABLE);
         this.authorization = token == null || token.isBlank() ? null : "Bearer " + token.strip();
         this.tokenSource = option.tokenFile != null ? "--token-file " + option.tokenFile : TOKEN_VARIABLE;
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5));
+        HttpClient.Builder builder =
+                HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5));
         if (option.caCertificates != null) {
             builder.sslContext(trusting(option.caCertificates));
         }
@@ -121,7 +133,8 @@ final class AdminClient {
             KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
             trusted.load(null, null);
             int n = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+            for (Certificate certificate :
+                    CertificateFactory.getInstance("X.509").generateCertificates(in)) {
                 trusted.setCertificateEntry("ca-" + n++, certificate);
             }
             if (n == 0) {
@@ -163,7 +176,8 @@ final class AdminClient {
         }
         HttpResponse<String> response;
         try {
-            response = client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            response =
+                    client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new Unreachable(server, e);
         } catch (IOException e) {

@@ -6,7 +6,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code hark}: the standalone runtime and its tools. */
-@Command(name = "hark", mixinStandardHelpOptions = true, versionProvider = HarkCommand.Version.class,
+@Command(
+        name = "hark",
+        mixinStandardHelpOptions = true,
+        versionProvider = HarkCommand.Version.class,
         description = "Durable workflows that wait for external events, exactly once.",
         subcommands = {
             ServeCommand.class,
@@ -52,7 +55,10 @@ public final class HarkCommand implements Runnable {
                 return made;
             }
         };
-        return new CommandLine(new HarkCommand(), factory).setOut(out).setErr(err).execute(args);
+        return new CommandLine(new HarkCommand(), factory)
+                .setOut(out)
+                .setErr(err)
+                .execute(args);
     }
 
     @Override

@@ -15,7 +15,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code hark plugins list|check}: what a plugins folder holds, and whether a jar obeys the rules. */
-@Command(name = "plugins", mixinStandardHelpOptions = true, description = "Inspect and check plugins.",
+@Command(
+        name = "plugins",
+        mixinStandardHelpOptions = true,
+        description = "Inspect and check plugins.",
         subcommands = {PluginsCommand.ListPlugins.class, PluginsCommand.Check.class})
 final class PluginsCommand implements Runnable {
 
@@ -27,13 +30,18 @@ final class PluginsCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true,
+    @Command(
+            name = "list",
+            mixinStandardHelpOptions = true,
             description = "List every listener and workflow definition found, and every plugin refused.")
     static final class ListPlugins implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--plugins", paramLabel = "DIR", defaultValue = "plugins",
+        @Option(
+                names = "--plugins",
+                paramLabel = "DIR",
+                defaultValue = "plugins",
                 description = "Plugins folder (default: ${DEFAULT-VALUE}).")
         Path pluginsDir;
 
@@ -46,7 +54,9 @@ final class PluginsCommand implements Runnable {
         }
     }
 
-    @Command(name = "check", mixinStandardHelpOptions = true,
+    @Command(
+            name = "check",
+            mixinStandardHelpOptions = true,
             description = "Check one plugin (a jar, or a folder whose jars form one plugin) against the rules"
                     + " of docs/SPEC.md, exactly as the loader does. Exit 0 when it would load, 4 with a"
                     + " report line per problem when it would be refused.")
@@ -70,7 +80,9 @@ final class PluginsCommand implements Runnable {
                 var problems = plugins.problems();
                 plugins.warnings().forEach(w -> out.println("warning: " + w.reportLine()));
                 Plugin loaded = plugins.plugins().stream()
-                        .filter(p -> !p.name().equals(PluginLoader.CLASSPATH)).findFirst().orElse(null);
+                        .filter(p -> !p.name().equals(PluginLoader.CLASSPATH))
+                        .findFirst()
+                        .orElse(null);
                 if (problems.isEmpty() && loaded != null) {
                     out.println(plugin + ": OK, " + loaded.listeners().size() + " listener(s), "
                             + loaded.definitions().size() + " workflow definition(s)");
@@ -93,17 +105,33 @@ final class PluginsCommand implements Runnable {
         Table table = new Table("PLUGIN", "KIND", "ID", "CLASS", "VERSION", "STATUS");
         for (Plugin plugin : plugins.plugins()) {
             String version = plugin.implementationVersion().orElse("-");
-            plugin.listeners().forEach((id, type) ->
-                    table.add(plugin.name(), "listener", id, type.getName(), version, "loaded"));
-            plugin.definitions().forEach((name, definition) ->
-                    table.add(plugin.name(), "workflow", name, definition.getClass().getName(), version, "loaded"));
+            plugin.listeners()
+                    .forEach((id, type) -> table.add(plugin.name(), "listener", id, type.getName(), version, "loaded"));
+            plugin.definitions()
+                    .forEach((name, definition) -> table.add(
+                            plugin.name(),
+                            "workflow",
+                            name,
+                            definition.getClass().getName(),
+                            version,
+                            "loaded"));
         }
         for (PluginProblem warning : plugins.warnings()) {
-            table.add(warning.plugin(), "-", "-", String.valueOf(warning.className()), "-",
+            table.add(
+                    warning.plugin(),
+                    "-",
+                    "-",
+                    String.valueOf(warning.className()),
+                    "-",
                     "warning: " + warning.rule() + " " + warning.message());
         }
         for (PluginProblem problem : plugins.problems()) {
-            table.add(problem.plugin(), "-", "-", String.valueOf(problem.className()), "-",
+            table.add(
+                    problem.plugin(),
+                    "-",
+                    "-",
+                    String.valueOf(problem.className()),
+                    "-",
                     "refused: " + problem.rule() + " " + problem.message());
         }
         return table;

@@ -30,10 +30,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
-import picocli.CommandLine.TypeConversionException;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code hark serve}: loads and validates plugins, opens the data folder, resumes what was running,
@@ -41,37 +41,54 @@ import picocli.CommandLine.Spec;
  * cleanly. Nothing acknowledged is lost to a SIGKILL either: every 200 and 201 follows a durable
  * write.
  */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
         description = "Run the standalone runtime: plugins, HTTP events, admin API.")
 final class ServeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data", paramLabel = "DIR", defaultValue = "hark-data",
+    @Option(
+            names = "--data",
+            paramLabel = "DIR",
+            defaultValue = "hark-data",
             description = "Data folder (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--plugins", paramLabel = "DIR", defaultValue = "plugins",
+    @Option(
+            names = "--plugins",
+            paramLabel = "DIR",
+            defaultValue = "plugins",
             description = "Plugins folder: plugins/<name>/ (its jars are one plugin) or plugins/<name>.jar"
                     + " (default: ${DEFAULT-VALUE}).")
     Path pluginsDir;
 
-    @Option(names = "--host", defaultValue = HttpSettings.DEFAULT_HOST,
+    @Option(
+            names = "--host",
+            defaultValue = HttpSettings.DEFAULT_HOST,
             description = "Address to listen on (default: ${DEFAULT-VALUE}).")
     String host;
 
-    @Option(names = "--port", defaultValue = "" + HttpSettings.DEFAULT_PORT,
+    @Option(
+            names = "--port",
+            defaultValue = "" + HttpSettings.DEFAULT_PORT,
             description = "Port to listen on; 0 picks a free one (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--allowed-host", paramLabel = "NAME",
+    @Option(
+            names = "--allowed-host",
+            paramLabel = "NAME",
             description = "A host name clients may use in the Host header, besides localhost, 127.0.0.1, [::1] and"
                     + " --host (repeat for several; '*' allows any, giving up the DNS-rebinding defence)."
                     + " Needed when clients reach the server by a DNS name.")
     List<String> allowedHosts = new ArrayList<>();
 
-    @Option(names = "--claim-retention", paramLabel = "DURATION", defaultValue = "30d",
+    @Option(
+            names = "--claim-retention",
+            paramLabel = "DURATION",
+            defaultValue = "30d",
             converter = ClaimRetentionConverter.class,
             description = "How long an event claim is kept once its commit is recorded: 'forever', 30d, 12h, 15m,"
                     + " 90s or ISO-8601 (default: ${DEFAULT-VALUE}). Claims of uncommitted events are always kept.")
@@ -91,66 +108,96 @@ final class ServeCommand implements Callable<Integer> {
         }
     }
 
-    @Option(names = "--tokens", paramLabel = "FILE",
+    @Option(
+            names = "--tokens",
+            paramLabel = "FILE",
             description = "Credentials: one per line, KIND VALUE, KIND being admin, events, events:PREFIX,...,"
                     + " webhook or webhook:PREFIX,... (see `hark tokens new`). Also read from the environment"
                     + " variable " + TOKENS_VARIABLE + " (entries separated by newlines or ';'). With any, every"
                     + " request but /health/live and /health/ready needs a token or a webhook signature.")
     Path tokensFile;
 
-    @Option(names = "--insecure",
+    @Option(
+            names = "--insecure",
             description = "Serve a non-loopback address without credentials: anyone who reaches the port may"
                     + " start, read and cancel workflows and send events.")
     boolean insecure;
 
-    @Option(names = "--admin-port",
+    @Option(
+            names = "--admin-port",
             description = "Serve the admin API (/workflows, /health) on this port of its own instead of --port;"
                     + " the event port then serves events and the probes /health/live, /health/ready. 0 picks a"
                     + " free one.")
     Integer adminPort;
 
-    @Option(names = "--admin-host", paramLabel = "HOST",
+    @Option(
+            names = "--admin-host",
+            paramLabel = "HOST",
             description = "Address of the admin API's own port (default: 127.0.0.1; needs --admin-port).")
     String adminHost;
 
-    @Option(names = "--tls-cert", paramLabel = "FILE",
+    @Option(
+            names = "--tls-cert",
+            paramLabel = "FILE",
             description = "Serve HTTPS with this PEM certificate chain (with --tls-key).")
     Path tlsCertificate;
 
-    @Option(names = "--tls-key", paramLabel = "FILE",
+    @Option(
+            names = "--tls-key",
+            paramLabel = "FILE",
             description = "The PEM (PKCS#8, unencrypted) private key of --tls-cert.")
     Path tlsKey;
 
-    @Option(names = "--max-connections", paramLabel = "N", defaultValue = "" + HttpSettings.DEFAULT_MAX_CONNECTIONS,
+    @Option(
+            names = "--max-connections",
+            paramLabel = "N",
+            defaultValue = "" + HttpSettings.DEFAULT_MAX_CONNECTIONS,
             description = "Open connections beyond N are answered 503 and closed (default: ${DEFAULT-VALUE}).")
     int maxConnections;
 
-    @Option(names = "--max-body-bytes", paramLabel = "N", defaultValue = "" + HttpSettings.DEFAULT_MAX_BODY_BYTES,
+    @Option(
+            names = "--max-body-bytes",
+            paramLabel = "N",
+            defaultValue = "" + HttpSettings.DEFAULT_MAX_BODY_BYTES,
             description = "Larger request bodies are answered 413 (default: ${DEFAULT-VALUE}).")
     int maxBodyBytes;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s", converter = DurationText.Converter.class,
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "60s",
+            converter = DurationText.Converter.class,
             description = "A connection idle this long is closed (default: ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--request-timeout", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = "--request-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             converter = DurationText.Converter.class,
             description = "A request not received whole this long after its first byte is answered 408"
                     + " (default: ${DEFAULT-VALUE}).")
     Duration requestTimeout;
 
-    @Option(names = "--reply-timeout", paramLabel = "DURATION", defaultValue = "30s",
+    @Option(
+            names = "--reply-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
             converter = DurationText.Converter.class,
             description = "An event not checkpointed within this is answered 503 checkpoint_timeout"
                     + " (default: ${DEFAULT-VALUE}).")
     Duration replyTimeout;
 
-    @Option(names = "--store-queue", paramLabel = "N", defaultValue = "" + SqliteWorkflowStore.DEFAULT_QUEUE_CAPACITY,
+    @Option(
+            names = "--store-queue",
+            paramLabel = "N",
+            defaultValue = "" + SqliteWorkflowStore.DEFAULT_QUEUE_CAPACITY,
             description = "Writes that may wait for the store; new workflows and events beyond are answered 503"
                     + " store_busy (default: ${DEFAULT-VALUE}).")
     int storeQueue;
 
-    @Option(names = "--strict-plugins",
+    @Option(
+            names = "--strict-plugins",
             description = "Refuse to start when any plugin breaks a rule (default: skip bad plugins).")
     boolean strictPlugins;
 
@@ -165,12 +212,18 @@ final class ServeCommand implements Callable<Integer> {
         List<String> hosts = new ArrayList<>(HttpSettings.DEFAULT_ALLOWED_HOSTS);
         hosts.addAll(allowedHosts);
         if ((tlsCertificate == null) != (tlsKey == null)) {
-            throw new IllegalArgumentException("give --tls-cert and --tls-key together (a PEM certificate chain and"
-                    + " its private key)");
+            throw new IllegalArgumentException(
+                    "give --tls-cert and --tls-key together (a PEM certificate chain and" + " its private key)");
         }
-        return HttpSettings.defaults().withHost(host).withPort(port).withAllowedHosts(hosts)
-                .withMaxConnections(maxConnections).withMaxBodyBytes(maxBodyBytes).withIdleTimeout(idleTimeout)
-                .withRequestReadTimeout(requestTimeout).withReplyTimeout(replyTimeout)
+        return HttpSettings.defaults()
+                .withHost(host)
+                .withPort(port)
+                .withAllowedHosts(hosts)
+                .withMaxConnections(maxConnections)
+                .withMaxBodyBytes(maxBodyBytes)
+                .withIdleTimeout(idleTimeout)
+                .withRequestReadTimeout(requestTimeout)
+                .withReplyTimeout(replyTimeout)
                 .withCredentials(credentials())
                 .withTls(tlsCertificate == null ? null : new TlsSettings(tlsCertificate, tlsKey));
     }
@@ -185,7 +238,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         List<String> hosts = new ArrayList<>(HttpSettings.DEFAULT_ALLOWED_HOSTS);
         hosts.addAll(allowedHosts);
-        return http.withHost(adminHost == null ? HttpSettings.DEFAULT_HOST : adminHost).withPort(adminPort)
+        return http.withHost(adminHost == null ? HttpSettings.DEFAULT_HOST : adminHost)
+                .withPort(adminPort)
                 .withAllowedHosts(hosts);
     }
 
@@ -305,10 +359,7 @@ final class ServeCommand implements Callable<Integer> {
             } else {
                 builder.adminHttp(admin);
             }
-            hark = builder
-                    .claimRetention(claimRetention)
-                    .resumeAllOnOpen(true)
-                    .open();
+            hark = builder.claimRetention(claimRetention).resumeAllOnOpen(true).open();
         } catch (IllegalStateException | IllegalArgumentException | StorageException e) {
             // The data folder is locked or unusable, the port is taken, the TLS files are unusable: say which.
             plugins.close();
@@ -318,12 +369,15 @@ final class ServeCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         AtomicBoolean shuttingDown = new AtomicBoolean();
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            shuttingDown.set(true);
-            hark.close();
-            plugins.close();
-            stopped.countDown();
-        }, "hark-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            shuttingDown.set(true);
+                            hark.close();
+                            plugins.close();
+                            stopped.countDown();
+                        },
+                        "hark-shutdown"));
 
         // HTTP is up while the workflows that were running are resumed (on their own thread):
         // /health says "starting" (503) and an event for a workflow not re-parked yet gets 503 with
@@ -336,13 +390,15 @@ final class ServeCommand implements Callable<Integer> {
         } else {
             out.println("Listening on " + scheme + host + ":" + boundPort
                     + "  (events: POST /event/send_event/<workflow_id>; probes: /health/live, /health/ready)");
-            out.println("Admin API on " + scheme + admin.host() + ":" + hark.adminAddress().orElseThrow().getPort()
-                    + "  (/workflows, /health)");
+            out.println("Admin API on " + scheme + admin.host() + ":"
+                    + hark.adminAddress().orElseThrow().getPort() + "  (/workflows, /health)");
         }
-        out.println(http.credentials().isEmpty() ? "Credentials: none, every request is served"
-                : "Credentials: " + http.credentials().tokens(Credentials.Scope.ADMIN) + " admin token(s), "
-                        + http.credentials().tokens(Credentials.Scope.EVENTS) + " events token(s), "
-                        + http.credentials().webhookSecrets() + " webhook secret(s)");
+        out.println(
+                http.credentials().isEmpty()
+                        ? "Credentials: none, every request is served"
+                        : "Credentials: " + http.credentials().tokens(Credentials.Scope.ADMIN) + " admin token(s), "
+                                + http.credentials().tokens(Credentials.Scope.EVENTS) + " events token(s), "
+                                + http.credentials().webhookSecrets() + " webhook secret(s)");
         out.println("Workflow definitions: " + hark.definitions());
         out.flush();
         Map<String, CompletableFuture<Object>> resumed;
@@ -361,7 +417,9 @@ final class ServeCommand implements Callable<Integer> {
             return ExitCodes.REFUSED;
         }
         out.println("Data folder " + hark.dataDir() + ": resumed " + resumed.size() + " workflow(s)"
-                + (resumed.isEmpty() ? "" : " " + resumed.keySet().stream().sorted().toList()));
+                + (resumed.isEmpty()
+                        ? ""
+                        : " " + resumed.keySet().stream().sorted().toList()));
         out.flush();
         stopped.await();
         return ExitCodes.OK;

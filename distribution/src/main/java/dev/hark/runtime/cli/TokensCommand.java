@@ -8,7 +8,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code hark tokens}: makes credentials for {@code hark serve --tokens}. */
-@Command(name = "tokens", mixinStandardHelpOptions = true,
+@Command(
+        name = "tokens",
+        mixinStandardHelpOptions = true,
         description = "Make credentials for `hark serve --tokens FILE`.",
         subcommands = TokensCommand.New.class)
 final class TokensCommand implements Runnable {
@@ -21,7 +23,9 @@ final class TokensCommand implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    @Command(name = "new", mixinStandardHelpOptions = true,
+    @Command(
+            name = "new",
+            mixinStandardHelpOptions = true,
             description = "Print a new random token (32 bytes from a secure random source), or a webhook secret.")
     static final class New implements Callable<Integer> {
         @Spec

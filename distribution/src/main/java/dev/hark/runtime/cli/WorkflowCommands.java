@@ -24,6 +24,7 @@ final class WorkflowCommands {
     abstract static class ClientCommand implements Callable<Integer> {
         @Spec
         CommandSpec spec;
+
         @Mixin
         AdminClient.ServerOption server = new AdminClient.ServerOption();
 
@@ -43,13 +44,17 @@ final class WorkflowCommands {
         }
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true,
+    @Command(
+            name = "start",
+            mixinStandardHelpOptions = true,
             description = "Start a workflow from a workflow definition the server has (from a plugin).")
     static final class Start extends ClientCommand {
         @Parameters(paramLabel = "DEFINITION", description = "Name of the workflow definition.")
         String definition;
+
         @Option(names = "--id", paramLabel = "WORKFLOW_ID", description = "Workflow id (default: generated).")
         String id;
+
         @Option(names = "--input", paramLabel = "JSON", description = "Input for the definition, a JSON object.")
         String input;
 
@@ -92,7 +97,9 @@ final class WorkflowCommands {
         }
     }
 
-    @Command(name = "output", mixinStandardHelpOptions = true,
+    @Command(
+            name = "output",
+            mixinStandardHelpOptions = true,
             description = "Print a finished workflow's output as JSON.")
     static final class Output extends ClientCommand {
         @Parameters(paramLabel = "WORKFLOW_ID")
@@ -100,25 +107,34 @@ final class WorkflowCommands {
 
         @Override
         public Integer call() {
-            return run(() -> out().println(
-                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
+            return run(() -> out().println(Json.MAPPER
+                    .writerWithDefaultPrettyPrinter()
+                    .writeValueAsString(
                             client().get("/workflows/" + id + "/output").get("output"))));
         }
     }
 
     @Command(name = "list", mixinStandardHelpOptions = true, description = "List workflows and their statuses.")
     static final class ListWorkflows extends ClientCommand {
-        @Option(names = "--status", paramLabel = "STATUS",
+        @Option(
+                names = "--status",
+                paramLabel = "STATUS",
                 description = "Only this status: RUNNING, SUCCESSFUL, FAILED, RESUMABLE or CANCELED.")
         String status;
 
         /** Workflows asked for per request; the server's largest page. */
         static final int PAGE = 10_000;
 
-        @Option(names = "--limit", paramLabel = "N",
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
                 description = "Print at most N workflows (default: all, fetched a page at a time).")
         Integer limit;
-        @Option(names = "--page-size", hidden = true, defaultValue = "10000",
+
+        @Option(
+                names = "--page-size",
+                hidden = true,
+                defaultValue = "10000",
                 description = "Workflows asked for per request (1 to 10000).")
         int pageSize;
 
@@ -148,7 +164,9 @@ final class WorkflowCommands {
                     JsonNode page = client.get(path.toString());
                     for (JsonNode w : page.get("workflows")) {
                         if (left-- > 0) {
-                            table.add(w.get("workflow_id").asString(), w.get("status").asString());
+                            table.add(
+                                    w.get("workflow_id").asString(),
+                                    w.get("status").asString());
                         }
                     }
                     JsonNode next = page.get("next");
@@ -159,7 +177,9 @@ final class WorkflowCommands {
         }
     }
 
-    @Command(name = "cancel", mixinStandardHelpOptions = true,
+    @Command(
+            name = "cancel",
+            mixinStandardHelpOptions = true,
             description = "Cancel a workflow; its pending waits commit nothing.")
     static final class Cancel extends ClientCommand {
         @Parameters(paramLabel = "WORKFLOW_ID")
@@ -167,8 +187,9 @@ final class WorkflowCommands {
 
         @Override
         public Integer call() {
-            return run(() -> out().println(
-                    client().post("/workflows/" + id + "/cancel", null).get("status").asString()));
+            return run(() -> out().println(client().post("/workflows/" + id + "/cancel", null)
+                    .get("status")
+                    .asString()));
         }
     }
 }

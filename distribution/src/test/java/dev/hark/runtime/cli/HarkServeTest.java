@@ -3,8 +3,8 @@ package dev.hark.runtime.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.hark.workflow.internal.Json;
 import dev.hark.runtime.plugin.TestPlugins;
+import dev.hark.workflow.internal.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -35,7 +35,8 @@ import tools.jackson.databind.JsonNode;
  */
 class HarkServeTest {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private static final Pattern LISTENING = Pattern.compile("Listening on (http://[0-9.]+:[0-9]+)");
 
     @TempDir
@@ -52,22 +53,27 @@ class HarkServeTest {
     @BeforeAll
     static void buildPlugin() throws IOException {
         String pkg = "com.acme.serve";
-        TestPlugins.plugin("greetings").version("1.2.3")
-                .source(pkg + ".Steps", "package " + pkg + ";\n"
-                        + "import dev.hark.listeners.http.HttpEvent;\n"
-                        + "public final class Steps {\n"
-                        + "  public static String greet(HttpEvent e) { return \"hello \" + e.eventPayload(); }\n"
-                        + "}\n")
-                .source(pkg + ".Greeting", "package " + pkg + ";\n"
-                        + "import dev.hark.workflow.*;\n"
-                        + "import dev.hark.listeners.http.*;\n"
-                        + "import java.util.Map;\n"
-                        + "public class Greeting implements WorkflowDefinition {\n"
-                        + "  public String name() { return \"greeting\"; }\n"
-                        + "  public Node<?> build(Map<String, Object> input) {\n"
-                        + "    return Dag.task(Steps::greet).bind(Dag.waitForEvent(HttpListener.class, \"name\"));\n"
-                        + "  }\n"
-                        + "}\n")
+        TestPlugins.plugin("greetings")
+                .version("1.2.3")
+                .source(
+                        pkg + ".Steps",
+                        "package " + pkg + ";\n"
+                                + "import dev.hark.listeners.http.HttpEvent;\n"
+                                + "public final class Steps {\n"
+                                + "  public static String greet(HttpEvent e) { return \"hello \" + e.eventPayload(); }\n"
+                                + "}\n")
+                .source(
+                        pkg + ".Greeting",
+                        "package " + pkg + ";\n"
+                                + "import dev.hark.workflow.*;\n"
+                                + "import dev.hark.listeners.http.*;\n"
+                                + "import java.util.Map;\n"
+                                + "public class Greeting implements WorkflowDefinition {\n"
+                                + "  public String name() { return \"greeting\"; }\n"
+                                + "  public Node<?> build(Map<String, Object> input) {\n"
+                                + "    return Dag.task(Steps::greet).bind(Dag.waitForEvent(HttpListener.class, \"name\"));\n"
+                                + "  }\n"
+                                + "}\n")
                 .definitions(pkg + ".Greeting")
                 .writeJar(plugins);
     }
@@ -82,18 +88,37 @@ class HarkServeTest {
         Process first = serve("first");
         String server = awaitListening("first");
 
-        assertEquals(201, post(server + "/workflows", "{\"definition\": \"greeting\", \"workflow_id\": \"w1\"}").statusCode());
+        assertEquals(
+                201,
+                post(server + "/workflows", "{\"definition\": \"greeting\", \"workflow_id\": \"w1\"}")
+                        .statusCode());
         assertEquals(200, sendEvent(server, "w1", "Ada").statusCode());
         assertEquals("hello Ada", awaitOutput(server, "w1").asString());
 
         StringWriter out = new StringWriter();
-        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
-                "status", "w1", "--server", server));
+        assertEquals(
+                ExitCodes.OK,
+                HarkCommand.execute(
+                        new PrintWriter(out, true),
+                        new PrintWriter(new StringWriter()),
+                        "status",
+                        "w1",
+                        "--server",
+                        server));
         assertEquals("SUCCESSFUL", out.toString().trim());
 
         out = new StringWriter();
-        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
-                "start", "greeting", "--id", "w2", "--server", server));
+        assertEquals(
+                ExitCodes.OK,
+                HarkCommand.execute(
+                        new PrintWriter(out, true),
+                        new PrintWriter(new StringWriter()),
+                        "start",
+                        "greeting",
+                        "--id",
+                        "w2",
+                        "--server",
+                        server));
         assertEquals("w2", out.toString().trim());
         first.destroyForcibly();
         assertTrue(first.waitFor(30, TimeUnit.SECONDS));
@@ -105,8 +130,16 @@ class HarkServeTest {
         assertEquals("hello Grace", awaitOutput(restarted, "w2").asString());
 
         out = new StringWriter();
-        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
-                "list", "--status", "SUCCESSFUL", "--server", restarted));
+        assertEquals(
+                ExitCodes.OK,
+                HarkCommand.execute(
+                        new PrintWriter(out, true),
+                        new PrintWriter(new StringWriter()),
+                        "list",
+                        "--status",
+                        "SUCCESSFUL",
+                        "--server",
+                        restarted));
         assertTrue(out.toString().contains("w1") && out.toString().contains("w2"), out.toString());
     }
 
@@ -117,8 +150,10 @@ class HarkServeTest {
         String server = awaitListening("parking");
         int parked = 200;
         for (int i = 0; i < parked; i++) {
-            assertEquals(201, post(server + "/workflows", "{\"definition\": \"greeting\", \"workflow_id\": \"p" + i + "\"}")
-                    .statusCode());
+            assertEquals(
+                    201,
+                    post(server + "/workflows", "{\"definition\": \"greeting\", \"workflow_id\": \"p" + i + "\"}")
+                            .statusCode());
         }
         Process first = children.get(children.size() - 1);
         first.destroyForcibly();
@@ -129,12 +164,17 @@ class HarkServeTest {
         // Health first: "starting" (503) while resuming, then "ok" (200); never anything else.
         List<String> healthSeen = new ArrayList<>();
         for (int i = 0; i < 3_000; i++) {
-            HttpResponse<String> health = CLIENT.send(HttpRequest.newBuilder(URI.create(restarted + "/health")).GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> health = CLIENT.send(
+                    HttpRequest.newBuilder(URI.create(restarted + "/health"))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             String status = Json.MAPPER.readTree(health.body()).get("status").asString();
             healthSeen.add(health.statusCode() + " " + status);
-            assertTrue(health.statusCode() == 503 && status.equals("starting") || health.statusCode() == 200
-                    && status.equals("ok"), healthSeen.toString());
+            assertTrue(
+                    health.statusCode() == 503 && status.equals("starting")
+                            || health.statusCode() == 200 && status.equals("ok"),
+                    healthSeen.toString());
             if (health.statusCode() == 200) {
                 break;
             }
@@ -150,13 +190,17 @@ class HarkServeTest {
                     retried++;
                     Thread.sleep(10);
                 }
-                response = post(restarted + "/event/send_event/p" + i, "{\"event_key\": \"name\", \"event_payload\": \"n" + i + "\"}");
+                response = post(
+                        restarted + "/event/send_event/p" + i,
+                        "{\"event_key\": \"name\", \"event_payload\": \"n" + i + "\"}");
                 assertTrue(response.statusCode() != 404, "p" + i + " got 404 after the restart: " + response.body());
             }
             assertEquals(200, response.statusCode(), "p" + i + ": " + response.body());
         }
         awaitLine("restarted", "resumed " + parked + " workflow(s)");
-        assertEquals("hello n" + (parked - 1), awaitOutput(restarted, "p" + (parked - 1)).asString(),
+        assertEquals(
+                "hello n" + (parked - 1),
+                awaitOutput(restarted, "p" + (parked - 1)).asString(),
                 "health seen " + healthSeen + ", retries " + retried);
     }
 
@@ -178,15 +222,27 @@ class HarkServeTest {
         assertTrue(sameFolder.waitFor(60, TimeUnit.SECONDS));
         String out = Files.readString(logs.resolve("same-folder.out"));
         assertEquals(ExitCodes.REFUSED, sameFolder.exitValue(), out);
-        assertTrue(out.contains("hark: cannot start: data folder") && out.contains("in use by another Hark runtime"), out);
+        assertTrue(
+                out.contains("hark: cannot start: data folder") && out.contains("in use by another Hark runtime"), out);
         assertTrue(!out.contains("\tat "), "no stack trace: " + out);
 
         int port = URI.create(server).getPort();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        Process samePort = new ProcessBuilder(java.toString(), "-cp", TestPlugins.classPath(), HarkCommand.class.getName(),
-                "serve", "--data", logs.resolve("other-data").toString(), "--plugins", plugins.toString(),
-                "--port", String.valueOf(port))
-                .redirectErrorStream(true).redirectOutput(logs.resolve("same-port.out").toFile()).start();
+        Process samePort = new ProcessBuilder(
+                        java.toString(),
+                        "-cp",
+                        TestPlugins.classPath(),
+                        HarkCommand.class.getName(),
+                        "serve",
+                        "--data",
+                        logs.resolve("other-data").toString(),
+                        "--plugins",
+                        plugins.toString(),
+                        "--port",
+                        String.valueOf(port))
+                .redirectErrorStream(true)
+                .redirectOutput(logs.resolve("same-port.out").toFile())
+                .start();
         children.add(samePort);
         assertTrue(samePort.waitFor(60, TimeUnit.SECONDS));
         String portOut = Files.readString(logs.resolve("same-port.out"));
@@ -200,38 +256,75 @@ class HarkServeTest {
         String admin = "admin-token-0123456789";
         String events = "events-token-0123456789";
         Path tokens = Files.writeString(secrets.resolve("tokens.txt"), "admin " + admin + "\n");
-        serve("tokens", Map.of("HARK_TOKENS", "events:w " + events), "--tokens", tokens.toString(), "--admin-port",
+        serve(
+                "tokens",
+                Map.of("HARK_TOKENS", "events:w " + events),
+                "--tokens",
+                tokens.toString(),
+                "--admin-port",
                 "0");
         String server = awaitListening("tokens");
         awaitLine("tokens", "Credentials:");
-        Matcher adminLine = Pattern.compile("Admin API on (http://[0-9.]+:[0-9]+)").matcher(logOf("tokens"));
+        Matcher adminLine =
+                Pattern.compile("Admin API on (http://[0-9.]+:[0-9]+)").matcher(logOf("tokens"));
         assertTrue(adminLine.find(), logOf("tokens"));
         String adminServer = adminLine.group(1);
         assertTrue(logOf("tokens").contains("1 admin token(s), 1 events token(s)"), logOf("tokens"));
 
         StringWriter err = new StringWriter();
-        assertEquals(ExitCodes.REFUSED, HarkCommand.execute(new PrintWriter(new StringWriter()),
-                new PrintWriter(err, true), Map.of(), "start", "greeting", "--id", "w3", "--server", adminServer));
+        assertEquals(
+                ExitCodes.REFUSED,
+                HarkCommand.execute(
+                        new PrintWriter(new StringWriter()),
+                        new PrintWriter(err, true),
+                        Map.of(),
+                        "start",
+                        "greeting",
+                        "--id",
+                        "w3",
+                        "--server",
+                        adminServer));
         assertTrue(err.toString().contains("401") && err.toString().contains("HARK_TOKEN"), err.toString());
 
         StringWriter out = new StringWriter();
-        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
-                Map.of("HARK_TOKEN", admin), "start", "greeting", "--id", "w3", "--server", adminServer));
+        assertEquals(
+                ExitCodes.OK,
+                HarkCommand.execute(
+                        new PrintWriter(out, true),
+                        new PrintWriter(new StringWriter()),
+                        Map.of("HARK_TOKEN", admin),
+                        "start",
+                        "greeting",
+                        "--id",
+                        "w3",
+                        "--server",
+                        adminServer));
         assertEquals("w3", out.toString().trim());
 
         Path eventsFile = Files.writeString(secrets.resolve("events.txt"), events + "\n");
         err = new StringWriter();
-        assertEquals(ExitCodes.REFUSED, HarkCommand.execute(new PrintWriter(new StringWriter()),
-                new PrintWriter(err, true), Map.of("HARK_TOKEN", admin), "status", "w3", "--server", adminServer,
-                "--token-file", eventsFile.toString()));
-        assertTrue(err.toString().contains("403") && err.toString().contains("--token-file"),
+        assertEquals(
+                ExitCodes.REFUSED,
+                HarkCommand.execute(
+                        new PrintWriter(new StringWriter()),
+                        new PrintWriter(err, true),
+                        Map.of("HARK_TOKEN", admin),
+                        "status",
+                        "w3",
+                        "--server",
+                        adminServer,
+                        "--token-file",
+                        eventsFile.toString()));
+        assertTrue(
+                err.toString().contains("403") && err.toString().contains("--token-file"),
                 "the file wins over the variable: " + err);
 
-        HttpResponse<String> unsigned = post(server + "/event/send_event/w3",
-                "{\"event_key\": \"name\", \"event_payload\": \"Eve\"}");
+        HttpResponse<String> unsigned =
+                post(server + "/event/send_event/w3", "{\"event_key\": \"name\", \"event_payload\": \"Eve\"}");
         assertEquals(401, unsigned.statusCode(), unsigned.body());
         HttpRequest signedIn = HttpRequest.newBuilder(URI.create(server + "/event/send_event/w3"))
-                .header("Content-Type", "application/json").header("Authorization", "Bearer " + events)
+                .header("Content-Type", "application/json")
+                .header("Authorization", "Bearer " + events)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"event_key\": \"name\", \"event_payload\": \"Eve\"}"))
                 .build();
         HttpResponse<String> sent = CLIENT.send(signedIn, HttpResponse.BodyHandlers.ofString());
@@ -244,8 +337,14 @@ class HarkServeTest {
         for (int i = 0; i < 3_000 && !out.toString().contains("hello Eve"); i++) {
             Thread.sleep(10);
             out = new StringWriter();
-            HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
-                    Map.of("HARK_TOKEN", admin), "output", "w3", "--server", adminServer);
+            HarkCommand.execute(
+                    new PrintWriter(out, true),
+                    new PrintWriter(new StringWriter()),
+                    Map.of("HARK_TOKEN", admin),
+                    "output",
+                    "w3",
+                    "--server",
+                    adminServer);
         }
         assertTrue(out.toString().contains("hello Eve"), out.toString());
     }
@@ -255,30 +354,60 @@ class HarkServeTest {
         serve("codes");
         String server = awaitListening("codes");
         StringWriter err = new StringWriter();
-        assertEquals(ExitCodes.REFUSED, HarkCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
-                "status", "missing", "--server", server));
+        assertEquals(
+                ExitCodes.REFUSED,
+                HarkCommand.execute(
+                        new PrintWriter(new StringWriter()),
+                        new PrintWriter(err, true),
+                        "status",
+                        "missing",
+                        "--server",
+                        server));
         assertTrue(err.toString().contains("404") && err.toString().contains("missing"), err.toString());
 
         err = new StringWriter();
-        assertEquals(ExitCodes.REFUSED, HarkCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
-                "start", "no-such-definition", "--server", server));
-        assertTrue(err.toString().contains("no-such-definition") && !err.toString().contains("greeting"),
+        assertEquals(
+                ExitCodes.REFUSED,
+                HarkCommand.execute(
+                        new PrintWriter(new StringWriter()),
+                        new PrintWriter(err, true),
+                        "start",
+                        "no-such-definition",
+                        "--server",
+                        server));
+        assertTrue(
+                err.toString().contains("no-such-definition") && !err.toString().contains("greeting"),
                 "names the requested definition, not every one it has: " + err);
 
         err = new StringWriter();
-        assertEquals(ExitCodes.UNREACHABLE, HarkCommand.execute(new PrintWriter(new StringWriter()),
-                new PrintWriter(err, true), "status", "w", "--server", "http://127.0.0.1:1"));
+        assertEquals(
+                ExitCodes.UNREACHABLE,
+                HarkCommand.execute(
+                        new PrintWriter(new StringWriter()),
+                        new PrintWriter(err, true),
+                        "status",
+                        "w",
+                        "--server",
+                        "http://127.0.0.1:1"));
         assertTrue(err.toString().contains("cannot reach"), err.toString());
 
-        assertEquals(ExitCodes.USAGE, HarkCommand.execute(new PrintWriter(new StringWriter()),
-                new PrintWriter(new StringWriter()), "status"));
+        assertEquals(
+                ExitCodes.USAGE,
+                HarkCommand.execute(
+                        new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), "status"));
     }
 
     @Test
     void pluginsCheckExitsZeroForAGoodJarAndOneWithTheReportForABadOne(@TempDir Path bad) throws Exception {
         StringWriter out = new StringWriter();
-        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
-                "plugins", "check", plugins.resolve("greetings.jar").toString()));
+        assertEquals(
+                ExitCodes.OK,
+                HarkCommand.execute(
+                        new PrintWriter(out, true),
+                        new PrintWriter(new StringWriter()),
+                        "plugins",
+                        "check",
+                        plugins.resolve("greetings.jar").toString()));
         assertTrue(out.toString().contains("OK, 0 listener(s), 1 workflow definition(s)"), out.toString());
 
         String pkg = "com.acme.broken";
@@ -288,25 +417,49 @@ class HarkServeTest {
                 .listeners(pkg + ".NeedsArg")
                 .writeJar(bad);
         out = new StringWriter();
-        assertEquals(ExitCodes.PLUGIN_REFUSED, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
-                "plugins", "check", jar.toString()));
+        assertEquals(
+                ExitCodes.PLUGIN_REFUSED,
+                HarkCommand.execute(
+                        new PrintWriter(out, true),
+                        new PrintWriter(new StringWriter()),
+                        "plugins",
+                        "check",
+                        jar.toString()));
         assertTrue(out.toString().contains("NeedsArg") && out.toString().contains("L1.2"), out.toString());
 
         out = new StringWriter();
-        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()),
-                "plugins", "list", "--plugins", plugins.toString()));
-        assertTrue(out.toString().contains("greetings") && out.toString().contains("1.2.3")
-                && out.toString().contains("com.acme.serve.Greeting"), out.toString());
+        assertEquals(
+                ExitCodes.OK,
+                HarkCommand.execute(
+                        new PrintWriter(out, true),
+                        new PrintWriter(new StringWriter()),
+                        "plugins",
+                        "list",
+                        "--plugins",
+                        plugins.toString()));
+        assertTrue(
+                out.toString().contains("greetings")
+                        && out.toString().contains("1.2.3")
+                        && out.toString().contains("com.acme.serve.Greeting"),
+                out.toString());
     }
 
     @Test
     void everyCommandHasHelp() {
-        for (String[] command : List.of(new String[] {"--help"}, new String[] {"serve", "--help"},
-                new String[] {"plugins", "list", "--help"}, new String[] {"plugins", "check", "--help"},
-                new String[] {"start", "--help"}, new String[] {"status", "--help"}, new String[] {"output", "--help"},
-                new String[] {"list", "--help"}, new String[] {"cancel", "--help"})) {
+        for (String[] command : List.of(
+                new String[] {"--help"},
+                new String[] {"serve", "--help"},
+                new String[] {"plugins", "list", "--help"},
+                new String[] {"plugins", "check", "--help"},
+                new String[] {"start", "--help"},
+                new String[] {"status", "--help"},
+                new String[] {"output", "--help"},
+                new String[] {"list", "--help"},
+                new String[] {"cancel", "--help"})) {
             StringWriter out = new StringWriter();
-            assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()), command));
+            assertEquals(
+                    ExitCodes.OK,
+                    HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()), command));
             assertTrue(out.toString().startsWith("Usage: hark"), String.join(" ", command) + ": " + out);
         }
     }
@@ -317,9 +470,18 @@ class HarkServeTest {
 
     private Process serve(String name, Map<String, String> environment, String... options) throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(java.toString(), "-cp", TestPlugins.classPath(),
-                HarkCommand.class.getName(), "serve", "--data", dataDir.toString(), "--plugins", plugins.toString(),
-                "--port", "0"));
+        List<String> command = new ArrayList<>(List.of(
+                java.toString(),
+                "-cp",
+                TestPlugins.classPath(),
+                HarkCommand.class.getName(),
+                "serve",
+                "--data",
+                dataDir.toString(),
+                "--plugins",
+                plugins.toString(),
+                "--port",
+                "0"));
         command.addAll(List.of(options));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -342,7 +504,8 @@ class HarkServeTest {
             }
             Thread.sleep(10);
         }
-        throw new AssertionError("serve never listened: " + (Files.exists(log) ? Files.readString(log) : "(no output)"));
+        throw new AssertionError(
+                "serve never listened: " + (Files.exists(log) ? Files.readString(log) : "(no output)"));
     }
 
     private String logOf(String name) throws IOException {
@@ -366,7 +529,8 @@ class HarkServeTest {
             if (response != null) {
                 Thread.sleep(10);
             }
-            response = post(server + "/event/send_event/" + workflowId,
+            response = post(
+                    server + "/event/send_event/" + workflowId,
                     "{\"event_key\": \"name\", \"event_payload\": \"" + payload + "\"}");
         }
         return response;
@@ -374,8 +538,11 @@ class HarkServeTest {
 
     private static JsonNode awaitOutput(String server, String workflowId) throws Exception {
         for (int i = 0; i < 500; i++) {
-            HttpResponse<String> response = CLIENT.send(HttpRequest.newBuilder(URI.create(
-                    server + "/workflows/" + workflowId + "/output")).GET().build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = CLIENT.send(
+                    HttpRequest.newBuilder(URI.create(server + "/workflows/" + workflowId + "/output"))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() == 200) {
                 return Json.MAPPER.readTree(response.body()).get("output");
             }
@@ -385,8 +552,12 @@ class HarkServeTest {
     }
 
     private static HttpResponse<String> post(String url, String body) throws Exception {
-        return CLIENT.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

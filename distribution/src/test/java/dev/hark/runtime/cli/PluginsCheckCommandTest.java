@@ -31,24 +31,30 @@ class PluginsCheckCommandTest {
                 .source(pkg + ".EchoEvent", TestPlugins.echoEvent(pkg))
                 .source(pkg + ".Echo", TestPlugins.listener(pkg, "Echo", ""))
                 .listeners(pkg + ".Echo")
-                .writeIntoFolder(dir.resolve("src"), "main").getParent();
+                .writeIntoFolder(dir.resolve("src"), "main")
+                .getParent();
         exiting = TestPlugins.plugin("exiting")
                 .source("com.acme.exi.EchoEvent", TestPlugins.echoEvent("com.acme.exi"))
-                .source("com.acme.exi.Exits", TestPlugins.listener("com.acme.exi", "Exits",
-                        "    public Exits() { System.exit(3); }"))
+                .source(
+                        "com.acme.exi.Exits",
+                        TestPlugins.listener("com.acme.exi", "Exits", "    public Exits() { System.exit(3); }"))
                 .listeners("com.acme.exi.Exits")
                 .writeJar(dir.resolve("jars"));
         looping = TestPlugins.plugin("looping")
                 .source("com.acme.lop.EchoEvent", TestPlugins.echoEvent("com.acme.lop"))
-                .source("com.acme.lop.Loops", TestPlugins.listener("com.acme.lop", "Loops",
-                        "    public Loops() { while (true) { Thread.onSpinWait(); } }"))
+                .source(
+                        "com.acme.lop.Loops",
+                        TestPlugins.listener(
+                                "com.acme.lop",
+                                "Loops",
+                                "    public Loops() { while (true) { Thread.onSpinWait(); } }"))
                 .listeners("com.acme.lop.Loops")
                 .writeJar(dir.resolve("jars"));
     }
 
     private static int check(StringWriter out, StringWriter err, Path plugin) {
-        return HarkCommand.execute(new PrintWriter(out, true), new PrintWriter(err, true),
-                "plugins", "check", plugin.toString());
+        return HarkCommand.execute(
+                new PrintWriter(out, true), new PrintWriter(err, true), "plugins", "check", plugin.toString());
     }
 
     @Test
@@ -78,8 +84,10 @@ class PluginsCheckCommandTest {
         try {
             StringWriter out = new StringWriter();
             assertEquals(ExitCodes.PLUGIN_REFUSED, check(out, new StringWriter(), looping), out.toString());
-            assertTrue(out.toString().contains("breaks L1.7 (loading it did not finish within 500 ms")
-                    && out.toString().contains("Loops.<init>"), out.toString());
+            assertTrue(
+                    out.toString().contains("breaks L1.7 (loading it did not finish within 500 ms")
+                            && out.toString().contains("Loops.<init>"),
+                    out.toString());
         } finally {
             System.clearProperty("hark.plugins.load-timeout-ms");
         }
@@ -113,21 +121,34 @@ class PluginsCheckCommandTest {
 
     @Test
     @Timeout(value = 120, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-    void serveStartsWithAnExitingAndAHangingPluginRefusedAndALinkedPluginFolderLoaded(@TempDir Path plugins,
-            @TempDir Path data, @TempDir Path logs) throws Exception {
+    void serveStartsWithAnExitingAndAHangingPluginRefusedAndALinkedPluginFolderLoaded(
+            @TempDir Path plugins, @TempDir Path data, @TempDir Path logs) throws Exception {
         Files.copy(exiting, plugins.resolve("exiting.jar"));
         Files.copy(looping, plugins.resolve("looping.jar"));
         Files.createSymbolicLink(plugins.resolve("folder"), folderPlugin);
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path log = logs.resolve("serve.out");
-        Process process = new ProcessBuilder(java.toString(), "-Dhark.plugins.load-timeout-ms=500",
-                "-cp", TestPlugins.classPath(), HarkCommand.class.getName(),
-                "serve", "--data", data.toString(), "--plugins", plugins.toString(), "--port", "0")
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(
+                        java.toString(),
+                        "-Dhark.plugins.load-timeout-ms=500",
+                        "-cp",
+                        TestPlugins.classPath(),
+                        HarkCommand.class.getName(),
+                        "serve",
+                        "--data",
+                        data.toString(),
+                        "--plugins",
+                        plugins.toString(),
+                        "--port",
+                        "0")
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
             String text = "";
             for (int i = 0; i < 6_000 && !text.contains("Listening on"); i++) {
-                assertTrue(process.isAlive() || text.contains("Listening on"),
+                assertTrue(
+                        process.isAlive() || text.contains("Listening on"),
                         "serve exited with " + (process.isAlive() ? "-" : process.exitValue()) + ": " + text);
                 Thread.sleep(10);
                 text = Files.exists(log) ? Files.readString(log) : "";

@@ -31,19 +31,30 @@ class ServeOptionsTest {
 
     @Test
     void allowedHostsAddToTheLoopbackNamesAndTheBoundHost() {
-        HttpSettings http = parse("--host", "10.0.0.5", "--allowed-host", "hooks.example.com", "--allowed-host",
-                "Hark.Internal").httpSettings();
-        assertEquals(java.util.List.of("localhost", "127.0.0.1", "[::1]", "hooks.example.com", "hark.internal",
-                "10.0.0.5"), http.effectiveAllowedHosts());
+        HttpSettings http = parse(
+                        "--host", "10.0.0.5", "--allowed-host", "hooks.example.com", "--allowed-host", "Hark.Internal")
+                .httpSettings();
+        assertEquals(
+                java.util.List.of("localhost", "127.0.0.1", "[::1]", "hooks.example.com", "hark.internal", "10.0.0.5"),
+                http.effectiveAllowedHosts());
         assertEquals(HttpSettings.DEFAULT_ALLOWED_HOSTS, parse().httpSettings().allowedHosts());
     }
 
     @Test
     void anAllowedHostWithAPortIsBadUsage(@TempDir Path dir) {
         StringWriter err = new StringWriter();
-        int code = HarkCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "serve",
-                "--data", dir.resolve("data").toString(), "--plugins", dir.resolve("none").toString(), "--port", "0",
-                "--allowed-host", "example.com:8000");
+        int code = HarkCommand.execute(
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true),
+                "serve",
+                "--data",
+                dir.resolve("data").toString(),
+                "--plugins",
+                dir.resolve("none").toString(),
+                "--port",
+                "0",
+                "--allowed-host",
+                "example.com:8000");
         assertEquals(ExitCodes.USAGE, code, err.toString());
         assertTrue(err.toString().contains("example.com:8000"), err.toString());
     }
@@ -55,20 +66,29 @@ class ServeOptionsTest {
         assertEquals(ClaimRetention.keep(Duration.ofDays(2)), parse("--claim-retention", "P2D").claimRetention);
         assertEquals(ClaimRetention.forever(), parse("--claim-retention", "forever").claimRetention);
         StringWriter err = new StringWriter();
-        assertEquals(ExitCodes.USAGE, HarkCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true),
-                "serve", "--claim-retention", "0s"));
+        assertEquals(
+                ExitCodes.USAGE,
+                HarkCommand.execute(
+                        new PrintWriter(new StringWriter()),
+                        new PrintWriter(err, true),
+                        "serve",
+                        "--claim-retention",
+                        "0s"));
         assertTrue(err.toString().contains("claim retention"), err.toString());
     }
 
     @Test
     void aNonLoopbackAddressWithoutCredentialsIsRefusedUnlessInsecure(@TempDir Path dir) {
-        for (String[] exposed : List.of(new String[] {"--host", "0.0.0.0"},
-                new String[] {"--admin-port", "0", "--admin-host", "0.0.0.0"})) {
+        for (String[] exposed : List.of(
+                new String[] {"--host", "0.0.0.0"}, new String[] {"--admin-port", "0", "--admin-host", "0.0.0.0"})) {
             StringWriter err = new StringWriter();
             int code = serve(dir, err, Map.of(), exposed);
             assertEquals(ExitCodes.USAGE, code, err.toString());
-            assertTrue(err.toString().contains("refusing to serve 0.0.0.0 without credentials")
-                    && err.toString().contains("--insecure") && err.toString().contains("--tokens"), err.toString());
+            assertTrue(
+                    err.toString().contains("refusing to serve 0.0.0.0 without credentials")
+                            && err.toString().contains("--insecure")
+                            && err.toString().contains("--tokens"),
+                    err.toString());
             assertFalse(Files.exists(dir.resolve("data")), "nothing was opened");
         }
         ServeCommand insecure = parse("--host", "0.0.0.0", "--insecure");
@@ -87,13 +107,16 @@ class ServeOptionsTest {
         assertEquals(1, http.credentials().tokens(Credentials.Scope.ADMIN));
         assertEquals(1, http.credentials().tokens(Credentials.Scope.EVENTS));
         assertNull(serve.exposureProblem(http, null));
-        assertEquals(List.of("tokens travel in clear text to 0.0.0.0:8000; serve HTTPS (--tls-cert, --tls-key) or"
-                + " behind a proxy that terminates TLS"), ServeCommand.cautions(http, null));
+        assertEquals(
+                List.of("tokens travel in clear text to 0.0.0.0:8000; serve HTTPS (--tls-cert, --tls-key) or"
+                        + " behind a proxy that terminates TLS"),
+                ServeCommand.cautions(http, null));
 
         Files.writeString(tokens, "events events-token-0123456789\n");
         ServeCommand eventsOnly = parse("--tokens", tokens.toString());
         eventsOnly.environment = Map.<String, String>of()::get;
-        assertEquals(List.of("no admin token: the admin API refuses every request but the health probes"),
+        assertEquals(
+                List.of("no admin token: the admin API refuses every request but the health probes"),
                 ServeCommand.cautions(eventsOnly.httpSettings(), null));
     }
 
@@ -111,8 +134,18 @@ class ServeOptionsTest {
     void theServersLimitsAreOptionsWithTheDocumentedDefaults(@TempDir Path dir) {
         HttpSettings defaults = parse().httpSettings();
         assertEquals(HttpSettings.defaults().withAllowedHosts(defaults.allowedHosts()), defaults);
-        HttpSettings set = parse("--max-connections", "500", "--max-body-bytes", "4096", "--idle-timeout", "90s",
-                "--request-timeout", "2500ms", "--reply-timeout", "PT1M").httpSettings();
+        HttpSettings set = parse(
+                        "--max-connections",
+                        "500",
+                        "--max-body-bytes",
+                        "4096",
+                        "--idle-timeout",
+                        "90s",
+                        "--request-timeout",
+                        "2500ms",
+                        "--reply-timeout",
+                        "PT1M")
+                .httpSettings();
         assertEquals(500, set.maxConnections());
         assertEquals(4096, set.maxBodyBytes());
         assertEquals(Duration.ofSeconds(90), set.idleTimeout());
@@ -129,12 +162,22 @@ class ServeOptionsTest {
     @Test
     void tokensNewPrintsATokenOrAWebhookSecretThatServeAccepts() {
         StringWriter token = new StringWriter();
-        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(token, true), new PrintWriter(new StringWriter()),
-                "tokens", "new"));
+        assertEquals(
+                ExitCodes.OK,
+                HarkCommand.execute(
+                        new PrintWriter(token, true), new PrintWriter(new StringWriter()), "tokens", "new"));
         StringWriter secret = new StringWriter();
-        assertEquals(ExitCodes.OK, HarkCommand.execute(new PrintWriter(secret, true), new PrintWriter(new StringWriter()),
-                "tokens", "new", "--webhook"));
-        Credentials both = Credentials.parse("admin " + token.toString().trim() + "\nwebhook " + secret.toString().trim(),
+        assertEquals(
+                ExitCodes.OK,
+                HarkCommand.execute(
+                        new PrintWriter(secret, true),
+                        new PrintWriter(new StringWriter()),
+                        "tokens",
+                        "new",
+                        "--webhook"));
+        Credentials both = Credentials.parse(
+                "admin " + token.toString().trim() + "\nwebhook "
+                        + secret.toString().trim(),
                 "printed");
         assertEquals(1, both.tokens(Credentials.Scope.ADMIN));
         assertEquals(1, both.webhookSecrets());
@@ -147,10 +190,19 @@ class ServeOptionsTest {
     }
 
     private static int serve(Path dir, StringWriter err, Map<String, String> environment, String... options) {
-        List<String> args = new ArrayList<>(List.of("serve", "--data", dir.resolve("data").toString(),
-                "--plugins", dir.resolve("none").toString(), "--port", "0"));
+        List<String> args = new ArrayList<>(List.of(
+                "serve",
+                "--data",
+                dir.resolve("data").toString(),
+                "--plugins",
+                dir.resolve("none").toString(),
+                "--port",
+                "0"));
         args.addAll(List.of(options));
-        return HarkCommand.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true), environment,
+        return HarkCommand.execute(
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true),
+                environment,
                 args.toArray(String[]::new));
     }
 }

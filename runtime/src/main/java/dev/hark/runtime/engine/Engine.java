@@ -6,10 +6,7 @@ import dev.hark.runtime.event.EventTask;
 import dev.hark.runtime.event.InFlightClaims;
 import dev.hark.runtime.event.Inbox;
 import dev.hark.runtime.event.RetryLog;
-import dev.hark.workflow.internal.ListenerType;
 import dev.hark.runtime.event.TimerService;
-import dev.hark.workflow.internal.Json;
-import dev.hark.workflow.internal.ValueCodec;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.StoredWorkflow;
@@ -20,11 +17,14 @@ import dev.hark.runtime.workflow.DagCompiler;
 import dev.hark.runtime.workflow.DagDefinition;
 import dev.hark.workflow.FunctionRef;
 import dev.hark.workflow.Node;
-import dev.hark.workflow.internal.ResolvedFunction;
 import dev.hark.workflow.WorkflowExistsException;
 import dev.hark.workflow.WorkflowIds;
 import dev.hark.workflow.WorkflowStateException;
 import dev.hark.workflow.WorkflowStatus;
+import dev.hark.workflow.internal.Json;
+import dev.hark.workflow.internal.ListenerType;
+import dev.hark.workflow.internal.ResolvedFunction;
+import dev.hark.workflow.internal.ValueCodec;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -61,6 +61,7 @@ public final class Engine implements AutoCloseable {
     private final Map<String, ListenerType> listeners = new ConcurrentHashMap<>();
     /** The latest resumption after a restart; its workflows get "not yet resumed" until re-parked. */
     private final AtomicReference<ResumeWindow> resuming = new AtomicReference<>();
+
     private volatile boolean closing;
     private volatile Thread resumeThread;
 
@@ -69,15 +70,21 @@ public final class Engine implements AutoCloseable {
         this.classLoader = classLoader;
         this.codec = new ValueCodec(classLoader);
         AtomicInteger threadNumber = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(workerThreads, workerThreads, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), runnable -> {
+        this.executor = new ThreadPoolExecutor(
+                workerThreads,
+                workerThreads,
+                0,
+                TimeUnit.MILLISECONDS,
+                new LinkedBlockingQueue<>(),
+                runnable -> {
                     Thread thread = new Thread(runnable, "hark-worker-" + threadNumber.incrementAndGet());
                     thread.setDaemon(true);
                     return thread;
-                }, new ThreadPoolExecutor.DiscardPolicy());
+                },
+                new ThreadPoolExecutor.DiscardPolicy());
         this.timers = new TimerService(clock);
-        this.eventServices = new EventServices(store, codec, executor, timers, inbox, new InFlightClaims(),
-                new RetryLog());
+        this.eventServices =
+                new EventServices(store, codec, executor, timers, inbox, new InFlightClaims(), new RetryLog());
     }
 
     /** A started workflow: durable once {@code started} completes; {@code output} completes at the end. */
@@ -97,19 +104,23 @@ public final class Engine implements AutoCloseable {
             throw new WorkflowExistsException(workflowId);
         }
         WorkflowRun run = new WorkflowRun(this, workflowId, dag, Map.of(), true);
-        CompletableFuture<Void> started = store
-                .write(new StoreWrite.CreateWorkflow(workflowId, dagJson, timers.clock().millis()))
-                .handleAsync((ok, failure) -> {
-                    Throwable refusal = failure != null ? unwrap(failure)
-                            : active.putIfAbsent(workflowId, run) != null ? new WorkflowExistsException(workflowId)
-                            : null;
-                    if (refusal != null) {
-                        run.refuse(refusal);
-                        throw refusal instanceof RuntimeException r ? r : new CompletionException(refusal);
-                    }
-                    run.start();
-                    return null;
-                }, executor);
+        CompletableFuture<Void> started = store.write(new StoreWrite.CreateWorkflow(
+                        workflowId, dagJson, timers.clock().millis()))
+                .handleAsync(
+                        (ok, failure) -> {
+                            Throwable refusal = failure != null
+                                    ? unwrap(failure)
+                                    : active.putIfAbsent(workflowId, run) != null
+                                            ? new WorkflowExistsException(workflowId)
+                                            : null;
+                            if (refusal != null) {
+                                run.refuse(refusal);
+                                throw refusal instanceof RuntimeException r ? r : new CompletionException(refusal);
+                            }
+                            run.start();
+                            return null;
+                        },
+                        executor);
         return new Started(workflowId, started, run::result);
     }
 
@@ -128,8 +139,8 @@ public final class Engine implements AutoCloseable {
             case SUCCESSFUL -> {
                 return CompletableFuture.completedFuture(codec.decode(record.outputJson(), null));
             }
-            case CANCELED -> throw new WorkflowStateException(record.id(), record.status(),
-                    "a canceled workflow cannot be resumed");
+            case CANCELED ->
+                throw new WorkflowStateException(record.id(), record.status(), "a canceled workflow cannot be resumed");
             default -> {
                 // RESUMABLE, FAILED, or RUNNING left over by a runtime that died: continue it
             }
@@ -138,8 +149,8 @@ public final class Engine implements AutoCloseable {
         try {
             dag = Json.MAPPER.readValue(record.dagJson(), DagDefinition.class);
         } catch (JacksonException e) {
-            throw new IllegalStateException("stored definition of workflow " + record.id() + " is unreadable: "
-                    + e.getOriginalMessage(), e);
+            throw new IllegalStateException(
+                    "stored definition of workflow " + record.id() + " is unreadable: " + e.getOriginalMessage(), e);
         }
         Map<String, TaskRecord> byTask = new HashMap<>(tasks.size() * 2);
         for (TaskRecord task : tasks) {
@@ -171,7 +182,8 @@ public final class Engine implements AutoCloseable {
      */
     public CompletableFuture<Void> commitCheckpointed(WorkflowRecord record, List<TaskRecord> tasks) {
         List<TaskRecord> checkpointed = tasks.stream()
-                .filter(task -> task.state() == dev.hark.runtime.storage.TaskState.CHECKPOINTED).toList();
+                .filter(task -> task.state() == dev.hark.runtime.storage.TaskState.CHECKPOINTED)
+                .toList();
         if (checkpointed.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
@@ -179,25 +191,33 @@ public final class Engine implements AutoCloseable {
         List<CompletableFuture<Void>> commits = new java.util.ArrayList<>();
         for (TaskRecord task : checkpointed) {
             for (int node = 0; node < dag.nodes().size(); node++) {
-                if (dag.nodes().get(node) instanceof DagDefinition.Step.Wait wait && wait.taskId().equals(task.taskId())) {
+                if (dag.nodes().get(node) instanceof DagDefinition.Step.Wait wait
+                        && wait.taskId().equals(task.taskId())) {
                     CompletableFuture<Void> done = new CompletableFuture<>();
-                    EventTask commit = new EventTask(eventServices, new EventTask.Owner() {
-                        @Override
-                        public void eventCheckpointed(int index, String envelope) {
-                            // already durable; nothing runs downstream of a workflow being canceled
-                        }
+                    EventTask commit = new EventTask(
+                            eventServices,
+                            new EventTask.Owner() {
+                                @Override
+                                public void eventCheckpointed(int index, String envelope) {
+                                    // already durable; nothing runs downstream of a workflow being canceled
+                                }
 
-                        @Override
-                        public boolean commitRecorded(int index) {
-                            done.complete(null);
-                            return false;
-                        }
+                                @Override
+                                public boolean commitRecorded(int index) {
+                                    done.complete(null);
+                                    return false;
+                                }
 
-                        @Override
-                        public void waitFailed(int index, String message, Throwable cause) {
-                            done.completeExceptionally(new IllegalStateException(message, cause));
-                        }
-                    }, record.id(), wait.taskId(), node, listenerType(wait.listener()), null);
+                                @Override
+                                public void waitFailed(int index, String message, Throwable cause) {
+                                    done.completeExceptionally(new IllegalStateException(message, cause));
+                                }
+                            },
+                            record.id(),
+                            wait.taskId(),
+                            node,
+                            listenerType(wait.listener()),
+                            null);
                     executor.execute(() -> commit.recommit(task.outputJson()));
                     commits.add(done);
                 }
@@ -261,15 +281,17 @@ public final class Engine implements AutoCloseable {
      *
      * @return completes when every workflow is re-parked, with each one's output future
      */
-    public CompletableFuture<Map<String, CompletableFuture<Object>>> resumeAllInBackground(WorkflowStatus status,
-            ResumeWindow window) {
-        Thread thread = new Thread(() -> {
-            try {
-                resumeAll(status, window);
-            } catch (RuntimeException e) {
-                // completes the window's future exceptionally; the caller reports it
-            }
-        }, "hark-resume");
+    public CompletableFuture<Map<String, CompletableFuture<Object>>> resumeAllInBackground(
+            WorkflowStatus status, ResumeWindow window) {
+        Thread thread = new Thread(
+                () -> {
+                    try {
+                        resumeAll(status, window);
+                    } catch (RuntimeException e) {
+                        // completes the window's future exceptionally; the caller reports it
+                    }
+                },
+                "hark-resume");
         thread.setDaemon(true);
         resumeThread = thread;
         thread.start();
@@ -367,7 +389,8 @@ public final class Engine implements AutoCloseable {
      */
     public CompletableFuture<Delivery> send(String workflowId, String key, Object payload, String idempotencyKey) {
         if (idempotencyKey == null) {
-            return inbox.send(workflowId, key, payload, null).thenCompose(delivery -> explain(workflowId, key, delivery));
+            return inbox.send(workflowId, key, payload, null)
+                    .thenCompose(delivery -> explain(workflowId, key, delivery));
         }
         // A key already recorded is answered from its claim, whatever became of the workflow since,
         // and never reaches a later wait [R7.3]. A workflow this runtime started has made all its
@@ -380,18 +403,22 @@ public final class Engine implements AutoCloseable {
         }
         // Reading the store may block; keep it off the caller's (possibly I/O) thread.
         return CompletableFuture.supplyAsync(() -> recordedEarlier(workflowId, key, idempotencyKey), executor)
-                .thenCompose(earlier -> earlier != null ? CompletableFuture.completedFuture(earlier)
+                .thenCompose(earlier -> earlier != null
+                        ? CompletableFuture.completedFuture(earlier)
                         : sendKeyed(workflowId, key, payload, idempotencyKey));
     }
 
-    private CompletableFuture<Delivery> sendKeyed(String workflowId, String key, Object payload, String idempotencyKey) {
+    private CompletableFuture<Delivery> sendKeyed(
+            String workflowId, String key, Object payload, String idempotencyKey) {
         return inbox.send(workflowId, key, payload, idempotencyKey).thenCompose(delivery -> {
             if (delivery instanceof Delivery.NotWaiting) {
                 // the first send may have been recorded between the look-up and now
-                return CompletableFuture.supplyAsync(() -> {
-                    Delivery recorded = recordedEarlier(workflowId, key, idempotencyKey);
-                    return recorded != null ? recorded : whyNotWaiting(workflowId, key, delivery);
-                }, executor);
+                return CompletableFuture.supplyAsync(
+                        () -> {
+                            Delivery recorded = recordedEarlier(workflowId, key, idempotencyKey);
+                            return recorded != null ? recorded : whyNotWaiting(workflowId, key, delivery);
+                        },
+                        executor);
             }
             return CompletableFuture.completedFuture(delivery);
         });
@@ -417,7 +444,8 @@ public final class Engine implements AutoCloseable {
     }
 
     private Delivery whyNotWaiting(String workflowId, String key, Delivery delivery) {
-        if (delivery instanceof Delivery.NotWaiting notWaiting && notWaiting.reason() == Delivery.Reason.NO_WAIT_FOR_KEY) {
+        if (delivery instanceof Delivery.NotWaiting notWaiting
+                && notWaiting.reason() == Delivery.Reason.NO_WAIT_FOR_KEY) {
             WorkflowRun run = active.get(workflowId);
             if (run == null) {
                 return whyNotWaiting(workflowId, key);
@@ -444,17 +472,26 @@ public final class Engine implements AutoCloseable {
     private Delivery whyNotWaiting(String workflowId, String key) {
         return store.workflow(workflowId)
                 .<Delivery>map(record -> switch (record.status()) {
-                    case SUCCESSFUL, CANCELED, FAILED -> new Delivery.NotWaiting(workflowId, key,
-                            Delivery.Reason.WORKFLOW_FINISHED, "workflow '" + workflowId + "' is "
-                                    + record.status() + "; it waits for no event");
+                    case SUCCESSFUL, CANCELED, FAILED ->
+                        new Delivery.NotWaiting(
+                                workflowId,
+                                key,
+                                Delivery.Reason.WORKFLOW_FINISHED,
+                                "workflow '" + workflowId + "' is " + record.status() + "; it waits for no event");
                     // a resumption under way will park its waits shortly: "retry", never "not running"
-                    case RESUMABLE, RUNNING -> resumingNow() ? notYetResumed(workflowId, key)
-                            : new Delivery.NotWaiting(workflowId, key, Delivery.Reason.WORKFLOW_NOT_RUNNING, "workflow '"
-                                    + workflowId + "' is " + WorkflowStatus.RESUMABLE
-                                    + "; resume it before sending it events");
+                    case RESUMABLE, RUNNING ->
+                        resumingNow()
+                                ? notYetResumed(workflowId, key)
+                                : new Delivery.NotWaiting(
+                                        workflowId,
+                                        key,
+                                        Delivery.Reason.WORKFLOW_NOT_RUNNING,
+                                        "workflow '"
+                                                + workflowId + "' is " + WorkflowStatus.RESUMABLE
+                                                + "; resume it before sending it events");
                 })
-                .orElseGet(() -> new Delivery.NotWaiting(workflowId, key, Delivery.Reason.UNKNOWN_WORKFLOW,
-                        "no workflow with id '" + workflowId + "'"));
+                .orElseGet(() -> new Delivery.NotWaiting(
+                        workflowId, key, Delivery.Reason.UNKNOWN_WORKFLOW, "no workflow with id '" + workflowId + "'"));
     }
 
     /** @return waits registered in the inbox */
@@ -465,8 +502,8 @@ public final class Engine implements AutoCloseable {
     /** Stops every active run without changing stored state (they stay resumable), then the threads. */
     @Override
     public void close() {
-        IllegalStateException closed = new IllegalStateException(
-                "the runtime was closed; the workflow stays resumable");
+        IllegalStateException closed =
+                new IllegalStateException("the runtime was closed; the workflow stays resumable");
         stopResuming(closed);
         for (WorkflowRun run : List.copyOf(active.values())) {
             run.abandon(closed);
@@ -521,7 +558,8 @@ public final class Engine implements AutoCloseable {
     static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException) && cause.getCause() != null) {
+                        || cause instanceof java.util.concurrent.ExecutionException)
+                && cause.getCause() != null) {
             cause = cause.getCause();
         }
         return cause;

@@ -22,6 +22,7 @@ public final class ResumeWindow {
     private final AtomicInteger resumed = new AtomicInteger();
     /** Runs handed to resume whose waits are not parked yet. */
     private final AtomicInteger unparked = new AtomicInteger();
+
     private final CompletableFuture<Map<String, CompletableFuture<Object>>> done = new CompletableFuture<>();
     private volatile int total;
     private volatile boolean listed;
@@ -56,9 +57,14 @@ public final class ResumeWindow {
     Delivery.NotYetResumed notYetResumed(String workflowId, String key) {
         int resumedNow = resumed();
         int totalNow = total();
-        return new Delivery.NotYetResumed(workflowId, key, resumedNow, totalNow, "the runtime is starting: workflow '"
-                + workflowId + "' is being resumed (" + resumedNow + " of " + totalNow
-                + " resumed so far) and does not wait for events yet; send the event again shortly");
+        return new Delivery.NotYetResumed(
+                workflowId,
+                key,
+                resumedNow,
+                totalNow,
+                "the runtime is starting: workflow '"
+                        + workflowId + "' is being resumed (" + resumedNow + " of " + totalNow
+                        + " resumed so far) and does not wait for events yet; send the event again shortly");
     }
 
     /** A run is resumed within this window; {@code parked} completes when its waits are polled. */

@@ -1,17 +1,17 @@
 package dev.hark.runtime.engine;
 
 import dev.hark.runtime.event.EventTask;
-import dev.hark.workflow.internal.ListenerType;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.workflow.DagDefinition;
 import dev.hark.runtime.workflow.DagDefinition.Step;
-import dev.hark.workflow.internal.ResolvedFunction;
 import dev.hark.workflow.WorkflowCanceledException;
 import dev.hark.workflow.WorkflowFailedException;
 import dev.hark.workflow.WorkflowStatus;
+import dev.hark.workflow.internal.ListenerType;
+import dev.hark.workflow.internal.ResolvedFunction;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Type;
@@ -44,6 +44,7 @@ final class WorkflowRun implements EventTask.Owner {
     private final CompletableFuture<String> outcome = new CompletableFuture<>();
     /** The decoded output, made only once asked for: most runs' outputs are never read back here. */
     private CompletableFuture<Object> result;
+
     private List<EventTask> waits;
     private List<Runnable> recommits;
     private int commitsOutstanding;
@@ -54,6 +55,7 @@ final class WorkflowRun implements EventTask.Owner {
      * which no resume window waits for.
      */
     private final CompletableFuture<Void> parked;
+
     private boolean starting;
     private int startPollsOutstanding;
 
@@ -171,11 +173,14 @@ final class WorkflowRun implements EventTask.Owner {
             status = WorkflowStatus.CANCELED;
             cancelWaits();
         }
-        return engine.store().write(new StoreWrite.SetStatus(id, WorkflowStatus.CANCELED, null, null))
-                .whenCompleteAsync((ok, failure) -> {
-                    engine.finished(this);
-                    outcome.completeExceptionally(new WorkflowCanceledException(id));
-                }, engine.executor());
+        return engine.store()
+                .write(new StoreWrite.SetStatus(id, WorkflowStatus.CANCELED, null, null))
+                .whenCompleteAsync(
+                        (ok, failure) -> {
+                            engine.finished(this);
+                            outcome.completeExceptionally(new WorkflowCanceledException(id));
+                        },
+                        engine.executor());
     }
 
     /** Stops this run without changing its stored status: it stays resumable. */
@@ -322,8 +327,13 @@ final class WorkflowRun implements EventTask.Owner {
             envelope = engine.codec().encode(output, function.outputType());
         } catch (Throwable e) { // an Error from task code fails the task, never the worker thread
             if (attempt < task.retries()) {
-                LOG.info("Task {} of workflow {} threw (attempt {} of {}), running it again: {}", task.taskId(), id,
-                        attempt + 1, task.retries() + 1, String.valueOf(e));
+                LOG.info(
+                        "Task {} of workflow {} threw (attempt {} of {}), running it again: {}",
+                        task.taskId(),
+                        id,
+                        attempt + 1,
+                        task.retries() + 1,
+                        String.valueOf(e));
                 engine.executor().execute(() -> runTask(node, task, inputEnvelopes, attempt + 1));
             } else {
                 String tries = task.retries() == 0 ? "" : " (after " + (attempt + 1) + " attempts)";
@@ -340,13 +350,17 @@ final class WorkflowRun implements EventTask.Owner {
             }
             written = engine.store().write(new StoreWrite.PutTask(id, task.taskId(), TaskState.DONE, envelope));
         }
-        written.whenCompleteAsync((ok, failure) -> {
+        written.whenCompleteAsync(
+                (ok, failure) -> {
                     if (failure == null) {
                         nodeDone(node, envelope);
                     } else {
-                        fail("output of task " + task.taskId() + " could not be stored: " + failure.getMessage(), failure);
+                        fail(
+                                "output of task " + task.taskId() + " could not be stored: " + failure.getMessage(),
+                                failure);
                     }
-                }, engine.executor());
+                },
+                engine.executor());
     }
 
     private void nodeDone(int node, String envelope) {
@@ -371,15 +385,18 @@ final class WorkflowRun implements EventTask.Owner {
             status = WorkflowStatus.SUCCESSFUL;
             output = outputs[dag.root()];
         }
-        engine.store().write(new StoreWrite.SetStatus(id, WorkflowStatus.SUCCESSFUL, output, null))
-                .whenCompleteAsync((ok, failure) -> {
-                    engine.finished(this);
-                    if (failure != null) {
-                        outcome.completeExceptionally(failure);
-                    } else {
-                        outcome.complete(output);
-                    }
-                }, engine.executor());
+        engine.store()
+                .write(new StoreWrite.SetStatus(id, WorkflowStatus.SUCCESSFUL, output, null))
+                .whenCompleteAsync(
+                        (ok, failure) -> {
+                            engine.finished(this);
+                            if (failure != null) {
+                                outcome.completeExceptionally(failure);
+                            } else {
+                                outcome.complete(output);
+                            }
+                        },
+                        engine.executor());
         return true;
     }
 
@@ -403,11 +420,14 @@ final class WorkflowRun implements EventTask.Owner {
         } else {
             LOG.warn("Workflow {} failed: {} (listener {})", id, message, listener, cause);
         }
-        engine.store().write(new StoreWrite.SetStatus(id, WorkflowStatus.FAILED, null, describe(message, cause)))
-                .whenCompleteAsync((ok, failure) -> {
-                    engine.finished(this);
-                    outcome.completeExceptionally(new WorkflowFailedException(id, message, cause));
-                }, engine.executor());
+        engine.store()
+                .write(new StoreWrite.SetStatus(id, WorkflowStatus.FAILED, null, describe(message, cause)))
+                .whenCompleteAsync(
+                        (ok, failure) -> {
+                            engine.finished(this);
+                            outcome.completeExceptionally(new WorkflowFailedException(id, message, cause));
+                        },
+                        engine.executor());
     }
 
     private void cancelWaits() {

@@ -1,7 +1,7 @@
 package dev.hark.runtime.event;
 
-import dev.hark.workflow.internal.ValueCodec;
 import dev.hark.runtime.storage.WorkflowStore;
+import dev.hark.workflow.internal.ValueCodec;
 import java.util.concurrent.Executor;
 
 /**
@@ -11,5 +11,11 @@ import java.util.concurrent.Executor;
  * @param claims the claims this runtime's waits are checkpointing or committing
  * @param retryLog where the waits' failed attempts are logged, throttled per listener
  */
-public record EventServices(WorkflowStore store, ValueCodec codec, Executor executor, TimerService timers, Inbox inbox,
-        InFlightClaims claims, RetryLog retryLog) {}
+public record EventServices(
+        WorkflowStore store,
+        ValueCodec codec,
+        Executor executor,
+        TimerService timers,
+        Inbox inbox,
+        InFlightClaims claims,
+        RetryLog retryLog) {}

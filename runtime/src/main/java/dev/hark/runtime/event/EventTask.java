@@ -3,23 +3,23 @@ package dev.hark.runtime.event;
 import dev.hark.api.Event;
 import dev.hark.api.EventListener;
 import dev.hark.api.InboxMessage;
-import dev.hark.workflow.internal.ValueCodecException;
-import dev.hark.workflow.internal.ListenerType;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
+import dev.hark.workflow.internal.ListenerType;
+import dev.hark.workflow.internal.ValueCodecException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +80,7 @@ public final class EventTask {
     private List<Runnable> cancelActions;
     /** The context's own timers and inbox registrations: released whenever an attempt ends, also by checkpoint. */
     private List<Runnable> releases;
+
     private final SenderReplies replies = new SenderReplies();
     private final ListenerContext context;
     private boolean cancelled;
@@ -88,8 +89,14 @@ public final class EventTask {
     private int failedPolls;
     private int refusals;
 
-    public EventTask(EventServices services, Owner owner, String workflowId, String taskId, int node,
-            ListenerType type, String argsEnvelope) {
+    public EventTask(
+            EventServices services,
+            Owner owner,
+            String workflowId,
+            String taskId,
+            int node,
+            ListenerType type,
+            String argsEnvelope) {
         this.services = services;
         this.owner = owner;
         this.workflowId = workflowId;
@@ -149,11 +156,13 @@ public final class EventTask {
             event = (Event) services.codec().decode(eventEnvelope, type.eventType());
             claims = type.sharedSource() ? List.of(new EventClaim(type.id(), event.id())) : List.of();
         } catch (Throwable e) {
-            owner.waitFailed(node, "cannot read back the checkpointed event of " + type.id() + ": " + e.getMessage(), e);
+            owner.waitFailed(
+                    node, "cannot read back the checkpointed event of " + type.id() + ": " + e.getMessage(), e);
             return;
         }
         // Waits refused by this claim meanwhile poll again once this commit is done, not after a back-off.
-        CompletableFuture<Void> inFlight = claims.isEmpty() ? null : services.claims().register(claims);
+        CompletableFuture<Void> inFlight =
+                claims.isEmpty() ? null : services.claims().register(claims);
         commit(event, 1, inFlight == null ? null : () -> services.claims().release(claims, inFlight));
     }
 
@@ -177,8 +186,10 @@ public final class EventTask {
             actions = takeEndOfAttemptActions(true);
             stage = pollStage;
         }
-        settleReplies(reply -> notWaiting(reply, "workflow '" + workflowId
-                + "' stopped waiting before the event was checkpointed; nothing was recorded"));
+        settleReplies(reply -> notWaiting(
+                reply,
+                "workflow '" + workflowId
+                        + "' stopped waiting before the event was checkpointed; nothing was recorded"));
         runAll(actions);
         if (stage != null) {
             try {
@@ -208,8 +219,10 @@ public final class EventTask {
         try {
             eventId = event.id();
             if (eventId == null || eventId.isEmpty()) {
-                fail(type.id() + " delivered an event whose id() is " + (eventId == null ? "null" : "empty")
-                        + "; the id names the occurrence and is the key of exactly-once delivery [L3.5]", null);
+                fail(
+                        type.id() + " delivered an event whose id() is " + (eventId == null ? "null" : "empty")
+                                + "; the id names the occurrence and is the key of exactly-once delivery [L3.5]",
+                        null);
                 return;
             }
             envelope = services.codec().encode(event, type.eventType());
@@ -238,12 +251,16 @@ public final class EventTask {
             // writes in order), so the workflow's CANCELED status can never precede this checkpoint.
             written = services.store().write(checkpoint);
         }
-        written.whenCompleteAsync((ok, failure) -> checkpointWritten(event, envelope, claims, inFlight, failure),
-                services.executor());
+        written.whenCompleteAsync(
+                (ok, failure) -> checkpointWritten(event, envelope, claims, inFlight, failure), services.executor());
     }
 
-    private void checkpointWritten(Event event, String envelope, List<EventClaim> claims,
-            CompletableFuture<Void> inFlight, Throwable failure) {
+    private void checkpointWritten(
+            Event event,
+            String envelope,
+            List<EventClaim> claims,
+            CompletableFuture<Void> inFlight,
+            Throwable failure) {
         boolean stopped;
         List<Runnable> ended;
         synchronized (this) {
@@ -265,11 +282,17 @@ public final class EventTask {
             if (cause instanceof EventClaimedException refused) {
                 claimRefused(event, refused, stopped);
             } else if (stopped) {
-                LOG.warn("Checkpoint of {} in workflow {} failed after the wait was cancelled: {}", taskId, workflowId,
+                LOG.warn(
+                        "Checkpoint of {} in workflow {} failed after the wait was cancelled: {}",
+                        taskId,
+                        workflowId,
                         failure.toString());
-                settleReplies(reply -> new Delivery.Failed(workflowId, reply.message().key(),
+                settleReplies(reply -> new Delivery.Failed(
+                        workflowId,
+                        reply.message().key(),
                         "the event could not be checkpointed and was not recorded (" + rootMessage(failure)
-                                + "), and the workflow stopped waiting meanwhile", cause instanceof StoreBusyException));
+                                + "), and the workflow stopped waiting meanwhile",
+                        cause instanceof StoreBusyException));
                 endAttempt();
             } else {
                 pollFailed("Checkpoint", failure);
@@ -279,8 +302,10 @@ public final class EventTask {
         String eventId = event.id();
         settleReplies(reply -> reply.message().id().equals(eventId)
                 ? new Delivery.Accepted(workflowId, reply.message().key(), eventId)
-                : notWaiting(reply, "workflow '" + workflowId + "' took another event for this wait (" + eventId
-                        + "); this one was not recorded"));
+                : notWaiting(
+                        reply,
+                        "workflow '" + workflowId + "' took another event for this wait (" + eventId
+                                + "); this one was not recorded"));
         runAll(ended);
         if (!stopped) {
             owner.eventCheckpointed(node, envelope);
@@ -295,10 +320,15 @@ public final class EventTask {
      */
     private void claimRefused(Event event, EventClaimedException refused, boolean stopped) {
         EventClaim taken = refused.holder().claim();
-        settleReplies(reply -> reply.idempotent() && taken.equals(EventClaim.inbox(workflowId, reply.message().id()))
-                ? new Delivery.Accepted(workflowId, reply.message().key(), reply.message().id(), true)
-                : new Delivery.Failed(workflowId, reply.message().key(), "the event was not recorded: "
-                        + refused.getMessage() + "; send it again"));
+        settleReplies(reply -> reply.idempotent()
+                        && taken.equals(
+                                EventClaim.inbox(workflowId, reply.message().id()))
+                ? new Delivery.Accepted(
+                        workflowId, reply.message().key(), reply.message().id(), true)
+                : new Delivery.Failed(
+                        workflowId,
+                        reply.message().key(),
+                        "the event was not recorded: " + refused.getMessage() + "; send it again"));
         endAttempt();
         if (stopped) {
             return;
@@ -308,8 +338,12 @@ public final class EventTask {
             attempt = ++refusals;
             pollStage = null;
         }
-        LOG.debug("Event {} of {} was claimed by another wait; {} in workflow {} polls again", event.id(), type.id(),
-                taskId, workflowId);
+        LOG.debug(
+                "Event {} of {} was claimed by another wait; {} in workflow {} polls again",
+                event.id(),
+                type.id(),
+                taskId,
+                workflowId);
         Runnable again = onlyOnce(() -> services.executor().execute(this::poll));
         CompletableFuture<Void> holder = services.claims().holder(taken);
         if (taken.source().startsWith(EventClaim.INBOX_PREFIX)) {
@@ -319,7 +353,8 @@ public final class EventTask {
         } else if (holder != null) {
             // The claim's wait runs here: poll again once it has committed, so that the source has
             // forgotten the occurrence; the timer only bounds the wait, and goes when it is not needed.
-            CompletableFuture<Void> bound = services.timers().at(services.timers().clock().instant().plus(MAX_BACKOFF));
+            CompletableFuture<Void> bound =
+                    services.timers().at(services.timers().clock().instant().plus(MAX_BACKOFF));
             bound.thenRun(again);
             holder.whenComplete((ok, ignored) -> {
                 bound.cancel(false);
@@ -341,14 +376,26 @@ public final class EventTask {
             pollStage = null;
         }
         boolean busy = unwrap(error) instanceof StoreBusyException;
-        settleReplies(reply -> new Delivery.Failed(workflowId, reply.message().key(),
+        settleReplies(reply -> new Delivery.Failed(
+                workflowId,
+                reply.message().key(),
                 "the event could not be checkpointed and was not recorded (" + rootMessage(error) + "); send it again",
                 busy));
         endAttempt();
         Duration delay = backoff(attempt);
-        services.retryLog().attemptFailed(LOG, type.id(), attempt,
-                "{} for task {} of workflow {} on listener {} failed (attempt {}), polling again in {} ms: {}",
-                what, taskId, workflowId, type.id(), attempt, delay.toMillis(), String.valueOf(error));
+        services.retryLog()
+                .attemptFailed(
+                        LOG,
+                        type.id(),
+                        attempt,
+                        "{} for task {} of workflow {} on listener {} failed (attempt {}), polling again in {} ms: {}",
+                        what,
+                        taskId,
+                        workflowId,
+                        type.id(),
+                        attempt,
+                        delay.toMillis(),
+                        String.valueOf(error));
         services.timers().schedule(() -> services.executor().execute(this::poll), delay);
     }
 
@@ -412,17 +459,31 @@ public final class EventTask {
             if (releaseClaims != null) {
                 releaseClaims.run();
             }
-            owner.waitFailed(node, type.id() + ".eventCheckpointed failed " + attempt + " times for event "
-                    + event.id() + "; the event is checkpointed and resume commits it again", failure);
+            owner.waitFailed(
+                    node,
+                    type.id() + ".eventCheckpointed failed " + attempt + " times for event " + event.id()
+                            + "; the event is checkpointed and resume commits it again",
+                    failure);
             return;
         }
         Duration delay = backoff(attempt);
-        services.retryLog().attemptFailed(LOG, type.id(), attempt,
-                "Commit of event {} for task {} of workflow {} by listener {} failed (attempt {} of {}), retrying in {}"
-                        + " ms: {}", event.id(), taskId, workflowId, type.id(), attempt, MAX_COMMIT_ATTEMPTS,
-                delay.toMillis(), String.valueOf(failure));
-        services.timers().schedule(() -> services.executor().execute(() -> commit(event, attempt + 1, releaseClaims)),
-                delay);
+        services.retryLog()
+                .attemptFailed(
+                        LOG,
+                        type.id(),
+                        attempt,
+                        "Commit of event {} for task {} of workflow {} by listener {} failed (attempt {} of {}), retrying in {}"
+                                + " ms: {}",
+                        event.id(),
+                        taskId,
+                        workflowId,
+                        type.id(),
+                        attempt,
+                        MAX_COMMIT_ATTEMPTS,
+                        delay.toMillis(),
+                        String.valueOf(failure));
+        services.timers()
+                .schedule(() -> services.executor().execute(() -> commit(event, attempt + 1, releaseClaims)), delay);
     }
 
     /**
@@ -439,8 +500,11 @@ public final class EventTask {
         }
         services.store().write(new StoreWrite.MarkCommitted(workflowId, taskId)).whenComplete((ok, failure) -> {
             if (failure != null) {
-                LOG.warn("Recording the commit of {} in workflow {} failed; a resume commits again: {}", taskId,
-                        workflowId, failure.toString());
+                LOG.warn(
+                        "Recording the commit of {} in workflow {} failed; a resume commits again: {}",
+                        taskId,
+                        workflowId,
+                        failure.toString());
             }
         });
     }
@@ -462,9 +526,14 @@ public final class EventTask {
             return List.of();
         }
         if (shared && keyed) {
-            return List.of(new EventClaim(type.id(), eventId), EventClaim.inbox(workflowId, carrier.message().id()));
+            return List.of(
+                    new EventClaim(type.id(), eventId),
+                    EventClaim.inbox(workflowId, carrier.message().id()));
         }
-        return List.of(shared ? new EventClaim(type.id(), eventId) : EventClaim.inbox(workflowId, carrier.message().id()));
+        return List.of(
+                shared
+                        ? new EventClaim(type.id(), eventId)
+                        : EventClaim.inbox(workflowId, carrier.message().id()));
     }
 
     private Delivery notWaiting(SenderReplies.PendingReply reply, String message) {
@@ -519,7 +588,8 @@ public final class EventTask {
 
     /** Short at first (the claim's commit is usually in flight), doubling to a few seconds, with jitter. */
     private static Duration claimBackoff(int attempt) {
-        long millis = Math.min(FIRST_CLAIM_BACKOFF.toMillis() << Math.min(attempt - 1, 16), MAX_CLAIM_BACKOFF.toMillis());
+        long millis =
+                Math.min(FIRST_CLAIM_BACKOFF.toMillis() << Math.min(attempt - 1, 16), MAX_CLAIM_BACKOFF.toMillis());
         return Duration.ofMillis(millis / 2 + ThreadLocalRandom.current().nextLong(millis / 2 + 1));
     }
 

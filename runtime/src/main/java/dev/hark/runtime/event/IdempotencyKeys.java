@@ -21,8 +21,8 @@ public final class IdempotencyKeys {
         for (int i = 0; i < key.length(); i++) {
             char c = key.charAt(i);
             if (c < 0x20 || c > 0x7e) {
-                return "an idempotency key must be printable ASCII (space to '~'); character " + (i + 1)
-                        + " is U+" + String.format("%04X", (int) c);
+                return "an idempotency key must be printable ASCII (space to '~'); character " + (i + 1) + " is U+"
+                        + String.format("%04X", (int) c);
             }
         }
         return null;

@@ -5,10 +5,10 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The runtime's inbox: waits register for (workflow id, key); a sender's message goes to the first
@@ -32,6 +32,7 @@ public final class Inbox {
     /** Delivery ids: unique per runtime start (the prefix) and within it (the counter). */
     private final String deliveryPrefix = "msg-" + Long.toString(System.currentTimeMillis(), 36) + "-"
             + Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36) + "-";
+
     private final AtomicLong deliveries = new AtomicLong();
     /** Per workflow, the keys whose wait took a message, until the workflow is forgotten. */
     private final Map<String, Taken> taken = new ConcurrentHashMap<>();
@@ -125,22 +126,35 @@ public final class Inbox {
             if (subscription == null) {
                 Taken keys = taken.get(workflowId);
                 String takenBy = keys == null ? null : keys.messageIdFor(key);
-                return CompletableFuture.completedFuture(takenBy != null
-                        ? new Delivery.NotWaiting(workflowId, key, Delivery.Reason.ALREADY_RECEIVED,
-                                "workflow '" + workflowId + "' already received event " + takenBy + " for key '" + key
-                                        + "'; this one was not recorded")
-                        : new Delivery.NotWaiting(workflowId, key, Delivery.Reason.NO_WAIT_FOR_KEY,
-                                "workflow '" + workflowId + "' has no wait for key '" + key + "'"));
+                return CompletableFuture.completedFuture(
+                        takenBy != null
+                                ? new Delivery.NotWaiting(
+                                        workflowId,
+                                        key,
+                                        Delivery.Reason.ALREADY_RECEIVED,
+                                        "workflow '" + workflowId + "' already received event " + takenBy + " for key '"
+                                                + key + "'; this one was not recorded")
+                                : new Delivery.NotWaiting(
+                                        workflowId,
+                                        key,
+                                        Delivery.Reason.NO_WAIT_FOR_KEY,
+                                        "workflow '" + workflowId + "' has no wait for key '" + key + "'"));
             }
             InboxMessage message = new InboxMessage(
-                    idempotencyKey != null ? idempotencyKey : deliveryPrefix + deliveries.incrementAndGet(), key, payload);
+                    idempotencyKey != null ? idempotencyKey : deliveryPrefix + deliveries.incrementAndGet(),
+                    key,
+                    payload);
             CompletableFuture<Delivery> reply = new CompletableFuture<>();
             if (subscription.waiter().expectReply(message, idempotencyKey != null, reply)
                     && subscription.message().complete(message)) {
                 taken.merge(workflowId, new Taken(key, message.id(), null), Taken::merge);
                 reply.whenComplete((outcome, failure) -> {
-                    if (idempotencyKey != null && outcome instanceof Delivery.Accepted accepted && !accepted.earlier()) {
-                        recordedKeys.computeIfAbsent(workflowId, w -> ConcurrentHashMap.newKeySet()).add(idempotencyKey);
+                    if (idempotencyKey != null
+                            && outcome instanceof Delivery.Accepted accepted
+                            && !accepted.earlier()) {
+                        recordedKeys
+                                .computeIfAbsent(workflowId, w -> ConcurrentHashMap.newKeySet())
+                                .add(idempotencyKey);
                     }
                     if (!(outcome instanceof Delivery.Accepted accepted) || accepted.earlier()) {
                         taken.computeIfPresent(workflowId, (workflow, keys) -> keys.without(key, message.id()));

@@ -74,8 +74,10 @@ public final class RetryLog {
             Object[] more = Arrays.copyOf(arguments, arguments.length + 2);
             more[arguments.length] = heldBack;
             more[arguments.length + 1] = INTERVAL.toSeconds();
-            log.warn(format + " ({} more failures of this listener's waits since its last such line, at DEBUG:"
-                    + " at most one line per {} s)", more);
+            log.warn(
+                    format + " ({} more failures of this listener's waits since its last such line, at DEBUG:"
+                            + " at most one line per {} s)",
+                    more);
         }
     }
 }

@@ -1,14 +1,14 @@
 package dev.hark.runtime.http;
 
-import dev.hark.workflow.internal.Json;
+import dev.hark.runtime.storage.StoreBusyException;
+import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.workflow.UnknownDefinitionException;
 import dev.hark.workflow.UnknownWorkflowException;
 import dev.hark.workflow.WorkflowExistsException;
 import dev.hark.workflow.WorkflowIds;
 import dev.hark.workflow.WorkflowStateException;
 import dev.hark.workflow.WorkflowStatus;
-import dev.hark.runtime.storage.StoreBusyException;
-import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.workflow.internal.Json;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -75,7 +75,10 @@ final class AdminHandler {
 
     /** @return whether {@code path} belongs to the admin API */
     static boolean serves(String path) {
-        return path.equals(HEALTH) || path.equals(LIVE) || path.equals(READY) || path.equals(WORKFLOWS)
+        return path.equals(HEALTH)
+                || path.equals(LIVE)
+                || path.equals(READY)
+                || path.equals(WORKFLOWS)
                 || path.startsWith(WORKFLOWS + "/");
     }
 
@@ -86,8 +89,8 @@ final class AdminHandler {
 
     /** @return the admin executor: {@link #THREADS} threads, at most {@link #MAX_QUEUED} requests waiting */
     static ExecutorService executor(ThreadFactory threads) {
-        return new ThreadPoolExecutor(THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED),
-                threads);
+        return new ThreadPoolExecutor(
+                THREADS, THREADS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(MAX_QUEUED), threads);
     }
 
     /** Hands {@code exchange} to {@code executor}, or answers 503 at once when its queue is full. */
@@ -103,8 +106,13 @@ final class AdminHandler {
                 exchange.reply(503, HttpExchanges.error("shutting_down", "the server is shutting down", null));
                 return;
             }
-            exchange.reply(503, Map.of("Retry-After", "1"), HttpExchanges.error("admin_busy",
-                    "too many admin requests are waiting (" + MAX_QUEUED + "); try again shortly", null));
+            exchange.reply(
+                    503,
+                    Map.of("Retry-After", "1"),
+                    HttpExchanges.error(
+                            "admin_busy",
+                            "too many admin requests are waiting (" + MAX_QUEUED + "); try again shortly",
+                            null));
         }
     }
 
@@ -112,7 +120,8 @@ final class AdminHandler {
         try {
             if (exchange.method().equals("POST") && !HttpExchanges.isJson(exchange.header("Content-Type"))) {
                 // Every POST, even one without a body: a browser's form can send no other media type cross-site.
-                throw new BadRequest(415, "unsupported_media_type", "send POSTs with Content-Type: application/json", null);
+                throw new BadRequest(
+                        415, "unsupported_media_type", "send POSTs with Content-Type: application/json", null);
             }
             route(exchange);
         } catch (RuntimeException | LinkageError e) {
@@ -148,8 +157,11 @@ final class AdminHandler {
             }
             return;
         }
-        String[] parts = path.equals(WORKFLOWS) ? new String[0]
-                : path.startsWith(WORKFLOWS + "/") ? path.substring(WORKFLOWS.length() + 1).split("/", -1) : null;
+        String[] parts = path.equals(WORKFLOWS)
+                ? new String[0]
+                : path.startsWith(WORKFLOWS + "/")
+                        ? path.substring(WORKFLOWS.length() + 1).split("/", -1)
+                        : null;
         if (parts == null || parts.length > 2) {
             exchange.reply(404, HttpExchanges.error("not_found", "no such endpoint: " + path, null));
             return;
@@ -198,22 +210,32 @@ final class AdminHandler {
                 body.put("status", admin.status(id).name());
                 exchange.reply(200, body);
             }
-            default -> exchange.reply(404, HttpExchanges.error("not_found",
-                    "no such endpoint: " + path + "; use " + WORKFLOWS + "/{id}, /output or /cancel", null));
+            default ->
+                exchange.reply(
+                        404,
+                        HttpExchanges.error(
+                                "not_found",
+                                "no such endpoint: " + path + "; use " + WORKFLOWS + "/{id}, /output or /cancel",
+                                null));
         }
     }
 
     private void start(HttpCall exchange) {
         if (!HttpExchanges.isJson(exchange.header("Content-Type"))) {
-            throw new BadRequest(415, "unsupported_media_type", "the body must be JSON with Content-Type: application/json", null);
+            throw new BadRequest(
+                    415, "unsupported_media_type", "the body must be JSON with Content-Type: application/json", null);
         }
         byte[] bytes = exchange.body();
         JsonNode request;
         try {
             request = Json.INTAKE.readTree(bytes);
         } catch (StreamConstraintsException e) {
-            throw new BadRequest(400, "too_deep", "the body nests deeper than " + Json.MAX_INTAKE_DEPTH
-                    + " levels (the body object counts as one): " + e.getOriginalMessage(), "input");
+            throw new BadRequest(
+                    400,
+                    "too_deep",
+                    "the body nests deeper than " + Json.MAX_INTAKE_DEPTH + " levels (the body object counts as one): "
+                            + e.getOriginalMessage(),
+                    "input");
         } catch (JacksonException e) {
             throw new BadRequest(400, "malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null);
         }
@@ -222,7 +244,10 @@ final class AdminHandler {
         }
         JsonNode definition = request.get("definition");
         if (definition == null || !definition.isString()) {
-            throw new BadRequest(400, "missing_field", "definition (a string naming a workflow definition) is missing",
+            throw new BadRequest(
+                    400,
+                    "missing_field",
+                    "definition (a string naming a workflow definition) is missing",
                     "definition");
         }
         JsonNode id = request.get("workflow_id");
@@ -234,13 +259,16 @@ final class AdminHandler {
             throw new BadRequest(400, "wrong_type", "input must be a JSON object", "input");
         }
         @SuppressWarnings("unchecked")
-        Map<String, Object> inputMap = input == null || input.isNull() ? Map.of()
-                : Json.MAPPER.treeToValue(input, Map.class);
+        Map<String, Object> inputMap =
+                input == null || input.isNull() ? Map.of() : Json.MAPPER.treeToValue(input, Map.class);
         String workflowId = id == null || id.isNull() ? null : id.asString();
         admin.start(definition.asString(), workflowId, inputMap).whenComplete((startedId, failure) -> {
             if (failure != null) {
-                failure(exchange, failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure);
+                failure(
+                        exchange,
+                        failure instanceof CompletionException && failure.getCause() != null
+                                ? failure.getCause()
+                                : failure);
                 return;
             }
             ObjectNode body = Json.MAPPER.createObjectNode();
@@ -266,8 +294,12 @@ final class AdminHandler {
                         try {
                             status = Optional.of(WorkflowStatus.valueOf(upper));
                         } catch (IllegalArgumentException e) {
-                            throw new BadRequest(400, "invalid_field", "unknown status '" + value + "'; one of "
-                                    + Arrays.toString(WorkflowStatus.values()), "status");
+                            throw new BadRequest(
+                                    400,
+                                    "invalid_field",
+                                    "unknown status '" + value + "'; one of "
+                                            + Arrays.toString(WorkflowStatus.values()),
+                                    "status");
                         }
                     }
                     case "limit" -> {
@@ -277,14 +309,22 @@ final class AdminHandler {
                             limit = -1;
                         }
                         if (limit < 1 || limit > MAX_PAGE) {
-                            throw new BadRequest(400, "invalid_field", "limit must be a whole number from 1 to "
-                                    + MAX_PAGE + "; was '" + value + "'", "limit");
+                            throw new BadRequest(
+                                    400,
+                                    "invalid_field",
+                                    "limit must be a whole number from 1 to " + MAX_PAGE + "; was '" + value + "'",
+                                    "limit");
                         }
                     }
                     case "after" -> after = value.isEmpty() ? null : value;
-                    default -> throw new BadRequest(400, "invalid_query", "unknown query parameter '" + name
-                            + "'; use status=<" + Arrays.toString(WorkflowStatus.values()) + ">, limit=<1.."
-                            + MAX_PAGE + "> and after=<last id of the previous page>", name);
+                    default ->
+                        throw new BadRequest(
+                                400,
+                                "invalid_query",
+                                "unknown query parameter '" + name
+                                        + "'; use status=<" + Arrays.toString(WorkflowStatus.values()) + ">, limit=<1.."
+                                        + MAX_PAGE + "> and after=<last id of the previous page>",
+                                name);
                 }
             }
         }
@@ -295,7 +335,10 @@ final class AdminHandler {
         int shown = Math.min(limit, page.size());
         for (int i = 0; i < shown; i++) {
             WorkflowSummary w = page.get(i);
-            workflows.addObject().put("workflow_id", w.id()).put("status", w.status().name());
+            workflows
+                    .addObject()
+                    .put("workflow_id", w.id())
+                    .put("status", w.status().name());
         }
         if (page.size() > limit) {
             body.put("next", page.get(limit - 1).id());
@@ -307,8 +350,12 @@ final class AdminHandler {
 
     private static void requireMethod(HttpCall exchange, String method) {
         if (!exchange.method().equals(method)) {
-            throw new BadRequest(405, "method_not_allowed", exchange.method() + " is not allowed here; use "
-                    + method, null, Map.of("Allow", method));
+            throw new BadRequest(
+                    405,
+                    "method_not_allowed",
+                    exchange.method() + " is not allowed here; use " + method,
+                    null,
+                    Map.of("Allow", method));
         }
     }
 
@@ -319,8 +366,10 @@ final class AdminHandler {
             exchange.reply(bad.status, bad.headers, HttpExchanges.error(bad.code, bad.getMessage(), bad.field));
             return;
         } else if (e instanceof StoreBusyException) {
-            exchange.reply(503, Map.of("Retry-After", "1"), HttpExchanges.error("store_busy",
-                    HttpExchanges.firstLine(e.getMessage()), null));
+            exchange.reply(
+                    503,
+                    Map.of("Retry-After", "1"),
+                    HttpExchanges.error("store_busy", HttpExchanges.firstLine(e.getMessage()), null));
             return;
         } else if (e instanceof UnknownWorkflowException) {
             status = 404;
@@ -344,7 +393,8 @@ final class AdminHandler {
             exchange.reply(500, HttpExchanges.internalError(errorId, e));
             return;
         }
-        exchange.reply(status, HttpExchanges.error(code, HttpExchanges.firstLine(String.valueOf(e.getMessage())), null));
+        exchange.reply(
+                status, HttpExchanges.error(code, HttpExchanges.firstLine(String.valueOf(e.getMessage())), null));
     }
 
     /** A request refused before it reached the runtime. */

@@ -56,7 +56,10 @@ public interface AdminOperations {
      * most {@code limit}, ordered by id.
      */
     default List<WorkflowSummary> list(Optional<WorkflowStatus> status, String afterId, int limit) {
-        return list(status).stream().filter(w -> afterId == null || w.id().compareTo(afterId) > 0).limit(limit).toList();
+        return list(status).stream()
+                .filter(w -> afterId == null || w.id().compareTo(afterId) > 0)
+                .limit(limit)
+                .toList();
     }
 
     void cancel(String workflowId);

@@ -26,6 +26,7 @@ final class Authenticator {
 
     /** How far a webhook's timestamp may be from the server's clock, either way (Standard Webhooks' default). */
     static final Duration WEBHOOK_TOLERANCE = Duration.ofMinutes(5);
+
     static final String WEBHOOK_ID = "webhook-id";
     static final String WEBHOOK_TIMESTAMP = "webhook-timestamp";
     static final String WEBHOOK_SIGNATURE = "webhook-signature";
@@ -65,7 +66,10 @@ final class Authenticator {
         }
         String authorization = call.header("Authorization");
         if (authorization == null) {
-            return refuse(401, "unauthorized", "the admin API needs a token: send Authorization: Bearer <admin token>",
+            return refuse(
+                    401,
+                    "unauthorized",
+                    "the admin API needs a token: send Authorization: Bearer <admin token>",
                     CHALLENGE);
         }
         Credentials.Token token = bearer(authorization);
@@ -73,8 +77,11 @@ final class Authenticator {
             return invalidToken();
         }
         if (token.scope() != Credentials.Scope.ADMIN) {
-            return refuse(403, "insufficient_scope", "this token may send events only; the admin API needs an admin"
-                    + " token", CHALLENGE + ", error=\"insufficient_scope\", scope=\"admin\"");
+            return refuse(
+                    403,
+                    "insufficient_scope",
+                    "this token may send events only; the admin API needs an admin" + " token",
+                    CHALLENGE + ", error=\"insufficient_scope\", scope=\"admin\"");
         }
         return ALLOWED;
     }
@@ -91,8 +98,11 @@ final class Authenticator {
                 return invalidToken();
             }
             if (!token.allowsEventsFor(workflowId)) {
-                return refuse(403, "insufficient_scope", "this token may send events only to workflows whose id starts"
-                        + " with " + token.prefixes() + "; '" + workflowId + "' does not",
+                return refuse(
+                        403,
+                        "insufficient_scope",
+                        "this token may send events only to workflows whose id starts" + " with " + token.prefixes()
+                                + "; '" + workflowId + "' does not",
                         CHALLENGE + ", error=\"insufficient_scope\"");
             }
             return ALLOWED;
@@ -100,8 +110,12 @@ final class Authenticator {
         if (call.header(WEBHOOK_SIGNATURE) != null) {
             return webhook(call, workflowId);
         }
-        return refuse(401, "unauthorized", "sending events needs a token (Authorization: Bearer <token>) or a Standard"
-                + " Webhooks signature (webhook-id, webhook-timestamp, webhook-signature)", CHALLENGE);
+        return refuse(
+                401,
+                "unauthorized",
+                "sending events needs a token (Authorization: Bearer <token>) or a Standard"
+                        + " Webhooks signature (webhook-id, webhook-timestamp, webhook-signature)",
+                CHALLENGE);
     }
 
     private Credentials.Token bearer(String authorization) {
@@ -115,8 +129,11 @@ final class Authenticator {
 
     private Decision invalidToken() {
         refusals.warn("Refused an HTTP request whose token matches none of the server's credentials");
-        return refuse(401, "invalid_token", "the token is not one of this server's (or the Authorization header is"
-                + " not 'Bearer <token>')", CHALLENGE + ", error=\"invalid_token\"");
+        return refuse(
+                401,
+                "invalid_token",
+                "the token is not one of this server's (or the Authorization header is" + " not 'Bearer <token>')",
+                CHALLENGE + ", error=\"invalid_token\"");
     }
 
     /** Standard Webhooks: HMAC-SHA256 over {@code id.timestamp.body}, base64, in a list of {@code v1,<signature>}. */
@@ -124,21 +141,33 @@ final class Authenticator {
         String id = call.header(WEBHOOK_ID);
         String timestamp = call.header(WEBHOOK_TIMESTAMP);
         if (id == null || timestamp == null) {
-            return refuse(401, "invalid_signature", "a signed webhook needs all three headers: " + WEBHOOK_ID + ", "
-                    + WEBHOOK_TIMESTAMP + " and " + WEBHOOK_SIGNATURE, CHALLENGE);
+            return refuse(
+                    401,
+                    "invalid_signature",
+                    "a signed webhook needs all three headers: " + WEBHOOK_ID + ", " + WEBHOOK_TIMESTAMP + " and "
+                            + WEBHOOK_SIGNATURE,
+                    CHALLENGE);
         }
         long seconds;
         try {
             seconds = Long.parseLong(timestamp.strip());
         } catch (NumberFormatException e) {
-            return refuse(401, "invalid_signature", WEBHOOK_TIMESTAMP + " must be whole seconds since 1970 (Unix"
-                    + " time)", CHALLENGE);
+            return refuse(
+                    401,
+                    "invalid_signature",
+                    WEBHOOK_TIMESTAMP + " must be whole seconds since 1970 (Unix" + " time)",
+                    CHALLENGE);
         }
         long skew = Math.abs(clock.instant().getEpochSecond() - seconds);
         if (skew > WEBHOOK_TOLERANCE.toSeconds()) {
-            return refuse(401, "webhook_timestamp_out_of_window", WEBHOOK_TIMESTAMP + " is " + skew + " s from the"
-                    + " server's clock; at most " + WEBHOOK_TOLERANCE.toSeconds() + " s is accepted (a replay, or a"
-                    + " clock that is off)", CHALLENGE);
+            return refuse(
+                    401,
+                    "webhook_timestamp_out_of_window",
+                    WEBHOOK_TIMESTAMP + " is " + skew + " s from the"
+                            + " server's clock; at most " + WEBHOOK_TOLERANCE.toSeconds()
+                            + " s is accepted (a replay, or a"
+                            + " clock that is off)",
+                    CHALLENGE);
         }
         byte[] signed = signedContent(id, timestamp.strip(), call.body());
         boolean outOfScope = false;
@@ -151,12 +180,20 @@ final class Authenticator {
             }
         }
         if (outOfScope) {
-            return refuse(403, "insufficient_scope", "the webhook's secret may not send events to '" + workflowId
-                    + "' (its workflow id prefixes do not cover it)", CHALLENGE + ", error=\"insufficient_scope\"");
+            return refuse(
+                    403,
+                    "insufficient_scope",
+                    "the webhook's secret may not send events to '" + workflowId
+                            + "' (its workflow id prefixes do not cover it)",
+                    CHALLENGE + ", error=\"insufficient_scope\"");
         }
         refusals.warn("Refused a webhook whose signature matches none of the server's webhook secrets");
-        return refuse(401, "invalid_signature", "no v1 signature in " + WEBHOOK_SIGNATURE + " matches a webhook secret"
-                + " of this server over " + WEBHOOK_ID + "." + WEBHOOK_TIMESTAMP + ".body", CHALLENGE);
+        return refuse(
+                401,
+                "invalid_signature",
+                "no v1 signature in " + WEBHOOK_SIGNATURE + " matches a webhook secret" + " of this server over "
+                        + WEBHOOK_ID + "." + WEBHOOK_TIMESTAMP + ".body",
+                CHALLENGE);
     }
 
     static byte[] signedContent(String id, String timestamp, byte[] body) {

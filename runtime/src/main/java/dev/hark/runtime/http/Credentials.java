@@ -62,7 +62,8 @@ public final class Credentials {
     static final int MIN_TOKEN_LENGTH = 16;
     static final int MAX_TOKEN_LENGTH = 512;
     static final String WEBHOOK_SECRET_PREFIX = "whsec_";
-    private static final String KINDS = "admin, events, events:PREFIX[,PREFIX...], webhook or webhook:PREFIX[,PREFIX...]";
+    private static final String KINDS =
+            "admin, events, events:PREFIX[,PREFIX...], webhook or webhook:PREFIX[,PREFIX...]";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Credentials NONE = new Credentials(List.of(), List.of());
 
@@ -139,7 +140,8 @@ public final class Credentials {
                 }
                 case "events" -> tokens.add(token(parts[1], Scope.EVENTS, prefixes, where));
                 case "webhook" -> secrets.add(webhookSecret(parts[1], prefixes, where));
-                default -> throw new IllegalArgumentException(where + ": unknown kind '" + name + "'; KIND is " + KINDS);
+                default ->
+                    throw new IllegalArgumentException(where + ": unknown kind '" + name + "'; KIND is " + KINDS);
             }
         }
         for (int i = 0; i < tokens.size(); i++) {
@@ -212,8 +214,9 @@ public final class Credentials {
 
     private static Token token(String value, Scope scope, List<String> prefixes, String where) {
         if (value.length() < MIN_TOKEN_LENGTH || value.length() > MAX_TOKEN_LENGTH) {
-            throw new IllegalArgumentException(where + ": a token must be " + MIN_TOKEN_LENGTH + " to " + MAX_TOKEN_LENGTH
-                    + " characters long, this one is " + value.length() + "; `hark tokens new` makes a good one");
+            throw new IllegalArgumentException(where + ": a token must be " + MIN_TOKEN_LENGTH + " to "
+                    + MAX_TOKEN_LENGTH + " characters long, this one is " + value.length()
+                    + "; `hark tokens new` makes a good one");
         }
         if (!isBearerToken(value)) {
             throw new IllegalArgumentException(where + ": a token may hold only letters, digits and - . _ ~ + / (and"
@@ -228,19 +231,20 @@ public final class Credentials {
 
     private static WebhookSecret webhookSecret(String value, List<String> prefixes, String where) {
         if (!value.startsWith(WEBHOOK_SECRET_PREFIX)) {
-            throw new IllegalArgumentException(where + ": a webhook secret starts with '" + WEBHOOK_SECRET_PREFIX
-                    + "' followed by base64, as Standard Webhooks senders issue it; `hark tokens new --webhook` makes one");
+            throw new IllegalArgumentException(
+                    where + ": a webhook secret starts with '" + WEBHOOK_SECRET_PREFIX
+                            + "' followed by base64, as Standard Webhooks senders issue it; `hark tokens new --webhook` makes one");
         }
         byte[] key;
         try {
             key = Base64.getDecoder().decode(value.substring(WEBHOOK_SECRET_PREFIX.length()));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(where + ": the webhook secret after '" + WEBHOOK_SECRET_PREFIX
-                    + "' is not valid base64");
+            throw new IllegalArgumentException(
+                    where + ": the webhook secret after '" + WEBHOOK_SECRET_PREFIX + "' is not valid base64");
         }
         if (key.length < 24 || key.length > 64) {
-            throw new IllegalArgumentException(where + ": a webhook secret must decode to 24 to 64 bytes, this one is "
-                    + key.length + " bytes");
+            throw new IllegalArgumentException(
+                    where + ": a webhook secret must decode to 24 to 64 bytes, this one is " + key.length + " bytes");
         }
         return new WebhookSecret(key, prefixes);
     }
@@ -250,8 +254,8 @@ public final class Credentials {
         for (String prefix : list.split(",", -1)) {
             String problem = WorkflowIds.problem(prefix, "workflow id prefix");
             if (problem != null) {
-                throw new IllegalArgumentException(where + ": " + problem + "; write KIND:PREFIX[,PREFIX...] without"
-                        + " spaces");
+                throw new IllegalArgumentException(
+                        where + ": " + problem + "; write KIND:PREFIX[,PREFIX...] without" + " spaces");
             }
             prefixes.add(prefix);
         }
@@ -286,8 +290,15 @@ public final class Credentials {
         }
         for (int i = 0; i < end; i++) {
             char c = value.charAt(i);
-            boolean allowed = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+            boolean allowed = c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '-'
+                    || c == '.'
+                    || c == '_'
+                    || c == '~'
+                    || c == '+'
+                    || c == '/';
             if (!allowed) {
                 return false;
             }

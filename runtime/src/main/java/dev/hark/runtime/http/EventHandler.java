@@ -2,8 +2,8 @@ package dev.hark.runtime.http;
 
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.event.IdempotencyKeys;
-import dev.hark.workflow.internal.Json;
 import dev.hark.workflow.WorkflowIds;
+import dev.hark.workflow.internal.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
@@ -63,8 +63,8 @@ final class EventHandler {
 
     private final ReplyDeadlines deadlines;
 
-    EventHandler(HttpSettings settings, EventSender sender, Authenticator authenticator,
-            ScheduledExecutorService sweeper) {
+    EventHandler(
+            HttpSettings settings, EventSender sender, Authenticator authenticator, ScheduledExecutorService sweeper) {
         this.settings = settings;
         this.sender = sender;
         this.authenticator = authenticator;
@@ -84,19 +84,29 @@ final class EventHandler {
     private void dispatch(HttpCall exchange) {
         String path = exchange.path();
         if (path == null || !path.startsWith(PATH) || path.length() == PATH.length()) {
-            exchange.reply(404, HttpExchanges.error("not_found", "no such endpoint; send events with POST " + PATH
-                    + "<workflow_id>", null));
+            exchange.reply(
+                    404,
+                    HttpExchanges.error(
+                            "not_found", "no such endpoint; send events with POST " + PATH + "<workflow_id>", null));
             return;
         }
         if (!"POST".equals(exchange.method())) {
-            exchange.reply(405, Map.of("Allow", "POST"), HttpExchanges.error("method_not_allowed", exchange.method()
-                    + " is not allowed; send events with POST", null));
+            exchange.reply(
+                    405,
+                    Map.of("Allow", "POST"),
+                    HttpExchanges.error(
+                            "method_not_allowed", exchange.method() + " is not allowed; send events with POST", null));
             return;
         }
         String contentType = exchange.header("Content-Type");
         if (!HttpExchanges.isJson(contentType)) {
-            exchange.reply(415, HttpExchanges.error("unsupported_media_type", "the body must be JSON with Content-Type:"
-                    + " application/json; got " + (contentType == null ? "no Content-Type" : contentType), null));
+            exchange.reply(
+                    415,
+                    HttpExchanges.error(
+                            "unsupported_media_type",
+                            "the body must be JSON with Content-Type:" + " application/json; got "
+                                    + (contentType == null ? "no Content-Type" : contentType),
+                            null));
             return;
         }
         String workflowId = path.substring(PATH.length());
@@ -107,8 +117,8 @@ final class EventHandler {
         }
         Authenticator.Decision decision = authenticator.event(exchange, workflowId);
         if (decision instanceof Authenticator.Refused refused) {
-            exchange.reply(refused.status(), refused.headers(), HttpExchanges.error(refused.code(), refused.message(),
-                    null));
+            exchange.reply(
+                    refused.status(), refused.headers(), HttpExchanges.error(refused.code(), refused.message(), null));
             return;
         }
         String webhookId = ((Authenticator.Allowed) decision).webhookId();
@@ -118,12 +128,19 @@ final class EventHandler {
         try {
             parsed = Json.INTAKE.readValue(body, Object.class); // nesting capped at Json.MAX_INTAKE_DEPTH
         } catch (JacksonException e) {
-            exchange.reply(400, HttpExchanges.error("malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null));
+            exchange.reply(
+                    400,
+                    HttpExchanges.error(
+                            "malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null));
             return;
         }
         if (!(parsed instanceof Map<?, ?> json)) {
-            exchange.reply(400, HttpExchanges.error("malformed_body", "the body must be a JSON object with event_key and"
-                    + " event_payload", null));
+            exchange.reply(
+                    400,
+                    HttpExchanges.error(
+                            "malformed_body",
+                            "the body must be a JSON object with event_key and" + " event_payload",
+                            null));
             return;
         }
         Object key = json.get("event_key");
@@ -132,31 +149,45 @@ final class EventHandler {
             return;
         }
         if (!(key instanceof String eventKey)) {
-            exchange.reply(400, HttpExchanges.error("wrong_type", "event_key must be a string, was " + jsonType(key),
-                    "event_key"));
+            exchange.reply(
+                    400,
+                    HttpExchanges.error("wrong_type", "event_key must be a string, was " + jsonType(key), "event_key"));
             return;
         }
         if (eventKey.isEmpty() || eventKey.length() > MAX_KEY_LENGTH) {
-            exchange.reply(400, HttpExchanges.error("invalid_field", "event_key must be 1 to " + MAX_KEY_LENGTH
-                    + " characters long", "event_key"));
+            exchange.reply(
+                    400,
+                    HttpExchanges.error(
+                            "invalid_field",
+                            "event_key must be 1 to " + MAX_KEY_LENGTH + " characters long",
+                            "event_key"));
             return;
         }
         if (!json.containsKey("event_payload")) {
-            exchange.reply(400, HttpExchanges.error("missing_field", "event_payload is missing (send null for no payload)",
-                    "event_payload"));
+            exchange.reply(
+                    400,
+                    HttpExchanges.error(
+                            "missing_field", "event_payload is missing (send null for no payload)", "event_payload"));
             return;
         }
         Object payload = json.get("event_payload");
         String idempotencyKey = exchange.header(IDEMPOTENCY_KEY_HEADER);
         Object bodyKey = json.get("event_id");
         if (bodyKey != null && !(bodyKey instanceof String)) {
-            exchange.reply(400, HttpExchanges.error("wrong_type", "event_id must be a string, was " + jsonType(bodyKey),
-                    "event_id"));
+            exchange.reply(
+                    400,
+                    HttpExchanges.error(
+                            "wrong_type", "event_id must be a string, was " + jsonType(bodyKey), "event_id"));
             return;
         }
         if (bodyKey != null && idempotencyKey != null && !idempotencyKey.equals(bodyKey)) {
-            exchange.reply(400, HttpExchanges.error("conflicting_idempotency_keys", "the " + IDEMPOTENCY_KEY_HEADER
-                    + " header and the body's event_id differ; send one, or the same value in both", "event_id"));
+            exchange.reply(
+                    400,
+                    HttpExchanges.error(
+                            "conflicting_idempotency_keys",
+                            "the " + IDEMPOTENCY_KEY_HEADER
+                                    + " header and the body's event_id differ; send one, or the same value in both",
+                            "event_id"));
             return;
         }
         if (idempotencyKey == null) {
@@ -165,17 +196,29 @@ final class EventHandler {
         if (webhookId != null) {
             // Standard Webhooks senders resend a message with the same id: it is the event's idempotency key.
             if (idempotencyKey != null && !idempotencyKey.equals(webhookId)) {
-                exchange.reply(400, HttpExchanges.error("conflicting_idempotency_keys", "the webhook-id is this event's"
-                        + " idempotency key, and the " + IDEMPOTENCY_KEY_HEADER + " header or the body's event_id"
-                        + " differs from it; leave them out, or send the same value", "event_id"));
+                exchange.reply(
+                        400,
+                        HttpExchanges.error(
+                                "conflicting_idempotency_keys",
+                                "the webhook-id is this event's"
+                                        + " idempotency key, and the " + IDEMPOTENCY_KEY_HEADER
+                                        + " header or the body's event_id"
+                                        + " differs from it; leave them out, or send the same value",
+                                "event_id"));
                 return;
             }
             idempotencyKey = webhookId;
         }
         String keyProblem = IdempotencyKeys.problem(idempotencyKey);
         if (keyProblem != null) {
-            exchange.reply(400, HttpExchanges.error("invalid_idempotency_key", keyProblem,
-                    webhookId != null ? Authenticator.WEBHOOK_ID : bodyKey != null ? "event_id" : IDEMPOTENCY_KEY_HEADER));
+            exchange.reply(
+                    400,
+                    HttpExchanges.error(
+                            "invalid_idempotency_key",
+                            keyProblem,
+                            webhookId != null
+                                    ? Authenticator.WEBHOOK_ID
+                                    : bodyKey != null ? "event_id" : IDEMPOTENCY_KEY_HEADER));
             return;
         }
         Answer answer = new Answer(exchange, workflowId, eventKey);
@@ -238,33 +281,42 @@ final class EventHandler {
 
         @Override
         public void timedOut() {
-            exchange.reply(503, Map.of("Retry-After", "1"), HttpExchanges.error("checkpoint_timeout",
-                    "the event was not checkpointed within " + settings.replyTimeout().toMillis() + " ms; it may still"
-                            + " be recorded. Send it again with the same Idempotency-Key: 200 \"already_recorded\""
-                            + " means it was recorded before",
-                    null));
+            exchange.reply(
+                    503,
+                    Map.of("Retry-After", "1"),
+                    HttpExchanges.error(
+                            "checkpoint_timeout",
+                            "the event was not checkpointed within "
+                                    + settings.replyTimeout().toMillis() + " ms; it may still"
+                                    + " be recorded. Send it again with the same Idempotency-Key: 200 \"already_recorded\""
+                                    + " means it was recorded before",
+                            null));
         }
 
         @Override
         public void accept(Delivery outcome, Throwable failure) {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause() : failure;
+                        ? failure.getCause()
+                        : failure;
                 String errorId = HttpExchanges.newErrorId();
                 LOG.warn("Delivering an event to workflow {} failed, error id {}", workflowId, errorId, cause);
                 exchange.reply(500, HttpExchanges.internalError(errorId, cause));
                 return;
             }
             if (outcome instanceof Delivery.Accepted accepted) {
-                exchange.reply(200, acceptedBody(accepted.earlier() ? RECORDED_EARLIER_PREFIX : ACCEPTED_PREFIX,
-                        accepted.eventId()));
+                exchange.reply(
+                        200,
+                        acceptedBody(
+                                accepted.earlier() ? RECORDED_EARLIER_PREFIX : ACCEPTED_PREFIX, accepted.eventId()));
                 return;
             }
             ObjectNode body;
             int status;
             if (outcome instanceof Delivery.NotWaiting notWaiting) {
                 status = notWaiting.reason() == Delivery.Reason.ALREADY_RECEIVED ? 409 : 404;
-                body = HttpExchanges.error(notWaiting.reason().name().toLowerCase(Locale.ROOT), notWaiting.message(), null);
+                body = HttpExchanges.error(
+                        notWaiting.reason().name().toLowerCase(Locale.ROOT), notWaiting.message(), null);
             } else if (outcome instanceof Delivery.NotYetResumed starting) {
                 // Never 404: Ray's client takes 404 as final, and this workflow is about to wait.
                 body = HttpExchanges.error("not_yet_resumed", starting.message(), null);
@@ -294,8 +346,14 @@ final class EventHandler {
 
         /** The common reply, written directly as bytes rather than through a tree: it is sent once per event. */
         private byte[] acceptedBody(byte[] prefix, String eventId) {
-            return concat(prefix, QUOTER.quoteAsUTF8(workflowId), ACCEPTED_KEY, QUOTER.quoteAsUTF8(eventKey),
-                    ACCEPTED_ID, QUOTER.quoteAsUTF8(eventId), ACCEPTED_END);
+            return concat(
+                    prefix,
+                    QUOTER.quoteAsUTF8(workflowId),
+                    ACCEPTED_KEY,
+                    QUOTER.quoteAsUTF8(eventKey),
+                    ACCEPTED_ID,
+                    QUOTER.quoteAsUTF8(eventId),
+                    ACCEPTED_END);
         }
     }
 }

@@ -57,8 +57,9 @@ final class HostRules {
 
     String message(String refusal, HttpHeaders headers) {
         return switch (refusal) {
-            case HOST -> "the Host header '" + headers.get(HttpHeaderNames.HOST) + "' is not a name this server answers"
-                    + " to; allowed: " + String.join(", ", names) + " and IP addresses";
+            case HOST ->
+                "the Host header '" + headers.get(HttpHeaderNames.HOST) + "' is not a name this server answers"
+                        + " to; allowed: " + String.join(", ", names) + " and IP addresses";
             case CROSS_SITE -> "cross-site requests from a browser are refused";
             default -> "requests from the origin '" + headers.get(HttpHeaderNames.ORIGIN) + "' are refused";
         };

@@ -97,8 +97,8 @@ public final class HttpApiServer implements AutoCloseable {
      * @param sender where events go; unused for {@link Endpoints#ADMIN}
      * @param admin the admin operations (also the health probes), or null to serve events only
      */
-    public static HttpApiServer start(HttpSettings settings, EventSender sender, AdminOperations admin,
-            Endpoints endpoints) {
+    public static HttpApiServer start(
+            HttpSettings settings, EventSender sender, AdminOperations admin, Endpoints endpoints) {
         return start(settings, sender, admin, endpoints, Transport.best());
     }
 
@@ -154,21 +154,27 @@ public final class HttpApiServer implements AutoCloseable {
         return start(settings, sender, admin, Endpoints.ALL, transport);
     }
 
-    static HttpApiServer start(HttpSettings settings, EventSender sender, AdminOperations admin, Endpoints endpoints,
+    static HttpApiServer start(
+            HttpSettings settings,
+            EventSender sender,
+            AdminOperations admin,
+            Endpoints endpoints,
             Transport transport) {
         SslContext tls = settings.tls() == null ? null : settings.tls().serverContext();
         Authenticator authenticator = new Authenticator(settings.credentials(), Clock.systemUTC());
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(IO_THREADS, new DefaultThreadFactory("hark-http", true),
-                transport.ioHandlerFactory());
-        EventHandler events = endpoints == Endpoints.ADMIN ? null
-                : new EventHandler(settings, sender, authenticator, group.next());
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(
+                IO_THREADS, new DefaultThreadFactory("hark-http", true), transport.ioHandlerFactory());
+        EventHandler events =
+                endpoints == Endpoints.ADMIN ? null : new EventHandler(settings, sender, authenticator, group.next());
         AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin);
         AtomicInteger adminNumber = new AtomicInteger();
-        ExecutorService adminThreads = admin == null ? null : AdminHandler.executor(runnable -> {
-            Thread thread = new Thread(runnable, "hark-admin-" + adminNumber.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        ExecutorService adminThreads = admin == null
+                ? null
+                : AdminHandler.executor(runnable -> {
+                    Thread thread = new Thread(runnable, "hark-admin-" + adminNumber.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
         Router router = new Router(events, adminHandler, adminThreads, endpoints != Endpoints.EVENTS, authenticator);
         HostRules hosts = new HostRules(settings.effectiveAllowedHosts());
         ConnectionLimit limit = new ConnectionLimit(settings.maxConnections());
@@ -203,22 +209,31 @@ public final class HttpApiServer implements AutoCloseable {
                     .syncUninterruptibly()
                     .channel();
             HttpApiServer server = new HttpApiServer(group, channel, adminThreads);
-            String base = (tls == null ? "http://" : "https://") + settings.host() + ":" + server.address().getPort();
-            LOG.info("Serving {} ({} transport, {})", switch (endpoints) {
-                case ALL -> "HTTP events at " + base + EventHandler.PATH + "<workflow_id>"
-                        + (admin == null ? "" : " and the admin API at " + base + AdminHandler.WORKFLOWS);
-                case EVENTS -> "HTTP events at " + base + EventHandler.PATH + "<workflow_id>";
-                case ADMIN -> "the admin API at " + base + AdminHandler.WORKFLOWS;
-            }, transport.name().toLowerCase(Locale.ROOT), settings.credentials().isEmpty()
-                    ? "no credentials: every request is served" : settings.credentials().toString());
+            String base = (tls == null ? "http://" : "https://") + settings.host() + ":"
+                    + server.address().getPort();
+            LOG.info(
+                    "Serving {} ({} transport, {})",
+                    switch (endpoints) {
+                        case ALL ->
+                            "HTTP events at " + base + EventHandler.PATH + "<workflow_id>"
+                                    + (admin == null ? "" : " and the admin API at " + base + AdminHandler.WORKFLOWS);
+                        case EVENTS -> "HTTP events at " + base + EventHandler.PATH + "<workflow_id>";
+                        case ADMIN -> "the admin API at " + base + AdminHandler.WORKFLOWS;
+                    },
+                    transport.name().toLowerCase(Locale.ROOT),
+                    settings.credentials().isEmpty()
+                            ? "no credentials: every request is served"
+                            : settings.credentials().toString());
             return server;
         } catch (Exception e) { // Netty rethrows the checked BindException undeclared
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             if (adminThreads != null) {
                 adminThreads.shutdownNow();
             }
-            throw new IllegalStateException("cannot serve HTTP on " + settings.host() + ":" + settings.port()
-                    + ": " + e.getMessage() + " (is the port in use? choose another port)", e);
+            throw new IllegalStateException(
+                    "cannot serve HTTP on " + settings.host() + ":" + settings.port() + ": " + e.getMessage()
+                            + " (is the port in use? choose another port)",
+                    e);
         }
     }
 
@@ -249,10 +264,10 @@ public final class HttpApiServer implements AutoCloseable {
         private static final byte[] REFUSAL;
 
         static {
-            byte[] body = dev.hark.workflow.internal.Json.MAPPER.writeValueAsBytes(HttpExchanges.error("too_many_connections",
-                    "the server has too many open connections; try again later", null));
+            byte[] body = dev.hark.workflow.internal.Json.MAPPER.writeValueAsBytes(HttpExchanges.error(
+                    "too_many_connections", "the server has too many open connections; try again later", null));
             byte[] head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
-                    + body.length + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n")
+                            + body.length + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n")
                     .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
             REFUSAL = new byte[head.length + body.length];
             System.arraycopy(head, 0, REFUSAL, 0, head.length);
@@ -319,7 +334,11 @@ public final class HttpApiServer implements AutoCloseable {
          * @param events the event endpoint, or null when this server does not serve events
          * @param admin the admin handler (for the probes, and the API when {@code adminApi}), or null
          */
-        Router(EventHandler events, AdminHandler admin, ExecutorService adminThreads, boolean adminApi,
+        Router(
+                EventHandler events,
+                AdminHandler admin,
+                ExecutorService adminThreads,
+                boolean adminApi,
                 Authenticator authenticator) {
             this.events = events;
             this.admin = admin;
@@ -336,8 +355,10 @@ public final class HttpApiServer implements AutoCloseable {
                 admin.submit(adminThreads, call); // for load balancers and orchestrators: no credential
             } else if (admin != null && adminApi && AdminHandler.serves(path)) {
                 if (authenticator.admin(call) instanceof Authenticator.Refused refused) {
-                    call.reply(refused.status(), refused.headers(), HttpExchanges.error(refused.code(), refused.message(),
-                            null));
+                    call.reply(
+                            refused.status(),
+                            refused.headers(),
+                            HttpExchanges.error(refused.code(), refused.message(), null));
                     return;
                 }
                 admin.submit(adminThreads, call);

@@ -46,6 +46,7 @@ final class HttpConnection {
     private final ArrayDeque<NettyHttpCall> pending = new ArrayDeque<>();
     /** Whole requests read while {@link #MAX_PENDING_REQUESTS} awaited their replies (at most one read's worth). */
     private final ArrayDeque<FullHttpRequest> deferred = new ArrayDeque<>(0);
+
     private final Runnable drain = this::drain;
     private final Runnable check = this::check;
     private final Reads reads = new Reads();
@@ -54,11 +55,13 @@ final class HttpConnection {
     private ChannelHandlerContext context; // the last handler's, so that replies pass the encoder
     /** Bytes of a request have arrived and the whole request has not yet. */
     private boolean reading;
+
     private long readStartedNanos;
     /** When the connection last finished something: opened, or wrote a reply. */
     private long lastActivityNanos;
     /** A reply that closes the connection is queued: nothing more is read or answered. */
     private boolean closing;
+
     private boolean pausedForReplies;
     private boolean pausedForWrites;
     private boolean draining;
@@ -199,8 +202,8 @@ final class HttpConnection {
     }
 
     private void schedule(long delayNanos) {
-        timer = context.executor().schedule(check, Math.max(delayNanos, TimeUnit.MILLISECONDS.toNanos(1)),
-                TimeUnit.NANOSECONDS);
+        timer = context.executor()
+                .schedule(check, Math.max(delayNanos, TimeUnit.MILLISECONDS.toNanos(1)), TimeUnit.NANOSECONDS);
     }
 
     /** The connection's one timer: a stalled request gets 408, an idle connection is closed. */
@@ -216,10 +219,14 @@ final class HttpConnection {
         } else if (reading && !pausedForReplies && !pausedForWrites) {
             long late = now - (readStartedNanos + readNanos);
             if (late >= 0) {
-                LOG.debug("HTTP request on {} not received within {} ms; answering 408 and closing",
-                        ctx.channel().remoteAddress(), TimeUnit.NANOSECONDS.toMillis(readNanos));
-                closeWith(408, "request_timeout", "the request did not arrive whole within "
-                        + TimeUnit.NANOSECONDS.toMillis(readNanos) + " ms");
+                LOG.debug(
+                        "HTTP request on {} not received within {} ms; answering 408 and closing",
+                        ctx.channel().remoteAddress(),
+                        TimeUnit.NANOSECONDS.toMillis(readNanos));
+                closeWith(
+                        408,
+                        "request_timeout",
+                        "the request did not arrive whole within " + TimeUnit.NANOSECONDS.toMillis(readNanos) + " ms");
                 next = idleNanos;
             } else {
                 next = -late;
@@ -227,7 +234,9 @@ final class HttpConnection {
         } else if (!reading && pending.isEmpty()) {
             long late = now - (lastActivityNanos + idleNanos);
             if (late >= 0) {
-                LOG.debug("HTTP connection {} idle for {} ms; closing it", ctx.channel().remoteAddress(),
+                LOG.debug(
+                        "HTTP connection {} idle for {} ms; closing it",
+                        ctx.channel().remoteAddress(),
                         TimeUnit.NANOSECONDS.toMillis(idleNanos));
                 ctx.close();
                 return;
@@ -316,8 +325,9 @@ final class HttpConnection {
         enqueue(call);
         String refusal = hosts.refusal(call.headers());
         if (refusal != null) {
-            call.reply(refusal == HostRules.HOST ? 421 : 403, HttpExchanges.error(refusal, hosts.message(refusal,
-                    call.headers()), null));
+            call.reply(
+                    refusal == HostRules.HOST ? 421 : 403,
+                    HttpExchanges.error(refusal, hosts.message(refusal, call.headers()), null));
             return;
         }
         router.route(call);
@@ -327,11 +337,14 @@ final class HttpConnection {
         if (cause instanceof TooLongHttpLineException) {
             call.reply(414, HttpExchanges.error("uri_too_long", "the request line is longer than the limit", null));
         } else if (cause instanceof TooLongHttpHeaderException) {
-            call.reply(431, HttpExchanges.error("headers_too_large", "the request's headers are larger than the limit",
-                    null));
+            call.reply(
+                    431,
+                    HttpExchanges.error("headers_too_large", "the request's headers are larger than the limit", null));
         } else {
-            call.reply(400, HttpExchanges.error("bad_request", "the request is not valid HTTP/1.1: " + cause.getMessage(),
-                    null));
+            call.reply(
+                    400,
+                    HttpExchanges.error(
+                            "bad_request", "the request is not valid HTTP/1.1: " + cause.getMessage(), null));
         }
     }
 
@@ -345,8 +358,8 @@ final class HttpConnection {
         }
 
         @Override
-        protected Object newContinueResponse(HttpMessage start, int maxContentLength,
-                io.netty.channel.ChannelPipeline pipeline) {
+        protected Object newContinueResponse(
+                HttpMessage start, int maxContentLength, io.netty.channel.ChannelPipeline pipeline) {
             // A 100 Continue written now would overtake the replies of earlier requests.
             return pending.isEmpty() ? super.newContinueResponse(start, maxContentLength, pipeline) : null;
         }

@@ -17,7 +17,7 @@ final class HttpExchanges {
         String mediaType = (parameters < 0 ? contentType : contentType.substring(0, parameters)).trim();
         return mediaType.equalsIgnoreCase("application/json")
                 || mediaType.regionMatches(true, 0, "application/", 0, 12)
-                && mediaType.regionMatches(true, mediaType.length() - 5, "+json", 0, 5);
+                        && mediaType.regionMatches(true, mediaType.length() - 5, "+json", 0, 5);
     }
 
     private static final java.security.SecureRandom IDS = new java.security.SecureRandom();
@@ -34,7 +34,8 @@ final class HttpExchanges {
      * logs that with the same id).
      */
     static ObjectNode internalError(String errorId, Throwable failure) {
-        String detail = failure.getMessage() == null ? failure.getClass().getSimpleName() : firstLine(failure.getMessage());
+        String detail =
+                failure.getMessage() == null ? failure.getClass().getSimpleName() : firstLine(failure.getMessage());
         ObjectNode body = error("internal_error", "internal error (error id " + errorId + "): " + detail, null);
         body.put("error_id", errorId);
         return body;

@@ -34,9 +34,19 @@ import java.util.Objects;
  *     {@code /health/live} and {@code /health/ready} needs a token or a webhook signature
  * @param tls HTTPS from PEM files, or null for plain HTTP (the default)
  */
-public record HttpSettings(String host, int port, int maxBodyBytes, Duration replyTimeout, Duration idleTimeout,
-        Duration requestReadTimeout, int maxConnections, int maxRequestLineBytes, int maxHeaderBytes,
-        List<String> allowedHosts, Credentials credentials, TlsSettings tls) {
+public record HttpSettings(
+        String host,
+        int port,
+        int maxBodyBytes,
+        Duration replyTimeout,
+        Duration idleTimeout,
+        Duration requestReadTimeout,
+        int maxConnections,
+        int maxRequestLineBytes,
+        int maxHeaderBytes,
+        List<String> allowedHosts,
+        Credentials credentials,
+        TlsSettings tls) {
 
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final int DEFAULT_PORT = 8000;
@@ -83,9 +93,19 @@ public record HttpSettings(String host, int port, int maxBodyBytes, Duration rep
 
     /** The settings of earlier versions; everything else at its default. */
     public HttpSettings(String host, int port, int maxBodyBytes, Duration replyTimeout) {
-        this(host, port, maxBodyBytes, replyTimeout, DEFAULT_IDLE_TIMEOUT, DEFAULT_REQUEST_READ_TIMEOUT,
-                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_REQUEST_LINE_BYTES, DEFAULT_MAX_HEADER_BYTES, DEFAULT_ALLOWED_HOSTS,
-                Credentials.none(), null);
+        this(
+                host,
+                port,
+                maxBodyBytes,
+                replyTimeout,
+                DEFAULT_IDLE_TIMEOUT,
+                DEFAULT_REQUEST_READ_TIMEOUT,
+                DEFAULT_MAX_CONNECTIONS,
+                DEFAULT_MAX_REQUEST_LINE_BYTES,
+                DEFAULT_MAX_HEADER_BYTES,
+                DEFAULT_ALLOWED_HOSTS,
+                Credentials.none(),
+                null);
     }
 
     private static void positive(Duration duration, String name) {
@@ -123,64 +143,196 @@ public record HttpSettings(String host, int port, int maxBodyBytes, Duration rep
     }
 
     public HttpSettings withHost(String newHost) {
-        return new HttpSettings(newHost, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
+        return new HttpSettings(
+                newHost,
+                port,
+                maxBodyBytes,
+                replyTimeout,
+                idleTimeout,
+                requestReadTimeout,
+                maxConnections,
+                maxRequestLineBytes,
+                maxHeaderBytes,
+                allowedHosts,
+                credentials,
+                tls);
     }
 
     public HttpSettings withPort(int newPort) {
-        return new HttpSettings(host, newPort, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
+        return new HttpSettings(
+                host,
+                newPort,
+                maxBodyBytes,
+                replyTimeout,
+                idleTimeout,
+                requestReadTimeout,
+                maxConnections,
+                maxRequestLineBytes,
+                maxHeaderBytes,
+                allowedHosts,
+                credentials,
+                tls);
     }
 
     public HttpSettings withMaxBodyBytes(int newMaxBodyBytes) {
-        return new HttpSettings(host, port, newMaxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
+        return new HttpSettings(
+                host,
+                port,
+                newMaxBodyBytes,
+                replyTimeout,
+                idleTimeout,
+                requestReadTimeout,
+                maxConnections,
+                maxRequestLineBytes,
+                maxHeaderBytes,
+                allowedHosts,
+                credentials,
+                tls);
     }
 
     public HttpSettings withReplyTimeout(Duration newReplyTimeout) {
-        return new HttpSettings(host, port, maxBodyBytes, newReplyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
+        return new HttpSettings(
+                host,
+                port,
+                maxBodyBytes,
+                newReplyTimeout,
+                idleTimeout,
+                requestReadTimeout,
+                maxConnections,
+                maxRequestLineBytes,
+                maxHeaderBytes,
+                allowedHosts,
+                credentials,
+                tls);
     }
 
     public HttpSettings withIdleTimeout(Duration newIdleTimeout) {
-        return new HttpSettings(host, port, maxBodyBytes, replyTimeout, newIdleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
+        return new HttpSettings(
+                host,
+                port,
+                maxBodyBytes,
+                replyTimeout,
+                newIdleTimeout,
+                requestReadTimeout,
+                maxConnections,
+                maxRequestLineBytes,
+                maxHeaderBytes,
+                allowedHosts,
+                credentials,
+                tls);
     }
 
     public HttpSettings withRequestReadTimeout(Duration newRequestReadTimeout) {
-        return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, newRequestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
+        return new HttpSettings(
+                host,
+                port,
+                maxBodyBytes,
+                replyTimeout,
+                idleTimeout,
+                newRequestReadTimeout,
+                maxConnections,
+                maxRequestLineBytes,
+                maxHeaderBytes,
+                allowedHosts,
+                credentials,
+                tls);
     }
 
     public HttpSettings withMaxConnections(int newMaxConnections) {
-        return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                newMaxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
+        return new HttpSettings(
+                host,
+                port,
+                maxBodyBytes,
+                replyTimeout,
+                idleTimeout,
+                requestReadTimeout,
+                newMaxConnections,
+                maxRequestLineBytes,
+                maxHeaderBytes,
+                allowedHosts,
+                credentials,
+                tls);
     }
 
     public HttpSettings withMaxRequestLineBytes(int newMaxRequestLineBytes) {
-        return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, newMaxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, tls);
+        return new HttpSettings(
+                host,
+                port,
+                maxBodyBytes,
+                replyTimeout,
+                idleTimeout,
+                requestReadTimeout,
+                maxConnections,
+                newMaxRequestLineBytes,
+                maxHeaderBytes,
+                allowedHosts,
+                credentials,
+                tls);
     }
 
     public HttpSettings withMaxHeaderBytes(int newMaxHeaderBytes) {
-        return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, newMaxHeaderBytes, allowedHosts, credentials, tls);
+        return new HttpSettings(
+                host,
+                port,
+                maxBodyBytes,
+                replyTimeout,
+                idleTimeout,
+                requestReadTimeout,
+                maxConnections,
+                maxRequestLineBytes,
+                newMaxHeaderBytes,
+                allowedHosts,
+                credentials,
+                tls);
     }
 
     public HttpSettings withAllowedHosts(List<String> newAllowedHosts) {
-        return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, newAllowedHosts, credentials, tls);
+        return new HttpSettings(
+                host,
+                port,
+                maxBodyBytes,
+                replyTimeout,
+                idleTimeout,
+                requestReadTimeout,
+                maxConnections,
+                maxRequestLineBytes,
+                maxHeaderBytes,
+                newAllowedHosts,
+                credentials,
+                tls);
     }
 
     public HttpSettings withCredentials(Credentials newCredentials) {
-        return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, newCredentials, tls);
+        return new HttpSettings(
+                host,
+                port,
+                maxBodyBytes,
+                replyTimeout,
+                idleTimeout,
+                requestReadTimeout,
+                maxConnections,
+                maxRequestLineBytes,
+                maxHeaderBytes,
+                allowedHosts,
+                newCredentials,
+                tls);
     }
 
     /** @param newTls HTTPS from PEM files, or null for plain HTTP */
     public HttpSettings withTls(TlsSettings newTls) {
-        return new HttpSettings(host, port, maxBodyBytes, replyTimeout, idleTimeout, requestReadTimeout,
-                maxConnections, maxRequestLineBytes, maxHeaderBytes, allowedHosts, credentials, newTls);
+        return new HttpSettings(
+                host,
+                port,
+                maxBodyBytes,
+                replyTimeout,
+                idleTimeout,
+                requestReadTimeout,
+                maxConnections,
+                maxRequestLineBytes,
+                maxHeaderBytes,
+                allowedHosts,
+                credentials,
+                newTls);
     }
 
     /** @return whether {@link #host} is a loopback address, reachable only from this machine */

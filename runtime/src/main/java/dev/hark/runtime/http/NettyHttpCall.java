@@ -32,6 +32,7 @@ final class NettyHttpCall implements HttpCall {
     private final byte[] body;
     /** Whether the connection is closed once this reply is written; set on the event loop before any reply. */
     private boolean closeAfter;
+
     @SuppressWarnings("unused") // through REPLIED
     private volatile int replied;
     /** The reply, once there is one: published by the replying thread, written by the connection's loop. */
@@ -136,12 +137,13 @@ final class NettyHttpCall implements HttpCall {
     }
 
     static FullHttpResponse response(int status, Map<String, String> extraHeaders, byte[] bytes, boolean keepAlive) {
-        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-                HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
+        FullHttpResponse response = new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status), Unpooled.wrappedBuffer(bytes));
         response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
         response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         extraHeaders.forEach(response.headers()::set);
-        response.headers().set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
+        response.headers()
+                .set(HttpHeaderNames.CONNECTION, keepAlive ? HttpHeaderValues.KEEP_ALIVE : HttpHeaderValues.CLOSE);
         return response;
     }
 }

@@ -36,7 +36,11 @@ final class RateLimitedLog {
             before = suppressed;
             suppressed = 0;
         }
-        log.warn(before == 0 ? message : message + " (and " + before + " more like it since the last such line, not"
-                + " logged: at most one line per " + TimeUnit.NANOSECONDS.toSeconds(intervalNanos) + " s)");
+        log.warn(
+                before == 0
+                        ? message
+                        : message + " (and " + before + " more like it since the last such line, not"
+                                + " logged: at most one line per " + TimeUnit.NANOSECONDS.toSeconds(intervalNanos)
+                                + " s)");
     }
 }

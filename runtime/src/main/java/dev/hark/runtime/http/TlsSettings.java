@@ -36,11 +36,17 @@ public record TlsSettings(Path certificateChain, Path privateKey) {
                     .protocols("TLSv1.3", "TLSv1.2")
                     .build();
         } catch (Exception e) { // SSLException, or IllegalArgumentException for keys Netty cannot read
-            Throwable cause = e.getCause() != null && e.getMessage() != null && e.getMessage().contains("File")
-                    ? e.getCause() : e;
-            throw new IllegalArgumentException("cannot use TLS certificate " + certificateChain + " with key " + privateKey
-                    + ": " + cause.getMessage() + " (the certificate must be PEM, the key unencrypted PKCS#8 PEM"
-                    + " matching it: BEGIN PRIVATE KEY)", e);
+            Throwable cause = e.getCause() != null
+                            && e.getMessage() != null
+                            && e.getMessage().contains("File")
+                    ? e.getCause()
+                    : e;
+            throw new IllegalArgumentException(
+                    "cannot use TLS certificate " + certificateChain + " with key " + privateKey
+                            + ": " + cause.getMessage()
+                            + " (the certificate must be PEM, the key unencrypted PKCS#8 PEM"
+                            + " matching it: BEGIN PRIVATE KEY)",
+                    e);
         }
     }
 }

@@ -10,9 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.EnumSet;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,11 +73,17 @@ public final class PluginLoader {
      */
     public static PluginSet check(Path plugin, ClassLoader runtimeLoader) {
         return loadCandidates(false, runtimeLoader, problems -> {
-            String file = plugin.getFileName() == null ? plugin.toString() : plugin.getFileName().toString();
+            String file = plugin.getFileName() == null
+                    ? plugin.toString()
+                    : plugin.getFileName().toString();
             if (Files.isDirectory(plugin)) {
                 List<Path> jars = jarsIn(plugin, file, problems);
                 if (jars.isEmpty()) {
-                    problems.add(new PluginProblem(file, null, "L1.9", plugin + " holds no .jar files",
+                    problems.add(new PluginProblem(
+                            file,
+                            null,
+                            "L1.9",
+                            plugin + " holds no .jar files",
                             "put the plugin's jars in the folder"));
                     return List.of();
                 }
@@ -86,7 +92,10 @@ public final class PluginLoader {
             if (Files.isRegularFile(plugin) && file.endsWith(".jar") && file.length() > 4) {
                 return List.of(new Candidate(file.substring(0, file.length() - 4), plugin, List.of(plugin)));
             }
-            problems.add(new PluginProblem(file, null, "L1.9",
+            problems.add(new PluginProblem(
+                    file,
+                    null,
+                    "L1.9",
                     plugin + " is neither a .jar file nor a folder; the loader would ignore it",
                     "give a plugin jar (plugins/<name>.jar) or a plugin folder (plugins/<name>/)"));
             return List.of();
@@ -98,7 +107,9 @@ public final class PluginLoader {
         return check(plugin, PluginLoader.class.getClassLoader());
     }
 
-    private static PluginSet loadCandidates(boolean strict, ClassLoader runtimeLoader,
+    private static PluginSet loadCandidates(
+            boolean strict,
+            ClassLoader runtimeLoader,
             java.util.function.Function<List<PluginProblem>, List<Candidate>> find) {
         List<PluginProblem> problems = new ArrayList<>();
         List<PluginProblem> warnings = new ArrayList<>();
@@ -118,9 +129,13 @@ public final class PluginLoader {
             if (plugin != null) {
                 loaded.add(plugin);
                 loaders.add((PluginClassLoader) plugin.classLoader());
-                LOG.info("plugin '{}'{} loaded from {}: listeners {}, workflow definitions {}", plugin.name(),
-                        plugin.version() == null ? "" : " " + plugin.version(), plugin.location(),
-                        plugin.listeners().keySet(), plugin.definitions().keySet());
+                LOG.info(
+                        "plugin '{}'{} loaded from {}: listeners {}, workflow definitions {}",
+                        plugin.name(),
+                        plugin.version() == null ? "" : " " + plugin.version(),
+                        plugin.location(),
+                        plugin.listeners().keySet(),
+                        plugin.definitions().keySet());
             }
         }
 
@@ -148,10 +163,15 @@ public final class PluginLoader {
         }
         List<Path> entries;
         try (Stream<Path> list = Files.list(pluginsDir)) {
-            entries = list.sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+            entries = list.sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
         } catch (IOException e) {
-            problems.add(new PluginProblem("(plugins folder)", null, "L1.9",
-                    "cannot list " + pluginsDir + ": " + e, "make the plugins folder readable"));
+            problems.add(new PluginProblem(
+                    "(plugins folder)",
+                    null,
+                    "L1.9",
+                    "cannot list " + pluginsDir + ": " + e,
+                    "make the plugins folder readable"));
             return List.of();
         }
         Map<String, Candidate> byName = new LinkedHashMap<>();
@@ -172,7 +192,10 @@ public final class PluginLoader {
             }
             Candidate earlier = byName.putIfAbsent(candidate.name(), candidate);
             if (earlier != null) {
-                problems.add(new PluginProblem(candidate.name(), null, "L1.9",
+                problems.add(new PluginProblem(
+                        candidate.name(),
+                        null,
+                        "L1.9",
                         "both " + earlier.location().getFileName() + " and " + entry.getFileName()
                                 + " define a plugin of this name; " + entry.getFileName() + " is refused",
                         "keep either the folder or the single jar"));
@@ -185,11 +208,12 @@ public final class PluginLoader {
     private static List<Path> jarsIn(Path folder, String plugin, List<PluginProblem> problems) {
         List<Path> jars = new ArrayList<>();
         try {
-            Files.walkFileTree(folder, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
-                    new SimpleFileVisitor<>() {
+            Files.walkFileTree(
+                    folder, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE, new SimpleFileVisitor<>() {
                         @Override
                         public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
-                            if (attributes.isRegularFile() && file.getFileName().toString().endsWith(".jar")) {
+                            if (attributes.isRegularFile()
+                                    && file.getFileName().toString().endsWith(".jar")) {
                                 jars.add(file);
                             }
                             return FileVisitResult.CONTINUE;
@@ -205,16 +229,21 @@ public final class PluginLoader {
                         }
                     });
         } catch (IOException e) {
-            problems.add(new PluginProblem(plugin, null, "L1.9", "cannot list " + folder + ": " + e,
-                    "make the plugin folder readable"));
+            problems.add(new PluginProblem(
+                    plugin, null, "L1.9", "cannot list " + folder + ": " + e, "make the plugin folder readable"));
             return List.of();
         }
         jars.sort(Comparator.naturalOrder());
         return List.copyOf(jars);
     }
 
-    private static Plugin loadOne(Candidate candidate, ClassLoader runtimeLoader, Map<String, String> listenerOwners,
-            Map<String, String> definitionOwners, List<PluginProblem> problems, List<PluginProblem> warnings) {
+    private static Plugin loadOne(
+            Candidate candidate,
+            ClassLoader runtimeLoader,
+            Map<String, String> listenerOwners,
+            Map<String, String> definitionOwners,
+            List<PluginProblem> problems,
+            List<PluginProblem> warnings) {
         String name = candidate.name();
         List<PluginProblem> own = new ArrayList<>();
         String version = null;
@@ -228,9 +257,15 @@ public final class PluginLoader {
                 }
                 urls.add(jar.toUri().toURL());
             } catch (IOException | SecurityException e) {
-                own.add(new PluginProblem(name, null, "L1.9",
-                        "cannot read jar " + (jar.equals(candidate.location()) ? jar.getFileName()
-                                : candidate.location().relativize(jar)) + ": " + e,
+                own.add(new PluginProblem(
+                        name,
+                        null,
+                        "L1.9",
+                        "cannot read jar "
+                                + (jar.equals(candidate.location())
+                                        ? jar.getFileName()
+                                        : candidate.location().relativize(jar))
+                                + ": " + e,
                         "replace it with a valid jar (zip) file, or remove it"));
             }
         }
@@ -243,8 +278,8 @@ public final class PluginLoader {
         try {
             scanned = PluginScanner.scan(name, candidate.jars());
         } catch (RuntimeException e) {
-            problems.add(new PluginProblem(name, null, "L1.9", "its class files cannot be read: " + e,
-                    "rebuild the plugin's jars"));
+            problems.add(new PluginProblem(
+                    name, null, "L1.9", "its class files cannot be read: " + e, "rebuild the plugin's jars"));
             return null;
         }
         if (!scanned.problems().isEmpty()) {
@@ -259,18 +294,25 @@ public final class PluginLoader {
         for (String id : validated.listeners().keySet()) {
             String owner = listenerOwners.get(id);
             if (owner != null) {
-                own.add(new PluginProblem(name, id, "L1.8",
-                        "listener id " + id + " is already provided by " + describe(owner)
-                                + "; plugin '" + name + "' is refused",
+                own.add(new PluginProblem(
+                        name,
+                        id,
+                        "L1.8",
+                        "listener id " + id + " is already provided by " + describe(owner) + "; plugin '" + name
+                                + "' is refused",
                         "rename the class (its fully qualified name is its id, L1.6), or remove one of the two"));
             }
         }
-        for (Map.Entry<String, WorkflowDefinition> definition : validated.definitions().entrySet()) {
+        for (Map.Entry<String, WorkflowDefinition> definition :
+                validated.definitions().entrySet()) {
             String owner = definitionOwners.get(definition.getKey());
             if (owner != null) {
-                own.add(new PluginProblem(name, definition.getValue().getClass().getName(), "L1.11",
-                        "workflow definition name '" + definition.getKey() + "' is already taken by "
-                                + describe(owner) + "; plugin '" + name + "' is refused",
+                own.add(new PluginProblem(
+                        name,
+                        definition.getValue().getClass().getName(),
+                        "L1.11",
+                        "workflow definition name '" + definition.getKey() + "' is already taken by " + describe(owner)
+                                + "; plugin '" + name + "' is refused",
                         "give the definition another name, or remove one of the two"));
             }
         }

@@ -34,7 +34,10 @@ final class PluginScanner {
     private PluginScanner() {}
 
     /** What the bytecode says about one plugin. */
-    record Result(Set<String> listenerEntries, Set<String> definitionEntries, List<PluginProblem> problems,
+    record Result(
+            Set<String> listenerEntries,
+            Set<String> definitionEntries,
+            List<PluginProblem> problems,
             List<PluginProblem> warnings) {}
 
     static Result scan(String plugin, List<Path> jars) {
@@ -54,7 +57,10 @@ final class PluginScanner {
             Set<String> listeners = serviceEntries(scan, LISTENER_SERVICE, plugin, problems);
             Set<String> definitions = serviceEntries(scan, DEFINITION_SERVICE, plugin, problems);
             if (!scan.getResourcesWithPath(FORMER_DEFINITION_SERVICE).isEmpty()) {
-                problems.add(new PluginProblem(plugin, FORMER_DEFINITION_SERVICE, "L1.10",
+                problems.add(new PluginProblem(
+                        plugin,
+                        FORMER_DEFINITION_SERVICE,
+                        "L1.10",
                         "registers workflow definitions under the former package dev.hark.runtime.workflow",
                         "compile against dev.hark:hark-workflow-api (package dev.hark.workflow) and rename the file"
                                 + " to " + DEFINITION_SERVICE));
@@ -63,7 +69,10 @@ final class PluginScanner {
             for (String name : listeners) {
                 ClassInfo info = scan.getClassInfo(name);
                 if (info == null || info.isExternalClass()) {
-                    problems.add(new PluginProblem(plugin, name, "L1.3",
+                    problems.add(new PluginProblem(
+                            plugin,
+                            name,
+                            "L1.3",
                             LISTENER_SERVICE + " names a class that is not in the plugin's jars",
                             "remove the line '" + name + "' or add the class to the plugin"));
                     continue;
@@ -74,7 +83,10 @@ final class PluginScanner {
             }
             for (ClassInfo info : scan.getClassesImplementing(EventListener.class.getName())) {
                 if (isCandidate(info) && !listeners.contains(info.getName())) {
-                    problems.add(new PluginProblem(plugin, info.getName(), "L1.3",
+                    problems.add(new PluginProblem(
+                            plugin,
+                            info.getName(),
+                            "L1.3",
                             "implements EventListener but is not registered in " + LISTENER_SERVICE,
                             "add the line '" + info.getName() + "' to " + LISTENER_SERVICE
                                     + " (or make the class abstract if it is a base class)"));
@@ -84,7 +96,10 @@ final class PluginScanner {
             for (String name : definitions) {
                 ClassInfo info = scan.getClassInfo(name);
                 if (info == null || info.isExternalClass()) {
-                    problems.add(new PluginProblem(plugin, name, "L1.10",
+                    problems.add(new PluginProblem(
+                            plugin,
+                            name,
+                            "L1.10",
                             DEFINITION_SERVICE + " names a class that is not in the plugin's jars",
                             "remove the line '" + name + "' or add the class to the plugin"));
                     continue;
@@ -93,7 +108,10 @@ final class PluginScanner {
             }
             for (ClassInfo info : scan.getClassesImplementing(WorkflowDefinition.class.getName())) {
                 if (isCandidate(info) && !definitions.contains(info.getName())) {
-                    problems.add(new PluginProblem(plugin, info.getName(), "L1.10",
+                    problems.add(new PluginProblem(
+                            plugin,
+                            info.getName(),
+                            "L1.10",
                             "implements WorkflowDefinition but is not registered in " + DEFINITION_SERVICE,
                             "add the line '" + info.getName() + "' to " + DEFINITION_SERVICE
                                     + " (or make the class abstract if it is a base class)"));
@@ -110,20 +128,27 @@ final class PluginScanner {
 
     /** A concrete class of the plugin that could be registered: not abstract, not anonymous. */
     private static boolean isCandidate(ClassInfo info) {
-        return !info.isExternalClass() && info.isStandardClass() && !info.isAbstract()
-                && !info.isAnonymousInnerClass() && !info.isSynthetic();
+        return !info.isExternalClass()
+                && info.isStandardClass()
+                && !info.isAbstract()
+                && !info.isAnonymousInnerClass()
+                && !info.isSynthetic();
     }
 
-    private static Set<String> serviceEntries(ScanResult scan, String path, String plugin,
-            List<PluginProblem> problems) {
+    private static Set<String> serviceEntries(
+            ScanResult scan, String path, String plugin, List<PluginProblem> problems) {
         Set<String> entries = new LinkedHashSet<>();
         for (Resource resource : scan.getResourcesWithPath(path)) {
             String content;
             try {
                 content = resource.getContentAsString();
             } catch (IOException e) {
-                problems.add(new PluginProblem(plugin, null, "L1.9", "cannot read " + path + " in "
-                        + resource.getClasspathElementFile() + ": " + e, "rebuild the plugin's jar"));
+                problems.add(new PluginProblem(
+                        plugin,
+                        null,
+                        "L1.9",
+                        "cannot read " + path + " in " + resource.getClasspathElementFile() + ": " + e,
+                        "rebuild the plugin's jar"));
                 continue;
             }
             for (String line : content.split("\\R")) {
@@ -142,31 +167,45 @@ final class PluginScanner {
      *
      * @return whether the class passed
      */
-    private static boolean checkShape(String plugin, ClassInfo info, String shapeRule, String constructorRule,
-            String service, List<PluginProblem> problems) {
+    private static boolean checkShape(
+            String plugin,
+            ClassInfo info,
+            String shapeRule,
+            String constructorRule,
+            String service,
+            List<PluginProblem> problems) {
         String name = info.getName();
         String simple = simpleName(info);
         if (info.isInterface() || info.isAnnotation() || info.isAbstract()) {
-            problems.add(new PluginProblem(plugin, name, shapeRule,
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    shapeRule,
                     (info.isInterface() ? "an interface" : "an abstract class") + "; the runtime must create it",
                     "make it a concrete class, or remove it from " + service));
             return false;
         }
         if (info.isAnonymousInnerClass() || info.getFullyQualifiedDefiningMethodName() != null) {
-            problems.add(new PluginProblem(plugin, name, shapeRule,
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    shapeRule,
                     "an anonymous or local class; the runtime cannot create it by name",
                     "move it to a public top-level class"));
             return false;
         }
         if (info.isInnerClass() && !info.isStatic()) {
-            problems.add(new PluginProblem(plugin, name, shapeRule,
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    shapeRule,
                     "a non-static inner class; it needs an instance of its outer class to exist",
                     "declare it 'public static class " + simple + "', or move it to its own file"));
             return false;
         }
         if (!info.isPublic()) {
-            problems.add(new PluginProblem(plugin, name, shapeRule, "not public",
-                    "declare it 'public class " + simple + "'"));
+            problems.add(new PluginProblem(
+                    plugin, name, shapeRule, "not public", "declare it 'public class " + simple + "'"));
             return false;
         }
         boolean noArg = false;
@@ -177,8 +216,8 @@ final class PluginScanner {
             }
         }
         if (!noArg) {
-            problems.add(new PluginProblem(plugin, name, constructorRule, "no public no-arg constructor",
-                    "add 'public " + simple + "() {}'"));
+            problems.add(new PluginProblem(
+                    plugin, name, constructorRule, "no public no-arg constructor", "add 'public " + simple + "() {}'"));
             return false;
         }
         return true;
@@ -189,8 +228,8 @@ final class PluginScanner {
      * non-final static fields refuse the listener; final static fields holding a mutable container
      * (a collection, a map, an array, an {@code Atomic*}) are warned about.
      */
-    private static void checkStateless(String plugin, ClassInfo info, List<PluginProblem> problems,
-            List<PluginProblem> warnings) {
+    private static void checkStateless(
+            String plugin, ClassInfo info, List<PluginProblem> problems, List<PluginProblem> warnings) {
         List<String> fields = new ArrayList<>();
         List<String> statics = new ArrayList<>();
         List<String> mutable = new ArrayList<>();
@@ -217,14 +256,21 @@ final class PluginScanner {
         }
         if (!fields.isEmpty()) {
             String list = String.join("', '", fields);
-            problems.add(new PluginProblem(plugin, info.getName(), "L2.1",
-                    "non-final instance field" + (fields.size() > 1 ? "s '" : " '") + list + "'; listeners are stateless",
+            problems.add(new PluginProblem(
+                    plugin,
+                    info.getName(),
+                    "L2.1",
+                    "non-final instance field" + (fields.size() > 1 ? "s '" : " '") + list
+                            + "'; listeners are stateless",
                     "make '" + list + "' final, or keep that state outside the listener (in its source, or"
                             + " in the arguments)"));
         }
         if (!statics.isEmpty()) {
             String list = String.join("', '", statics);
-            problems.add(new PluginProblem(plugin, info.getName(), "L2.1",
+            problems.add(new PluginProblem(
+                    plugin,
+                    info.getName(),
+                    "L2.1",
                     "non-final static field" + (statics.size() > 1 ? "s '" : " '") + list
                             + "'; state shared by every wait of every workflow is lost on restart",
                     "make '" + list + "' final (a constant, a logger, a client), or keep that state outside"
@@ -232,7 +278,10 @@ final class PluginScanner {
         }
         if (!mutable.isEmpty()) {
             String list = String.join("', '", mutable);
-            warnings.add(new PluginProblem(plugin, info.getName(), "L2.1",
+            warnings.add(new PluginProblem(
+                    plugin,
+                    info.getName(),
+                    "L2.1",
                     "static field" + (mutable.size() > 1 ? "s '" : " '") + list
                             + "' hold" + (mutable.size() > 1 ? "" : "s") + " a mutable container shared by every wait;"
                             + " its contents are lost on restart",
@@ -259,9 +308,15 @@ final class PluginScanner {
             return false;
         }
         String simple = type.substring(type.lastIndexOf('/') + 1);
-        return simple.endsWith("Map") || simple.endsWith("List") || simple.endsWith("Set")
-                || simple.endsWith("Collection") || simple.endsWith("Queue") || simple.endsWith("Deque")
-                || simple.equals("Vector") || simple.equals("Stack") || simple.equals("Hashtable");
+        return simple.endsWith("Map")
+                || simple.endsWith("List")
+                || simple.endsWith("Set")
+                || simple.endsWith("Collection")
+                || simple.endsWith("Queue")
+                || simple.endsWith("Deque")
+                || simple.equals("Vector")
+                || simple.equals("Stack")
+                || simple.equals("Hashtable");
     }
 
     /** L1.12: no class of the plugin refers to {@code System.exit}, {@code Runtime.exit} or {@code Runtime.halt}. */
@@ -274,8 +329,8 @@ final class PluginScanner {
         try {
             bytes = resource.load();
         } catch (IOException e) {
-            problems.add(new PluginProblem(plugin, info.getName(), "L1.9", "its class file cannot be read: " + e,
-                    "rebuild the plugin's jar"));
+            problems.add(new PluginProblem(
+                    plugin, info.getName(), "L1.9", "its class file cannot be read: " + e, "rebuild the plugin's jar"));
             return;
         } finally {
             resource.close();
@@ -284,12 +339,15 @@ final class PluginScanner {
         try {
             call = ClassFileRefs.exitCall(bytes);
         } catch (RuntimeException e) {
-            problems.add(new PluginProblem(plugin, info.getName(), "L1.9", "its class file is malformed: " + e,
-                    "rebuild the plugin's jar"));
+            problems.add(new PluginProblem(
+                    plugin, info.getName(), "L1.9", "its class file is malformed: " + e, "rebuild the plugin's jar"));
             return;
         }
         if (call != null) {
-            problems.add(new PluginProblem(plugin, info.getName(), "L1.12",
+            problems.add(new PluginProblem(
+                    plugin,
+                    info.getName(),
+                    "L1.12",
                     "calls " + call + ", which would stop the whole server",
                     "report the failure (throw, or fail the returned stage) instead of calling " + call));
         }

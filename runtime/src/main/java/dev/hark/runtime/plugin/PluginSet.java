@@ -26,8 +26,9 @@ import java.util.stream.Collectors;
  *     {@code Hark.builder().classLoader(...)} so that resumed workflows find plugin listeners,
  *     events and task functions
  */
-public record PluginSet(List<Plugin> plugins, List<PluginProblem> problems, List<PluginProblem> warnings,
-        ClassLoader classLoader) implements AutoCloseable {
+public record PluginSet(
+        List<Plugin> plugins, List<PluginProblem> problems, List<PluginProblem> warnings, ClassLoader classLoader)
+        implements AutoCloseable {
 
     public PluginSet {
         plugins = List.copyOf(plugins);
@@ -67,7 +68,10 @@ public record PluginSet(List<Plugin> plugins, List<PluginProblem> problems, List
 
     /** @return the workflow definition with this name */
     public Optional<WorkflowDefinition> definition(String name) {
-        return plugins.stream().map(p -> p.definitions().get(name)).filter(d -> d != null).findFirst();
+        return plugins.stream()
+                .map(p -> p.definitions().get(name))
+                .filter(d -> d != null)
+                .findFirst();
     }
 
     /** @return the loaded plugin with this name */

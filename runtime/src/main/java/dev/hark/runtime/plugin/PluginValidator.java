@@ -1,10 +1,10 @@
 package dev.hark.runtime.plugin;
 
 import dev.hark.api.EventListener;
-import dev.hark.workflow.internal.ListenerType;
-import dev.hark.workflow.internal.Json;
 import dev.hark.workflow.WorkflowDefinition;
 import dev.hark.workflow.WorkflowIds;
+import dev.hark.workflow.internal.Json;
+import dev.hark.workflow.internal.ListenerType;
 import java.lang.reflect.Field;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
@@ -45,8 +45,10 @@ final class PluginValidator {
     private PluginValidator() {}
 
     /** The providers of one plugin that passed, and the problems of those that did not. */
-    record Result(Map<String, Class<? extends EventListener<?, ?>>> listeners,
-            Map<String, WorkflowDefinition> definitions, List<PluginProblem> problems) {}
+    record Result(
+            Map<String, Class<? extends EventListener<?, ?>>> listeners,
+            Map<String, WorkflowDefinition> definitions,
+            List<PluginProblem> problems) {}
 
     /**
      * @param reflectShapes check L1.1, L1.2, L2.1 by reflection (for the class path)
@@ -60,20 +62,29 @@ final class PluginValidator {
         Thread.currentThread().setContextClassLoader(loader);
         try {
             for (Class<?> type : providerTypes(plugin, EventListener.class, loader, skip, "L1.3", problems)) {
-                Class<? extends EventListener<?, ?>> listener = bounded(plugin, type, "L1.7", loader, problems,
-                        own -> checkListener(plugin, type, reflectShapes, own));
+                Class<? extends EventListener<?, ?>> listener = bounded(
+                        plugin, type, "L1.7", loader, problems, own -> checkListener(plugin, type, reflectShapes, own));
                 if (listener != null) {
                     listeners.put(listener.getName(), listener);
                 }
             }
             for (Class<?> type : providerTypes(plugin, WorkflowDefinition.class, loader, skip, "L1.10", problems)) {
-                Map.Entry<String, WorkflowDefinition> named = bounded(plugin, type, "L1.10", loader, problems,
+                Map.Entry<String, WorkflowDefinition> named = bounded(
+                        plugin,
+                        type,
+                        "L1.10",
+                        loader,
+                        problems,
                         own -> checkDefinition(plugin, type, reflectShapes, own));
                 if (named != null) {
                     WorkflowDefinition earlier = definitions.putIfAbsent(named.getKey(), named.getValue());
                     if (earlier != null) {
-                        problems.add(new PluginProblem(plugin, type.getName(), "L1.11",
-                                "its name '" + named.getKey() + "' is also the name of " + earlier.getClass().getName(),
+                        problems.add(new PluginProblem(
+                                plugin,
+                                type.getName(),
+                                "L1.11",
+                                "its name '" + named.getKey() + "' is also the name of "
+                                        + earlier.getClass().getName(),
                                 "give each workflow definition its own name"));
                     }
                 }
@@ -85,10 +96,16 @@ final class PluginValidator {
     }
 
     /** Loads (without initializing) the classes registered for {@code service}, reporting entries that fail. */
-    private static List<Class<?>> providerTypes(String plugin, Class<?> service, ClassLoader loader, Set<String> skip,
-            String rule, List<PluginProblem> problems) {
+    private static List<Class<?>> providerTypes(
+            String plugin,
+            Class<?> service,
+            ClassLoader loader,
+            Set<String> skip,
+            String rule,
+            List<PluginProblem> problems) {
         List<Class<?>> types = new ArrayList<>();
-        Iterator<? extends ServiceLoader.Provider<?>> providers = ServiceLoader.load(service, loader).stream().iterator();
+        Iterator<? extends ServiceLoader.Provider<?>> providers =
+                ServiceLoader.load(service, loader).stream().iterator();
         int errors = 0;
         while (errors < MAX_ERRORS) {
             try {
@@ -109,21 +126,26 @@ final class PluginValidator {
                 }
                 boolean constructor = message.contains("no-arg constructor");
                 String missing = missingClass(e);
-                problems.add(new PluginProblem(plugin, className, constructor ? (rule.equals("L1.3") ? "L1.2" : rule) : rule,
+                problems.add(new PluginProblem(
+                        plugin,
+                        className,
+                        constructor ? (rule.equals("L1.3") ? "L1.2" : rule) : rule,
                         "META-INF/services/" + service.getName() + " cannot be loaded: " + message
                                 + (e.getCause() == null ? "" : " (" + e.getCause() + ")"),
-                        constructor ? "add a public no-arg constructor"
-                                : missing != null && !missing.equals(className) ? bundleFix(plugin, missing)
-                                : "list only existing classes that implement " + service.getName()
-                                        + ", and bundle every jar they need"));
+                        constructor
+                                ? "add a public no-arg constructor"
+                                : missing != null && !missing.equals(className)
+                                        ? bundleFix(plugin, missing)
+                                        : "list only existing classes that implement " + service.getName()
+                                                + ", and bundle every jar they need"));
             }
         }
         return types;
     }
 
     @SuppressWarnings("unchecked")
-    private static Class<? extends EventListener<?, ?>> checkListener(String plugin, Class<?> type,
-            boolean reflectShapes, List<PluginProblem> problems) {
+    private static Class<? extends EventListener<?, ?>> checkListener(
+            String plugin, Class<?> type, boolean reflectShapes, List<PluginProblem> problems) {
         String name = type.getName();
         if (reflectShapes && !reflectedStateless(plugin, type, problems)) {
             return null;
@@ -137,22 +159,33 @@ final class PluginValidator {
             return null;
         } catch (LinkageError e) {
             String missing = missingClass(e);
-            problems.add(new PluginProblem(plugin, name, "L1.4",
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    "L1.4",
                     "a type it declares cannot be loaded: " + e,
                     missing != null ? bundleFix(plugin, missing) : "bundle every jar it needs in the plugin"));
             return null;
         }
         String argsProblem = jacksonProblem(listenerType.argsType());
         if (argsProblem != null) {
-            problems.add(new PluginProblem(plugin, name, "L1.4",
-                    "Jackson cannot read its argument type " + listenerType.argsType().toCanonical() + ": " + argsProblem,
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    "L1.4",
+                    "Jackson cannot read its argument type "
+                            + listenerType.argsType().toCanonical() + ": " + argsProblem,
                     fixFor("L1.4", type)));
             return null;
         }
         String eventProblem = jacksonProblem(listenerType.eventType());
         if (eventProblem != null) {
-            problems.add(new PluginProblem(plugin, name, "L1.5",
-                    "Jackson cannot read its event type " + listenerType.eventType().toCanonical() + ": " + eventProblem,
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    "L1.5",
+                    "Jackson cannot read its event type "
+                            + listenerType.eventType().toCanonical() + ": " + eventProblem,
                     fixFor("L1.5", type)));
             return null;
         }
@@ -162,13 +195,19 @@ final class PluginValidator {
         return (Class<? extends EventListener<?, ?>>) type;
     }
 
-    private static Map.Entry<String, WorkflowDefinition> checkDefinition(String plugin, Class<?> type, boolean reflectShapes,
-            List<PluginProblem> problems) {
+    private static Map.Entry<String, WorkflowDefinition> checkDefinition(
+            String plugin, Class<?> type, boolean reflectShapes, List<PluginProblem> problems) {
         String name = type.getName();
         int modifiers = type.getModifiers();
-        if (reflectShapes && (!Modifier.isPublic(modifiers) || Modifier.isAbstract(modifiers) || type.isInterface()
-                || type.getEnclosingClass() != null && !Modifier.isStatic(modifiers))) {
-            problems.add(new PluginProblem(plugin, name, "L1.10",
+        if (reflectShapes
+                && (!Modifier.isPublic(modifiers)
+                        || Modifier.isAbstract(modifiers)
+                        || type.isInterface()
+                        || type.getEnclosingClass() != null && !Modifier.isStatic(modifiers))) {
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    "L1.10",
                     "not a public, concrete, top-level or static nested class",
                     "declare it 'public class " + type.getSimpleName() + "'"));
             return null;
@@ -181,13 +220,17 @@ final class PluginValidator {
         try {
             definitionName = definition.name();
         } catch (RuntimeException | LinkageError e) {
-            problems.add(new PluginProblem(plugin, name, "L1.10", "name() threw " + e,
-                    "return a constant from name()"));
+            problems.add(
+                    new PluginProblem(plugin, name, "L1.10", "name() threw " + e, "return a constant from name()"));
             return null;
         }
         String invalid = WorkflowIds.problem(definitionName, "workflow definition name");
         if (invalid != null) {
-            problems.add(new PluginProblem(plugin, name, "L1.11", invalid,
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    "L1.11",
+                    invalid,
                     "return a name of 1–128 letters, digits and - _ . : @ + = from name()"));
             return null;
         }
@@ -203,21 +246,36 @@ final class PluginValidator {
             return type.getConstructor().newInstance();
         } catch (InvocationTargetException e) {
             String missing = missingClass(e.getCause());
-            problems.add(new PluginProblem(plugin, name, rule, "its constructor threw " + e.getCause()
-                    + (missing == null ? "" : " (class " + missing + " is not in the plugin)"),
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    rule,
+                    "its constructor threw " + e.getCause()
+                            + (missing == null ? "" : " (class " + missing + " is not in the plugin)"),
                     missing == null ? fix : bundleFix(plugin, missing)));
         } catch (ExceptionInInitializerError e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             String missing = missingClass(cause);
-            problems.add(new PluginProblem(plugin, name, rule, "its static initializer threw " + cause
-                    + (missing == null ? "" : " (class " + missing + " is not in the plugin)"),
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    rule,
+                    "its static initializer threw " + cause
+                            + (missing == null ? "" : " (class " + missing + " is not in the plugin)"),
                     missing == null ? fix : bundleFix(plugin, missing)));
         } catch (NoClassDefFoundError e) {
             String missing = missingClass(e);
-            problems.add(new PluginProblem(plugin, name, rule, "it cannot be initialized: " + e,
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    rule,
+                    "it cannot be initialized: " + e,
                     missing == null ? fix + "; bundle every jar it needs" : bundleFix(plugin, missing)));
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            problems.add(new PluginProblem(plugin, name, rule.equals("L1.7") ? "L1.2" : rule,
+            problems.add(new PluginProblem(
+                    plugin,
+                    name,
+                    rule.equals("L1.7") ? "L1.2" : rule,
                     "it cannot be created with its public no-arg constructor: " + e,
                     "add 'public " + type.getSimpleName() + "() {}'"));
         }
@@ -254,6 +312,7 @@ final class PluginValidator {
 
     /** How long plugin code may run at load (static initializer, constructor, {@code name()}), in ms. */
     static final String LOAD_TIMEOUT_PROPERTY = "hark.plugins.load-timeout-ms";
+
     static final long DEFAULT_LOAD_TIMEOUT_MS = 10_000;
 
     static long loadTimeoutMillis() {
@@ -278,23 +337,30 @@ final class PluginValidator {
      * under {@code rule}, with where it was stuck; its thread is left behind (a daemon: it cannot
      * keep the process alive) and interrupted.
      */
-    private static <T> T bounded(String plugin, Class<?> type, String rule, ClassLoader loader,
-            List<PluginProblem> problems, java.util.function.Function<List<PluginProblem>, T> check) {
+    private static <T> T bounded(
+            String plugin,
+            Class<?> type,
+            String rule,
+            ClassLoader loader,
+            List<PluginProblem> problems,
+            java.util.function.Function<List<PluginProblem>, T> check) {
         List<PluginProblem> own = new ArrayList<>();
         CompletableFuture<T> result = new CompletableFuture<>();
-        Thread worker = new Thread(() -> {
-            try {
-                result.complete(check.apply(own));
-            } catch (Throwable e) {
-                result.completeExceptionally(e);
-            }
-        }, "hark-plugin-load-" + plugin + "-" + type.getSimpleName());
+        Thread worker = new Thread(
+                () -> {
+                    try {
+                        result.complete(check.apply(own));
+                    } catch (Throwable e) {
+                        result.completeExceptionally(e);
+                    }
+                },
+                "hark-plugin-load-" + plugin + "-" + type.getSimpleName());
         worker.setDaemon(true);
         worker.setContextClassLoader(loader);
         worker.start();
         long timeout = loadTimeoutMillis();
-        String fix = "do not block or loop in the static initializer, constructor or name() of "
-                + type.getSimpleName() + ": connect and start work lazily, where it is used";
+        String fix = "do not block or loop in the static initializer, constructor or name() of " + type.getSimpleName()
+                + ": connect and start work lazily, where it is used";
         try {
             T value = result.get(timeout, TimeUnit.MILLISECONDS);
             problems.addAll(own);
@@ -306,7 +372,10 @@ final class PluginValidator {
                 where.append(i == 0 ? "" : " < ").append(stack[i]);
             }
             worker.interrupt();
-            problems.add(new PluginProblem(plugin, type.getName(), rule,
+            problems.add(new PluginProblem(
+                    plugin,
+                    type.getName(),
+                    rule,
                     "loading it did not finish within " + timeout + " ms (static initializer, constructor or"
                             + " name() still running); stuck at " + (where.length() == 0 ? "(unknown)" : where),
                     fix));
@@ -355,7 +424,10 @@ final class PluginValidator {
             return true;
         }
         String list = String.join("', '", fields);
-        problems.add(new PluginProblem(plugin, type.getName(), "L2.1",
+        problems.add(new PluginProblem(
+                plugin,
+                type.getName(),
+                "L2.1",
                 "non-final field(s) '" + list + "'; listeners are stateless",
                 "make '" + list + "' final, or keep that state outside the listener"));
         return false;
@@ -370,7 +442,8 @@ final class PluginValidator {
             return "L1.5";
         }
         return message != null && message.contains("does not implement " + EventListener.class.getName())
-                ? "L1.3" : "L1.4";
+                ? "L1.3"
+                : "L1.4";
     }
 
     private static String fixFor(String rule, Class<?> type) {
@@ -379,10 +452,12 @@ final class PluginValidator {
             case "L1.1" -> "declare it 'public class " + simple + "' (top level, or 'public static' when nested)";
             case "L1.2" -> "add 'public " + simple + "() {}'";
             case "L1.3" -> "implement dev.hark.api.EventListener or remove the class from META-INF/services";
-            case "L1.5" -> "declare EventListener<A, E> with an event type E: a concrete class implementing"
-                    + " dev.hark.api.Event that Jackson can read and write (a record works)";
-            default -> "declare EventListener<A, E> with an argument type A that Jackson can read and write"
-                    + " (a record, a String, an Instant…)";
+            case "L1.5" ->
+                "declare EventListener<A, E> with an event type E: a concrete class implementing"
+                        + " dev.hark.api.Event that Jackson can read and write (a record works)";
+            default ->
+                "declare EventListener<A, E> with an argument type A that Jackson can read and write"
+                        + " (a record, a String, an Instant…)";
         };
     }
 }

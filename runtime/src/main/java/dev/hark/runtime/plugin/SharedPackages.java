@@ -31,11 +31,8 @@ import java.util.List;
 public final class SharedPackages {
 
     /** Package prefixes that resolve to the runtime's own classes. */
-    public static final List<String> RUNTIME = List.of(
-            "dev.hark.api.",
-            "dev.hark.workflow.",
-            "dev.hark.listeners.",
-            "com.fasterxml.jackson.annotation.");
+    public static final List<String> RUNTIME =
+            List.of("dev.hark.api.", "dev.hark.workflow.", "dev.hark.listeners.", "com.fasterxml.jackson.annotation.");
 
     /**
      * Prefixes inside {@link #RUNTIME} that plugins do not see: the workflow API's internals, which
@@ -44,8 +41,8 @@ public final class SharedPackages {
     public static final List<String> RUNTIME_EXCEPT = List.of("dev.hark.workflow.internal.");
 
     /** Package prefixes of the Java platform. */
-    public static final List<String> PLATFORM = List.of(
-            "java.", "javax.", "jdk.", "sun.", "com.sun.", "org.w3c.dom.", "org.xml.sax.", "org.ietf.jgss.");
+    public static final List<String> PLATFORM =
+            List.of("java.", "javax.", "jdk.", "sun.", "com.sun.", "org.w3c.dom.", "org.xml.sax.", "org.ietf.jgss.");
 
     /** Where a class or resource comes from for a plugin. */
     enum Source {

@@ -1,8 +1,6 @@
 package dev.hark.runtime.storage;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -53,7 +51,8 @@ public record ClaimRetention(Optional<Duration> keepFor) {
     public Optional<Duration> sweepPeriod() {
         return keepFor.map(d -> {
             Duration quarter = d.dividedBy(4);
-            return quarter.compareTo(MAX_SWEEP_PERIOD) > 0 ? MAX_SWEEP_PERIOD
+            return quarter.compareTo(MAX_SWEEP_PERIOD) > 0
+                    ? MAX_SWEEP_PERIOD
                     : quarter.compareTo(MIN_SWEEP_PERIOD) < 0 ? MIN_SWEEP_PERIOD : quarter;
         });
     }

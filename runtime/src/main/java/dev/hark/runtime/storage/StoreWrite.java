@@ -27,8 +27,7 @@ public sealed interface StoreWrite {
      * @param dagJson the serialized DAG
      * @param createdAtMillis creation time, epoch milliseconds
      */
-    record CreateWorkflow(String workflowId, String dagJson, long createdAtMillis)
-            implements StoreWrite {}
+    record CreateWorkflow(String workflowId, String dagJson, long createdAtMillis) implements StoreWrite {}
 
     /**
      * Inserts or replaces a task's record: a task's output, or an event's checkpoint. Refused (and
@@ -64,8 +63,7 @@ public sealed interface StoreWrite {
      * @param outputJson the output envelope, or null
      * @param error a description of the failure, or null
      */
-    record SetStatus(String workflowId, WorkflowStatus status, String outputJson, String error)
-            implements StoreWrite {}
+    record SetStatus(String workflowId, WorkflowStatus status, String outputJson, String error) implements StoreWrite {}
 
     /** Removes a workflow and all its task records. */
     record DeleteWorkflow(String workflowId) implements StoreWrite {}

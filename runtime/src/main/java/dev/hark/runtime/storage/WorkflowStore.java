@@ -58,7 +58,10 @@ public interface WorkflowStore extends AutoCloseable {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
-        return list(status).stream().filter(w -> afterId == null || w.id().compareTo(afterId) > 0).limit(limit).toList();
+        return list(status).stream()
+                .filter(w -> afterId == null || w.id().compareTo(afterId) > 0)
+                .limit(limit)
+                .toList();
     }
 
     /** @return how many stored workflows are in {@code status} */

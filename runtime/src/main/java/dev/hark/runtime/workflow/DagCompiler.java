@@ -1,5 +1,9 @@
 package dev.hark.runtime.workflow;
 
+import dev.hark.workflow.EventNode;
+import dev.hark.workflow.Node;
+import dev.hark.workflow.TaskNode;
+import dev.hark.workflow.ValueNode;
 import dev.hark.workflow.internal.ValueCodec;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -7,10 +11,6 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import dev.hark.workflow.Node;
-import dev.hark.workflow.EventNode;
-import dev.hark.workflow.TaskNode;
-import dev.hark.workflow.ValueNode;
 
 /** Turns a graph of {@link Node}s into its persisted form, giving every task a unique id. */
 public final class DagCompiler {
@@ -48,7 +48,8 @@ public final class DagCompiler {
                 inputs[i] = add(task.inputs().get(i));
             }
             String taskId = taskId(task.options().name(), task.function().displayName());
-            step = new DagDefinition.Step.Task(taskId, task.function(), inputs, task.options().retries());
+            step = new DagDefinition.Step.Task(
+                    taskId, task.function(), inputs, task.options().retries());
         } else {
             EventNode<?> wait = (EventNode<?>) node;
             int args = add(wait.args());
@@ -64,8 +65,8 @@ public final class DagCompiler {
     private String taskId(String explicit, String base) {
         if (explicit != null) {
             if (!taskIds.add(explicit)) {
-                throw new IllegalArgumentException("two tasks are named '" + explicit
-                        + "'; task names must be unique within a workflow");
+                throw new IllegalArgumentException(
+                        "two tasks are named '" + explicit + "'; task names must be unique within a workflow");
             }
             return explicit;
         }

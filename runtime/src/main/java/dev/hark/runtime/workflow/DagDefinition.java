@@ -2,8 +2,8 @@ package dev.hark.runtime.workflow;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import java.util.List;
 import dev.hark.workflow.FunctionRef;
+import java.util.List;
 
 /**
  * The persisted form of a workflow DAG: nodes in dependency order (every input precedes its

@@ -30,9 +30,19 @@ class PackageCyclesTest {
     @Test
     void theRuntimesPackagesFormNoCycle() {
         Map<String, Set<String>> uses = packageGraph();
-        assertTrue(uses.keySet().containsAll(List.of(ROOT, ROOT + ".engine", ROOT + ".event", ROOT + ".storage",
-                ROOT + ".http", ROOT + ".plugin")), "the scan found the runtime's packages: " + uses.keySet());
-        List<List<String>> cycles = stronglyConnected(uses).stream().filter(component -> component.size() > 1).toList();
+        assertTrue(
+                uses.keySet()
+                        .containsAll(List.of(
+                                ROOT,
+                                ROOT + ".engine",
+                                ROOT + ".event",
+                                ROOT + ".storage",
+                                ROOT + ".http",
+                                ROOT + ".plugin")),
+                "the scan found the runtime's packages: " + uses.keySet());
+        List<List<String>> cycles = stronglyConnected(uses).stream()
+                .filter(component -> component.size() > 1)
+                .toList();
         assertEquals(List.of(), cycles, "packages that depend on each other, with their dependencies: " + uses);
     }
 
@@ -40,14 +50,19 @@ class PackageCyclesTest {
     void aWorkflowsPersistedFormUsesNoPartOfTheEngine() {
         Set<String> uses = packageGraph().getOrDefault(ROOT + ".workflow", Set.of());
         for (String forbidden : List.of(".event", ".engine", ".storage", ".http", ".plugin", ".cli")) {
-            assertTrue(!uses.contains(ROOT + forbidden), "dev.hark.runtime.workflow uses " + ROOT + forbidden + ": " + uses);
+            assertTrue(
+                    !uses.contains(ROOT + forbidden),
+                    "dev.hark.runtime.workflow uses " + ROOT + forbidden + ": " + uses);
         }
     }
 
     private static Map<String, Set<String>> packageGraph() {
         Map<String, Set<String>> uses = new TreeMap<>();
-        try (ScanResult scan = new ClassGraph().enableInterClassDependencies().acceptPackages(ROOT)
-                .rejectPackages(ROOT + ".architecture").scan()) {
+        try (ScanResult scan = new ClassGraph()
+                .enableInterClassDependencies()
+                .acceptPackages(ROOT)
+                .rejectPackages(ROOT + ".architecture")
+                .scan()) {
             for (ClassInfo type : scan.getAllClasses()) {
                 if (!type.getClasspathElementURI().toString().contains("/classes")
                         || type.getClasspathElementURI().toString().contains("test-classes")) {
@@ -82,8 +97,14 @@ class PackageCyclesTest {
         return components;
     }
 
-    private static void connect(String node, Map<String, Set<String>> graph, Map<String, Integer> index,
-            Map<String, Integer> low, Deque<String> stack, Set<String> onStack, List<List<String>> components,
+    private static void connect(
+            String node,
+            Map<String, Set<String>> graph,
+            Map<String, Integer> index,
+            Map<String, Integer> low,
+            Deque<String> stack,
+            Set<String> onStack,
+            List<List<String>> components,
             int[] counter) {
         index.put(node, counter[0]);
         low.put(node, counter[0]);

@@ -52,8 +52,11 @@ class ListenerContextTest {
         assertNotNull(polled);
         assertEquals("context-1", polled.workflowId());
         Set<String> contract = publicMethods(EventContext.class);
-        assertEquals(contract, publicMethods(polled.getClass()), "nothing beyond EventContext (no poll, cancel or"
-                + " recommit of the wait) is reachable from what the listener holds");
+        assertEquals(
+                contract,
+                publicMethods(polled.getClass()),
+                "nothing beyond EventContext (no poll, cancel or"
+                        + " recommit of the wait) is reachable from what the listener holds");
         assertEquals(contract, publicMethods(committed.getClass()));
     }
 

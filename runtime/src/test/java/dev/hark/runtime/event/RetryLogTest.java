@@ -20,7 +20,8 @@ class RetryLogTest {
                     now.addAndGet(Duration.ofSeconds(30).toNanos()); // a poll's longest back-off
                     return log.admit("timer", attempt) >= 0;
                 })
-                .boxed().toList();
+                .boxed()
+                .toList();
         assertEquals(List.of(1, 10, 20, 30), warned);
     }
 

@@ -28,12 +28,35 @@ class AdminQueueTest {
             this.path = path;
         }
 
-        @Override public String method() { return "GET"; }
-        @Override public String path() { return path; }
-        @Override public String rawQuery() { return null; }
-        @Override public String header(String name) { return null; }
-        @Override public byte[] body() { return new byte[0]; }
-        @Override public boolean replied() { return status != 0; }
+        @Override
+        public String method() {
+            return "GET";
+        }
+
+        @Override
+        public String path() {
+            return path;
+        }
+
+        @Override
+        public String rawQuery() {
+            return null;
+        }
+
+        @Override
+        public String header(String name) {
+            return null;
+        }
+
+        @Override
+        public byte[] body() {
+            return new byte[0];
+        }
+
+        @Override
+        public boolean replied() {
+            return status != 0;
+        }
 
         @Override
         public void reply(int status, Map<String, String> headers, byte[] json) {
@@ -48,13 +71,38 @@ class AdminQueueTest {
         CountDownLatch release = new CountDownLatch(1);
         CountDownLatch busy = new CountDownLatch(AdminHandler.THREADS);
         AdminOperations blocking = new AdminOperations() {
-            @Override public CompletableFuture<String> start(String d, String id, Map<String, Object> in) { throw new UnsupportedOperationException(); }
-            @Override public List<String> definitions() { return List.of(); }
-            @Override public WorkflowStatus status(String id) { throw new UnsupportedOperationException(); }
-            @Override public Optional<String> error(String id) { return Optional.empty(); }
-            @Override public Object output(String id) { return null; }
-            @Override public void cancel(String id) { }
-            @Override public Map<String, Object> health() { return Map.of("status", HEALTH_OK); }
+            @Override
+            public CompletableFuture<String> start(String d, String id, Map<String, Object> in) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public List<String> definitions() {
+                return List.of();
+            }
+
+            @Override
+            public WorkflowStatus status(String id) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Optional<String> error(String id) {
+                return Optional.empty();
+            }
+
+            @Override
+            public Object output(String id) {
+                return null;
+            }
+
+            @Override
+            public void cancel(String id) {}
+
+            @Override
+            public Map<String, Object> health() {
+                return Map.of("status", HEALTH_OK);
+            }
 
             @Override
             public List<WorkflowSummary> list(Optional<WorkflowStatus> status) {

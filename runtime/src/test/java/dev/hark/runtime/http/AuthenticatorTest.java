@@ -21,50 +21,77 @@ class AuthenticatorTest {
     private static final String SIGNATURE = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
     private static Authenticator at(long epochSecond, String credentials) {
-        return new Authenticator(Credentials.parse(credentials, "test"),
+        return new Authenticator(
+                Credentials.parse(credentials, "test"),
                 Clock.fixed(Instant.ofEpochSecond(epochSecond), ZoneOffset.UTC));
     }
 
     @Test
     void theSpecificationsVectorIsAcceptedAndItsIdBecomesTheIdempotencyKey() {
-        Authenticator.Decision decision = at(TIMESTAMP, "webhook " + SECRET).event(call(SIGNATURE, TIMESTAMP, BODY),
-                "orders-1");
+        Authenticator.Decision decision =
+                at(TIMESTAMP, "webhook " + SECRET).event(call(SIGNATURE, TIMESTAMP, BODY), "orders-1");
         assertEquals(new Authenticator.Allowed(ID), decision);
-        assertEquals(new Authenticator.Allowed(ID), at(TIMESTAMP, "webhook " + SECRET).event(
-                call("v1a,ignored v1,AAAA " + SIGNATURE, TIMESTAMP, BODY), "orders-1"), "one of several signatures");
+        assertEquals(
+                new Authenticator.Allowed(ID),
+                at(TIMESTAMP, "webhook " + SECRET)
+                        .event(call("v1a,ignored v1,AAAA " + SIGNATURE, TIMESTAMP, BODY), "orders-1"),
+                "one of several signatures");
     }
 
     @Test
     void aChangedByteIdOrTimestampBreaksTheSignature() {
         Authenticator authenticator = at(TIMESTAMP, "webhook " + SECRET);
-        assertRefused(authenticator.event(call(SIGNATURE, TIMESTAMP, "{\"test\": 2432232315}"), "w"), 401,
+        assertRefused(
+                authenticator.event(call(SIGNATURE, TIMESTAMP, "{\"test\": 2432232315}"), "w"),
+                401,
                 "invalid_signature");
         assertRefused(authenticator.event(call(SIGNATURE, TIMESTAMP + 1, BODY), "w"), 401, "invalid_signature");
-        assertRefused(authenticator.event(new FakeCall(Map.of("webhook-id", ID + "x", "webhook-timestamp",
-                "" + TIMESTAMP, "webhook-signature", SIGNATURE), BODY), "w"), 401, "invalid_signature");
-        assertRefused(authenticator.event(call(SIGNATURE.replace("v1,", "v2,"), TIMESTAMP, BODY), "w"), 401,
+        assertRefused(
+                authenticator.event(
+                        new FakeCall(
+                                Map.of(
+                                        "webhook-id",
+                                        ID + "x",
+                                        "webhook-timestamp",
+                                        "" + TIMESTAMP,
+                                        "webhook-signature",
+                                        SIGNATURE),
+                                BODY),
+                        "w"),
+                401,
+                "invalid_signature");
+        assertRefused(
+                authenticator.event(call(SIGNATURE.replace("v1,", "v2,"), TIMESTAMP, BODY), "w"),
+                401,
                 "invalid_signature");
     }
 
     @Test
     void theTimestampMustBeWithinFiveMinutesOfTheServersClockEitherWay() {
         String secret = "webhook " + SECRET;
-        assertInstanceOf(Authenticator.Allowed.class, at(TIMESTAMP + 300, secret).event(call(SIGNATURE, TIMESTAMP,
-                BODY), "w"));
-        assertInstanceOf(Authenticator.Allowed.class, at(TIMESTAMP - 300, secret).event(call(SIGNATURE, TIMESTAMP,
-                BODY), "w"));
-        assertRefused(at(TIMESTAMP + 301, secret).event(call(SIGNATURE, TIMESTAMP, BODY), "w"), 401,
+        assertInstanceOf(
+                Authenticator.Allowed.class, at(TIMESTAMP + 300, secret).event(call(SIGNATURE, TIMESTAMP, BODY), "w"));
+        assertInstanceOf(
+                Authenticator.Allowed.class, at(TIMESTAMP - 300, secret).event(call(SIGNATURE, TIMESTAMP, BODY), "w"));
+        assertRefused(
+                at(TIMESTAMP + 301, secret).event(call(SIGNATURE, TIMESTAMP, BODY), "w"),
+                401,
                 "webhook_timestamp_out_of_window");
-        assertRefused(at(TIMESTAMP - 301, secret).event(call(SIGNATURE, TIMESTAMP, BODY), "w"), 401,
+        assertRefused(
+                at(TIMESTAMP - 301, secret).event(call(SIGNATURE, TIMESTAMP, BODY), "w"),
+                401,
                 "webhook_timestamp_out_of_window");
     }
 
     @Test
     void aSecretLimitedToOtherWorkflowsIsRefusedWith403() {
-        assertRefused(at(TIMESTAMP, "webhook:refunds- " + SECRET).event(call(SIGNATURE, TIMESTAMP, BODY), "orders-1"),
-                403, "insufficient_scope");
-        assertInstanceOf(Authenticator.Allowed.class, at(TIMESTAMP, "webhook:refunds- " + SECRET).event(
-                call(SIGNATURE, TIMESTAMP, BODY), "refunds-1"));
+        assertRefused(
+                at(TIMESTAMP, "webhook:refunds- " + SECRET).event(call(SIGNATURE, TIMESTAMP, BODY), "orders-1"),
+                403,
+                "insufficient_scope");
+        assertInstanceOf(
+                Authenticator.Allowed.class,
+                at(TIMESTAMP, "webhook:refunds- " + SECRET).event(call(SIGNATURE, TIMESTAMP, BODY), "refunds-1"));
     }
 
     private static void assertRefused(Authenticator.Decision decision, int status, String code) {
@@ -74,8 +101,9 @@ class AuthenticatorTest {
     }
 
     private static FakeCall call(String signature, long timestamp, String body) {
-        return new FakeCall(Map.of("webhook-id", ID, "webhook-timestamp", Long.toString(timestamp),
-                "webhook-signature", signature), body);
+        return new FakeCall(
+                Map.of("webhook-id", ID, "webhook-timestamp", Long.toString(timestamp), "webhook-signature", signature),
+                body);
     }
 
     /** Only what the authenticator reads: headers and body. */

@@ -78,7 +78,8 @@ class CredentialsTest {
         assertRefused("webhook whsec_c2hvcnQ=", "24 to 64 bytes");
         assertRefused("admin " + ADMIN + "\nevents " + ADMIN, "the same token is given twice");
 
-        IllegalArgumentException where = assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException where = assertThrows(
+                IllegalArgumentException.class,
                 () -> Credentials.parse("admin " + ADMIN + "\n\nroot " + ORDERS, "tokens.txt"));
         assertTrue(where.getMessage().startsWith("tokens.txt entry 3:"), where.getMessage());
         assertFalse(where.getMessage().contains(ORDERS), "a token never appears in an error: " + where.getMessage());
@@ -86,9 +87,11 @@ class CredentialsTest {
 
     @Test
     void aFileThatIsMissingOrEmptyIsRefusedByName(@TempDir Path dir) throws Exception {
-        IllegalArgumentException missing = assertThrows(IllegalArgumentException.class,
-                () -> Credentials.read(dir.resolve("absent.txt")));
-        assertTrue(missing.getMessage().contains("absent.txt") && missing.getMessage().contains("does not exist"),
+        IllegalArgumentException missing =
+                assertThrows(IllegalArgumentException.class, () -> Credentials.read(dir.resolve("absent.txt")));
+        assertTrue(
+                missing.getMessage().contains("absent.txt")
+                        && missing.getMessage().contains("does not exist"),
                 missing.getMessage());
         Path empty = Files.writeString(dir.resolve("empty.txt"), "# nothing yet\n");
         IllegalArgumentException none = assertThrows(IllegalArgumentException.class, () -> Credentials.read(empty));
@@ -108,8 +111,8 @@ class CredentialsTest {
     }
 
     private static void assertRefused(String text, String expected) {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Credentials.parse(text, "t"),
-                text);
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> Credentials.parse(text, "t"), text);
         assertTrue(e.getMessage().contains(expected), "expected '" + expected + "' in: " + e.getMessage());
         for (String word : text.split("\\s+")) {
             if (word.length() >= 16) {

@@ -1,12 +1,13 @@
 package dev.hark.runtime.http;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 import static dev.hark.runtime.http.RawHttp.assertClosed;
 import static dev.hark.runtime.http.RawHttp.readResponse;
 import static dev.hark.runtime.http.RawHttp.send;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.event.Delivery;
+import dev.hark.runtime.http.RawHttp.Response;
 import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.workflow.WorkflowStatus;
 import java.io.ByteArrayOutputStream;
@@ -25,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import dev.hark.runtime.http.RawHttp.Response;
 
 /**
  * The server against clients that misbehave, over raw sockets: idle and stalled connections,
@@ -40,6 +40,7 @@ class HostileClientTest {
 
     /** Event sends by workflow id; a test completes them when it likes. */
     private final Map<String, CompletableFuture<Delivery>> held = new ConcurrentHashMap<>();
+
     private final List<String> sent = new CopyOnWriteArrayList<>();
     private final List<String> cancelled = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new ArrayList<>();
@@ -88,8 +89,10 @@ class HostileClientTest {
     void aStalledBodyIsAnswered408AndTheConnectionClosed() throws Exception {
         start(settings().withRequestReadTimeout(Duration.ofMillis(300)));
         Socket socket = connect();
-        send(socket, "POST /event/send_event/wf-1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                + "Content-Length: 100\r\n\r\n{\"event_key\":");
+        send(
+                socket,
+                "POST /event/send_event/wf-1 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 100\r\n\r\n{\"event_key\":");
 
         Response response = readResponse(socket.getInputStream());
         assertEquals(408, response.status(), response.body());
@@ -166,7 +169,7 @@ class HostileClientTest {
             for (int i = 0; i < 200; i++) {
                 server.serverChannel().pipeline().fireExceptionCaught(new IOException("Too many open files"));
             }
-            server.serverChannel().eventLoop().submit(() -> { }).get(); // the failures are handled on the loop
+            server.serverChannel().eventLoop().submit(() -> {}).get(); // the failures are handled on the loop
         } finally {
             System.setErr(err);
         }
@@ -204,8 +207,10 @@ class HostileClientTest {
     void aMalformedRequestGets400AndTheConnectionClosed() throws Exception {
         start(settings());
         Socket socket = connect();
-        send(socket, "POST /event/send_event/wf-1 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                + "Content-Length: 12abc\r\n\r\n{}");
+        send(
+                socket,
+                "POST /event/send_event/wf-1 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 12abc\r\n\r\n{}");
         Response response = readResponse(socket.getInputStream());
         assertEquals(400, response.status(), response.body());
         assertClosed(socket);
@@ -216,8 +221,10 @@ class HostileClientTest {
     void pipelinedRequestsAreAnsweredInRequestOrder() throws Exception {
         start(settings());
         Socket socket = connect();
-        send(socket, event("hold-1", null) + "GET /nope HTTP/1.1\r\nHost: localhost\r\n\r\n"
-                + "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n" + event("pipe-2", null));
+        send(
+                socket,
+                event("hold-1", null) + "GET /nope HTTP/1.1\r\nHost: localhost\r\n\r\n"
+                        + "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n" + event("pipe-2", null));
         awaitSent(2);
         Thread.sleep(100); // the later replies are ready long before the first
         held.get("hold-1").complete(new Delivery.Accepted("hold-1", "k", "ev-hold-1"));
@@ -246,7 +253,8 @@ class HostileClientTest {
         send(socket, requests.toString());
         awaitSent(HttpConnection.MAX_PENDING_REQUESTS);
         Thread.sleep(300);
-        assertEquals(HttpConnection.MAX_PENDING_REQUESTS, sent.size(), "requests read before earlier ones were answered");
+        assertEquals(
+                HttpConnection.MAX_PENDING_REQUESTS, sent.size(), "requests read before earlier ones were answered");
 
         for (int i = 0; i < 3 * HttpConnection.MAX_PENDING_REQUESTS; i++) { // answered as they are read
             awaitSent(i + 1);
@@ -260,19 +268,23 @@ class HostileClientTest {
     void aForeignHostIsRefused421AndLoopbackNamesOrAddressesPass() throws Exception {
         start(settings());
         Socket socket = connect();
-        for (String host : List.of("localhost", "localhost:8000", "127.0.0.1:1234", "[::1]:8000", "LOCALHOST", "10.1.2.3")) {
+        for (String host :
+                List.of("localhost", "localhost:8000", "127.0.0.1:1234", "[::1]:8000", "LOCALHOST", "10.1.2.3")) {
             send(socket, "GET /health HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
             Response response = readResponse(socket.getInputStream());
             assertEquals(200, response.status(), host + ": " + response.body());
         }
-        for (String host : List.of("evil.example", "evil.example:8000", "localhost.evil.example", "127.0.0.1.evil.example")) {
+        for (String host :
+                List.of("evil.example", "evil.example:8000", "localhost.evil.example", "127.0.0.1.evil.example")) {
             send(socket, "GET /health HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
             Response response = readResponse(socket.getInputStream());
             assertEquals(421, response.status(), host + ": " + response.body());
             assertTrue(response.body().contains("host_not_allowed"), response.body());
         }
-        send(socket, "POST /workflows/wf-1/cancel HTTP/1.1\r\nHost: rebound.example:8000\r\n"
-                + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
+        send(
+                socket,
+                "POST /workflows/wf-1/cancel HTTP/1.1\r\nHost: rebound.example:8000\r\n"
+                        + "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
         assertEquals(421, readResponse(socket.getInputStream()).status());
         assertEquals(List.of(), cancelled);
     }
@@ -291,9 +303,13 @@ class HostileClientTest {
     void crossSiteBrowserRequestsAreRefused403() throws Exception {
         start(settings());
         Socket socket = connect();
-        String cancel = "POST /workflows/wf-1/cancel HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nContent-Type: application/json\r\n"
-                + "Content-Length: 2\r\n";
-        for (String header : List.of("Origin: https://evil.example", "Origin: null", "Sec-Fetch-Site: cross-site",
+        String cancel =
+                "POST /workflows/wf-1/cancel HTTP/1.1\r\nHost: 127.0.0.1:8000\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 2\r\n";
+        for (String header : List.of(
+                "Origin: https://evil.example",
+                "Origin: null",
+                "Sec-Fetch-Site: cross-site",
                 "Origin: http://127.0.0.1.evil.example:8000")) {
             send(socket, cancel + header + "\r\n\r\n{}");
             Response response = readResponse(socket.getInputStream());
@@ -313,15 +329,20 @@ class HostileClientTest {
     void aFormPostToAnAdminEndpointIsRefused415() throws Exception {
         start(settings());
         Socket socket = connect();
-        for (String type : List.of("Content-Type: application/x-www-form-urlencoded\r\n", "Content-Type: text/plain\r\n", "")) {
-            send(socket, "POST /workflows/wf-1/cancel HTTP/1.1\r\nHost: localhost\r\n" + type
-                    + "Content-Length: 3\r\n\r\na=b");
+        for (String type :
+                List.of("Content-Type: application/x-www-form-urlencoded\r\n", "Content-Type: text/plain\r\n", "")) {
+            send(
+                    socket,
+                    "POST /workflows/wf-1/cancel HTTP/1.1\r\nHost: localhost\r\n" + type
+                            + "Content-Length: 3\r\n\r\na=b");
             Response response = readResponse(socket.getInputStream());
             assertEquals(415, response.status(), type + response.body());
         }
         assertEquals(List.of(), cancelled);
-        send(socket, "POST /workflows/wf-1/cancel HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                + "Content-Length: 0\r\n\r\n");
+        send(
+                socket,
+                "POST /workflows/wf-1/cancel HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Content-Length: 0\r\n\r\n");
         assertEquals(200, readResponse(socket.getInputStream()).status());
         assertEquals(List.of("wf-1"), cancelled);
     }
@@ -337,7 +358,8 @@ class HostileClientTest {
 
     private static String event(String workflowId, String extraHeader) {
         String body = "{\"event_key\":\"k\",\"event_payload\":1}";
-        return "POST /event/send_event/" + workflowId + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        return "POST /event/send_event/" + workflowId
+                + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                 + (extraHeader == null ? "" : extraHeader + "\r\n")
                 + "Content-Length: " + body.length() + "\r\n\r\n" + body;
     }

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hark.listeners.http.HttpEvent;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.Hark;
-import dev.hark.workflow.internal.Json;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.GateStore;
@@ -15,6 +14,7 @@ import dev.hark.runtime.testing.Tasks;
 import dev.hark.workflow.Dag;
 import dev.hark.workflow.Node;
 import dev.hark.workflow.WorkflowStatus;
+import dev.hark.workflow.internal.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,7 +31,8 @@ import tools.jackson.databind.JsonNode;
 /** Retries with an idempotency key are recorded once, answered 200 every time [R7.3]. */
 class IdempotencyKeyTest {
 
-    private static final HttpClient CLIENT = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     @TempDir
     Path dataDir;
@@ -46,7 +47,10 @@ class IdempotencyKeyTest {
     }
 
     private Hark open() {
-        hark = Hark.builder().dataDir(dataDir).http(HttpSettings.defaults().withPort(0)).open();
+        hark = Hark.builder()
+                .dataDir(dataDir)
+                .http(HttpSettings.defaults().withPort(0))
+                .open();
         return hark;
     }
 
@@ -75,20 +79,27 @@ class IdempotencyKeyTest {
         assertEquals("already_recorded", json(afterRestart).get("status").asString(), afterRestart.body());
 
         HttpResponse<String> otherKey = post("order-1", "{\"event_key\":\"paid\",\"event_payload\":1}", "pay-43");
-        assertEquals(404, otherKey.statusCode(), "a new key is a new event, and the workflow waits for none: "
-                + otherKey.body());
+        assertEquals(
+                404,
+                otherKey.statusCode(),
+                "a new key is a new event, and the workflow waits for none: " + otherKey.body());
     }
 
     @Test
     void aResendNeverReachesALaterWaitOnTheSameKey() throws Exception {
         open();
         Node<HttpEvent> first = Dag.waitForEvent(HttpListener.class, "step");
-        Node<HttpEvent> second = Dag.waitForEvent(HttpListener.class, Dag.task(Tasks::keyOf).bind(first));
-        CompletableFuture<String> out = hark.runAsync(Dag.task(Tasks::joinPayloads).bind(first, second), "two-steps");
+        Node<HttpEvent> second =
+                Dag.waitForEvent(HttpListener.class, Dag.task(Tasks::keyOf).bind(first));
+        CompletableFuture<String> out =
+                hark.runAsync(Dag.task(Tasks::joinPayloads).bind(first, second), "two-steps");
         assertFalse(out.isDone());
         awaitInboxWaits(1);
 
-        assertEquals(200, post("two-steps", "{\"event_key\":\"step\",\"event_payload\":\"one\"}", "k-1").statusCode());
+        assertEquals(
+                200,
+                post("two-steps", "{\"event_key\":\"step\",\"event_payload\":\"one\"}", "k-1")
+                        .statusCode());
         awaitInboxWaits(1); // the second wait, on the same key
         HttpResponse<String> retry = post("two-steps", "{\"event_key\":\"step\",\"event_payload\":\"one\"}", "k-1");
         assertEquals("already_recorded", json(retry).get("status").asString(), retry.body());
@@ -99,19 +110,26 @@ class IdempotencyKeyTest {
         open();
         CompletableFuture<Object> resumed = hark.resumeAll().get("two-steps");
         awaitInboxWaits(1);
-        HttpResponse<String> afterRestart = post("two-steps", "{\"event_key\":\"step\",\"event_payload\":\"one\"}", "k-1");
+        HttpResponse<String> afterRestart =
+                post("two-steps", "{\"event_key\":\"step\",\"event_payload\":\"one\"}", "k-1");
         assertEquals("already_recorded", json(afterRestart).get("status").asString(), afterRestart.body());
         assertFalse(resumed.isDone(), "the retry did not feed the second wait after the restart either");
 
-        assertEquals(200, post("two-steps", "{\"event_key\":\"step\",\"event_payload\":\"two\"}", "k-2").statusCode());
+        assertEquals(
+                200,
+                post("two-steps", "{\"event_key\":\"step\",\"event_payload\":\"two\"}", "k-2")
+                        .statusCode());
         assertEquals("one two", resumed.get(30, TimeUnit.SECONDS));
     }
 
     @Test
     void aResendWhileTheFirstIsStillBeingCheckpointedSharesItsOutcome() throws Exception {
         GateStore[] gate = new GateStore[1];
-        hark = Hark.builder().dataDir(dataDir).http(HttpSettings.defaults().withPort(0))
-                .store(dir -> gate[0] = new GateStore(SqliteWorkflowStore.open(dir))).open();
+        hark = Hark.builder()
+                .dataDir(dataDir)
+                .http(HttpSettings.defaults().withPort(0))
+                .store(dir -> gate[0] = new GateStore(SqliteWorkflowStore.open(dir)))
+                .open();
         CompletableFuture<HttpEvent> out = hark.runAsync(Dag.waitForEvent(HttpListener.class, "k"), "racing-retry");
         awaitInboxWaits(1);
 
@@ -121,7 +139,9 @@ class IdempotencyKeyTest {
         CompletableFuture<HttpResponse<String>> retry = postAsync("racing-retry", body, null);
         gate[0].open();
 
-        assertEquals("checkpointed", json(first.get(30, TimeUnit.SECONDS)).get("status").asString());
+        assertEquals(
+                "checkpointed",
+                json(first.get(30, TimeUnit.SECONDS)).get("status").asString());
         HttpResponse<String> second = retry.get(30, TimeUnit.SECONDS);
         assertEquals(200, second.statusCode(), second.body());
         assertEquals("already_recorded", json(second).get("status").asString(), second.body());
@@ -140,7 +160,8 @@ class IdempotencyKeyTest {
         assertRefused(post("keys", payload + ",\"event_id\":7}", null), "wrong_type", "event_id");
         assertRefused(post("keys", payload + ",\"event_id\":\"\"}", null), "invalid_idempotency_key", "event_id");
         assertRefused(post("keys", payload + "}", "x".repeat(256)), "invalid_idempotency_key", "Idempotency-Key");
-        assertRefused(post("keys", payload + ",\"event_id\":\"tab\\there\"}", null), "invalid_idempotency_key", "event_id");
+        assertRefused(
+                post("keys", payload + ",\"event_id\":\"tab\\there\"}", null), "invalid_idempotency_key", "event_id");
         assertEquals(1, hark.metrics().inboxWaits(), "nothing was consumed by the refused requests");
 
         HttpResponse<String> same = post("keys", payload + ",\"event_id\":\"a\"}", "a");
@@ -155,8 +176,10 @@ class IdempotencyKeyTest {
     }
 
     private void awaitInboxWaits(int count) throws InterruptedException {
-        Await.until(() -> hark.metrics().inboxWaits() >= count, () -> "expected " + count + " inbox waits, have "
-                + hark.metrics().inboxWaits());
+        Await.until(
+                () -> hark.metrics().inboxWaits() >= count,
+                () -> "expected " + count + " inbox waits, have "
+                        + hark.metrics().inboxWaits());
     }
 
     private void awaitStatus(String id, WorkflowStatus status) throws InterruptedException {
@@ -169,9 +192,10 @@ class IdempotencyKeyTest {
 
     private CompletableFuture<HttpResponse<String>> postAsync(String workflowId, String body, String idempotencyKey) {
         int port = hark.httpAddress().orElseThrow().getPort();
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port
-                        + "/event/send_event/" + workflowId))
-                .timeout(Duration.ofSeconds(30)).header("Content-Type", "application/json")
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/event/send_event/" + workflowId))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(body));
         if (idempotencyKey != null) {
             request.header("Idempotency-Key", idempotencyKey);

@@ -35,26 +35,33 @@ class PluginIsolationTest {
         for (String v : new String[] {"1", "2"}) {
             String pkg = "com.acme.v" + v;
             plugin("lib-v" + v)
-                    .source("com.example.lib.Version", "package com.example.lib;\n"
-                            + "public final class Version { public static String value() { return \"" + v + "\"; } }\n")
+                    .source(
+                            "com.example.lib.Version",
+                            "package com.example.lib;\n"
+                                    + "public final class Version { public static String value() { return \"" + v
+                                    + "\"; } }\n")
                     .source(pkg + ".EchoEvent", echoEvent(pkg))
-                    .source(pkg + ".VersionListener", "package " + pkg + ";\n"
-                            + "import dev.hark.api.*;\nimport java.util.concurrent.*;\n"
-                            + "public class VersionListener implements EventListener<String, EchoEvent> {\n"
-                            + "  public CompletionStage<EchoEvent> pollForEvent(String args, EventContext c) {\n"
-                            + "    return CompletableFuture.completedFuture(\n"
-                            + "        new EchoEvent(\"v-\" + args, args + \" with library \" + com.example.lib.Version.value()));\n"
-                            + "  }\n"
-                            + "}\n")
-                    .source(pkg + ".Probe", "package " + pkg + ";\n"
-                            + "public final class Probe {\n"
-                            + "  public static String lookup(String name) {\n"
-                            + "    try { Class.forName(name); return \"found\"; }\n"
-                            + "    catch (ClassNotFoundException e) { return \"ClassNotFoundException\"; }\n"
-                            + "  }\n"
-                            + "  public static Class<?> eventClass() throws Exception { return Class.forName(\"dev.hark.api.Event\"); }\n"
-                            + "  public static java.net.URL resource(String path) { return Probe.class.getClassLoader().getResource(path); }\n"
-                            + "}\n")
+                    .source(
+                            pkg + ".VersionListener",
+                            "package " + pkg + ";\n"
+                                    + "import dev.hark.api.*;\nimport java.util.concurrent.*;\n"
+                                    + "public class VersionListener implements EventListener<String, EchoEvent> {\n"
+                                    + "  public CompletionStage<EchoEvent> pollForEvent(String args, EventContext c) {\n"
+                                    + "    return CompletableFuture.completedFuture(\n"
+                                    + "        new EchoEvent(\"v-\" + args, args + \" with library \" + com.example.lib.Version.value()));\n"
+                                    + "  }\n"
+                                    + "}\n")
+                    .source(
+                            pkg + ".Probe",
+                            "package " + pkg + ";\n"
+                                    + "public final class Probe {\n"
+                                    + "  public static String lookup(String name) {\n"
+                                    + "    try { Class.forName(name); return \"found\"; }\n"
+                                    + "    catch (ClassNotFoundException e) { return \"ClassNotFoundException\"; }\n"
+                                    + "  }\n"
+                                    + "  public static Class<?> eventClass() throws Exception { return Class.forName(\"dev.hark.api.Event\"); }\n"
+                                    + "  public static java.net.URL resource(String path) { return Probe.class.getClassLoader().getResource(path); }\n"
+                                    + "}\n")
                     .listeners(pkg + ".VersionListener")
                     .writeIntoFolder(pluginsDir, "lib-v" + v);
         }
@@ -70,7 +77,9 @@ class PluginIsolationTest {
 
     private static Object call(String className, String method, Object arg) throws Exception {
         Class<?> type = set.classLoader().loadClass(className);
-        return arg == null ? type.getMethod(method).invoke(null) : type.getMethod(method, String.class).invoke(null, arg);
+        return arg == null
+                ? type.getMethod(method).invoke(null)
+                : type.getMethod(method, String.class).invoke(null, arg);
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -81,7 +90,8 @@ class PluginIsolationTest {
 
     @Test
     void eachPluginRunsWithItsOwnVersionOfTheSameLibrary(@TempDir Path dataDir) throws Exception {
-        try (Hark hark = Hark.builder().dataDir(dataDir).classLoader(set.classLoader()).open()) {
+        try (Hark hark =
+                Hark.builder().dataDir(dataDir).classLoader(set.classLoader()).open()) {
             Object first = hark.run(wait("com.acme.v1.VersionListener", "a"), "wf-v1");
             Object second = hark.run(wait("com.acme.v2.VersionListener", "b"), "wf-v2");
             assertEquals("a with library 1", first.getClass().getMethod("text").invoke(first));
@@ -91,7 +101,9 @@ class PluginIsolationTest {
         Class<?> v1 = set.plugin("lib-v1").orElseThrow().classLoader().loadClass("com.example.lib.Version");
         Class<?> v2 = set.plugin("lib-v2").orElseThrow().classLoader().loadClass("com.example.lib.Version");
         assertNotSame(v1, v2);
-        assertEquals("runtime class path", com.example.lib.Version.value(),
+        assertEquals(
+                "runtime class path",
+                com.example.lib.Version.value(),
                 "the runtime's own copy exists, so child-first is what made each plugin see its own");
         assertEquals("1", v1.getMethod("value").invoke(null));
         assertEquals("2", v2.getMethod("value").invoke(null));
@@ -110,8 +122,7 @@ class PluginIsolationTest {
         assertThrows(ClassNotFoundException.class, () -> loader.loadClass("dev.hark.runtime.engine.Engine"));
         // the runtime's own loader does see it, so the refusal is the plugin loader's doing
         assertEquals("found", call("com.acme.v1.Probe", "lookup", "java.util.List"));
-        assertSame(dev.hark.runtime.engine.Engine.class,
-                set.classLoader().loadClass("dev.hark.runtime.engine.Engine"));
+        assertSame(dev.hark.runtime.engine.Engine.class, set.classLoader().loadClass("dev.hark.runtime.engine.Engine"));
     }
 
     @Test
@@ -121,7 +132,8 @@ class PluginIsolationTest {
         ClassLoader loader = set.plugin("lib-v2").orElseThrow().classLoader();
         assertSame(Dag.class, loader.loadClass("dev.hark.workflow.Dag"));
         assertSame(dev.hark.listeners.timer.TimerEvent.class, loader.loadClass("dev.hark.listeners.timer.TimerEvent"));
-        assertSame(com.fasterxml.jackson.annotation.JsonProperty.class,
+        assertSame(
+                com.fasterxml.jackson.annotation.JsonProperty.class,
                 loader.loadClass("com.fasterxml.jackson.annotation.JsonProperty"));
     }
 

@@ -36,7 +36,8 @@ class PluginRulesTest {
     static void buildAndLoad() throws Exception {
         System.clearProperty(RAN);
         String ev = echoEvent("com.acme");
-        plugin("good").version("1.2.3")
+        plugin("good")
+                .version("1.2.3")
                 .source("com.acme.EchoEvent", ev)
                 .source("com.acme.EchoListener", listener("com.acme", "EchoListener", ""))
                 .listeners("com.acme.EchoListener")
@@ -44,42 +45,54 @@ class PluginRulesTest {
 
         plugin("notpublic")
                 .source("com.acme.np.EchoEvent", echoEvent("com.acme.np"))
-                .source("com.acme.np.Hidden", listener("com.acme.np", "Hidden", "")
-                        .replace("public class Hidden", "class Hidden"))
+                .source(
+                        "com.acme.np.Hidden",
+                        listener("com.acme.np", "Hidden", "").replace("public class Hidden", "class Hidden"))
                 .listeners("com.acme.np.Hidden")
                 .writeJar(pluginsDir);
 
         plugin("abstract")
                 .source("com.acme.ab.EchoEvent", echoEvent("com.acme.ab"))
-                .source("com.acme.ab.Base", listener("com.acme.ab", "Base", "")
-                        .replace("public class Base", "public abstract class Base"))
+                .source(
+                        "com.acme.ab.Base",
+                        listener("com.acme.ab", "Base", "").replace("public class Base", "public abstract class Base"))
                 .listeners("com.acme.ab.Base")
                 .writeJar(pluginsDir);
 
         plugin("noctor")
                 .source("com.acme.nc.EchoEvent", echoEvent("com.acme.nc"))
-                .source("com.acme.nc.NeedsArg", listener("com.acme.nc", "NeedsArg",
-                        "    private final String prefix;\n    public NeedsArg(String prefix) { this.prefix = prefix; }"))
+                .source(
+                        "com.acme.nc.NeedsArg",
+                        listener(
+                                "com.acme.nc",
+                                "NeedsArg",
+                                "    private final String prefix;\n    public NeedsArg(String prefix) { this.prefix = prefix; }"))
                 .listeners("com.acme.nc.NeedsArg")
                 .writeJar(pluginsDir);
 
         plugin("inner")
                 .source("com.acme.in.EchoEvent", echoEvent("com.acme.in"))
-                .source("com.acme.in.Outer", "package com.acme.in;\n"
-                        + "import dev.hark.api.*;\nimport java.util.concurrent.*;\n"
-                        + "public class Outer {\n"
-                        + "  public class Inner implements EventListener<String, EchoEvent> {\n"
-                        + "    public CompletionStage<EchoEvent> pollForEvent(String a, EventContext c) { return null; }\n"
-                        + "  }\n"
-                        + "}\n")
+                .source(
+                        "com.acme.in.Outer",
+                        "package com.acme.in;\n"
+                                + "import dev.hark.api.*;\nimport java.util.concurrent.*;\n"
+                                + "public class Outer {\n"
+                                + "  public class Inner implements EventListener<String, EchoEvent> {\n"
+                                + "    public CompletionStage<EchoEvent> pollForEvent(String a, EventContext c) { return null; }\n"
+                                + "  }\n"
+                                + "}\n")
                 .listeners("com.acme.in.Outer$Inner")
                 .writeJar(pluginsDir);
 
         // registered listener with a static initializer that would record that plugin code ran
         plugin("unregistered")
                 .source("com.acme.ur.EchoEvent", echoEvent("com.acme.ur"))
-                .source("com.acme.ur.Registered", listener("com.acme.ur", "Registered",
-                        "    static { System.setProperty(\"" + RAN + "\", \"yes\"); }"))
+                .source(
+                        "com.acme.ur.Registered",
+                        listener(
+                                "com.acme.ur",
+                                "Registered",
+                                "    static { System.setProperty(\"" + RAN + "\", \"yes\"); }"))
                 .source("com.acme.ur.Forgotten", listener("com.acme.ur", "Forgotten", ""))
                 .listeners("com.acme.ur.Registered")
                 .writeJar(pluginsDir);
@@ -98,42 +111,58 @@ class PluginRulesTest {
 
         plugin("badargs")
                 .source("com.acme.ba.EchoEvent", echoEvent("com.acme.ba"))
-                .source("com.acme.ba.Opaque", "package com.acme.ba;\n"
-                        + "public final class Opaque { private final Object handle;\n"
-                        + "  private Opaque(Object handle) { this.handle = handle; } }\n")
-                .source("com.acme.ba.OpaqueArgs", "package com.acme.ba;\n"
-                        + "import dev.hark.api.*;\nimport java.util.concurrent.*;\n"
-                        + "public class OpaqueArgs implements EventListener<Opaque, EchoEvent> {\n"
-                        + "  public CompletionStage<EchoEvent> pollForEvent(Opaque a, EventContext c) { return null; }\n"
-                        + "}\n")
+                .source(
+                        "com.acme.ba.Opaque",
+                        "package com.acme.ba;\n"
+                                + "public final class Opaque { private final Object handle;\n"
+                                + "  private Opaque(Object handle) { this.handle = handle; } }\n")
+                .source(
+                        "com.acme.ba.OpaqueArgs",
+                        "package com.acme.ba;\n"
+                                + "import dev.hark.api.*;\nimport java.util.concurrent.*;\n"
+                                + "public class OpaqueArgs implements EventListener<Opaque, EchoEvent> {\n"
+                                + "  public CompletionStage<EchoEvent> pollForEvent(Opaque a, EventContext c) { return null; }\n"
+                                + "}\n")
                 .listeners("com.acme.ba.OpaqueArgs")
                 .writeJar(pluginsDir);
 
         plugin("badevent")
-                .source("com.acme.be.BadEvent", "package com.acme.be;\n"
-                        + "public final class BadEvent implements dev.hark.api.Event { private final Thread owner;\n"
-                        + "  private BadEvent(Thread owner) { this.owner = owner; }\n"
-                        + "  public String id() { return \"x\"; } }\n")
-                .source("com.acme.be.BadEvents", "package com.acme.be;\n"
-                        + "import dev.hark.api.*;\nimport java.util.concurrent.*;\n"
-                        + "public class BadEvents implements EventListener<String, BadEvent> {\n"
-                        + "  public CompletionStage<BadEvent> pollForEvent(String a, EventContext c) { return null; }\n"
-                        + "}\n")
+                .source(
+                        "com.acme.be.BadEvent",
+                        "package com.acme.be;\n"
+                                + "public final class BadEvent implements dev.hark.api.Event { private final Thread owner;\n"
+                                + "  private BadEvent(Thread owner) { this.owner = owner; }\n"
+                                + "  public String id() { return \"x\"; } }\n")
+                .source(
+                        "com.acme.be.BadEvents",
+                        "package com.acme.be;\n"
+                                + "import dev.hark.api.*;\nimport java.util.concurrent.*;\n"
+                                + "public class BadEvents implements EventListener<String, BadEvent> {\n"
+                                + "  public CompletionStage<BadEvent> pollForEvent(String a, EventContext c) { return null; }\n"
+                                + "}\n")
                 .listeners("com.acme.be.BadEvents")
                 .writeJar(pluginsDir);
 
         plugin("throwsstatic")
                 .source("com.acme.ts.EchoEvent", echoEvent("com.acme.ts"))
-                .source("com.acme.ts.Explodes", listener("com.acme.ts", "Explodes",
-                        "    static { boom(); }\n"
-                                + "    static void boom() { throw new IllegalStateException(\"boom in static init\"); }"))
+                .source(
+                        "com.acme.ts.Explodes",
+                        listener(
+                                "com.acme.ts",
+                                "Explodes",
+                                "    static { boom(); }\n"
+                                        + "    static void boom() { throw new IllegalStateException(\"boom in static init\"); }"))
                 .listeners("com.acme.ts.Explodes")
                 .writeJar(pluginsDir);
 
         plugin("throwsctor")
                 .source("com.acme.tc.EchoEvent", echoEvent("com.acme.tc"))
-                .source("com.acme.tc.Refuses", listener("com.acme.tc", "Refuses",
-                        "    public Refuses() { throw new IllegalStateException(\"boom in constructor\"); }"))
+                .source(
+                        "com.acme.tc.Refuses",
+                        listener(
+                                "com.acme.tc",
+                                "Refuses",
+                                "    public Refuses() { throw new IllegalStateException(\"boom in constructor\"); }"))
                 .listeners("com.acme.tc.Refuses")
                 .writeJar(pluginsDir);
 
@@ -152,7 +181,9 @@ class PluginRulesTest {
                 .source("com.acme.co.Fine", listener("com.acme.co", "Fine", ""))
                 .listeners("com.acme.co.Fine")
                 .writeIntoFolder(pluginsDir, "a-fine");
-        Files.writeString(pluginsDir.resolve("corrupt").resolve("b-broken.jar"), "this is not a zip file",
+        Files.writeString(
+                pluginsDir.resolve("corrupt").resolve("b-broken.jar"),
+                "this is not a zip file",
                 StandardCharsets.UTF_8);
 
         set = PluginLoader.load(pluginsDir, false);
@@ -205,7 +236,8 @@ class PluginRulesTest {
 
     @Test
     void nonPublicClassBreaksL11() {
-        assertTrue(onlyProblem("notpublic", "com.acme.np.Hidden", "L1.1").message().contains("not public"));
+        assertTrue(
+                onlyProblem("notpublic", "com.acme.np.Hidden", "L1.1").message().contains("not public"));
     }
 
     @Test
@@ -217,13 +249,17 @@ class PluginRulesTest {
     void missingNoArgConstructorBreaksL12() {
         PluginProblem problem = onlyProblem("noctor", "com.acme.nc.NeedsArg", "L1.2");
         assertEquals("add 'public NeedsArg() {}'", problem.fix());
-        assertEquals("plugin 'noctor': class com.acme.nc.NeedsArg breaks L1.2 (no public no-arg constructor)"
-                + " — fix: add 'public NeedsArg() {}'", problem.reportLine());
+        assertEquals(
+                "plugin 'noctor': class com.acme.nc.NeedsArg breaks L1.2 (no public no-arg constructor)"
+                        + " — fix: add 'public NeedsArg() {}'",
+                problem.reportLine());
     }
 
     @Test
     void nonStaticInnerClassBreaksL11() {
-        assertTrue(onlyProblem("inner", "com.acme.in.Outer$Inner", "L1.1").message().contains("non-static inner"));
+        assertTrue(onlyProblem("inner", "com.acme.in.Outer$Inner", "L1.1")
+                .message()
+                .contains("non-static inner"));
     }
 
     @Test
@@ -240,30 +276,38 @@ class PluginRulesTest {
 
     @Test
     void nonFinalInstanceFieldBreaksL21() {
-        assertTrue(onlyProblem("stateful", "com.acme.st.Counter", "L2.1").message().contains("'count'"));
+        assertTrue(
+                onlyProblem("stateful", "com.acme.st.Counter", "L2.1").message().contains("'count'"));
     }
 
     @Test
     void argumentTypeJacksonCannotReadBreaksL14() {
-        assertTrue(onlyProblem("badargs", "com.acme.ba.OpaqueArgs", "L1.4").message().contains("com.acme.ba.Opaque"));
+        assertTrue(onlyProblem("badargs", "com.acme.ba.OpaqueArgs", "L1.4")
+                .message()
+                .contains("com.acme.ba.Opaque"));
     }
 
     @Test
     void eventTypeJacksonCannotReadBreaksL15() {
-        assertTrue(onlyProblem("badevent", "com.acme.be.BadEvents", "L1.5").message().contains("com.acme.be.BadEvent"));
+        assertTrue(onlyProblem("badevent", "com.acme.be.BadEvents", "L1.5")
+                .message()
+                .contains("com.acme.be.BadEvent"));
     }
 
     @Test
     void throwingStaticInitializerIsCaughtAndBreaksL17() {
         PluginProblem problem = onlyProblem("throwsstatic", "com.acme.ts.Explodes", "L1.7");
-        assertTrue(problem.message().contains("static initializer") && problem.message().contains("boom in static init"),
+        assertTrue(
+                problem.message().contains("static initializer")
+                        && problem.message().contains("boom in static init"),
                 problem.message());
     }
 
     @Test
     void throwingConstructorIsCaughtAndBreaksL17() {
         PluginProblem problem = onlyProblem("throwsctor", "com.acme.tc.Refuses", "L1.7");
-        assertTrue(problem.message().contains("constructor") && problem.message().contains("boom in constructor"),
+        assertTrue(
+                problem.message().contains("constructor") && problem.message().contains("boom in constructor"),
                 problem.message());
     }
 
@@ -273,8 +317,11 @@ class PluginRulesTest {
         assertTrue(set.problems("dup-a").isEmpty(), set.report());
         PluginProblem problem = onlyProblem("dup-b", "com.acme.dup.Same", "L1.8");
         assertTrue(problem.message().contains("plugin 'dup-a'"), problem.message());
-        assertEquals("dup-a", ((PluginClassLoader) set.listener("com.acme.dup.Same").orElseThrow()
-                .getClassLoader()).pluginName());
+        assertEquals(
+                "dup-a",
+                ((PluginClassLoader)
+                                set.listener("com.acme.dup.Same").orElseThrow().getClassLoader())
+                        .pluginName());
     }
 
     @Test
@@ -306,7 +353,9 @@ class PluginRulesTest {
     @Test
     void aMissingPluginsFolderIsNoError(@TempDir Path tmp) {
         try (PluginSet empty = PluginLoader.load(tmp.resolve("no-such-folder"), true)) {
-            assertEquals(List.of(PluginLoader.CLASSPATH), empty.plugins().stream().map(Plugin::name).toList());
+            assertEquals(
+                    List.of(PluginLoader.CLASSPATH),
+                    empty.plugins().stream().map(Plugin::name).toList());
             assertFalse(empty.listeners().isEmpty(), "the built-ins are still there");
         }
     }

@@ -40,24 +40,27 @@ class PluginSafetyTest {
             throws Exception {
         plugin("exits")
                 .source("com.acme.ex.EchoEvent", echoEvent("com.acme.ex"))
-                .source("com.acme.ex.Exits", listener("com.acme.ex", "Exits",
-                        "    public Exits() { System.exit(3); }"))
+                .source("com.acme.ex.Exits", listener("com.acme.ex", "Exits", "    public Exits() { System.exit(3); }"))
                 .listeners("com.acme.ex.Exits")
                 .writeJar(dir);
         plugin("halts")
                 .source("com.acme.ha.EchoEvent", echoEvent("com.acme.ha"))
-                .source("com.acme.ha.Helper", "package com.acme.ha;\n"
-                        + "final class Helper { static void stop() { Runtime.getRuntime().halt(3); } }\n")
+                .source(
+                        "com.acme.ha.Helper",
+                        "package com.acme.ha;\n"
+                                + "final class Helper { static void stop() { Runtime.getRuntime().halt(3); } }\n")
                 .source("com.acme.ha.Fine", listener("com.acme.ha", "Fine", ""))
                 .listeners("com.acme.ha.Fine")
                 .writeJar(dir);
         plugin("runtime-exit")
-                .source("com.acme.re.Flow", "package com.acme.re;\n"
-                        + "import dev.hark.workflow.*;\nimport java.util.Map;\n"
-                        + "public class Flow implements WorkflowDefinition {\n"
-                        + "  public String name() { Runtime.getRuntime().exit(3); return \"x\"; }\n"
-                        + "  public Node<?> build(Map<String, Object> input) { return Dag.value(\"x\"); }\n"
-                        + "}\n")
+                .source(
+                        "com.acme.re.Flow",
+                        "package com.acme.re;\n"
+                                + "import dev.hark.workflow.*;\nimport java.util.Map;\n"
+                                + "public class Flow implements WorkflowDefinition {\n"
+                                + "  public String name() { Runtime.getRuntime().exit(3); return \"x\"; }\n"
+                                + "  public Node<?> build(Map<String, Object> input) { return Dag.value(\"x\"); }\n"
+                                + "}\n")
                 .definitions("com.acme.re.Flow")
                 .writeJar(dir);
         try (PluginSet set = PluginLoader.load(dir, false)) {
@@ -78,26 +81,36 @@ class PluginSafetyTest {
                 .writeJar(dir);
         plugin("loops")
                 .source("com.acme.lo.EchoEvent", echoEvent("com.acme.lo"))
-                .source("com.acme.lo.Looper", listener("com.acme.lo", "Looper",
-                        "    public Looper() { while (true) { Thread.onSpinWait(); } }"))
+                .source(
+                        "com.acme.lo.Looper",
+                        listener(
+                                "com.acme.lo",
+                                "Looper",
+                                "    public Looper() { while (true) { Thread.onSpinWait(); } }"))
                 .listeners("com.acme.lo.Looper")
                 .writeJar(dir);
         plugin("static-sleeps")
                 .source("com.acme.ss.EchoEvent", echoEvent("com.acme.ss"))
-                .source("com.acme.ss.Sleeper", listener("com.acme.ss", "Sleeper",
-                        "    static { sleep(); }\n"
-                                + "    static void sleep() { try { Thread.sleep(600_000); } catch (InterruptedException e) {"
-                                + " throw new IllegalStateException(e); } }"))
+                .source(
+                        "com.acme.ss.Sleeper",
+                        listener(
+                                "com.acme.ss",
+                                "Sleeper",
+                                "    static { sleep(); }\n"
+                                        + "    static void sleep() { try { Thread.sleep(600_000); } catch (InterruptedException e) {"
+                                        + " throw new IllegalStateException(e); } }"))
                 .listeners("com.acme.ss.Sleeper")
                 .writeJar(dir);
         plugin("name-blocks")
-                .source("com.acme.nb.Flow", "package com.acme.nb;\n"
-                        + "import dev.hark.workflow.*;\nimport java.util.Map;\n"
-                        + "public class Flow implements WorkflowDefinition {\n"
-                        + "  public String name() { Object o = new Object(); synchronized (o) { try { o.wait(); }"
-                        + " catch (InterruptedException e) { } } return \"late\"; }\n"
-                        + "  public Node<?> build(Map<String, Object> input) { return Dag.value(\"x\"); }\n"
-                        + "}\n")
+                .source(
+                        "com.acme.nb.Flow",
+                        "package com.acme.nb;\n"
+                                + "import dev.hark.workflow.*;\nimport java.util.Map;\n"
+                                + "public class Flow implements WorkflowDefinition {\n"
+                                + "  public String name() { Object o = new Object(); synchronized (o) { try { o.wait(); }"
+                                + " catch (InterruptedException e) { } } return \"late\"; }\n"
+                                + "  public Node<?> build(Map<String, Object> input) { return Dag.value(\"x\"); }\n"
+                                + "}\n")
                 .definitions("com.acme.nb.Flow")
                 .writeJar(dir);
         long start = System.nanoTime();
@@ -121,27 +134,37 @@ class PluginSafetyTest {
         plugin("unbundled")
                 .source("com.acme.lib.Client", "package com.acme.lib;\npublic final class Client {}\n")
                 .source("com.acme.ub.EchoEvent", echoEvent("com.acme.ub"))
-                .source("com.acme.ub.UsesClient", listener("com.acme.ub", "UsesClient",
-                        "    private final Object client;\n"
-                                + "    public UsesClient() { client = new com.acme.lib.Client(); }"))
+                .source(
+                        "com.acme.ub.UsesClient",
+                        listener(
+                                "com.acme.ub",
+                                "UsesClient",
+                                "    private final Object client;\n"
+                                        + "    public UsesClient() { client = new com.acme.lib.Client(); }"))
                 .listeners("com.acme.ub.UsesClient")
                 .omit("com.acme.lib.Client")
                 .writeJar(dir);
         plugin("unbundled-base")
                 .source("com.acme.lib2.Base", "package com.acme.lib2;\npublic abstract class Base {}\n")
                 .source("com.acme.ub2.EchoEvent", echoEvent("com.acme.ub2"))
-                .source("com.acme.ub2.Derived", listener("com.acme.ub2", "Derived", "")
-                        .replace("public class Derived", "public class Derived extends com.acme.lib2.Base"))
+                .source(
+                        "com.acme.ub2.Derived",
+                        listener("com.acme.ub2", "Derived", "")
+                                .replace("public class Derived", "public class Derived extends com.acme.lib2.Base"))
                 .listeners("com.acme.ub2.Derived")
                 .omit("com.acme.lib2.Base")
                 .writeJar(dir);
         try (PluginSet set = PluginLoader.load(dir, false)) {
             assertTrue(set.plugin("unbundled-base").isEmpty(), set.report());
-            assertTrue(set.problems("unbundled-base").stream().anyMatch(p -> p.fix().contains(
-                    "bundle the jar that holds com.acme.lib2.Base in the plugin folder")), set.report());
+            assertTrue(
+                    set.problems("unbundled-base").stream()
+                            .anyMatch(p -> p.fix()
+                                    .contains("bundle the jar that holds com.acme.lib2.Base in the plugin folder")),
+                    set.report());
             assertRefused(set, "unbundled", "com.acme.ub.UsesClient", "L1.7", "com.acme.lib.Client");
             PluginProblem problem = set.problems("unbundled").get(0);
-            assertTrue(problem.fix().contains("bundle the jar that holds com.acme.lib.Client in the plugin folder"),
+            assertTrue(
+                    problem.fix().contains("bundle the jar that holds com.acme.lib.Client in the plugin folder"),
                     problem.reportLine());
             assertTrue(!problem.fix().contains("lazily"), problem.reportLine());
         }
@@ -157,12 +180,16 @@ class PluginSafetyTest {
                 .writeJar(dir);
         plugin("cache")
                 .source("com.acme.ca.EchoEvent", echoEvent("com.acme.ca"))
-                .source("com.acme.ca.Cached", listener("com.acme.ca", "Cached",
-                        "    private static final java.util.Map<String, String> CACHE = new java.util.HashMap<>();\n"
-                                + "    private static final java.util.concurrent.atomic.AtomicLong SEEN ="
-                                + " new java.util.concurrent.atomic.AtomicLong();\n"
-                                + "    private static final String CONSTANT = \"fine\";\n"
-                                + "    private static final org.slf4j.Logger LOG = null;"))
+                .source(
+                        "com.acme.ca.Cached",
+                        listener(
+                                "com.acme.ca",
+                                "Cached",
+                                "    private static final java.util.Map<String, String> CACHE = new java.util.HashMap<>();\n"
+                                        + "    private static final java.util.concurrent.atomic.AtomicLong SEEN ="
+                                        + " new java.util.concurrent.atomic.AtomicLong();\n"
+                                        + "    private static final String CONSTANT = \"fine\";\n"
+                                        + "    private static final org.slf4j.Logger LOG = null;"))
                 .listeners("com.acme.ca.Cached")
                 .writeJar(dir);
         try (PluginSet set = PluginLoader.load(dir, false)) {
@@ -182,33 +209,42 @@ class PluginSafetyTest {
         String check = "(Thread.currentThread().getContextClassLoader() == getClass().getClassLoader())";
         plugin("tccl")
                 .source("com.acme.tc.EchoEvent", echoEvent("com.acme.tc"))
-                .source("com.acme.tc.Tccl", "package com.acme.tc;\n"
-                        + "import dev.hark.api.*;\nimport java.util.concurrent.*;\n"
-                        + "public class Tccl implements EventListener<String, EchoEvent> {\n"
-                        + "  public Tccl() { System.setProperty(\"" + TCCL + "\", \"init=\" + " + check + "); }\n"
-                        + "  public CompletionStage<EchoEvent> pollForEvent(String args, EventContext context) {\n"
-                        + "    System.setProperty(\"" + TCCL + "\", System.getProperty(\"" + TCCL + "\") + \",poll=\" + " + check + ");\n"
-                        + "    return CompletableFuture.completedFuture(new EchoEvent(\"e-\" + args, args));\n"
-                        + "  }\n"
-                        + "  public CompletionStage<Void> eventCheckpointed(EchoEvent event, EventContext context) {\n"
-                        + "    System.setProperty(\"" + TCCL + "\", System.getProperty(\"" + TCCL + "\") + \",commit=\" + " + check + ");\n"
-                        + "    return CompletableFuture.completedFuture(null);\n"
-                        + "  }\n"
-                        + "}\n")
-                .source("com.acme.tc.Steps", "package com.acme.tc;\n"
-                        + "public final class Steps {\n"
-                        + "  public static String tccl(String in) {\n"
-                        + "    return in + \"=\" + (Thread.currentThread().getContextClassLoader() == Steps.class.getClassLoader());\n"
-                        + "  }\n"
-                        + "}\n")
-                .source("com.acme.tc.Flow", "package com.acme.tc;\n"
-                        + "import dev.hark.workflow.*;\nimport java.util.Map;\n"
-                        + "public class Flow implements WorkflowDefinition {\n"
-                        + "  public String name() { return \"tccl-flow\"; }\n"
-                        + "  public Node<?> build(Map<String, Object> input) {\n"
-                        + "    return Dag.task(Steps::tccl).bind(Dag.value(\"task\"));\n"
-                        + "  }\n"
-                        + "}\n")
+                .source(
+                        "com.acme.tc.Tccl",
+                        "package com.acme.tc;\n"
+                                + "import dev.hark.api.*;\nimport java.util.concurrent.*;\n"
+                                + "public class Tccl implements EventListener<String, EchoEvent> {\n"
+                                + "  public Tccl() { System.setProperty(\"" + TCCL + "\", \"init=\" + " + check
+                                + "); }\n"
+                                + "  public CompletionStage<EchoEvent> pollForEvent(String args, EventContext context) {\n"
+                                + "    System.setProperty(\"" + TCCL + "\", System.getProperty(\"" + TCCL
+                                + "\") + \",poll=\" + " + check + ");\n"
+                                + "    return CompletableFuture.completedFuture(new EchoEvent(\"e-\" + args, args));\n"
+                                + "  }\n"
+                                + "  public CompletionStage<Void> eventCheckpointed(EchoEvent event, EventContext context) {\n"
+                                + "    System.setProperty(\"" + TCCL + "\", System.getProperty(\"" + TCCL
+                                + "\") + \",commit=\" + " + check + ");\n"
+                                + "    return CompletableFuture.completedFuture(null);\n"
+                                + "  }\n"
+                                + "}\n")
+                .source(
+                        "com.acme.tc.Steps",
+                        "package com.acme.tc;\n"
+                                + "public final class Steps {\n"
+                                + "  public static String tccl(String in) {\n"
+                                + "    return in + \"=\" + (Thread.currentThread().getContextClassLoader() == Steps.class.getClassLoader());\n"
+                                + "  }\n"
+                                + "}\n")
+                .source(
+                        "com.acme.tc.Flow",
+                        "package com.acme.tc;\n"
+                                + "import dev.hark.workflow.*;\nimport java.util.Map;\n"
+                                + "public class Flow implements WorkflowDefinition {\n"
+                                + "  public String name() { return \"tccl-flow\"; }\n"
+                                + "  public Node<?> build(Map<String, Object> input) {\n"
+                                + "    return Dag.task(Steps::tccl).bind(Dag.value(\"task\"));\n"
+                                + "  }\n"
+                                + "}\n")
                 .listeners("com.acme.tc.Tccl")
                 .definitions("com.acme.tc.Flow")
                 .writeJar(dir);
@@ -216,9 +252,13 @@ class PluginSafetyTest {
             assertEquals("init=true", System.getProperty(TCCL));
             ClassLoader loader = set.plugin("tccl").orElseThrow().classLoader();
             assertSame(ClassLoader.getPlatformClassLoader(), loader.getParent());
-            try (Hark hark = Hark.builder().dataDir(dataDir).classLoader(set.classLoader()).open()) {
+            try (Hark hark = Hark.builder()
+                    .dataDir(dataDir)
+                    .classLoader(set.classLoader())
+                    .open()) {
                 @SuppressWarnings({"unchecked", "rawtypes"})
-                Node<Object> wait = Dag.waitForEvent((Class) set.listener("com.acme.tc.Tccl").orElseThrow(), "x");
+                Node<Object> wait = Dag.waitForEvent(
+                        (Class) set.listener("com.acme.tc.Tccl").orElseThrow(), "x");
                 Object event = hark.run(wait, "tccl-1");
                 assertEquals("e-x", ((Event) event).id());
                 Node<?> flow = set.definition("tccl-flow").orElseThrow().build(Map.of());
@@ -234,8 +274,8 @@ class PluginSafetyTest {
     }
 
     @Test
-    void aSymbolicallyLinkedPluginFolderLoadsAndALinkCycleInsideItDoesNotHang(@TempDir Path elsewhere,
-            @TempDir Path dir) throws Exception {
+    void aSymbolicallyLinkedPluginFolderLoadsAndALinkCycleInsideItDoesNotHang(
+            @TempDir Path elsewhere, @TempDir Path dir) throws Exception {
         plugin("linked")
                 .source("com.acme.li.EchoEvent", echoEvent("com.acme.li"))
                 .source("com.acme.li.Echo", listener("com.acme.li", "Echo", ""))
@@ -263,15 +303,21 @@ class PluginSafetyTest {
             try (PluginSet set = PluginLoader.check(path)) {
                 assertEquals(1, set.problems().size(), path + ": " + set.report());
                 assertEquals("L1.9", set.problems().get(0).rule(), set.report());
-                assertNull(set.plugins().stream().filter(p -> !p.name().equals(PluginLoader.CLASSPATH))
-                        .findFirst().orElse(null));
+                assertNull(set.plugins().stream()
+                        .filter(p -> !p.name().equals(PluginLoader.CLASSPATH))
+                        .findFirst()
+                        .orElse(null));
             }
         }
     }
 
     private static void assertRefused(PluginSet set, String plugin, String className, String rule, String text) {
         assertTrue(set.plugin(plugin).isEmpty(), set.report());
-        assertTrue(set.problems(plugin).stream().anyMatch(p -> p.rule().equals(rule) && className.equals(p.className())
-                && p.reportLine().contains(text)), set.report());
+        assertTrue(
+                set.problems(plugin).stream()
+                        .anyMatch(p -> p.rule().equals(rule)
+                                && className.equals(p.className())
+                                && p.reportLine().contains(text)),
+                set.report());
     }
 }

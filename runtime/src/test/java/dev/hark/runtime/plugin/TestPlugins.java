@@ -142,18 +142,20 @@ public final class TestPlugins {
         }
         JavaCompiler compiler = ToolProvider.getSystemJavaCompiler();
         List<JavaFileObject> units = new ArrayList<>();
-        sources.forEach((qualified, code) -> units.add(new SimpleJavaFileObject(
-                URI.create("string:///" + qualified.replace('.', '/') + ".java"), JavaFileObject.Kind.SOURCE) {
-            @Override
-            public CharSequence getCharContent(boolean ignoreEncodingErrors) {
-                return code;
-            }
-        }));
+        sources.forEach((qualified, code) -> units.add(
+                new SimpleJavaFileObject(
+                        URI.create("string:///" + qualified.replace('.', '/') + ".java"), JavaFileObject.Kind.SOURCE) {
+                    @Override
+                    public CharSequence getCharContent(boolean ignoreEncodingErrors) {
+                        return code;
+                    }
+                }));
         StringWriter errors = new StringWriter();
         try (StandardJavaFileManager files = compiler.getStandardFileManager(null, null, StandardCharsets.UTF_8)) {
-            List<String> options = List.of("--release", "17", "-classpath", classPath(), "-d", out.toString(),
-                    "-proc:none", "-nowarn");
-            boolean ok = compiler.getTask(errors, files, null, options, null, units).call();
+            List<String> options = List.of(
+                    "--release", "17", "-classpath", classPath(), "-d", out.toString(), "-proc:none", "-nowarn");
+            boolean ok =
+                    compiler.getTask(errors, files, null, options, null, units).call();
             if (!ok) {
                 throw new IllegalStateException("test plugin " + name + " does not compile:\n" + errors);
             }
@@ -172,12 +174,16 @@ public final class TestPlugins {
         List<String> entries = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             entries.add(entry);
-            if (entry.endsWith(".jar") && Path.of(entry).getFileName().toString().startsWith("surefirebooter")) {
+            if (entry.endsWith(".jar")
+                    && Path.of(entry).getFileName().toString().startsWith("surefirebooter")) {
                 try (JarFile booter = new JarFile(entry)) {
-                    String manifestPath = booter.getManifest().getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
+                    String manifestPath =
+                            booter.getManifest().getMainAttributes().getValue(Attributes.Name.CLASS_PATH);
                     if (manifestPath != null) {
                         for (String url : manifestPath.trim().split("\\s+")) {
-                            entries.add(Path.of(Path.of(entry).getParent().toUri().resolve(url)).toString());
+                            entries.add(
+                                    Path.of(Path.of(entry).getParent().toUri().resolve(url))
+                                            .toString());
                         }
                     }
                 }

@@ -114,7 +114,9 @@ public final class Channels {
         }
 
         public long count(String prefix) {
-            return ledger.stream().filter(line -> line.equals(prefix) || line.startsWith(prefix + " ")).count();
+            return ledger.stream()
+                    .filter(line -> line.equals(prefix) || line.startsWith(prefix + " "))
+                    .count();
         }
     }
 }

@@ -67,8 +67,13 @@ public final class CrashChild {
         Hark hark = builder.open();
         if (args[2].equals("http")) {
             Path portFile = Path.of(args[3]).resolve("port");
-            Files.writeString(portFile.resolveSibling("port.tmp"), String.valueOf(hark.httpAddress().orElseThrow().getPort()));
-            Files.move(portFile.resolveSibling("port.tmp"), portFile, StandardCopyOption.ATOMIC_MOVE,
+            Files.writeString(
+                    portFile.resolveSibling("port.tmp"),
+                    String.valueOf(hark.httpAddress().orElseThrow().getPort()));
+            Files.move(
+                    portFile.resolveSibling("port.tmp"),
+                    portFile,
+                    StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
         }
         CompletableFuture<?> output = resume ? hark.resumeAsync(WORKFLOW_ID) : hark.runAsync(dag, WORKFLOW_ID);
@@ -90,8 +95,9 @@ public final class CrashChild {
             outputs.addAll(hark.resumeAll().values());
         } else {
             for (int i = 0; i < COMPETING; i++) {
-                outputs.add(hark.runAsync(Dag.task(CrashChild::describe)
-                        .bind(Dag.waitForEvent(FileSourceListener.class, folder)), "competing-" + i));
+                outputs.add(hark.runAsync(
+                        Dag.task(CrashChild::describe).bind(Dag.waitForEvent(FileSourceListener.class, folder)),
+                        "competing-" + i));
             }
         }
         System.out.println("STARTED " + outputs.size());

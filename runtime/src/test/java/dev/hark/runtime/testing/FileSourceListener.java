@@ -91,7 +91,8 @@ public final class FileSourceListener implements EventListener<String, FileEvent
             query.setString(1, context.workflowId());
             query.setString(2, context.taskId());
             try (ResultSet row = query.executeQuery()) {
-                return row.next() && row.getString("output").contains(event.id())
+                return row.next()
+                        && row.getString("output").contains(event.id())
                         && !row.getString("state").isEmpty();
             }
         } catch (SQLException e) {
@@ -101,7 +102,9 @@ public final class FileSourceListener implements EventListener<String, FileEvent
 
     private static Optional<Path> oldestEvent(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".event")).sorted().findFirst();
+            return files.filter(f -> f.getFileName().toString().endsWith(".event"))
+                    .sorted()
+                    .findFirst();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -133,8 +136,13 @@ public final class FileSourceListener implements EventListener<String, FileEvent
 
     private static synchronized void append(Path dir, String line) {
         try {
-            Files.writeString(dir.resolve("ledger.txt"), line + "\n", StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.SYNC);
+            Files.writeString(
+                    dir.resolve("ledger.txt"),
+                    line + "\n",
+                    StandardCharsets.UTF_8,
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND,
+                    StandardOpenOption.SYNC);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

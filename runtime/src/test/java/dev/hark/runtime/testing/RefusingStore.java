@@ -1,7 +1,7 @@
 package dev.hark.runtime.testing;
 
-import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.ForwardingWorkflowStore;
+import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowStore;

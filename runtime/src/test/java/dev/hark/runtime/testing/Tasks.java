@@ -47,12 +47,14 @@ public final class Tasks {
         return text + " healed";
     }
 
-    public static String joinPayloads(dev.hark.listeners.http.HttpEvent first, dev.hark.listeners.http.HttpEvent second) {
+    public static String joinPayloads(
+            dev.hark.listeners.http.HttpEvent first, dev.hark.listeners.http.HttpEvent second) {
         return first.eventPayload() + " " + second.eventPayload();
     }
 
     /** Released by the test: lets a task be in flight while the test acts. */
     public static volatile java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(0);
+
     public static final java.util.concurrent.Semaphore GATED_STARTED = new java.util.concurrent.Semaphore(0);
 
     public static String gated(String text) throws InterruptedException {

@@ -32,11 +32,13 @@ class HttpListenerVerificationTest extends ListenerVerification<String, HttpEven
 
             @Override
             public Map<Capability, String> unsupported() {
-                return Map.of(Capability.DURABLE_CHANNEL, "the source is the sender: the runtime's inbox refuses an event"
-                        + " no wait is registered for (404) and accepts one only once it is checkpointed (200), so the"
-                        + " sender holds it until then and retries; nothing is published before a wait, nothing is"
-                        + " redelivered, and a crash before the checkpoint loses nothing the sender was told is"
-                        + " accepted (R6.4; proved with SIGKILL by the runtime's CrashRecoveryTest)");
+                return Map.of(
+                        Capability.DURABLE_CHANNEL,
+                        "the source is the sender: the runtime's inbox refuses an event"
+                                + " no wait is registered for (404) and accepts one only once it is checkpointed (200), so the"
+                                + " sender holds it until then and retries; nothing is published before a wait, nothing is"
+                                + " redelivered, and a crash before the checkpoint loses nothing the sender was told is"
+                                + " accepted (R6.4; proved with SIGKILL by the runtime's CrashRecoveryTest)");
             }
         };
     }

@@ -38,7 +38,8 @@ class TimerListenerVerificationTest extends ListenerVerification<Instant, TimerE
 
             @Override
             public Map<Capability, String> unsupported() {
-                return Map.of(Capability.MULTIPLE_EVENTS_PER_CHANNEL,
+                return Map.of(
+                        Capability.MULTIPLE_EVENTS_PER_CHANNEL,
                         "a deadline is one occurrence that every wait on it sees; nothing to commit");
             }
         };

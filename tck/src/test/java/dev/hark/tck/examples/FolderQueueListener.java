@@ -41,7 +41,8 @@ public final class FolderQueueListener implements EventListener<String, FolderEv
             if (oldest.isPresent()) {
                 String file = oldest.get().getFileName().toString();
                 String payload = Files.readString(oldest.get(), StandardCharsets.UTF_8);
-                result.complete(new FolderEvent(dir.toString(), file.substring(0, file.length() - ".event".length()), payload));
+                result.complete(
+                        new FolderEvent(dir.toString(), file.substring(0, file.length() - ".event".length()), payload));
                 return;
             }
         } catch (NoSuchFileException committedMeanwhile) {
@@ -65,7 +66,9 @@ public final class FolderQueueListener implements EventListener<String, FolderEv
 
     private static Optional<Path> oldest(Path dir) throws IOException {
         try (Stream<Path> files = Files.list(dir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(".event")).sorted().findFirst();
+            return files.filter(f -> f.getFileName().toString().endsWith(".event"))
+                    .sorted()
+                    .findFirst();
         }
     }
 }

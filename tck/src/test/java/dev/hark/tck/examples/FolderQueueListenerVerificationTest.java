@@ -53,14 +53,19 @@ class FolderQueueListenerVerificationTest extends ListenerVerification<String, F
         }
 
         @Override
-        public CompletionStage<String> publish(String folder, String payload, Publication publication) throws IOException {
+        public CompletionStage<String> publish(String folder, String payload, Publication publication)
+                throws IOException {
             Path dir = Path.of(folder);
-            String name = String.format("e%06d", sequences.computeIfAbsent(folder, f -> new AtomicLong()).incrementAndGet());
+            String name = String.format(
+                    "e%06d",
+                    sequences.computeIfAbsent(folder, f -> new AtomicLong()).incrementAndGet());
             Path temp = dir.resolve(name + ".tmp");
             Files.writeString(temp, payload, StandardCharsets.UTF_8);
             Files.move(temp, dir.resolve(name + ".event"), StandardCopyOption.ATOMIC_MOVE);
             String id = dir.getFileName() + "/" + name;
-            published.computeIfAbsent(folder, f -> ConcurrentHashMap.newKeySet()).add(id);
+            published
+                    .computeIfAbsent(folder, f -> ConcurrentHashMap.newKeySet())
+                    .add(id);
             return CompletableFuture.completedFuture(id);
         }
 

@@ -101,8 +101,10 @@ public final class MemoryListeners {
 
         @Override
         public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
-            return new Good().pollForEvent(channel, context)
-                    .thenCompose(e -> delivered.add(e.id()) ? CompletableFuture.completedFuture(e) : new CompletableFuture<>());
+            return new Good()
+                    .pollForEvent(channel, context)
+                    .thenCompose(e ->
+                            delivered.add(e.id()) ? CompletableFuture.completedFuture(e) : new CompletableFuture<>());
         }
 
         @Override
@@ -129,7 +131,8 @@ public final class MemoryListeners {
     public static final class BlockingPoll implements EventListener<String, QEvent> {
         @Override
         public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
-            return CompletableFuture.completedFuture(MemoryQueue.channel(channel).poll().join());
+            return CompletableFuture.completedFuture(
+                    MemoryQueue.channel(channel).poll().join());
         }
 
         @Override
@@ -174,8 +177,11 @@ public final class MemoryListeners {
             if (result.isDone() || context.isCancelled()) {
                 return;
             }
-            table.peek().ifPresentOrElse(result::complete, () -> context.timerAt(context.clock().instant().plus(LOOK_EVERY))
-                    .thenRun(() -> look(table, context, result)));
+            table.peek()
+                    .ifPresentOrElse(
+                            result::complete,
+                            () -> context.timerAt(context.clock().instant().plus(LOOK_EVERY))
+                                    .thenRun(() -> look(table, context, result)));
         }
 
         @Override
@@ -316,7 +322,11 @@ public final class MemoryListeners {
      * An event whose id is the broker's message id, which is not serialized: after a Jackson round
      * trip (every checkpoint) it is gone.
      */
-    public record UnstableEvent(String channel, long sequence, String payload, @JsonIgnore String brokerId) implements Event {
+    public record UnstableEvent(
+            String channel,
+            long sequence,
+            String payload,
+            @JsonIgnore String brokerId) implements Event {
         @Override
         public String id() {
             return brokerId;
@@ -327,7 +337,8 @@ public final class MemoryListeners {
     public static final class UnstableId implements EventListener<String, UnstableEvent> {
         @Override
         public CompletionStage<UnstableEvent> pollForEvent(String channel, EventContext context) {
-            return new Good().pollForEvent(channel, context)
+            return new Good()
+                    .pollForEvent(channel, context)
                     .thenApply(e -> new UnstableEvent(e.channel(), e.sequence(), e.payload(), e.id()));
         }
 

@@ -84,7 +84,10 @@ public final class MemoryQueue {
             CompletableFuture<QEvent> future = new CompletableFuture<>();
             QEvent found;
             synchronized (this) {
-                found = uncommitted.stream().filter(e -> !skip.test(e)).findFirst().orElse(null);
+                found = uncommitted.stream()
+                        .filter(e -> !skip.test(e))
+                        .findFirst()
+                        .orElse(null);
                 if (found == null) {
                     waiters.add(future);
                 }

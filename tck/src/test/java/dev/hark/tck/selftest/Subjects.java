@@ -28,7 +28,8 @@ public final class Subjects {
 
         @Override
         public CompletionStage<String> publish(String channel, String payload, Publication publication) {
-            return CompletableFuture.completedFuture(MemoryQueue.channel(channel).publish(payload).id());
+            return CompletableFuture.completedFuture(
+                    MemoryQueue.channel(channel).publish(payload).id());
         }
 
         @Override

@@ -54,7 +54,8 @@ class TckSelfTest {
     record Outcome(String test, TestExecutionResult.Status status, String message) {}
 
     /** Whole-class runs, kept for the tests that look at one subject from several sides. */
-    private static final Map<Class<?>, Map<String, Outcome>> CLASS_RUNS = new java.util.concurrent.ConcurrentHashMap<>();
+    private static final Map<Class<?>, Map<String, Outcome>> CLASS_RUNS =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     static Map<String, Outcome> runClass(Class<?> verification) {
         return CLASS_RUNS.computeIfAbsent(verification, c -> run(selectClass(c)));
@@ -64,22 +65,36 @@ class TckSelfTest {
         Map<String, Outcome> outcomes = new TreeMap<>();
         for (String engine : List.of("junit-jupiter", "jqwik")) {
             // a failing crash property shrinks; a short bound keeps the broken subjects quick
-            List<Event> finished = EngineTestKit.engine(engine).selectors(selector)
-                    .configurationParameter("jqwik.shrinking.bounded.seconds", "2").execute().allEvents()
+            List<Event> finished = EngineTestKit.engine(engine)
+                    .selectors(selector)
+                    .configurationParameter("jqwik.shrinking.bounded.seconds", "2")
+                    .execute()
+                    .allEvents()
                     .filter(e -> e.getType() == EventType.FINISHED || e.getType() == EventType.SKIPPED)
-                    .filter(e -> e.getTestDescriptor().isTest()).collect(Collectors.toList());
+                    .filter(e -> e.getTestDescriptor().isTest())
+                    .collect(Collectors.toList());
             for (Event event : finished) {
-                String method = event.getTestDescriptor().getSource()
-                        .filter(MethodSource.class::isInstance).map(s -> ((MethodSource) s).getMethodName())
+                String method = event.getTestDescriptor()
+                        .getSource()
+                        .filter(MethodSource.class::isInstance)
+                        .map(s -> ((MethodSource) s).getMethodName())
                         .orElse(event.getTestDescriptor().getDisplayName());
                 if (event.getType() == EventType.SKIPPED) {
-                    outcomes.put(method, new Outcome(method, TestExecutionResult.Status.ABORTED,
-                            event.getPayload(String.class).orElse("skipped")));
+                    outcomes.put(
+                            method,
+                            new Outcome(
+                                    method,
+                                    TestExecutionResult.Status.ABORTED,
+                                    event.getPayload(String.class).orElse("skipped")));
                     continue;
                 }
                 TestExecutionResult result = event.getRequiredPayload(TestExecutionResult.class);
-                outcomes.put(method, new Outcome(method, result.getStatus(),
-                        result.getThrowable().map(Throwable::getMessage).orElse("")));
+                outcomes.put(
+                        method,
+                        new Outcome(
+                                method,
+                                result.getStatus(),
+                                result.getThrowable().map(Throwable::getMessage).orElse("")));
             }
         }
         return outcomes;
@@ -91,7 +106,8 @@ class TckSelfTest {
         for (Outcome o : outcomes.values()) {
             if (o.status() == TestExecutionResult.Status.FAILED) {
                 rules.add(ruleOf(o.test()));
-                java.util.regex.Matcher cited = java.util.regex.Pattern.compile("^\\[(L\\d+\\.\\d+)\\]").matcher(o.message());
+                java.util.regex.Matcher cited =
+                        java.util.regex.Pattern.compile("^\\[(L\\d+\\.\\d+)\\]").matcher(o.message());
                 if (cited.find()) {
                     rules.add(cited.group(1));
                 }
@@ -107,8 +123,14 @@ class TckSelfTest {
     }
 
     static String describe(Map<String, Outcome> outcomes) {
-        return outcomes.values().stream().map(o -> String.format("  %-8s %s%s", o.status(), o.test(),
-                o.status() == TestExecutionResult.Status.SUCCESSFUL ? "" : "\n           " + firstLines(o.message())))
+        return outcomes.values().stream()
+                .map(o -> String.format(
+                        "  %-8s %s%s",
+                        o.status(),
+                        o.test(),
+                        o.status() == TestExecutionResult.Status.SUCCESSFUL
+                                ? ""
+                                : "\n           " + firstLines(o.message())))
                 .collect(Collectors.joining("\n"));
     }
 
@@ -126,42 +148,85 @@ class TckSelfTest {
     void aCorrectListenerPassesEveryRule(Class<?> verification) {
         Map<String, Outcome> outcomes = run(selectClass(verification));
         assertEquals(25, outcomes.size(), describe(outcomes));
-        assertTrue(outcomes.values().stream().allMatch(o -> o.status() == TestExecutionResult.Status.SUCCESSFUL),
+        assertTrue(
+                outcomes.values().stream().allMatch(o -> o.status() == TestExecutionResult.Status.SUCCESSFUL),
                 "every rule passes, none skipped:\n" + describe(outcomes));
     }
 
     static Stream<Arguments> brokenListeners() {
         return Stream.of(
-                Arguments.of(Subjects.CommitsAtPollTimeVerification.class, "L3.3",
-                        List.of("required_L3_3_pollDoesNotConsumeTheEvent", "required_L3_3_noLossAcrossACrashBeforeTheCheckpoint")),
-                Arguments.of(Subjects.NeverCommitsVerification.class, "L4.4",
-                        List.of("required_L4_4_aCommittedEventIsNeverDeliveredAgain", "required_L4_4_noDuplicateAcrossACrashAfterTheCheckpoint")),
-                Arguments.of(Subjects.NonIdempotentCommitVerification.class, "L4.2",
+                Arguments.of(
+                        Subjects.CommitsAtPollTimeVerification.class,
+                        "L3.3",
+                        List.of(
+                                "required_L3_3_pollDoesNotConsumeTheEvent",
+                                "required_L3_3_noLossAcrossACrashBeforeTheCheckpoint")),
+                Arguments.of(
+                        Subjects.NeverCommitsVerification.class,
+                        "L4.4",
+                        List.of(
+                                "required_L4_4_aCommittedEventIsNeverDeliveredAgain",
+                                "required_L4_4_noDuplicateAcrossACrashAfterTheCheckpoint")),
+                Arguments.of(
+                        Subjects.NonIdempotentCommitVerification.class,
+                        "L4.2",
                         List.of("required_L4_2_eventCheckpointedIsIdempotent")),
-                Arguments.of(Subjects.MutableFieldVerification.class, "L2.1",
+                Arguments.of(
+                        Subjects.MutableFieldVerification.class,
+                        "L2.1",
                         List.of("required_L2_1_hasNoNonFinalInstanceFields")),
-                Arguments.of(Subjects.RemembersDeliveredVerification.class, "L2.2",
+                Arguments.of(
+                        Subjects.RemembersDeliveredVerification.class,
+                        "L2.2",
                         List.of("required_L2_2_aFreshInstanceBehavesTheSame")),
-                Arguments.of(Subjects.NoNoArgConstructorVerification.class, "L1.2",
+                Arguments.of(
+                        Subjects.NoNoArgConstructorVerification.class,
+                        "L1.2",
                         List.of("required_L1_2_hasAPublicNoArgConstructor")),
-                Arguments.of(Subjects.BlockingPollVerification.class, "L3.1",
-                        List.of("required_L3_1_pollForEventReturnsWithoutBlocking", "required_L3_1_pendingWaitsHoldNoThread")),
-                Arguments.of(Subjects.ConsumesWhenCancelledVerification.class, "L3.4",
-                        List.of("required_L3_4_aCancelledWaitConsumesNothing", "required_L3_4_aWaitAbandonedByShutdownConsumesNothing")),
-                Arguments.of(Subjects.UnstableIdVerification.class, "L1.5",
+                Arguments.of(
+                        Subjects.BlockingPollVerification.class,
+                        "L3.1",
+                        List.of(
+                                "required_L3_1_pollForEventReturnsWithoutBlocking",
+                                "required_L3_1_pendingWaitsHoldNoThread")),
+                Arguments.of(
+                        Subjects.ConsumesWhenCancelledVerification.class,
+                        "L3.4",
+                        List.of(
+                                "required_L3_4_aCancelledWaitConsumesNothing",
+                                "required_L3_4_aWaitAbandonedByShutdownConsumesNothing")),
+                Arguments.of(
+                        Subjects.UnstableIdVerification.class,
+                        "L1.5",
                         List.of("required_L1_5_eventsSurviveAJacksonRoundTripWithTheSameId")),
-                Arguments.of(Subjects.NewIdPerPollVerification.class, "L3.5",
-                        List.of("required_L4_5_competingWaitsTakeEachEventOnce", "required_L3_5_aRedeliveredEventCarriesTheSameId")),
-                Arguments.of(Subjects.SharedButDeclaredUnsharedVerification.class, "L3.9",
+                Arguments.of(
+                        Subjects.NewIdPerPollVerification.class,
+                        "L3.5",
+                        List.of(
+                                "required_L4_5_competingWaitsTakeEachEventOnce",
+                                "required_L3_5_aRedeliveredEventCarriesTheSameId")),
+                Arguments.of(
+                        Subjects.SharedButDeclaredUnsharedVerification.class,
+                        "L3.9",
                         List.of("required_L4_5_competingWaitsTakeEachEventOnce")),
-                Arguments.of(Subjects.ConsumesSeenEventOnCancelVerification.class, "L3.4",
+                Arguments.of(
+                        Subjects.ConsumesSeenEventOnCancelVerification.class,
+                        "L3.4",
                         List.of("required_L3_4_aWaitCancelledWithTheEventInHandConsumesNothing")),
-                Arguments.of(Subjects.ConsumesLaterVerification.class, "L3.3",
+                Arguments.of(
+                        Subjects.ConsumesLaterVerification.class,
+                        "L3.3",
                         List.of("required_L3_3_pollDoesNotConsumeTheEvent")),
-                Arguments.of(Subjects.StaticAckBufferVerification.class, "L2.2",
+                Arguments.of(
+                        Subjects.StaticAckBufferVerification.class,
+                        "L2.2",
                         List.of("required_L2_2_aListenerLoadedAnewBehavesTheSame")),
-                Arguments.of(Subjects.NullEventVerification.class, "L3.2",
-                        List.of("required_L3_2_pollCompletesWithANonNullEvent", "required_L3_4_aCancelledWaitConsumesNothing",
+                Arguments.of(
+                        Subjects.NullEventVerification.class,
+                        "L3.2",
+                        List.of(
+                                "required_L3_2_pollCompletesWithANonNullEvent",
+                                "required_L3_4_aCancelledWaitConsumesNothing",
                                 "required_L3_4_aWaitAbandonedByShutdownConsumesNothing")));
     }
 
@@ -173,7 +238,8 @@ class TckSelfTest {
         System.out.println(report);
         for (String test : mustFail) {
             Outcome outcome = outcomes.get(test);
-            assertTrue(outcome != null && outcome.status() == TestExecutionResult.Status.FAILED,
+            assertTrue(
+                    outcome != null && outcome.status() == TestExecutionResult.Status.FAILED,
                     test + " must fail\n" + report);
             assertTrue(outcome.message().contains("[" + rule), "the message cites " + rule + ": " + outcome.message());
         }
@@ -184,28 +250,37 @@ class TckSelfTest {
     void aFailureNamesTheRuleItsEvidencePointsTo() {
         // a duplicate (or a wait starved by an event the commit did not forget) seen by the L3.3
         // crash schedule is reported as the L4.4 breach it is
-        Map<String, Outcome> neverCommits = run(selectMethod(Subjects.NeverCommitsVerification.class,
-                "required_L3_3_noLossAcrossACrashBeforeTheCheckpoint", "java.util.List"));
+        Map<String, Outcome> neverCommits = run(selectMethod(
+                Subjects.NeverCommitsVerification.class,
+                "required_L3_3_noLossAcrossACrashBeforeTheCheckpoint",
+                "java.util.List"));
         Outcome property = neverCommits.get("required_L3_3_noLossAcrossACrashBeforeTheCheckpoint");
         assertEquals(TestExecutionResult.Status.FAILED, property.status(), describe(neverCommits));
-        assertTrue(property.message().startsWith("[L4.4]") && property.message().contains("seen by the L3.3"),
+        assertTrue(
+                property.message().startsWith("[L4.4]") && property.message().contains("seen by the L3.3"),
                 property.message());
 
         // a workflow the runtime failed is reported with its cause first, not as a consumed event
         Map<String, Outcome> nullEvent = runClass(Subjects.NullEventVerification.class);
-        for (String test : List.of("required_L3_4_aCancelledWaitConsumesNothing",
+        for (String test : List.of(
+                "required_L3_4_aCancelledWaitConsumesNothing",
                 "required_L3_4_aWaitAbandonedByShutdownConsumesNothing")) {
             Outcome outcome = nullEvent.get(test);
             assertEquals(TestExecutionResult.Status.FAILED, outcome.status(), describe(nullEvent));
-            assertTrue(outcome.message().startsWith("[L3.2] workflow ") && outcome.message().contains("failed: ")
-                    && outcome.message().contains("seen while checking L3.4")
-                    && !outcome.message().contains("consumed it"), outcome.message());
+            assertTrue(
+                    outcome.message().startsWith("[L3.2] workflow ")
+                            && outcome.message().contains("failed: ")
+                            && outcome.message().contains("seen while checking L3.4")
+                            && !outcome.message().contains("consumed it"),
+                    outcome.message());
         }
 
         // a blocking poll: the runtime's L3.4 checks cannot judge anything, they are skipped citing L3.1
         Map<String, Outcome> blocking = runClass(Subjects.BlockingPollVerification.class);
-        for (String test : List.of("required_L3_4_aCancelledWaitConsumesNothing",
-                "required_L3_4_aWaitAbandonedByShutdownConsumesNothing", "required_L4_5_competingWaitsTakeEachEventOnce")) {
+        for (String test : List.of(
+                "required_L3_4_aCancelledWaitConsumesNothing",
+                "required_L3_4_aWaitAbandonedByShutdownConsumesNothing",
+                "required_L4_5_competingWaitsTakeEachEventOnce")) {
             Outcome outcome = blocking.get(test);
             assertEquals(TestExecutionResult.Status.ABORTED, outcome.status(), describe(blocking));
             assertTrue(outcome.message().startsWith("precondition L3.1"), outcome.message());
@@ -217,25 +292,30 @@ class TckSelfTest {
         // consumed 50 ms after the poll: caught with the default window, missed with a window of 0
         System.setProperty(TckSettings.LATE_CONSUME_MILLIS, "0");
         try {
-            Outcome missed = run(selectMethod(Subjects.ConsumesLaterVerification.class,
-                    "required_L3_3_pollDoesNotConsumeTheEvent")).get("required_L3_3_pollDoesNotConsumeTheEvent");
+            Outcome missed = run(selectMethod(
+                            Subjects.ConsumesLaterVerification.class, "required_L3_3_pollDoesNotConsumeTheEvent"))
+                    .get("required_L3_3_pollDoesNotConsumeTheEvent");
             assertEquals(TestExecutionResult.Status.SUCCESSFUL, missed.status(), missed.message());
         } finally {
             System.clearProperty(TckSettings.LATE_CONSUME_MILLIS);
         }
-        Outcome caught = run(selectMethod(Subjects.ConsumesLaterVerification.class,
-                "required_L3_3_pollDoesNotConsumeTheEvent")).get("required_L3_3_pollDoesNotConsumeTheEvent");
+        Outcome caught = run(selectMethod(
+                        Subjects.ConsumesLaterVerification.class, "required_L3_3_pollDoesNotConsumeTheEvent"))
+                .get("required_L3_3_pollDoesNotConsumeTheEvent");
         assertEquals(TestExecutionResult.Status.FAILED, caught.status(), caught.message());
-        assertTrue(caught.message().contains("within 200 ms (" + TckSettings.LATE_CONSUME_MILLIS + ")"), caught.message());
+        assertTrue(
+                caught.message().contains("within 200 ms (" + TckSettings.LATE_CONSUME_MILLIS + ")"), caught.message());
     }
 
     @Test
     void competingWaitsOfAnUnsharedSourceWithOneWaitPerChannelAreSkippedWithTheReason() {
-        Map<String, Outcome> timer = run(selectMethod("dev.hark.tck.builtin.TimerListenerVerificationTest",
-                "required_L4_5_competingWaitsTakeEachEventOnce"));
+        Map<String, Outcome> timer = run(selectMethod(
+                "dev.hark.tck.builtin.TimerListenerVerificationTest", "required_L4_5_competingWaitsTakeEachEventOnce"));
         Outcome outcome = timer.get("required_L4_5_competingWaitsTakeEachEventOnce");
         assertEquals(TestExecutionResult.Status.ABORTED, outcome.status(), describe(timer));
-        assertTrue(outcome.message().contains("MULTIPLE_EVENTS_PER_CHANNEL") && outcome.message().contains("@UnsharedSource"),
+        assertTrue(
+                outcome.message().contains("MULTIPLE_EVENTS_PER_CHANNEL")
+                        && outcome.message().contains("@UnsharedSource"),
                 outcome.message());
     }
 
@@ -244,8 +324,8 @@ class TckSelfTest {
         System.setProperty(TckSettings.LIVENESS_MILLIS, "700");
         try {
             long start = System.nanoTime();
-            Map<String, Outcome> outcomes = run(selectMethod(Subjects.SilentVerification.class,
-                    "required_L3_6_aPublishedEventReachesItsWaitWithinTheBound"));
+            Map<String, Outcome> outcomes = run(selectMethod(
+                    Subjects.SilentVerification.class, "required_L3_6_aPublishedEventReachesItsWaitWithinTheBound"));
             long millis = (System.nanoTime() - start) / 1_000_000;
             Outcome outcome = outcomes.get("required_L3_6_aPublishedEventReachesItsWaitWithinTheBound");
             assertEquals(TestExecutionResult.Status.FAILED, outcome.status(), describe(outcomes));
@@ -261,9 +341,14 @@ class TckSelfTest {
         Map<String, Outcome> outcomes = run(selectClass("dev.hark.tck.builtin.HttpListenerVerificationTest"));
         Outcome property = outcomes.get("required_L3_3_noLossAcrossACrashBeforeTheCheckpoint");
         assertEquals(TestExecutionResult.Status.ABORTED, property.status(), describe(outcomes));
-        assertTrue(property.message().contains("DURABLE_CHANNEL") && property.message().contains("sender"), property.message());
+        assertTrue(
+                property.message().contains("DURABLE_CHANNEL")
+                        && property.message().contains("sender"),
+                property.message());
         Outcome plain = outcomes.get("required_L3_5_aRedeliveredEventCarriesTheSameId");
         assertEquals(TestExecutionResult.Status.ABORTED, plain.status(), describe(outcomes));
-        assertTrue(outcomes.values().stream().noneMatch(o -> o.status() == TestExecutionResult.Status.FAILED), describe(outcomes));
+        assertTrue(
+                outcomes.values().stream().noneMatch(o -> o.status() == TestExecutionResult.Status.FAILED),
+                describe(outcomes));
     }
 }

@@ -20,8 +20,12 @@ import org.junit.platform.testkit.engine.EventType;
 /** The TCK's knobs: read from system properties, checked, and really applied to the properties. */
 class TckSettingsTest {
 
-    private static final List<String> KEYS = List.of(TckSettings.TRIES, TckSettings.SEED,
-            TckSettings.LIVENESS_MILLIS, TckSettings.MAX_EVENTS, TckSettings.LATE_CONSUME_MILLIS);
+    private static final List<String> KEYS = List.of(
+            TckSettings.TRIES,
+            TckSettings.SEED,
+            TckSettings.LIVENESS_MILLIS,
+            TckSettings.MAX_EVENTS,
+            TckSettings.LATE_CONSUME_MILLIS);
 
     @AfterEach
     void clear() {
@@ -49,7 +53,9 @@ class TckSettingsTest {
     void aBadKnobIsRefusedWithItsNameAndValue() {
         System.setProperty(TckSettings.TRIES, "many");
         IllegalArgumentException notANumber = assertThrows(IllegalArgumentException.class, TckSettings::current);
-        assertTrue(notANumber.getMessage().contains(TckSettings.TRIES) && notANumber.getMessage().contains("many"),
+        assertTrue(
+                notANumber.getMessage().contains(TckSettings.TRIES)
+                        && notANumber.getMessage().contains("many"),
                 notANumber.getMessage());
         System.setProperty(TckSettings.TRIES, "0");
         IllegalArgumentException tooSmall = assertThrows(IllegalArgumentException.class, TckSettings::current);
@@ -65,7 +71,8 @@ class TckSettingsTest {
                 .configurationParameter("jqwik.reporting.onlyfailures", "false")
                 .configurationParameter("jqwik.reporting.usejunitplatform", "true")
                 .selectors(selectClass("dev.hark.tck.examples.FolderQueueListenerVerificationTest"))
-                .execute().allEvents()
+                .execute()
+                .allEvents()
                 .filter(e -> e.getType() == EventType.REPORTING_ENTRY_PUBLISHED)
                 .map(e -> e.getRequiredPayload(ReportEntry.class).getKeyValuePairs())
                 .map(Map::toString)

@@ -35,7 +35,9 @@ public final class Json {
      * naming the limit.
      */
     public static final JsonMapper INTAKE = JsonMapper.builder(JsonFactory.builder()
-                    .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_INTAKE_DEPTH).build())
+                    .streamReadConstraints(StreamReadConstraints.builder()
+                            .maxNestingDepth(MAX_INTAKE_DEPTH)
+                            .build())
                     .build())
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)

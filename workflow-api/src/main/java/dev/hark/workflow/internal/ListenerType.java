@@ -3,7 +3,6 @@ package dev.hark.workflow.internal;
 import dev.hark.api.Event;
 import dev.hark.api.EventListener;
 import dev.hark.api.UnsharedSource;
-import dev.hark.workflow.internal.Json;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
@@ -44,7 +43,9 @@ public record ListenerType(Class<?> listenerClass, JavaType argsType, JavaType e
         if (type.isInterface() || Modifier.isAbstract(modifiers)) {
             throw new IllegalArgumentException(name + " is abstract; a listener must be a concrete class [L1.1]");
         }
-        if (!Modifier.isPublic(modifiers) || type.isAnonymousClass() || type.isLocalClass()
+        if (!Modifier.isPublic(modifiers)
+                || type.isAnonymousClass()
+                || type.isLocalClass()
                 || type.getEnclosingClass() != null && !Modifier.isStatic(modifiers)) {
             throw new IllegalArgumentException(name
                     + " must be a public top-level or static nested class so that the runtime can create it [L1.1]");
@@ -55,7 +56,8 @@ public record ListenerType(Class<?> listenerClass, JavaType argsType, JavaType e
             throw new IllegalArgumentException(name + " has no public no-argument constructor; the runtime creates"
                     + " every listener instance with it [L1.2]. Add `public " + type.getSimpleName() + "() {}`");
         }
-        JavaType[] parameters = Json.MAPPER.getTypeFactory().constructType(type).findTypeParameters(EventListener.class);
+        JavaType[] parameters =
+                Json.MAPPER.getTypeFactory().constructType(type).findTypeParameters(EventListener.class);
         if (parameters == null || parameters.length != 2) {
             throw new IllegalArgumentException(name + " does not declare the type arguments of EventListener<A, E>;"
                     + " the runtime needs them to store arguments and events as JSON [L1.4]");

@@ -1,5 +1,6 @@
 package dev.hark.workflow.internal;
 
+import dev.hark.workflow.FunctionRef;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Executable;
@@ -8,7 +9,6 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Type;
 import java.util.Arrays;
 import java.util.Objects;
-import dev.hark.workflow.FunctionRef;
 
 /**
  * A {@link FunctionRef} resolved against a class loader: callable, with the generic types of its
@@ -22,8 +22,8 @@ public final class ResolvedFunction {
     private final Type[] inputTypes;
     private final Type outputType;
 
-    private ResolvedFunction(FunctionRef ref, Class<?> owner, Executable executable, Type[] inputTypes,
-            Type outputType) {
+    private ResolvedFunction(
+            FunctionRef ref, Class<?> owner, Executable executable, Type[] inputTypes, Type outputType) {
         this.ref = ref;
         this.owner = owner;
         this.executable = executable;
@@ -39,8 +39,8 @@ public final class ResolvedFunction {
         try {
             owner = Class.forName(ref.className(), false, loader);
         } catch (ClassNotFoundException | LinkageError e) {
-            throw new IllegalArgumentException("task function class " + ref.className()
-                    + " is not on the class path: " + e, e);
+            throw new IllegalArgumentException(
+                    "task function class " + ref.className() + " is not on the class path: " + e, e);
         }
         return switch (ref.kind()) {
             case INSTANCE -> forInstance(ref, owner);
@@ -60,14 +60,15 @@ public final class ResolvedFunction {
     }
 
     private static ResolvedFunction forConstructor(FunctionRef ref, Class<?> owner, ClassLoader loader) {
-        Class<?>[] parameters = MethodType.fromMethodDescriptorString(ref.descriptor(), loader).parameterArray();
+        Class<?>[] parameters =
+                MethodType.fromMethodDescriptorString(ref.descriptor(), loader).parameterArray();
         try {
             Constructor<?> constructor = owner.getDeclaredConstructor(parameters);
             constructor.setAccessible(true);
             return new ResolvedFunction(ref, owner, constructor, constructor.getGenericParameterTypes(), owner);
         } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException("constructor " + owner.getName() + ref.descriptor()
-                    + " of a task function no longer exists", e);
+            throw new IllegalArgumentException(
+                    "constructor " + owner.getName() + ref.descriptor() + " of a task function no longer exists", e);
         }
     }
 
@@ -77,9 +78,11 @@ public final class ResolvedFunction {
         try {
             method = owner.getDeclaredMethod(ref.methodName(), type.parameterArray());
         } catch (NoSuchMethodException e) {
-            throw new IllegalArgumentException("method " + owner.getName() + "." + ref.methodName() + ref.descriptor()
-                    + " of a task function no longer exists; a workflow resumes only with the classes it was"
-                    + " defined with", e);
+            throw new IllegalArgumentException(
+                    "method " + owner.getName() + "." + ref.methodName() + ref.descriptor()
+                            + " of a task function no longer exists; a workflow resumes only with the classes it was"
+                            + " defined with",
+                    e);
         }
         method.setAccessible(true);
         Type[] inputs = method.getGenericParameterTypes();
@@ -120,12 +123,14 @@ public final class ResolvedFunction {
         try {
             return switch (ref.kind()) {
                 case STATIC -> ((Method) executable).invoke(null, inputs);
-                case VIRTUAL -> ((Method) executable).invoke(
-                        Objects.requireNonNull(inputs[0], "receiver of " + ref.methodName()),
-                        Arrays.copyOfRange(inputs, 1, inputs.length));
+                case VIRTUAL ->
+                    ((Method) executable)
+                            .invoke(
+                                    Objects.requireNonNull(inputs[0], "receiver of " + ref.methodName()),
+                                    Arrays.copyOfRange(inputs, 1, inputs.length));
                 case CONSTRUCTOR -> ((Constructor<?>) executable).newInstance(inputs);
-                case INSTANCE -> ((Method) executable).invoke(
-                        owner.getConstructor().newInstance(), inputs);
+                case INSTANCE ->
+                    ((Method) executable).invoke(owner.getConstructor().newInstance(), inputs);
             };
         } catch (InvocationTargetException e) {
             Throwable cause = e.getCause();

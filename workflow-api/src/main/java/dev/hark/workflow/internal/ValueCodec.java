@@ -12,8 +12,8 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JavaType;
-import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.type.TypeFactory;
 
 /**
@@ -56,8 +56,8 @@ public final class ValueCodec {
             String typeJson = typeJsonCache.computeIfAbsent(type, t -> Json.MAPPER.writeValueAsString(t.toCanonical()));
             return "{\"type\":" + typeJson + ",\"value\":" + Json.MAPPER.writeValueAsString(value) + "}";
         } catch (JacksonException e) {
-            throw new ValueCodecException("cannot serialize a " + value.getClass().getName()
-                    + " as JSON: " + e.getOriginalMessage(), e);
+            throw new ValueCodecException(
+                    "cannot serialize a " + value.getClass().getName() + " as JSON: " + e.getOriginalMessage(), e);
         }
     }
 
@@ -80,11 +80,15 @@ public final class ValueCodec {
                     }
                     JavaType type = chooseType(expected, storedType);
                     try {
-                        return readers.computeIfAbsent(type, t -> Json.MAPPER.readerFor(t)
-                                .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)).readValue(parser);
+                        return readers.computeIfAbsent(
+                                        type,
+                                        t -> Json.MAPPER
+                                                .readerFor(t)
+                                                .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS))
+                                .readValue(parser);
                     } catch (JacksonException e) {
-                        throw new ValueCodecException("cannot read stored value as " + type.toCanonical() + ": "
-                                + e.getOriginalMessage(), e);
+                        throw new ValueCodecException(
+                                "cannot read stored value as " + type.toCanonical() + ": " + e.getOriginalMessage(), e);
                     }
                 }
             }
@@ -106,12 +110,13 @@ public final class ValueCodec {
         if (value == null || value.isNull()) {
             return null;
         }
-        JavaType type = chooseType(expected, storedType != null && storedType.isString() ? storedType.asString() : null);
+        JavaType type =
+                chooseType(expected, storedType != null && storedType.isString() ? storedType.asString() : null);
         try {
             return Json.MAPPER.treeToValue(value, type);
         } catch (JacksonException e) {
-            throw new ValueCodecException("cannot read stored value as " + type.toCanonical() + ": "
-                    + e.getOriginalMessage(), e);
+            throw new ValueCodecException(
+                    "cannot read stored value as " + type.toCanonical() + ": " + e.getOriginalMessage(), e);
         }
     }
 
@@ -136,8 +141,8 @@ public final class ValueCodec {
             try {
                 return types.constructFromCanonical(c);
             } catch (IllegalArgumentException e) {
-                throw new ValueCodecException("stored type " + c + " cannot be loaded by " + classLoader
-                        + ": " + e.getMessage(), e);
+                throw new ValueCodecException(
+                        "stored type " + c + " cannot be loaded by " + classLoader + ": " + e.getMessage(), e);
             }
         });
     }
@@ -178,7 +183,8 @@ public final class ValueCodec {
             if (javaType.isJavaLangObject() || javaType.containedTypeCount() < raw.getTypeParameters().length) {
                 return false;
             }
-            if (javaType.isAbstract() && !javaType.isContainerType() || javaType.isInterface() && !javaType.isContainerType()) {
+            if (javaType.isAbstract() && !javaType.isContainerType()
+                    || javaType.isInterface() && !javaType.isContainerType()) {
                 return false;
             }
             for (int i = 0; i < javaType.containedTypeCount(); i++) {

@@ -80,11 +80,13 @@ final class GroupCommitWriter {
      * ({@link StoreWrite#admitsWork()}).
      */
     private final int queueCapacity;
+
     private final AtomicInteger queued = new AtomicInteger();
     /** Why the last transaction failed on the medium, or null once one committed (or none failed). */
     private volatile String mediumFailure;
     /** Writers enqueue under the read lock; close flips {@link #accepting} under the write lock. */
     private final ReadWriteLock gate = new ReentrantReadWriteLock();
+
     private boolean accepting = true;
     private final Thread thread;
     private final ExecutorService completer;
@@ -140,8 +142,9 @@ final class GroupCommitWriter {
         if (queued.incrementAndGet() > queueCapacity && admission) {
             queued.decrementAndGet();
             // Push back instead of growing without bound: the caller retries later.
-            op.future().completeExceptionally(new StoreBusyException("The store's write queue is full (" + queueCapacity
-                    + " writes waiting for " + dbFile + "); try again shortly"));
+            op.future()
+                    .completeExceptionally(new StoreBusyException("The store's write queue is full (" + queueCapacity
+                            + " writes waiting for " + dbFile + "); try again shortly"));
             return;
         }
         gate.readLock().lock();
@@ -308,7 +311,8 @@ final class GroupCommitWriter {
                     }
                     // SQLite rolled back just this statement; every write is one statement, or
                     // (DeleteWorkflow) statements that cannot raise statement-local errors.
-                    failures[i] = SqliteErrors.storageException("Could not write " + describe(op.write()) + " to", dbFile, e);
+                    failures[i] =
+                            SqliteErrors.storageException("Could not write " + describe(op.write()) + " to", dbFile, e);
                     // sqlite-jdbc finalizes a statement that fails with most codes: prepare afresh.
                     statements.close();
                     statements = new Statements(connection);
@@ -469,7 +473,9 @@ final class GroupCommitWriter {
     }
 
     private static String describe(StoreWrite write) {
-        return write == null ? "a write" : write.getClass().getSimpleName() + " of workflow '" + write.workflowId() + "'";
+        return write == null
+                ? "a write"
+                : write.getClass().getSimpleName() + " of workflow '" + write.workflowId() + "'";
     }
 
     private static void setNullable(PreparedStatement p, int index, String value) throws SQLException {
@@ -557,8 +563,8 @@ final class GroupCommitWriter {
                         VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING""");
                 deleteClaim = prepare(c, "DELETE FROM event_claims WHERE source = ? AND event_id = ?");
                 markCommitted = prepare(c, "UPDATE tasks SET state = ? WHERE workflow_id = ? AND task_id = ?");
-                setStatus = prepare(c,
-                        "UPDATE workflows SET status = ?, output = ?, error = ?, updated_at = ? WHERE id = ?");
+                setStatus = prepare(
+                        c, "UPDATE workflows SET status = ?, output = ?, error = ?, updated_at = ? WHERE id = ?");
                 deleteTasks = prepare(c, "DELETE FROM tasks WHERE workflow_id = ?");
                 deleteWorkflow = prepare(c, "DELETE FROM workflows WHERE id = ?");
             } catch (SQLException | RuntimeException e) {

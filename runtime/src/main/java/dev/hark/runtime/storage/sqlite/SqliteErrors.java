@@ -39,10 +39,7 @@ final class SqliteErrors {
      */
     static boolean isStatementLocal(SQLException e) {
         int code = primaryCode(e);
-        return code == SQLITE_CONSTRAINT
-                || code == SQLITE_TOOBIG
-                || code == SQLITE_MISMATCH
-                || code == SQLITE_RANGE;
+        return code == SQLITE_CONSTRAINT || code == SQLITE_TOOBIG || code == SQLITE_MISMATCH || code == SQLITE_RANGE;
     }
 
     /** @return the cause of {@code e} in plain words */

@@ -63,8 +63,7 @@ final class SqliteSchema {
 
     /** Statements that bring a database of version {@code i + 1} to version {@code i + 2}. */
     private static final String[][] UPGRADES = {
-        {"DROP INDEX IF EXISTS workflows_by_status"},
-        {CLAIMS_DDL},
+        {"DROP INDEX IF EXISTS workflows_by_status"}, {CLAIMS_DDL},
     };
 
     private SqliteSchema() {}

@@ -60,6 +60,7 @@ public final class SqliteWorkflowStore implements WorkflowStore {
      * {@link dev.hark.runtime.storage.StoreBusyException} rather than queued without bound.
      */
     public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
+
     static final int BUSY_TIMEOUT_MILLIS = 10_000;
     /** Idle read connections kept open; more are opened under load and closed when returned. */
     private static final int MAX_IDLE_READERS = 4;
@@ -89,13 +90,18 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     private final ConcurrentLinkedDeque<Connection> idleReaders = new ConcurrentLinkedDeque<>();
     private volatile boolean closed;
 
-    private SqliteWorkflowStore(Path dbFile, DataFolderLock lock, Connection writeConnection, Connection firstReader,
-            int maxBatch, int queueCapacity) {
+    private SqliteWorkflowStore(
+            Path dbFile,
+            DataFolderLock lock,
+            Connection writeConnection,
+            Connection firstReader,
+            int maxBatch,
+            int queueCapacity) {
         this.dbFile = dbFile;
         this.lock = lock;
         this.idleReaders.add(firstReader);
-        this.writer = new GroupCommitWriter(dbFile, writeConnection, () -> openWriteConnection(dbFile), maxBatch,
-                queueCapacity);
+        this.writer = new GroupCommitWriter(
+                dbFile, writeConnection, () -> openWriteConnection(dbFile), maxBatch, queueCapacity);
     }
 
     /**
@@ -140,8 +146,8 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             writeConnection = openWriteConnection(dbFile);
             SqliteSchema.ensure(writeConnection, dbFile);
             reader = openReadConnection(dbFile);
-            SqliteWorkflowStore store = new SqliteWorkflowStore(dbFile, lock, writeConnection, reader, maxBatch,
-                    queueCapacity);
+            SqliteWorkflowStore store =
+                    new SqliteWorkflowStore(dbFile, lock, writeConnection, reader, maxBatch, queueCapacity);
             LOG.info("Opened workflow store {}", dbFile);
             return store;
         } catch (SQLException e) {
@@ -161,19 +167,20 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         try {
             Files.createDirectories(dir);
         } catch (FileAlreadyExistsException e) {
-            throw new StorageException("Cannot use data folder " + dir + ": "
-                    + e.getFile() + " exists and is not a folder", e);
+            throw new StorageException(
+                    "Cannot use data folder " + dir + ": " + e.getFile() + " exists and is not a folder", e);
         } catch (AccessDeniedException e) {
-            throw new StorageException("Cannot create data folder " + dir + ": permission denied on "
-                    + e.getFile(), e);
+            throw new StorageException("Cannot create data folder " + dir + ": permission denied on " + e.getFile(), e);
         } catch (FileSystemException e) {
             Path blocker = existingNonFolderAncestor(dir);
             if (blocker != null) {
-                throw new StorageException("Cannot create data folder " + dir + ": " + blocker
-                        + " exists and is not a folder", e);
+                throw new StorageException(
+                        "Cannot create data folder " + dir + ": " + blocker + " exists and is not a folder", e);
             }
-            throw new StorageException("Cannot create data folder " + dir + ": "
-                    + (e.getReason() != null ? e.getReason() : e.toString()) + " (" + e.getFile() + ")", e);
+            throw new StorageException(
+                    "Cannot create data folder " + dir + ": " + (e.getReason() != null ? e.getReason() : e.toString())
+                            + " (" + e.getFile() + ")",
+                    e);
         } catch (IOException e) {
             throw new StorageException("Cannot create data folder " + dir + ": " + e, e);
         }
@@ -200,8 +207,11 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             try (ResultSet rs = s.executeQuery("PRAGMA journal_mode = WAL")) {
                 String mode = rs.next() ? rs.getString(1) : "?";
                 if (!"wal".equalsIgnoreCase(mode)) {
-                    LOG.warn("{}: the file system does not support WAL (journal_mode is {}); "
-                            + "reads will wait for writes", dbFile, mode);
+                    LOG.warn(
+                            "{}: the file system does not support WAL (journal_mode is {}); "
+                                    + "reads will wait for writes",
+                            dbFile,
+                            mode);
                 }
             }
             // Per connection, not stored in the file: a commit returns once it is on disk.
@@ -249,15 +259,17 @@ public final class SqliteWorkflowStore implements WorkflowStore {
      */
     @Override
     public int markRunningResumable() {
-        return join(writer.submit(c -> {
-            try (PreparedStatement p = c.prepareStatement(
-                    "UPDATE workflows SET status = ?, updated_at = ? WHERE status = ?")) {
-                p.setString(1, WorkflowStatus.RESUMABLE.name());
-                p.setLong(2, System.currentTimeMillis());
-                p.setString(3, WorkflowStatus.RUNNING.name());
-                return p.executeUpdate();
-            }
-        }, true));
+        return join(writer.submit(
+                c -> {
+                    try (PreparedStatement p =
+                            c.prepareStatement("UPDATE workflows SET status = ?, updated_at = ? WHERE status = ?")) {
+                        p.setString(1, WorkflowStatus.RESUMABLE.name());
+                        p.setLong(2, System.currentTimeMillis());
+                        p.setString(3, WorkflowStatus.RUNNING.name());
+                        return p.executeUpdate();
+                    }
+                },
+                true));
     }
 
     /**
@@ -270,9 +282,10 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     }
 
     private CompletableFuture<Integer> sweepFrom(long afterSeq, long cutoff, int deletedSoFar) {
-        return writer.submit(c -> sweepChunk(c, afterSeq, cutoff), false).thenCompose(chunk -> chunk.lastSeq() < 0
-                ? CompletableFuture.completedFuture(deletedSoFar + chunk.deleted())
-                : sweepFrom(chunk.lastSeq(), cutoff, deletedSoFar + chunk.deleted()));
+        return writer.submit(c -> sweepChunk(c, afterSeq, cutoff), false)
+                .thenCompose(chunk -> chunk.lastSeq() < 0
+                        ? CompletableFuture.completedFuture(deletedSoFar + chunk.deleted())
+                        : sweepFrom(chunk.lastSeq(), cutoff, deletedSoFar + chunk.deleted()));
     }
 
     /** @param lastSeq where the next chunk starts, or -1 when the sweep is done */
@@ -415,8 +428,8 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     public Optional<WorkflowRecord> workflow(String workflowId) {
         Objects.requireNonNull(workflowId, "workflowId");
         return read("workflow '" + workflowId + "'", c -> {
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT " + WORKFLOW_COLUMNS + " FROM workflows w WHERE w.id = ?")) {
+            try (PreparedStatement p =
+                    c.prepareStatement("SELECT " + WORKFLOW_COLUMNS + " FROM workflows w WHERE w.id = ?")) {
                 p.setString(1, workflowId);
                 try (ResultSet rs = p.executeQuery()) {
                     return rs.next() ? Optional.of(workflowRecord(rs)) : Optional.empty();
@@ -462,8 +475,8 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         return health;
     }
 
-    private final java.util.concurrent.atomic.AtomicLong lastProbeNanos = new java.util.concurrent.atomic.AtomicLong(
-            System.nanoTime() - PROBE_INTERVAL_NANOS);
+    private final java.util.concurrent.atomic.AtomicLong lastProbeNanos =
+            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - PROBE_INTERVAL_NANOS);
     private static final long PROBE_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
 
     /**
@@ -477,11 +490,14 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         if (now - last < PROBE_INTERVAL_NANOS || !lastProbeNanos.compareAndSet(last, now)) {
             return;
         }
-        writer.submit(c -> {
-            try (Statement s = c.createStatement()) {
-                return s.executeUpdate("UPDATE workflows SET updated_at = updated_at WHERE id = (SELECT MIN(id) FROM workflows)");
-            }
-        }, true);
+        writer.submit(
+                c -> {
+                    try (Statement s = c.createStatement()) {
+                        return s.executeUpdate(
+                                "UPDATE workflows SET updated_at = updated_at WHERE id = (SELECT MIN(id) FROM workflows)");
+                    }
+                },
+                true);
     }
 
     @Override

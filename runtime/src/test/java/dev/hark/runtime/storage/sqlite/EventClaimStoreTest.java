@@ -54,7 +54,9 @@ class EventClaimStoreTest {
             EventClaimedException claimed = assertInstanceOf(EventClaimedException.class, refused);
             assertEquals("w1", claimed.holder().workflowId());
             assertEquals("wait", claimed.holder().taskId());
-            assertTrue(claimed.getMessage().contains("orders#7") && claimed.getMessage().contains("[R7.1]"),
+            assertTrue(
+                    claimed.getMessage().contains("orders#7")
+                            && claimed.getMessage().contains("[R7.1]"),
                     claimed.getMessage());
             assertEquals(List.of(), store.tasks("w2"), "the refused checkpoint left no task row");
             assertEquals("w1", store.claim(ORDER_7).orElseThrow().workflowId(), "the first claim stands");
@@ -69,7 +71,8 @@ class EventClaimStoreTest {
             store.write(new CreateWorkflow("w2", "{}", 1)).join();
             store.write(checkpoint("w1", "wait", ORDER_7)).join();
 
-            assertInstanceOf(EventClaimedException.class, failureOf(store.write(checkpoint("w2", "wait", key, ORDER_7))));
+            assertInstanceOf(
+                    EventClaimedException.class, failureOf(store.write(checkpoint("w2", "wait", key, ORDER_7))));
             assertEquals(Optional.empty(), store.claim(key), "the free claim was not recorded either");
             store.write(checkpoint("w2", "wait", key)).join();
             assertEquals("w2", store.claim(key).orElseThrow().workflowId());
@@ -79,9 +82,11 @@ class EventClaimStoreTest {
     @Test
     void noTaskRowOrClaimIsWrittenForAMissingWorkflow() {
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
-            assertInstanceOf(UnknownWorkflowException.class,
+            assertInstanceOf(
+                    UnknownWorkflowException.class,
                     failureOf(store.write(new PutTask("gone", "t", TaskState.DONE, "1"))));
-            assertInstanceOf(UnknownWorkflowException.class, failureOf(store.write(checkpoint("gone", "wait", ORDER_7))));
+            assertInstanceOf(
+                    UnknownWorkflowException.class, failureOf(store.write(checkpoint("gone", "wait", ORDER_7))));
             assertEquals(List.of(), store.tasks("gone"));
             assertEquals(Optional.empty(), store.claim(ORDER_7));
         }
@@ -119,10 +124,15 @@ class EventClaimStoreTest {
             assertEquals(committed, store.sweepClaims(future).join());
             assertEquals(Optional.empty(), store.claim(new EventClaim("src", "e0")));
             assertEquals(Optional.empty(), store.claim(new EventClaim("src", "e" + (committed - 1))));
-            ClaimRecord stuck = store.claim(new EventClaim("src", "uncommitted")).orElseThrow();
+            ClaimRecord stuck =
+                    store.claim(new EventClaim("src", "uncommitted")).orElseThrow();
             assertEquals("stuck", stuck.taskId(), "a claim whose commit is not recorded is kept, however old");
-            assertEquals(new TaskRecord("stuck", TaskState.CHECKPOINTED, "{\"event\":\"stuck\"}"),
-                    store.tasks("w").stream().filter(t -> t.taskId().equals("stuck")).findFirst().orElseThrow());
+            assertEquals(
+                    new TaskRecord("stuck", TaskState.CHECKPOINTED, "{\"event\":\"stuck\"}"),
+                    store.tasks("w").stream()
+                            .filter(t -> t.taskId().equals("stuck"))
+                            .findFirst()
+                            .orElseThrow());
         }
     }
 
@@ -131,7 +141,8 @@ class EventClaimStoreTest {
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
             store.write(new CreateWorkflow("old", "{}", 1)).join();
         }
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteWorkflowStore.DB_FILE_NAME));
+        try (Connection c =
+                        DriverManager.getConnection("jdbc:sqlite:" + dir.resolve(SqliteWorkflowStore.DB_FILE_NAME));
                 Statement s = c.createStatement()) {
             s.execute("DROP TABLE event_claims");
             s.execute("PRAGMA user_version = 2");

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.storage.StoreStats;
-import dev.hark.runtime.storage.StoreWrite.CreateWorkflow;
 import dev.hark.runtime.storage.StoreWrite;
+import dev.hark.runtime.storage.StoreWrite.CreateWorkflow;
 import dev.hark.runtime.storage.StoreWrite.PutTask;
 import dev.hark.runtime.storage.TaskState;
 import java.nio.file.Path;

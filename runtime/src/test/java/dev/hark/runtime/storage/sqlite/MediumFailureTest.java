@@ -38,20 +38,21 @@ class MediumFailureTest {
 
     private static long setMaxPages(SqliteWorkflowStore store, long pages) {
         return store.onWriter(c -> {
-            try (Statement s = c.createStatement()) {
-                long limit = pages;
-                if (limit <= 0) { // cap at the current size
-                    try (ResultSet rs = s.executeQuery("PRAGMA page_count")) {
-                        rs.next();
-                        limit = rs.getLong(1);
+                    try (Statement s = c.createStatement()) {
+                        long limit = pages;
+                        if (limit <= 0) { // cap at the current size
+                            try (ResultSet rs = s.executeQuery("PRAGMA page_count")) {
+                                rs.next();
+                                limit = rs.getLong(1);
+                            }
+                        }
+                        try (ResultSet rs = s.executeQuery("PRAGMA max_page_count = " + limit)) {
+                            rs.next();
+                            return rs.getLong(1);
+                        }
                     }
-                }
-                try (ResultSet rs = s.executeQuery("PRAGMA max_page_count = " + limit)) {
-                    rs.next();
-                    return rs.getLong(1);
-                }
-            }
-        }).join();
+                })
+                .join();
     }
 
     @Test
@@ -86,20 +87,29 @@ class MediumFailureTest {
             assertEquals(before, store.stats(), "a failed batch neither applies nor commits");
 
             // Still full: still failing, writer still alive.
-            CompletionException again = assertThrows(CompletionException.class,
-                    () -> store.write(new CreateWorkflow("big-again", bigDag, 3)).join());
+            CompletionException again = assertThrows(
+                    CompletionException.class,
+                    () -> store.write(new CreateWorkflow("big-again", bigDag, 3))
+                            .join());
             assertInstanceOf(StorageException.class, again.getCause());
-            assertTrue(again.getCause().getMessage().contains("disk is full"), again.getCause().getMessage());
+            assertTrue(
+                    again.getCause().getMessage().contains("disk is full"),
+                    again.getCause().getMessage());
 
             // The medium recovers: later writes succeed.
             setMaxPages(store, 1_073_741_823);
             store.write(new CreateWorkflow("big-0", bigDag, 4)).join();
-            store.write(new SetStatus("keep", WorkflowStatus.SUCCESSFUL, "\"out\"", null)).join();
+            store.write(new SetStatus("keep", WorkflowStatus.SUCCESSFUL, "\"out\"", null))
+                    .join();
             assertEquals(bigDag, store.workflow("big-0").orElseThrow().dagJson());
-            assertEquals(WorkflowStatus.SUCCESSFUL, store.workflow("keep").orElseThrow().status());
+            assertEquals(
+                    WorkflowStatus.SUCCESSFUL,
+                    store.workflow("keep").orElseThrow().status());
         }
         try (SqliteWorkflowStore reopened = SqliteWorkflowStore.open(dir)) {
-            assertEquals(List.of(new WorkflowSummary("big-0", WorkflowStatus.RUNNING),
+            assertEquals(
+                    List.of(
+                            new WorkflowSummary("big-0", WorkflowStatus.RUNNING),
                             new WorkflowSummary("keep", WorkflowStatus.SUCCESSFUL)),
                     reopened.list(Optional.empty()));
         }
@@ -111,31 +121,40 @@ class MediumFailureTest {
             store.write(new CreateWorkflow("keep", "{}", 1)).join();
             // query_only makes SQLite answer SQLITE_READONLY to every write, as a read-only mount would.
             store.onWriter(c -> {
-                try (Statement s = c.createStatement()) {
-                    s.execute("PRAGMA query_only = ON");
-                }
-                return null;
-            }).join();
+                        try (Statement s = c.createStatement()) {
+                            s.execute("PRAGMA query_only = ON");
+                        }
+                        return null;
+                    })
+                    .join();
 
-            CompletionException e = assertThrows(CompletionException.class,
-                    () -> store.write(new SetStatus("keep", WorkflowStatus.FAILED, null, "x")).join());
+            CompletionException e = assertThrows(
+                    CompletionException.class,
+                    () -> store.write(new SetStatus("keep", WorkflowStatus.FAILED, null, "x"))
+                            .join());
             StorageException se = assertInstanceOf(StorageException.class, e.getCause());
             assertTrue(se.getMessage().contains("read-only"), se.getMessage());
-            assertEquals(WorkflowStatus.RUNNING, store.workflow("keep").orElseThrow().status());
+            assertEquals(
+                    WorkflowStatus.RUNNING, store.workflow("keep").orElseThrow().status());
 
             // The writer keeps its connection (and so the medium's state): still read-only.
-            CompletionException again = assertThrows(CompletionException.class,
+            CompletionException again = assertThrows(
+                    CompletionException.class,
                     () -> store.write(new CreateWorkflow("other", "{}", 2)).join());
-            assertTrue(again.getCause().getMessage().contains("read-only"), again.getCause().getMessage());
+            assertTrue(
+                    again.getCause().getMessage().contains("read-only"),
+                    again.getCause().getMessage());
 
             store.onWriter(c -> {
-                try (Statement s = c.createStatement()) {
-                    s.execute("PRAGMA query_only = OFF");
-                }
-                return null;
-            }).join();
+                        try (Statement s = c.createStatement()) {
+                            s.execute("PRAGMA query_only = OFF");
+                        }
+                        return null;
+                    })
+                    .join();
             store.write(new SetStatus("keep", WorkflowStatus.FAILED, null, "x")).join();
-            assertEquals(WorkflowStatus.FAILED, store.workflow("keep").orElseThrow().status());
+            assertEquals(
+                    WorkflowStatus.FAILED, store.workflow("keep").orElseThrow().status());
         }
     }
 }

@@ -66,12 +66,17 @@ class OpenFailureTest {
         execute("CREATE INDEX workflows_by_status ON workflows(status, id)", "PRAGMA user_version = 1");
 
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
-            assertEquals(List.of("kept"), store.list(Optional.of(WorkflowStatus.RUNNING)).stream()
-                    .map(WorkflowSummary::id).toList());
+            assertEquals(
+                    List.of("kept"),
+                    store.list(Optional.of(WorkflowStatus.RUNNING)).stream()
+                            .map(WorkflowSummary::id)
+                            .toList());
         }
-        try (Connection c = rawConnection(); Statement s = c.createStatement()) {
+        try (Connection c = rawConnection();
+                Statement s = c.createStatement()) {
             assertEquals(SqliteSchema.VERSION, SqliteSchema.userVersion(s));
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'workflows_by_status'")) {
+            try (ResultSet rs =
+                    s.executeQuery("SELECT count(*) FROM sqlite_master WHERE name = 'workflows_by_status'")) {
                 assertEquals(0, rs.getInt(1), "the old status index is dropped");
             }
         }
@@ -79,7 +84,8 @@ class OpenFailureTest {
 
     @Test
     void refusesAFileThatIsNotADatabase() throws Exception {
-        Files.writeString(dir.resolve("hark.db"), "this is not a database, just some text that is long enough".repeat(20));
+        Files.writeString(
+                dir.resolve("hark.db"), "this is not a database, just some text that is long enough".repeat(20));
         boolean aliveBefore = writerThreadAlive();
         StorageException e = assertThrows(StorageException.class, () -> SqliteWorkflowStore.open(dir));
         assertTrue(e.getMessage().contains("not a Hark database"), e.getMessage());
@@ -95,7 +101,8 @@ class OpenFailureTest {
     }
 
     private void execute(String... statements) throws SQLException {
-        try (Connection c = rawConnection(); Statement s = c.createStatement()) {
+        try (Connection c = rawConnection();
+                Statement s = c.createStatement()) {
             for (String sql : statements) {
                 s.execute(sql);
             }

@@ -13,7 +13,6 @@ import dev.hark.runtime.storage.StoreWrite.DeleteWorkflow;
 import dev.hark.runtime.storage.StoreWrite.MarkCommitted;
 import dev.hark.runtime.storage.StoreWrite.PutTask;
 import dev.hark.runtime.storage.StoreWrite.SetStatus;
-import dev.hark.runtime.storage.StoredWorkflow;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowRecord;
@@ -65,19 +64,22 @@ class SqliteWorkflowStoreTest {
     void createsFolderAndDatabaseWithWalAndFullSync() throws Exception {
         assertTrue(Files.isRegularFile(dir.resolve("data").resolve("hark.db")));
         Object[] pragmas = store.onWriter(c -> {
-            try (Statement s = c.createStatement();
-                    ResultSet jm = s.executeQuery("PRAGMA journal_mode")) {
-                jm.next();
-                String mode = jm.getString(1);
-                try (ResultSet sy = s.executeQuery("PRAGMA synchronous")) {
-                    sy.next();
-                    return new Object[] {mode, sy.getInt(1)};
-                }
-            }
-        }).join();
+                    try (Statement s = c.createStatement();
+                            ResultSet jm = s.executeQuery("PRAGMA journal_mode")) {
+                        jm.next();
+                        String mode = jm.getString(1);
+                        try (ResultSet sy = s.executeQuery("PRAGMA synchronous")) {
+                            sy.next();
+                            return new Object[] {mode, sy.getInt(1)};
+                        }
+                    }
+                })
+                .join();
         assertEquals("wal", pragmas[0]);
         assertEquals(2, pragmas[1], "synchronous must be FULL (2)");
-        assertEquals("hark-store-writer", store.onWriter(c -> Thread.currentThread().getName()).join());
+        assertEquals(
+                "hark-store-writer",
+                store.onWriter(c -> Thread.currentThread().getName()).join());
         assertTrue(store.onWriter(c -> Thread.currentThread().isDaemon()).join());
     }
 
@@ -85,13 +87,16 @@ class SqliteWorkflowStoreTest {
     void roundTripsEveryField() {
         store.write(new CreateWorkflow("wf-1", "{\"dag\":1}", 1_000L)).join();
         WorkflowRecord created = store.workflow("wf-1").orElseThrow();
-        assertEquals(new WorkflowRecord("wf-1", WorkflowStatus.RUNNING, "{\"dag\":1}", null, null, 1_000L, 1_000L), created);
+        assertEquals(
+                new WorkflowRecord("wf-1", WorkflowStatus.RUNNING, "{\"dag\":1}", null, null, 1_000L, 1_000L), created);
 
         store.write(new PutTask("wf-1", "a", TaskState.DONE, "{\"v\":\"a\"}")).join();
-        store.write(new PutTask("wf-1", "ev", TaskState.CHECKPOINTED, "{\"event\":7}")).join();
+        store.write(new PutTask("wf-1", "ev", TaskState.CHECKPOINTED, "{\"event\":7}"))
+                .join();
         store.write(new PutTask("wf-1", "nil", TaskState.DONE, null)).join();
         assertEquals(
-                List.of(new TaskRecord("a", TaskState.DONE, "{\"v\":\"a\"}"),
+                List.of(
+                        new TaskRecord("a", TaskState.DONE, "{\"v\":\"a\"}"),
                         new TaskRecord("ev", TaskState.CHECKPOINTED, "{\"event\":7}"),
                         new TaskRecord("nil", TaskState.DONE, null)),
                 sorted(store.tasks("wf-1")));
@@ -101,13 +106,15 @@ class SqliteWorkflowStoreTest {
         // MarkCommitted changes the state only, keeping the output.
         store.write(new MarkCommitted("wf-1", "ev")).join();
         assertEquals(
-                List.of(new TaskRecord("a", TaskState.DONE, "{\"v\":\"a2\"}"),
+                List.of(
+                        new TaskRecord("a", TaskState.DONE, "{\"v\":\"a2\"}"),
                         new TaskRecord("ev", TaskState.COMMITTED, "{\"event\":7}"),
                         new TaskRecord("nil", TaskState.DONE, null)),
                 sorted(store.tasks("wf-1")));
 
         long before = System.currentTimeMillis();
-        store.write(new SetStatus("wf-1", WorkflowStatus.SUCCESSFUL, "{\"out\":42}", null)).join();
+        store.write(new SetStatus("wf-1", WorkflowStatus.SUCCESSFUL, "{\"out\":42}", null))
+                .join();
         WorkflowRecord done = store.workflow("wf-1").orElseThrow();
         assertEquals(WorkflowStatus.SUCCESSFUL, done.status());
         assertEquals("{\"out\":42}", done.outputJson());
@@ -140,13 +147,17 @@ class SqliteWorkflowStoreTest {
         store.write(new SetStatus("d", WorkflowStatus.FAILED, null, "x")).join();
         store.write(new SetStatus("a", WorkflowStatus.FAILED, null, "x")).join();
 
-        assertEquals(List.of(
+        assertEquals(
+                List.of(
                         new WorkflowSummary("a", WorkflowStatus.FAILED),
                         new WorkflowSummary("b", WorkflowStatus.RUNNING),
                         new WorkflowSummary("c", WorkflowStatus.RUNNING),
                         new WorkflowSummary("d", WorkflowStatus.FAILED)),
                 store.list(Optional.empty()));
-        assertEquals(List.of(new WorkflowSummary("a", WorkflowStatus.FAILED), new WorkflowSummary("d", WorkflowStatus.FAILED)),
+        assertEquals(
+                List.of(
+                        new WorkflowSummary("a", WorkflowStatus.FAILED),
+                        new WorkflowSummary("d", WorkflowStatus.FAILED)),
                 store.list(Optional.of(WorkflowStatus.FAILED)));
         assertEquals(List.of(), store.list(Optional.of(WorkflowStatus.CANCELED)));
     }
@@ -221,7 +232,10 @@ class SqliteWorkflowStoreTest {
         assertEquals("{\"d\":1}", w.dagJson());
         assertEquals("bad", w.error());
         assertEquals(5, w.createdAtMillis());
-        assertEquals(List.of(new TaskRecord("t", TaskState.CHECKPOINTED, "{\"e\":1}"), new TaskRecord("u", TaskState.DONE, "u")),
+        assertEquals(
+                List.of(
+                        new TaskRecord("t", TaskState.CHECKPOINTED, "{\"e\":1}"),
+                        new TaskRecord("u", TaskState.DONE, "u")),
                 sorted(store.tasks("w")));
     }
 
@@ -258,7 +272,8 @@ class SqliteWorkflowStoreTest {
             writes.add(store.write(new CreateWorkflow(id, "{\"i\":" + i + "}", i)));
             List<TaskRecord> tasks = new ArrayList<>();
             for (int t = 0; t < i % 4; t++) {
-                TaskRecord r = new TaskRecord("t" + t, t % 2 == 0 ? TaskState.DONE : TaskState.CHECKPOINTED, id + "/" + t);
+                TaskRecord r =
+                        new TaskRecord("t" + t, t % 2 == 0 ? TaskState.DONE : TaskState.CHECKPOINTED, id + "/" + t);
                 tasks.add(r);
                 writes.add(store.write(new PutTask(id, r.taskId(), r.state(), r.outputJson())));
             }
@@ -275,7 +290,9 @@ class SqliteWorkflowStoreTest {
         List<String> order = new ArrayList<>();
         store.forEachWithTasks(WorkflowStatus.RUNNING, sw -> {
             assertEquals(WorkflowStatus.RUNNING, sw.workflow().status());
-            assertNull(seen.put(sw.workflow().id(), sw.tasks()), "seen twice: " + sw.workflow().id());
+            assertNull(
+                    seen.put(sw.workflow().id(), sw.tasks()),
+                    "seen twice: " + sw.workflow().id());
             order.add(sw.workflow().id());
             int i = Integer.parseInt(sw.workflow().id().substring(3));
             assertEquals("{\"i\":" + i + "}", sw.workflow().dagJson());
@@ -289,7 +306,8 @@ class SqliteWorkflowStoreTest {
         assertEquals(sortedOrder, order, "ordered by id");
 
         List<String> none = new ArrayList<>();
-        store.forEachWithTasks(WorkflowStatus.CANCELED, sw -> none.add(sw.workflow().id()));
+        store.forEachWithTasks(
+                WorkflowStatus.CANCELED, sw -> none.add(sw.workflow().id()));
         assertEquals(List.of(), none);
     }
 

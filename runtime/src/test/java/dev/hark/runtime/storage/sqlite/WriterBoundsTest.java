@@ -8,11 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.StoreHealth;
-import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.StoreWrite.CreateWorkflow;
 import dev.hark.runtime.storage.StoreWrite.MarkCommitted;
 import dev.hark.runtime.storage.StoreWrite.PutTask;
 import dev.hark.runtime.storage.StoreWrite.SetStatus;
+import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.workflow.WorkflowStatus;
 import java.nio.file.Path;
@@ -59,17 +59,22 @@ class WriterBoundsTest {
             try (WriterPause pause = new WriterPause(store)) {
                 queued.add(store.write(new CreateWorkflow("w-0", "{}", 1)));
                 queued.add(store.write(new CreateWorkflow("w-1", "{}", 1)));
-                CompletableFuture<Void> checkpoint = store.write(new PutTask("admitted", "event", TaskState.CHECKPOINTED,
-                        "{}"));
-                assertInstanceOf(StoreBusyException.class, assertThrows(CompletionException.class, checkpoint::join)
-                        .getCause(), "an event's checkpoint admits work: refused");
+                CompletableFuture<Void> checkpoint =
+                        store.write(new PutTask("admitted", "event", TaskState.CHECKPOINTED, "{}"));
+                assertInstanceOf(
+                        StoreBusyException.class,
+                        assertThrows(CompletionException.class, checkpoint::join)
+                                .getCause(),
+                        "an event's checkpoint admits work: refused");
                 queued.add(store.write(new PutTask("admitted", "task", TaskState.DONE, "{}")));
                 queued.add(store.write(new MarkCommitted("admitted", "task")));
                 queued.add(store.write(new SetStatus("admitted", WorkflowStatus.SUCCESSFUL, "{}", null)));
                 assertTrue(queued.stream().noneMatch(CompletableFuture::isDone), "queued, none refused");
             }
             queued.forEach(CompletableFuture::join);
-            assertEquals(WorkflowStatus.SUCCESSFUL, store.workflow("admitted").orElseThrow().status());
+            assertEquals(
+                    WorkflowStatus.SUCCESSFUL,
+                    store.workflow("admitted").orElseThrow().status());
         }
     }
 
@@ -84,8 +89,10 @@ class WriterBoundsTest {
             store.write(new CreateWorkflow("keep", "{}", 1)).join();
             assertEquals(StoreHealth.WRITABLE, store.health());
             queryOnly(store, true);
-            assertThrows(CompletionException.class,
-                    () -> store.write(new SetStatus("keep", WorkflowStatus.FAILED, null, "x")).join());
+            assertThrows(
+                    CompletionException.class,
+                    () -> store.write(new SetStatus("keep", WorkflowStatus.FAILED, null, "x"))
+                            .join());
             StoreHealth failing = store.health();
             assertFalse(failing.writable());
             assertTrue(failing.reason().contains("read-only"), failing.reason());
@@ -101,8 +108,10 @@ class WriterBoundsTest {
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
             store.write(new CreateWorkflow("keep", "{}", 1)).join();
             queryOnly(store, true);
-            assertThrows(CompletionException.class,
-                    () -> store.write(new SetStatus("keep", WorkflowStatus.FAILED, null, "x")).join());
+            assertThrows(
+                    CompletionException.class,
+                    () -> store.write(new SetStatus("keep", WorkflowStatus.FAILED, null, "x"))
+                            .join());
             assertFalse(store.health().writable());
             queryOnly(store, false);
             long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
@@ -110,7 +119,8 @@ class WriterBoundsTest {
                 assertTrue(System.nanoTime() < deadline, "readiness did not come back: " + store.health());
                 Thread.sleep(50);
             }
-            assertEquals(WorkflowStatus.RUNNING, store.workflow("keep").orElseThrow().status(), "the probe changes nothing");
+            assertEquals(
+                    WorkflowStatus.RUNNING, store.workflow("keep").orElseThrow().status(), "the probe changes nothing");
         }
     }
 
@@ -118,7 +128,9 @@ class WriterBoundsTest {
     void aStatementLocalFailureLeavesTheStoreWritable() {
         try (SqliteWorkflowStore store = SqliteWorkflowStore.open(dir)) {
             store.write(new CreateWorkflow("dup", "{}", 1)).join();
-            assertThrows(CompletionException.class, () -> store.write(new CreateWorkflow("dup", "{}", 1)).join());
+            assertThrows(
+                    CompletionException.class,
+                    () -> store.write(new CreateWorkflow("dup", "{}", 1)).join());
             assertTrue(store.health().writable());
         }
     }
@@ -145,10 +157,11 @@ class WriterBoundsTest {
 
     private static void queryOnly(SqliteWorkflowStore store, boolean on) {
         store.onWriter(c -> {
-            try (Statement s = c.createStatement()) {
-                s.execute("PRAGMA query_only = " + (on ? "ON" : "OFF"));
-            }
-            return null;
-        }).join();
+                    try (Statement s = c.createStatement()) {
+                        s.execute("PRAGMA query_only = " + (on ? "ON" : "OFF"));
+                    }
+                    return null;
+                })
+                .join();
     }
 }
