@@ -1,5 +1,6 @@
 package dev.hark.runtime;
 
+import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.engine.Engine;
 import dev.hark.runtime.engine.ResumeWindow;
 import dev.hark.runtime.event.Delivery;
@@ -11,6 +12,7 @@ import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.StoreHealth;
+import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
@@ -26,6 +28,9 @@ import dev.hark.workflow.internal.Json;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -331,8 +336,7 @@ public final class Hark implements AutoCloseable {
                 throw new WorkflowStateException(workflowId, record.status(), "a finished workflow cannot be canceled");
             default -> {
                 join(engine.commitCheckpointed(record, store.tasks(workflowId)));
-                join(store.write(new dev.hark.runtime.storage.StoreWrite.SetStatus(
-                        workflowId, WorkflowStatus.CANCELED, null, null)));
+                join(store.write(new StoreWrite.SetStatus(workflowId, WorkflowStatus.CANCELED, null, null)));
             }
         }
     }
@@ -345,7 +349,7 @@ public final class Hark implements AutoCloseable {
     public void delete(String workflowId) {
         engine.cancelActive(WorkflowIds.requireValid(workflowId)).ifPresent(Hark::join);
         record(workflowId);
-        join(store.write(new dev.hark.runtime.storage.StoreWrite.DeleteWorkflow(workflowId)));
+        join(store.write(new StoreWrite.DeleteWorkflow(workflowId)));
     }
 
     /**
@@ -534,7 +538,7 @@ public final class Hark implements AutoCloseable {
             RuntimeMetrics metrics = metrics();
             ResumeProgress progress = resumeProgress();
             StoreHealth storeHealth = store.health();
-            Map<String, Object> health = new java.util.LinkedHashMap<>();
+            Map<String, Object> health = new LinkedHashMap<>();
             if (progress.resuming()) {
                 health.put("status", AdminOperations.HEALTH_STARTING);
                 health.put("ready", false);
@@ -582,10 +586,7 @@ public final class Hark implements AutoCloseable {
         try {
             return future.get();
         } catch (ExecutionException | CompletionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            while (cause instanceof CompletionException && cause.getCause() != null) {
-                cause = cause.getCause();
-            }
+            Throwable cause = Futures.unwrap(e);
             if (cause instanceof RuntimeException runtime) {
                 throw runtime;
             }
@@ -611,7 +612,7 @@ public final class Hark implements AutoCloseable {
         private HttpSettings adminHttp;
         private ClaimRetention claimRetention = ClaimRetention.defaults();
         private boolean resumeAllOnOpen;
-        private final Map<String, WorkflowDefinition> definitions = new java.util.HashMap<>();
+        private final Map<String, WorkflowDefinition> definitions = new HashMap<>();
 
         private Builder() {}
 
@@ -697,7 +698,7 @@ public final class Hark implements AutoCloseable {
          *
          * @throws IllegalArgumentException if two share a name
          */
-        public Builder definitions(java.util.Collection<? extends WorkflowDefinition> added) {
+        public Builder definitions(Collection<? extends WorkflowDefinition> added) {
             for (WorkflowDefinition definition : added) {
                 WorkflowDefinition previous = definitions.putIfAbsent(definition.name(), definition);
                 if (previous != null && previous != definition) {

@@ -8,7 +8,9 @@ import dev.hark.workflow.internal.ListenerType;
 import dev.hark.workflow.internal.ResolvedFunction;
 import dev.hark.workflow.internal.ValueCodec;
 import dev.hark.workflow.internal.ValueCodecException;
+import java.io.Serializable;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Objects;
 
 /**
@@ -101,12 +103,12 @@ public final class Dag {
         if (duration.isNegative()) {
             throw new IllegalArgumentException("sleep duration must not be negative, was " + duration);
         }
-        Node<java.time.Instant> deadline =
+        Node<Instant> deadline =
                 task(Sleeps::deadlineAfter).named("sleep_deadline").bind(value(duration.toMillis()));
         return new EventNode<>(TimerListener.class, deadline, "sleep");
     }
 
-    private static FunctionRef functionRef(java.io.Serializable function, int arity) {
+    private static FunctionRef functionRef(Serializable function, int arity) {
         FunctionRef ref = FunctionRef.of(Objects.requireNonNull(function, "function"), arity);
         ResolvedFunction.resolve(ref, function.getClass().getClassLoader());
         return ref;

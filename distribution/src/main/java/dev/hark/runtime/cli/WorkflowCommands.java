@@ -1,6 +1,7 @@
 package dev.hark.runtime.cli;
 
 import dev.hark.workflow.internal.Json;
+import java.io.PrintWriter;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
@@ -35,7 +36,7 @@ final class WorkflowCommands {
             return new AdminClient(server, environment);
         }
 
-        java.io.PrintWriter out() {
+        PrintWriter out() {
             return spec.commandLine().getOut();
         }
 

@@ -1,5 +1,7 @@
 package dev.hark.runtime.engine;
 
+import dev.hark.runtime.concurrent.DaemonThreads;
+import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.event.EventServices;
 import dev.hark.runtime.event.EventTask;
@@ -11,6 +13,7 @@ import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.StoredWorkflow;
 import dev.hark.runtime.storage.TaskRecord;
+import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.workflow.DagCompiler;
@@ -26,6 +29,8 @@ import dev.hark.workflow.internal.ListenerType;
 import dev.hark.workflow.internal.ResolvedFunction;
 import dev.hark.workflow.internal.ValueCodec;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,11 +81,7 @@ public final class Engine implements AutoCloseable {
                 0,
                 TimeUnit.MILLISECONDS,
                 new LinkedBlockingQueue<>(),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "hark-worker-" + threadNumber.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                },
+                DaemonThreads.numbered("hark-worker"),
                 new ThreadPoolExecutor.DiscardPolicy());
         this.timers = new TimerService(clock);
         this.eventServices =
@@ -109,7 +110,7 @@ public final class Engine implements AutoCloseable {
                 .handleAsync(
                         (ok, failure) -> {
                             Throwable refusal = failure != null
-                                    ? unwrap(failure)
+                                    ? Futures.unwrap(failure)
                                     : active.putIfAbsent(workflowId, run) != null
                                             ? new WorkflowExistsException(workflowId)
                                             : null;
@@ -182,13 +183,13 @@ public final class Engine implements AutoCloseable {
      */
     public CompletableFuture<Void> commitCheckpointed(WorkflowRecord record, List<TaskRecord> tasks) {
         List<TaskRecord> checkpointed = tasks.stream()
-                .filter(task -> task.state() == dev.hark.runtime.storage.TaskState.CHECKPOINTED)
+                .filter(task -> task.state() == TaskState.CHECKPOINTED)
                 .toList();
         if (checkpointed.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         DagDefinition dag = Json.MAPPER.readValue(record.dagJson(), DagDefinition.class);
-        List<CompletableFuture<Void>> commits = new java.util.ArrayList<>();
+        List<CompletableFuture<Void>> commits = new ArrayList<>();
         for (TaskRecord task : checkpointed) {
             for (int node = 0; node < dag.nodes().size(); node++) {
                 if (dag.nodes().get(node) instanceof DagDefinition.Step.Wait wait
@@ -327,7 +328,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Runs the runtime's own short housekeeping every {@code period} on the timer thread. */
-    public void every(java.time.Duration period, Runnable action) {
+    public void every(Duration period, Runnable action) {
         timers.every(period, period, action);
     }
 
@@ -553,15 +554,5 @@ public final class Engine implements AutoCloseable {
         if (window != null) {
             window.abandon(reason);
         }
-    }
-
-    static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while ((cause instanceof java.util.concurrent.CompletionException
-                        || cause instanceof java.util.concurrent.ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 }

@@ -3,6 +3,7 @@ package dev.hark.runtime.event;
 import dev.hark.api.Event;
 import dev.hark.api.EventListener;
 import dev.hark.api.InboxMessage;
+import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -278,7 +278,7 @@ public final class EventTask {
             if (inFlight != null) {
                 services.claims().release(claims, inFlight);
             }
-            Throwable cause = unwrap(failure);
+            Throwable cause = Futures.unwrap(failure);
             if (cause instanceof EventClaimedException refused) {
                 claimRefused(event, refused, stopped);
             } else if (stopped) {
@@ -375,7 +375,7 @@ public final class EventTask {
             attempt = ++failedPolls;
             pollStage = null;
         }
-        boolean busy = unwrap(error) instanceof StoreBusyException;
+        boolean busy = Futures.unwrap(error) instanceof StoreBusyException;
         settleReplies(reply -> new Delivery.Failed(
                 workflowId,
                 reply.message().key(),
@@ -563,14 +563,6 @@ public final class EventTask {
             pending = replies.takeAll();
         }
         SenderReplies.settle(pending, outcome);
-    }
-
-    private static Throwable unwrap(Throwable failure) {
-        Throwable cause = failure;
-        while (cause instanceof CompletionException && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        return cause;
     }
 
     private static String rootMessage(Throwable error) {

@@ -1,5 +1,6 @@
 package dev.hark.runtime.event;
 
+import dev.hark.runtime.concurrent.DaemonThreads;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -22,11 +23,7 @@ public final class TimerService implements AutoCloseable {
 
     public TimerService(Clock clock) {
         this.clock = clock;
-        this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
-            Thread thread = new Thread(runnable, "hark-timer");
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.scheduler = new ScheduledThreadPoolExecutor(1, DaemonThreads.named("hark-timer"));
         scheduler.setRemoveOnCancelPolicy(true);
         scheduler.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     }

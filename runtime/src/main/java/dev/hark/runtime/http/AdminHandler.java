@@ -1,5 +1,6 @@
 package dev.hark.runtime.http;
 
+import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.workflow.UnknownDefinitionException;
@@ -17,7 +18,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
@@ -264,11 +264,7 @@ final class AdminHandler {
         String workflowId = id == null || id.isNull() ? null : id.asString();
         admin.start(definition.asString(), workflowId, inputMap).whenComplete((startedId, failure) -> {
             if (failure != null) {
-                failure(
-                        exchange,
-                        failure instanceof CompletionException && failure.getCause() != null
-                                ? failure.getCause()
-                                : failure);
+                failure(exchange, Futures.unwrap(failure));
                 return;
             }
             ObjectNode body = Json.MAPPER.createObjectNode();

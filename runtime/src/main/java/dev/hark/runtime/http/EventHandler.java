@@ -1,13 +1,14 @@
 package dev.hark.runtime.http;
 
+import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.event.IdempotencyKeys;
 import dev.hark.workflow.WorkflowIds;
 import dev.hark.workflow.internal.Json;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -259,7 +260,7 @@ final class EventHandler {
         if (value instanceof Map) {
             return "object";
         }
-        return value instanceof java.util.List ? "array" : value.getClass().getSimpleName();
+        return value instanceof List ? "array" : value.getClass().getSimpleName();
     }
 
     /** Answers one event request: with the delivery's outcome, or as timed out, whichever comes first. */
@@ -296,9 +297,7 @@ final class EventHandler {
         @Override
         public void accept(Delivery outcome, Throwable failure) {
             if (failure != null) {
-                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-                        ? failure.getCause()
-                        : failure;
+                Throwable cause = Futures.unwrap(failure);
                 String errorId = HttpExchanges.newErrorId();
                 LOG.warn("Delivering an event to workflow {} failed, error id {}", workflowId, errorId, cause);
                 exchange.reply(500, HttpExchanges.internalError(errorId, cause));

@@ -1,5 +1,7 @@
 package dev.hark.runtime.http;
 
+import dev.hark.runtime.concurrent.DaemonThreads;
+import dev.hark.workflow.internal.Json;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -26,6 +28,7 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
@@ -167,14 +170,8 @@ public final class HttpApiServer implements AutoCloseable {
         EventHandler events =
                 endpoints == Endpoints.ADMIN ? null : new EventHandler(settings, sender, authenticator, group.next());
         AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin);
-        AtomicInteger adminNumber = new AtomicInteger();
-        ExecutorService adminThreads = admin == null
-                ? null
-                : AdminHandler.executor(runnable -> {
-                    Thread thread = new Thread(runnable, "hark-admin-" + adminNumber.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        ExecutorService adminThreads =
+                admin == null ? null : AdminHandler.executor(DaemonThreads.numbered("hark-admin"));
         Router router = new Router(events, adminHandler, adminThreads, endpoints != Endpoints.EVENTS, authenticator);
         HostRules hosts = new HostRules(settings.effectiveAllowedHosts());
         ConnectionLimit limit = new ConnectionLimit(settings.maxConnections());
@@ -264,11 +261,11 @@ public final class HttpApiServer implements AutoCloseable {
         private static final byte[] REFUSAL;
 
         static {
-            byte[] body = dev.hark.workflow.internal.Json.MAPPER.writeValueAsBytes(HttpExchanges.error(
+            byte[] body = Json.MAPPER.writeValueAsBytes(HttpExchanges.error(
                     "too_many_connections", "the server has too many open connections; try again later", null));
             byte[] head = ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nContent-Length: "
                             + body.length + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n")
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                    .getBytes(StandardCharsets.US_ASCII);
             REFUSAL = new byte[head.length + body.length];
             System.arraycopy(head, 0, REFUSAL, 0, head.length);
             System.arraycopy(body, 0, REFUSAL, head.length, body.length);

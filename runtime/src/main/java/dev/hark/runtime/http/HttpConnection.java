@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.FullHttpRequest;
@@ -14,7 +15,9 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +68,7 @@ final class HttpConnection {
     private boolean pausedForReplies;
     private boolean pausedForWrites;
     private boolean draining;
-    private io.netty.util.concurrent.ScheduledFuture<?> timer;
+    private ScheduledFuture<?> timer;
     private boolean drainAgain;
 
     HttpConnection(HttpSettings settings, HttpApiServer.Router router, HostRules hosts) {
@@ -95,7 +98,7 @@ final class HttpConnection {
         } else {
             try {
                 ctx.executor().execute(drain);
-            } catch (java.util.concurrent.RejectedExecutionException e) {
+            } catch (RejectedExecutionException e) {
                 // The server is closing: the connection is gone, and the reply with it.
             }
         }
@@ -358,8 +361,7 @@ final class HttpConnection {
         }
 
         @Override
-        protected Object newContinueResponse(
-                HttpMessage start, int maxContentLength, io.netty.channel.ChannelPipeline pipeline) {
+        protected Object newContinueResponse(HttpMessage start, int maxContentLength, ChannelPipeline pipeline) {
             // A 100 Continue written now would overtake the replies of earlier requests.
             return pending.isEmpty() ? super.newContinueResponse(start, maxContentLength, pipeline) : null;
         }

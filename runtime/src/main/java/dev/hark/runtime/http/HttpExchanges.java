@@ -1,6 +1,8 @@
 package dev.hark.runtime.http;
 
 import dev.hark.workflow.internal.Json;
+import java.security.SecureRandom;
+import java.util.HexFormat;
 import tools.jackson.databind.node.ObjectNode;
 
 /** JSON error bodies and content-type checks shared by the event and admin handlers. */
@@ -20,13 +22,13 @@ final class HttpExchanges {
                         && mediaType.regionMatches(true, mediaType.length() - 5, "+json", 0, 5);
     }
 
-    private static final java.security.SecureRandom IDS = new java.security.SecureRandom();
+    private static final SecureRandom IDS = new SecureRandom();
 
     /** @return a short random id that ties an error reply to its stack trace in the server log */
     static String newErrorId() {
         byte[] bytes = new byte[6];
         IDS.nextBytes(bytes);
-        return java.util.HexFormat.of().formatHex(bytes);
+        return HexFormat.of().formatHex(bytes);
     }
 
     /**

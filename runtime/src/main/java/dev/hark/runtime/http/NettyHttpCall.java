@@ -3,10 +3,12 @@ package dev.hark.runtime.http;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -28,7 +30,7 @@ final class NettyHttpCall implements HttpCall {
     private final String method;
     private final String path;
     private final String rawQuery;
-    private final io.netty.handler.codec.http.HttpHeaders headers;
+    private final HttpHeaders headers;
     private final byte[] body;
     /** Whether the connection is closed once this reply is written; set on the event loop before any reply. */
     private boolean closeAfter;
@@ -61,7 +63,7 @@ final class NettyHttpCall implements HttpCall {
         this.method = "";
         this.path = "";
         this.rawQuery = null;
-        this.headers = io.netty.handler.codec.http.EmptyHttpHeaders.INSTANCE;
+        this.headers = EmptyHttpHeaders.INSTANCE;
         this.body = new byte[0];
         this.closeAfter = true;
     }
@@ -99,7 +101,7 @@ final class NettyHttpCall implements HttpCall {
         return headers.get(name);
     }
 
-    io.netty.handler.codec.http.HttpHeaders headers() {
+    HttpHeaders headers() {
         return headers;
     }
 

@@ -1,5 +1,6 @@
 package dev.hark.runtime.plugin;
 
+import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
@@ -79,7 +80,7 @@ final class ClassFileRefs {
                 }
             }
             return null;
-        } catch (java.nio.BufferUnderflowException e) {
+        } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("truncated class file", e);
         }
     }

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
@@ -108,9 +109,7 @@ public final class PluginLoader {
     }
 
     private static PluginSet loadCandidates(
-            boolean strict,
-            ClassLoader runtimeLoader,
-            java.util.function.Function<List<PluginProblem>, List<Candidate>> find) {
+            boolean strict, ClassLoader runtimeLoader, Function<List<PluginProblem>, List<Candidate>> find) {
         List<PluginProblem> problems = new ArrayList<>();
         List<PluginProblem> warnings = new ArrayList<>();
         List<Plugin> loaded = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.hark.runtime.plugin;
 
+import dev.hark.api.Event;
 import dev.hark.api.EventListener;
 import dev.hark.workflow.WorkflowDefinition;
 import dev.hark.workflow.WorkflowIds;
@@ -20,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.core.JacksonException;
@@ -343,7 +345,7 @@ final class PluginValidator {
             String rule,
             ClassLoader loader,
             List<PluginProblem> problems,
-            java.util.function.Function<List<PluginProblem>, T> check) {
+            Function<List<PluginProblem>, T> check) {
         List<PluginProblem> own = new ArrayList<>();
         CompletableFuture<T> result = new CompletableFuture<>();
         Thread worker = new Thread(
@@ -438,7 +440,7 @@ final class PluginValidator {
         if (matcher.find()) {
             return matcher.group(1);
         }
-        if (message != null && message.contains("does not implement " + dev.hark.api.Event.class.getName())) {
+        if (message != null && message.contains("does not implement " + Event.class.getName())) {
             return "L1.5";
         }
         return message != null && message.contains("does not implement " + EventListener.class.getName())

@@ -1,5 +1,6 @@
 package dev.hark.runtime.storage.sqlite;
 
+import dev.hark.runtime.concurrent.DaemonThreads;
 import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
@@ -110,12 +111,9 @@ final class GroupCommitWriter {
         this.connection = connection;
         this.connector = connector;
         this.maxBatch = maxBatch;
-        this.completer = Executors.newSingleThreadExecutor(runnable -> {
-            Thread completing = new Thread(runnable, COMPLETER_THREAD_NAME);
-            completing.setDaemon(true);
-            completerThread = completing;
-            return completing;
-        });
+        DaemonThreads completing = DaemonThreads.named(COMPLETER_THREAD_NAME);
+        this.completer =
+                Executors.newSingleThreadExecutor(runnable -> completerThread = completing.newThread(runnable));
         this.thread = new Thread(this::loop, THREAD_NAME);
         thread.setDaemon(true);
         thread.start();

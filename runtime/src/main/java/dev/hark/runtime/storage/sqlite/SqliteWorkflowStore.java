@@ -33,6 +33,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -475,9 +477,8 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         return health;
     }
 
-    private final java.util.concurrent.atomic.AtomicLong lastProbeNanos =
-            new java.util.concurrent.atomic.AtomicLong(System.nanoTime() - PROBE_INTERVAL_NANOS);
-    private static final long PROBE_INTERVAL_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+    private final AtomicLong lastProbeNanos = new AtomicLong(System.nanoTime() - PROBE_INTERVAL_NANOS);
+    private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /**
      * While unwritable, at most once a second, queues a write that rewrites one row in place, so
