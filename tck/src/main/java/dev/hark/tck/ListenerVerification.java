@@ -102,7 +102,7 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
     private final Publishing<A> source = new Publishing<>(env::fixture, settings.liveness());
     private final Waiting waiting = new Waiting(settings.liveness());
     private final DirectCalls<A, E> direct = new DirectCalls<>(env, source, waiting);
-    private final RuntimeDriver<A, E> runtimes = new RuntimeDriver<>(env, source, waiting);
+    private final RuntimeDriver<A, E> runtimes = new RuntimeDriver<>(env, source, waiting, direct);
     private final CrashSchedules<A, E> crashes = new CrashSchedules<>(env, source);
 
     /** @return the listener under test */
@@ -144,7 +144,7 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
     @Test
     @Override
     public void required_L1_2_hasAPublicNoArgConstructor() {
-        shapeOrAbort();
+        env.shapeOrAbort();
         Class<?> type = listener();
         try {
             type.getConstructor().newInstance();
@@ -232,7 +232,7 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
     @Test
     @Override
     public void required_L1_7_itsStaticInitializerAndConstructorCompletePromptly() throws Exception {
-        shapeOrAbort();
+        env.shapeOrAbort();
         try {
             listener().getConstructor();
         } catch (NoSuchMethodException e) {
@@ -699,7 +699,7 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
                     + " the runtime's claims (R7.1) keep one occurrence from two waits; the outcome is checked by"
                     + " required_L4_5_competingWaitsTakeEachEventOnce");
         }
-        competeOnOneChannel(true);
+        runtimes.competeOnOneChannel(true);
     }
 
     // ---------------------------------------------------------------- 4. Commit
@@ -818,24 +818,9 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
     @Override
     public void required_L4_5_competingWaitsTakeEachEventOnce() throws Exception {
         instantiableOrAbort();
-        competeOnOneChannel(listener().isAnnotationPresent(UnsharedSource.class));
+        runtimes.competeOnOneChannel(listener().isAnnotationPresent(UnsharedSource.class));
     }
 
-    private void competeOnOneChannel(boolean unshared) throws Exception {
-        String why = unshared ? " (the listener is @UnsharedSource: each channel of its source is one wait's, so"
-                + " no waits compete on it [L3.9])" : "";
-        env.requireOrAbort(Capability.MULTIPLE_EVENTS_PER_CHANNEL, why);
-        env.requireOrAbort(Capability.DURABLE_CHANNEL, why);
-        direct.pollReturnsOrAbort();
-        TckRuntime runtime = env.runtime();
-        A channel = env.newChannel("compete");
-        int waits = Math.max(2, Math.min(settings.concurrentWaits(), 8));
-        CompetingWaits competition = new CompetingWaits(listener(), unshared, settings.liveness());
-        competition.run(waits, waits / 2, i -> runtime.workflowId("c" + (i + 1)),
-                workflow -> runtime.start(listener(), channel, workflow).output().thenApply(e -> (Object) e),
-                (payload, workflow) -> source.publishAsync(channel, payload, runtime.publication(workflow)));
-        competition.check(CompetingWaits.sorted(fixture().committed(channel)));
-    }
 
     // ---------------------------------------------------------------- crash schedules
 
@@ -860,19 +845,7 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
         }
     }
 
-    // ---------------------------------------------------------------- preconditions
-
-    /** Aborts the calling test when the listener's class is not one the runtime can use (L1.1 is failed elsewhere). */
-    private void shapeOrAbort() {
-        try {
-            ListenerType.of(listener());
-        } catch (IllegalArgumentException e) {
-            if (String.valueOf(e.getMessage()).contains("[L1.1]")) {
-                throw new TestAbortedException("precondition L1.1 broken (" + e.getMessage() + "); see"
-                        + " required_L1_1_isAPublicConcreteTopLevelOrStaticNestedClass");
-            }
-        }
-    }
+    // ---------------------------------------------------------------- preconditions, for TckPropertyHook
 
     /** Aborts the calling test when the listener cannot even be created (L1.2 / L1.7 are failed elsewhere). */
     final void instantiableOrAbort() {

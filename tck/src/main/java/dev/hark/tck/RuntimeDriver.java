@@ -17,19 +17,21 @@ import org.opentest4j.TestAbortedException;
 
 /**
  * Drives workflows that wait on the listener in a real runtime: warms the runtime up, cancels a
- * wait (bounded, since blocking polls can hold every worker), and checks that an event published
- * after a wait was abandoned reaches the next one.
+ * wait (bounded, since blocking polls can hold every worker), checks that an event published
+ * after a wait was abandoned reaches the next one, and runs competing waits on one channel.
  */
 final class RuntimeDriver<A, E extends Event> {
 
     private final TckEnvironment<A, E> env;
     private final Publishing<A> source;
     private final Waiting waiting;
+    private final DirectCalls<A, E> direct;
 
-    RuntimeDriver(TckEnvironment<A, E> env, Publishing<A> source, Waiting waiting) {
+    RuntimeDriver(TckEnvironment<A, E> env, Publishing<A> source, Waiting waiting, DirectCalls<A, E> direct) {
         this.env = env;
         this.source = source;
         this.waiting = waiting;
+        this.direct = direct;
     }
 
     /**
@@ -109,5 +111,25 @@ final class RuntimeDriver<A, E extends Event> {
         }
         runtime.hark().start(Dag.task(ListenerVerification.Probe::ping).bind(), runtime.workflowId("warmup-probe")).output()
                 .get(liveness, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Several workflows wait on one channel at once while events are published before and during
+     * their waits: each event must reach exactly one of them [L4.5, or L3.9 when {@code unshared}].
+     */
+    void competeOnOneChannel(boolean unshared) throws Exception {
+        String why = unshared ? " (the listener is @UnsharedSource: each channel of its source is one wait's, so"
+                + " no waits compete on it [L3.9])" : "";
+        env.requireOrAbort(Capability.MULTIPLE_EVENTS_PER_CHANNEL, why);
+        env.requireOrAbort(Capability.DURABLE_CHANNEL, why);
+        direct.pollReturnsOrAbort();
+        TckRuntime runtime = env.runtime();
+        A channel = env.newChannel("compete");
+        int waits = Math.max(2, Math.min(env.settings().concurrentWaits(), 8));
+        CompetingWaits competition = new CompetingWaits(env.listener(), unshared, env.settings().liveness());
+        competition.run(waits, waits / 2, i -> runtime.workflowId("c" + (i + 1)),
+                workflow -> runtime.start(env.listener(), channel, workflow).output().thenApply(e -> (Object) e),
+                (payload, workflow) -> source.publishAsync(channel, payload, runtime.publication(workflow)));
+        competition.check(CompetingWaits.sorted(env.fixture().committed(channel)));
     }
 }

@@ -64,6 +64,18 @@ final class TckEnvironment<A, E extends Event> {
         }
     }
 
+    /** Aborts the calling test when the listener's class is not one the runtime can use (L1.1 is failed elsewhere). */
+    void shapeOrAbort() {
+        try {
+            ListenerType.of(listener());
+        } catch (IllegalArgumentException e) {
+            if (String.valueOf(e.getMessage()).contains("[L1.1]")) {
+                throw new TestAbortedException("precondition L1.1 broken (" + e.getMessage() + "); see"
+                        + " required_L1_1_isAPublicConcreteTopLevelOrStaticNestedClass");
+            }
+        }
+    }
+
     /** Aborts the calling test when the listener cannot even be created (L1.2 / L1.7 are failed elsewhere). */
     void instantiableOrAbort() {
         try {
