@@ -6,9 +6,10 @@ import java.util.List;
  * Every listener rule of {@code docs/SPEC.md}, one or more test methods each, named after it:
  * {@code required_L<rule>_…} for a MUST, {@code optional_L<rule>_…} for a SHOULD, and
  * {@code untested_L<rule>_…} for a rule the kit cannot judge from a running listener, reported as
- * skipped with where the rule is enforced instead. {@link ListenerVerification} implements it, so a
- * rule of the SPEC without a test in the kit does not compile; a test in the runtime's build checks
- * that every rule of the SPEC has a method here.
+ * skipped with where the rule is enforced instead. {@link ListenerVerification} implements it: a
+ * rule listed here without a test leaves every verification class abstract, a test not listed here
+ * fails its {@code @Override} — neither compiles — and a test of the kit's own build
+ * ({@code OneRuleTextTest}) fails when a listener rule of the SPEC has no method here.
  *
  * <p>The R-rules are the runtime's promises: the kit relies on them (its crash schedules run the
  * runtime's exactly-once protocol) and the runtime's own tests prove them, so none is listed here.
