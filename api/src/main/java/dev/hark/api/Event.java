@@ -8,10 +8,10 @@ package dev.hark.api;
  * deserialized copy back to {@link EventListener#eventCheckpointed}.
  *
  * <ul>
- *   <li>[L1.5] An event MUST survive a Jackson round trip: the copy read back MUST be
- *       {@code equals} to the original and MUST return the same {@link #id()}.
- *   <li>[L3.5] The same occurrence, delivered again by its source because it was never committed,
- *       MUST carry the same {@link #id()}.
+ *   <li>[L1.5] (MUST) Its event type {@code E} survives a Jackson round trip: the copy read back is
+ *       {@code equals} to the original and has the same {@link #id()}.
+ *   <li>[L3.5] (MUST) The same occurrence, redelivered because it was never committed, carries the
+ *       same {@link #id()}.
  * </ul>
  */
 public interface Event {

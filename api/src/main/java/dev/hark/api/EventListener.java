@@ -15,26 +15,39 @@ import java.util.concurrent.CompletionStage;
  *
  * <h2>Definition</h2>
  * <ul>
- *   <li>[L1.1] An implementation MUST be a public, concrete, top-level or static nested class.
- *   <li>[L1.2] It MUST have a public no-argument constructor; it is the only constructor the runtime
- *       calls. Instances are never serialized.
- *   <li>[L1.3] It MUST be registered in {@code META-INF/services/dev.hark.api.EventListener} of its
- *       jar to be found in a plugin.
- *   <li>[L1.4] The argument type {@code A} MUST survive a Jackson round trip with an equal value:
- *       the definition of a wait is (listener class, arguments), and it is persisted as JSON.
- *   <li>[L1.6] The listener id is the fully qualified class name; it MUST stay stable across
- *       releases for workflows that are parked on it to resume.
- *   <li>[L1.7] Its static initializer and no-argument constructor MUST NOT throw.
- *   <li>[L1.8] Its id MUST be unique across the class path and every plugin.
+ *   <li>[L1.1] (MUST) A listener is a public, concrete, top-level or static nested class implementing
+ *       {@code EventListener<A, E>}.
+ *   <li>[L1.2] (MUST) It has a public no-argument constructor, the only constructor the runtime calls.
+ *       Instances are never serialized.
+ *   <li>[L1.3] (MUST) It is registered in {@code META-INF/services/dev.hark.api.EventListener} of its
+ *       jar, and every entry there names a class of the jar's plugin.
+ *   <li>[L1.4] (MUST) Its argument type {@code A} survives a Jackson round trip with an equal value: a
+ *       wait is persisted as (listener class, args as JSON).
+ *   <li>[L1.6] (MUST) Its id — the fully qualified class name — stays stable across releases, or
+ *       parked workflows cannot resume.
+ *   <li>[L1.7] (MUST) Its static initializer and its public no-argument constructor complete without
+ *       throwing, promptly (within the loader's time bound, 10 s by default, system property
+ *       {@code hark.plugins.load-timeout-ms}). The plugin loader creates one instance at load to find
+ *       out, on a separate daemon thread; create clients lazily where they are used. A class missing
+ *       at run time is reported by name: bundle the jar that holds it in the plugin folder.
+ *   <li>[L1.8] (MUST) Its id is unique across the application class path and every plugin. The class
+ *       path and plugins loaded earlier (plugins load in name order) keep the id; a later plugin that
+ *       repeats it is refused.
  * </ul>
  *
  * <h2>Statelessness</h2>
  * <ul>
- *   <li>[L2.1] An implementation MUST NOT declare non-final instance fields. Final references to
- *       clients or other resources are allowed.
- *   <li>[L2.2] Nothing an instance holds may matter for correctness: a fresh instance given the
- *       same arguments MUST behave the same.
+ *   <li>[L2.1] (MUST) No non-final instance fields and no non-final {@code static} fields (inherited
+ *       ones included). Final references to clients or resources, constants and loggers are allowed.
+ *       A final {@code static} field holding a mutable container (a {@code Map}, {@code List},
+ *       {@code Set}, other {@code Collection}, an array, an {@code Atomic*}) loads with a warning:
+ *       whatever it holds is shared by every wait and lost on restart, so it may only be a cache.
+ *   <li>[L2.2] (MUST) Nothing an instance holds matters for correctness: a fresh instance given the
+ *       same arguments behaves the same.
  * </ul>
+ *
+ * <p>Each rule is quoted from {@code docs/SPEC.md}, which also gives its intent; the conformance kit
+ * ({@code dev.hark.tck.ListenerVerification}) checks them.
  *
  * @param <A> the arguments that address a channel of the source, e.g. a deadline or a queue name
  * @param <E> the event type
@@ -45,16 +58,19 @@ public interface EventListener<A, E extends Event> {
      * Starts waiting for the next event addressed by {@code args}.
      *
      * <ul>
-     *   <li>[L3.1] MUST NOT block the calling thread; a pending wait holds memory, not a thread.
-     *       Return an incomplete stage and complete it from the source's own callback, or from a
-     *       timer of the {@code context}.
-     *   <li>[L3.2] MUST return a non-null stage that completes with a non-null event, or
-     *       exceptionally when the source failed (the runtime then polls again after a back-off).
-     *   <li>[L3.3] MUST NOT consume the event at its source: until {@link #eventCheckpointed} is
-     *       called the source MUST be able to deliver the same occurrence again.
-     *   <li>[L3.4] When the wait is cancelled (see {@link EventContext#onCancel}), MUST NOT consume
-     *       any event, and SHOULD release what it holds for this wait.
+     *   <li>[L3.1] (MUST) {@code pollForEvent} does not block the calling thread. A pending wait holds
+     *       memory, not a thread.
+     *   <li>[L3.2] (MUST) It returns a non-null stage that completes with a non-null event, or
+     *       exceptionally when the source failed.
+     *   <li>[L3.3] (MUST) It does not consume the event: until {@code eventCheckpointed} the source can
+     *       deliver the same occurrence again.
+     *   <li>[L3.4] (MUST / SHOULD) A cancelled wait MUST NOT consume an event, and SHOULD release what it
+     *       holds ({@code EventContext.onCancel}).
      * </ul>
+     *
+     * <p>Return an incomplete stage and complete it from the source's own callback, or from a timer of
+     * the {@code context}. A stage completed exceptionally makes the runtime poll again after a
+     * back-off.
      *
      * @param args the arguments given to {@code waitForEvent}, deserialized from the checkpoint
      * @param context the wait this poll serves
@@ -67,12 +83,13 @@ public interface EventListener<A, E extends Event> {
      * so that the source forgets it.
      *
      * <ul>
-     *   <li>[R4.1] The runtime calls this only after the event is durable, at least once per
-     *       checkpointed event, possibly on a fresh instance and with a deserialized copy.
-     *   <li>[L4.2] MUST be idempotent: after a crash it is called again for an event it may already
-     *       have committed, and that call MUST succeed without committing anything twice.
-     *   <li>[L4.3] SHOULD NOT block the calling thread; the returned stage completes when the commit
-     *       is done. If it completes exceptionally the runtime retries with a back-off.
+     *   <li>[R4.1] (guarantee) {@code eventCheckpointed} is called only after the event is durable, at
+     *       least once per checkpointed event, possibly on a fresh instance with a deserialized copy.
+     *   <li>[L4.2] (MUST) {@code eventCheckpointed} is idempotent: a repeated call for an event already
+     *       committed succeeds and commits nothing twice.
+     *   <li>[L4.3] (SHOULD) {@code eventCheckpointed} does not block; its stage completes when the commit
+     *       is done. A failed stage is retried with back-off (8 attempts, then the workflow fails and
+     *       {@code resume} commits again).
      * </ul>
      *
      * @param event the checkpointed event

@@ -19,10 +19,13 @@ import java.lang.annotation.Target;
  * fire. Such a listener declares this annotation and the runtime writes no claim for its events.
  *
  * <ul>
- *   <li>[L3.9] A listener annotated {@code @UnsharedSource} MUST NOT deliver one occurrence to two
- *       waits: waits that compete on one channel of its source never receive the same occurrence.
- *       The conformance kit checks this with competing waits.
+ *   <li>[L3.9] (MUST) A listener annotated {@code @UnsharedSource} ({@code dev.hark.api.UnsharedSource})
+ *       never delivers one occurrence to two waits: waits competing on one channel of its source never
+ *       receive the same occurrence. The runtime keeps no claim for such a listener's events (R7.1), so
+ *       this is the listener's own promise. {@code TimerListener} and {@code HttpListener} declare it.
  * </ul>
+ *
+ * <p>The conformance kit checks it with competing waits.
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -3,9 +3,9 @@
  *
  * <p>A listener author implements {@link dev.hark.api.EventListener}, returns events that
  * implement {@link dev.hark.api.Event}, and uses the {@link dev.hark.api.EventContext} the runtime
- * hands in. The Javadoc of these types is normative: each obligation is marked MUST, SHOULD or MAY
- * and carries a rule number (for example {@code [L3.1]}) that {@code docs/SPEC.md} lists and the
- * conformance kit (TCK) cites when a listener breaks it.
+ * hands in. The Javadoc of these types is normative: each rule is quoted with its number and level
+ * (for example {@code [L3.1] (MUST)}) as {@code docs/SPEC.md} states it — a test of the build fails
+ * when the two differ — and the conformance kit (TCK) cites the number when a listener breaks it.
  *
  * <p>Rules prefixed {@code L} bind listener authors; rules prefixed {@code R} are what the runtime
  * guarantees in return.

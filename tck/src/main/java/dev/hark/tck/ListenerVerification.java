@@ -15,12 +15,11 @@ import dev.hark.workflow.internal.ValueCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.lang.management.ManagementFactory;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Modifier;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
@@ -28,20 +27,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
-import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Label;
 import net.jqwik.api.Property;
@@ -50,6 +42,7 @@ import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 import net.jqwik.api.lifecycle.AfterProperty;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DisplayNameGeneration;
 import org.junit.jupiter.api.DisplayNameGenerator;
 import org.junit.jupiter.api.Test;
@@ -66,17 +59,23 @@ import org.opentest4j.TestAbortedException;
  * }
  * }</pre>
  *
- * <p>Every test is named after the rule of {@code docs/SPEC.md} it checks:
- * {@code required_L<rule>_…} for a MUST, {@code optional_L<rule>_…} for a SHOULD. A failure message
- * starts with the rule, e.g. {@code [L4.4] …}. A test that needs a capability the fixture declares
- * unsupported, or that cannot judge its rule because the listener breaks another one first
- * (a precondition), is reported as skipped (aborted) with the reason, never as passed.
+ * <p>Every test is named after the rule of {@code docs/SPEC.md} it checks, as listed in
+ * {@link ListenerVerificationRules}: {@code required_L<rule>_…} for a MUST, {@code optional_L<rule>_…}
+ * for a SHOULD, {@code untested_L<rule>_…} for a rule the kit cannot judge from a running listener
+ * (reported as skipped, saying where the rule is enforced). A failure message starts with the rule,
+ * e.g. {@code [L4.4] …}. A test that needs a capability the fixture declares unsupported, or that
+ * cannot judge its rule because the listener breaks another one first (a precondition), is reported
+ * as skipped (aborted) with the reason, never as passed.
  *
  * <p>The runtime tests run the listener in a real runtime that loads the listener's class anew
  * (and anew at every restart), so state kept in {@code static} fields does not survive a crash;
  * the fixture's source is shared. A failure names the rule its evidence points to, which may be
  * another test's rule (a duplicate seen by an L3.3 schedule is reported as {@code [L4.4]}; a
  * workflow the runtime failed, under the rule its cause cites).
+ *
+ * <p>This class holds the rule tests only; the harness they use is package-private: the test's
+ * environment ({@link TckEnvironment}), direct calls of the listener, publishing, bounded waiting,
+ * runtimes ({@link TckRuntime}, {@link RuntimeDriver}) and the crash schedules ({@link CrashSchedules}).
  *
  * <p>Plain tests run on JUnit Jupiter; the crash-schedule properties run on jqwik. Knobs: see
  * {@link TckSettings}.
@@ -85,14 +84,13 @@ import org.opentest4j.TestAbortedException;
  * @param <E> the listener's event type
  */
 @DisplayNameGeneration(DisplayNameGenerator.Standard.class)
-public abstract class ListenerVerification<A, E extends Event> {
+public abstract class ListenerVerification<A, E extends Event> implements ListenerVerificationRules {
 
-    private static final AtomicLong NAMES = new AtomicLong();
-    private static final ExecutorService CALLER = Executors.newCachedThreadPool(r -> {
-        Thread thread = new Thread(r, "hark-tck-caller");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** The plugin loader's bound on a listener's static initializer and constructor [L1.7], its property and default. */
+    static final String LOAD_TIMEOUT_PROPERTY = "hark.plugins.load-timeout-ms";
+
+    static final long DEFAULT_LOAD_TIMEOUT_MILLIS = 10_000;
+
     private static final List<String> PAYLOADS = List.of(
             "plain",
             "",
@@ -100,14 +98,19 @@ public abstract class ListenerVerification<A, E extends Event> {
             "quote \" backslash \\ tab \t",
             "{\"looks\": [\"like\", \"json\"]}",
             "x".repeat(300));
+    private static final String LOADER_CHECKS = " The plugin loader checks it when the plugin loads (a plugin that"
+            + " breaks it is refused, citing the rule); check a built plugin with `hark plugins check <jar or folder>`.";
 
     private final TckSettings settings = TckSettings.current();
     /** Set by {@link TckPropertyHook} when a property cannot run here; it is then reported aborted. */
     volatile boolean skipProperties;
 
-    private SourceFixture<A> fixture;
-    private final List<DirectContext> contexts = new ArrayList<>();
-    private final List<AutoCloseable> runtimes = new ArrayList<>();
+    private final TckEnvironment<A, E> env = new TckEnvironment<>(this::listener, this::createFixture, settings);
+    private final Publishing<A> source = new Publishing<>(env::fixture, settings.liveness());
+    private final Waiting waiting = new Waiting(settings.liveness());
+    private final DirectCalls<A, E> direct = new DirectCalls<>(env, source, waiting);
+    private final RuntimeDriver<A, E> runtimes = new RuntimeDriver<>(env, source, waiting, direct);
+    private final CrashSchedules<A, E> crashes = new CrashSchedules<>(env, source);
 
     /** @return the listener under test */
     protected abstract Class<? extends EventListener<A, E>> listener();
@@ -121,35 +124,36 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     protected final SourceFixture<A> fixture() {
-        if (fixture == null) {
-            try {
-                fixture = createFixture();
-            } catch (Exception e) {
-                throw new IllegalStateException("createFixture() failed: " + e, e);
-            }
-        }
-        return fixture;
+        return env.fixture();
     }
 
     @AfterEach
     @AfterProperty
     public void releaseTckResources() throws Exception {
-        contexts.forEach(DirectContext::cancel);
-        contexts.clear();
-        for (AutoCloseable runtime : runtimes) {
-            runtime.close();
-        }
-        runtimes.clear();
-        if (fixture != null) {
-            fixture.close();
-            fixture = null;
-        }
+        env.release();
     }
 
     // ---------------------------------------------------------------- 1. Definition
 
     @Test
+    @Override
+    public void required_L1_1_isAPublicConcreteTopLevelOrStaticNestedClass() {
+        try {
+            ListenerType.of(listener()); // the runtime's own check, as Dag.waitForEvent runs it
+        } catch (IllegalArgumentException e) {
+            if (String.valueOf(e.getMessage()).contains("[L1.1]")) {
+                fail(
+                        "[L1.1] " + e.getMessage() + ". Fix: declare it `public class "
+                                + listener().getSimpleName() + "` (top level, or `public static` when nested)",
+                        e);
+            }
+        }
+    }
+
+    @Test
+    @Override
     public void required_L1_2_hasAPublicNoArgConstructor() {
+        env.shapeOrAbort();
         Class<?> type = listener();
         try {
             type.getConstructor().newInstance();
@@ -170,6 +174,7 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Test
+    @Override
     public void required_L1_3_isRegisteredAsAService() throws IOException {
         String service = "META-INF/services/" + EventListener.class.getName();
         List<String> entries = new ArrayList<>();
@@ -192,11 +197,12 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Test
+    @Override
     public void required_L1_4_argumentsSurviveAJacksonRoundTrip() {
-        ListenerType type = typeOrAbort();
+        ListenerType type = env.typeOrAbort();
         ValueCodec codec = new ValueCodec(listener().getClassLoader());
         for (int i = 0; i < 3; i++) {
-            A args = newChannel("args");
+            A args = env.newChannel("args");
             Object copy;
             try {
                 copy = codec.decode(codec.encode(args, type.argsType()), type.argsType());
@@ -208,14 +214,15 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Test
+    @Override
     public void required_L1_5_eventsSurviveAJacksonRoundTripWithTheSameId() {
         instantiableOrAbort();
         for (String payload : PAYLOADS) {
-            A channel = newChannel("roundtrip");
-            E event = publishAndPollDirect(channel, payload, "L1.5");
+            A channel = env.newChannel("roundtrip");
+            E event = direct.publishAndPoll(channel, payload, "L1.5");
             E copy;
             try {
-                copy = roundTrip(event);
+                copy = env.roundTrip(event);
             } catch (RuntimeException e) {
                 throw new AssertionError("[L1.5] event " + event + " does not survive a Jackson round trip: " + e, e);
             }
@@ -232,9 +239,114 @@ public abstract class ListenerVerification<A, E extends Event> {
         }
     }
 
+    @Test
+    @Override
+    public void untested_L1_6_itsIdStaysStableAcrossReleases() {
+        Assumptions.abort(
+                "[L1.6] untested: the kit sees one release of " + listener().getName() + ", not the"
+                        + " class names workflows parked on earlier releases recorded. Nothing can enforce it: a workflow"
+                        + " parked on a listener whose class was renamed or moved cannot resume. Keep the fully qualified"
+                        + " class name, which is the listener's id, across releases");
+    }
+
+    /**
+     * Loads the listener's classes anew (so that the static initializer runs again, as in a new
+     * process) and creates one instance on another thread, bounded as the plugin loader bounds it.
+     */
+    @Test
+    @Override
+    public void required_L1_7_itsStaticInitializerAndConstructorCompletePromptly() throws Exception {
+        env.shapeOrAbort();
+        try {
+            listener().getConstructor();
+        } catch (NoSuchMethodException e) {
+            throw new TestAbortedException("precondition L1.2 broken (no public no-argument constructor); see"
+                    + " required_L1_2_hasAPublicNoArgConstructor");
+        }
+        long bound = Long.getLong(LOAD_TIMEOUT_PROPERTY, DEFAULT_LOAD_TIMEOUT_MILLIS);
+        Future<Object> creation = TckThreads.call(() -> FreshListenerClassLoader.freshCopyOf(listener())
+                .getConstructor()
+                .newInstance());
+        try {
+            creation.get(bound, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            String stack = TckThreads.stackOf(TckThreads.CALLER_NAME);
+            creation.cancel(true);
+            fail("[L1.7] creating " + listener().getName() + " (its static initializer and public no-argument"
+                    + " constructor) did not finish within " + bound + " ms (" + LOAD_TIMEOUT_PROPERTY + "); the plugin"
+                    + " loader refuses such a listener. Fix: create clients lazily where they are used\n" + stack);
+        } catch (ExecutionException e) {
+            Throwable cause =
+                    e.getCause() instanceof InvocationTargetException thrown ? thrown.getCause() : e.getCause();
+            if (cause instanceof ExceptionInInitializerError initializer && initializer.getCause() != null) {
+                cause = initializer.getCause();
+                fail(
+                        "[L1.7] the static initializer of " + listener().getName() + " threw " + cause + "; the plugin"
+                                + " loader refuses such a listener. Fix: do not throw from it; create clients lazily",
+                        cause);
+            }
+            if (cause instanceof NoClassDefFoundError missing) {
+                fail(
+                        "[L1.7] creating " + listener().getName() + " needs a class missing at run time: "
+                                + missing.getMessage() + ". Fix: bundle the jar that holds it in the plugin folder",
+                        cause);
+            }
+            fail(
+                    "[L1.7] the public no-argument constructor of " + listener().getName() + " threw " + cause + "; the"
+                            + " plugin loader refuses such a listener. Fix: do not throw from it; create clients lazily",
+                    cause);
+        }
+    }
+
+    /**
+     * The class path the listener runs from holds its class once. A second copy (two jars, or a jar
+     * and a folder, with the same class) takes the same id; whichever comes first is used.
+     */
+    @Test
+    @Override
+    public void required_L1_8_itsIdIsUniqueOnTheClassPath() throws IOException {
+        String resource = listener().getName().replace('.', '/') + ".class";
+        List<URL> copies = Collections.list(listener().getClassLoader().getResources(resource));
+        assertTrue(
+                copies.size() <= 1,
+                () -> "[L1.8] the id " + listener().getName() + " is not unique on the class"
+                        + " path: " + copies.size() + " copies of its class, at " + copies
+                        + "; only the first is ever used."
+                        + " Fix: keep one jar that holds it, or rename one class. Across plugins the plugin loader refuses a"
+                        + " later plugin that repeats an id (`hark plugins check`)");
+    }
+
+    @Test
+    @Override
+    public void untested_L1_9_aPluginIsAFolderOfReadableJarsOrOneJar() {
+        Assumptions.abort("[L1.9] untested: a rule for how a plugin is packaged, and the kit runs the listener from"
+                + " the test class path, not from a plugin." + LOADER_CHECKS);
+    }
+
+    @Test
+    @Override
+    public void untested_L1_10_aWorkflowDefinitionIsAPublicClassRegisteredAsAService() {
+        Assumptions.abort("[L1.10] untested: a rule for workflow definitions, not listeners." + LOADER_CHECKS);
+    }
+
+    @Test
+    @Override
+    public void untested_L1_11_aWorkflowDefinitionsNameIsAValidUniqueId() {
+        Assumptions.abort("[L1.11] untested: a rule for workflow definitions, not listeners." + LOADER_CHECKS);
+    }
+
+    @Test
+    @Override
+    public void untested_L1_12_noClassOfThePluginStopsTheProcess() {
+        Assumptions.abort("[L1.12] untested: it covers every class file of the plugin, its bundled libraries"
+                + " included, which the kit does not see (it runs the listener from the test class path)."
+                + LOADER_CHECKS);
+    }
+
     // ---------------------------------------------------------------- 2. Statelessness
 
     @Test
+    @Override
     public void required_L2_1_hasNoNonFinalInstanceFields() {
         List<String> offenders = new ArrayList<>();
         for (Class<?> c = listener(); c != null && c != Object.class; c = c.getSuperclass()) {
@@ -253,18 +365,19 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Test
+    @Override
     public void required_L2_2_aFreshInstanceBehavesTheSame() {
         instantiableOrAbort();
-        if (!supports(Capability.DURABLE_CHANNEL)) {
+        if (!env.supports(Capability.DURABLE_CHANNEL)) {
             // without redelivery: a used instance must still serve a new channel like a fresh one
-            EventListener<A, E> used = newInstance();
+            EventListener<A, E> used = env.newInstance();
             for (int i = 0; i < 2; i++) {
-                A channel = newChannel("fresh");
-                DirectContext context = context();
-                CompletionStage<E> stage = pollOrAbort(used, channel, context);
-                String id =
-                        publish(channel, "p" + i, DirectContext.publication(context.workflowId(), settings.liveness()));
-                E got = await(stage, "L2.2", "a second poll on the same instance, channel " + channel);
+                A channel = env.newChannel("fresh");
+                DirectContext context = env.context();
+                CompletionStage<E> stage = direct.pollOrAbort(used, channel, context);
+                String id = source.publish(
+                        channel, "p" + i, DirectContext.publication(context.workflowId(), settings.liveness()));
+                E got = waiting.await(stage, "L2.2", "a second poll on the same instance, channel " + channel);
                 assertEquals(
                         id,
                         got.id(),
@@ -272,17 +385,19 @@ public abstract class ListenerVerification<A, E extends Event> {
             }
             return;
         }
-        A channel = newChannel("fresh");
-        String first = publish(channel, "one", DirectContext.publication("tck-direct", settings.liveness()));
-        E byFresh = await(pollOrAbort(newInstance(), channel, context()), "L2.2", "a poll of a fresh instance");
-        Optional<E> byOtherFresh = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
+        A channel = env.newChannel("fresh");
+        String first = source.publish(channel, "one", DirectContext.publication("tck-direct", settings.liveness()));
+        E byFresh = waiting.await(
+                direct.pollOrAbort(env.newInstance(), channel, env.context()), "L2.2", "a poll of a fresh instance");
+        Optional<E> byOtherFresh =
+                Waiting.awaitMaybe(direct.pollOrAbort(env.newInstance(), channel, env.context()), settings.liveness());
         if (byOtherFresh.isEmpty() || !byOtherFresh.get().id().equals(byFresh.id())) {
             throw new TestAbortedException("precondition L3.3 broken (fresh instances do not redeliver an uncommitted"
                     + " event); L2.2 cannot be judged — see required_L3_3_pollDoesNotConsumeTheEvent");
         }
-        EventListener<A, E> used = newInstance();
-        E once = await(pollOrAbort(used, channel, context()), "L2.2", "a first poll of instance X");
-        Optional<E> twice = awaitMaybe(pollOrAbort(used, channel, context()), settings.liveness());
+        EventListener<A, E> used = env.newInstance();
+        E once = waiting.await(direct.pollOrAbort(used, channel, env.context()), "L2.2", "a first poll of instance X");
+        Optional<E> twice = Waiting.awaitMaybe(direct.pollOrAbort(used, channel, env.context()), settings.liveness());
         assertTrue(
                 twice.isPresent() && twice.get().id().equals(once.id()),
                 () -> "[L2.2] polled again without a"
@@ -292,17 +407,19 @@ public abstract class ListenerVerification<A, E extends Event> {
                         + twice.map(Event::id)
                                 .orElse("nothing within " + settings.liveness().toMillis() + " ms")
                         + ": something the instance holds changed its behaviour");
-        if (supports(Capability.MULTIPLE_EVENTS_PER_CHANNEL)) {
-            commitDirect(newInstance(), roundTrip(byFresh), "L2.2");
-            String second = publish(channel, "two", DirectContext.publication("tck-direct", settings.liveness()));
-            Optional<E> byFreshAfterCommit =
-                    awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
+        if (env.supports(Capability.MULTIPLE_EVENTS_PER_CHANNEL)) {
+            direct.commit(env.newInstance(), env.roundTrip(byFresh), "L2.2");
+            String second =
+                    source.publish(channel, "two", DirectContext.publication("tck-direct", settings.liveness()));
+            Optional<E> byFreshAfterCommit = Waiting.awaitMaybe(
+                    direct.pollOrAbort(env.newInstance(), channel, env.context()), settings.liveness());
             if (byFreshAfterCommit.isEmpty() || !byFreshAfterCommit.get().id().equals(second)) {
                 throw new TestAbortedException(
                         "precondition L4.4 broken (after a commit a fresh instance does not get"
                                 + " the next event); L2.2 cannot be judged — see required_L4_4_aCommittedEventIsNeverDeliveredAgain");
             }
-            Optional<E> next = awaitMaybe(pollOrAbort(used, channel, context()), settings.liveness());
+            Optional<E> next =
+                    Waiting.awaitMaybe(direct.pollOrAbort(used, channel, env.context()), settings.liveness());
             assertTrue(
                     next.isPresent() && next.get().id().equals(second),
                     () -> "[L2.2] after " + first
@@ -318,21 +435,24 @@ public abstract class ListenerVerification<A, E extends Event> {
      * source passes every test in one JVM and duplicates or loses events after a real crash.
      */
     @Test
+    @Override
     public void required_L2_2_aListenerLoadedAnewBehavesTheSame() {
         instantiableOrAbort();
         requireOrAbort(Capability.DURABLE_CHANNEL);
-        A channel = newChannel("reloaded");
-        String first = publish(channel, "one", DirectContext.publication("tck-direct", settings.liveness()));
+        A channel = env.newChannel("reloaded");
+        String first = source.publish(channel, "one", DirectContext.publication("tck-direct", settings.liveness()));
         ListenerGeneration<A, E> before = new ListenerGeneration<>(listener());
-        E seen = await(pollOrAbort(before.instance(), channel, context()), "L2.2", "a poll of " + channel);
+        E seen = waiting.await(
+                direct.pollOrAbort(before.instance(), channel, env.context()), "L2.2", "a poll of " + channel);
         if (!seen.id().equals(first)) {
             throw new TestAbortedException("precondition L3.6 broken (a poll got " + seen.id() + ", not the published "
                     + first + "); see required_L3_6_aPublishedEventReachesItsWaitWithinTheBound");
         }
         EventListener<A, E> anew = new ListenerGeneration<A, E>(listener()).instance();
-        Optional<E> byNew = awaitMaybe(pollOrAbort(anew, channel, context()), settings.liveness());
+        Optional<E> byNew = Waiting.awaitMaybe(direct.pollOrAbort(anew, channel, env.context()), settings.liveness());
         if (byNew.isEmpty() || !byNew.get().id().equals(first)) {
-            Optional<E> bySame = awaitMaybe(pollOrAbort(before.instance(), channel, context()), settings.liveness());
+            Optional<E> bySame = Waiting.awaitMaybe(
+                    direct.pollOrAbort(before.instance(), channel, env.context()), settings.liveness());
             if (bySame.isEmpty() || !bySame.get().id().equals(first)) {
                 throw new TestAbortedException("precondition L3.3 broken (no redelivery of an uncommitted event); L2.2"
                         + " cannot be judged — see required_L3_3_pollDoesNotConsumeTheEvent");
@@ -344,17 +464,19 @@ public abstract class ListenerVerification<A, E extends Event> {
                     + ". The redelivery depends on static state, not on the source: after a crash before the checkpoint"
                     + " the event is lost [L3.3]. Keep what must survive at the source");
         }
-        if (!supports(Capability.MULTIPLE_EVENTS_PER_CHANNEL)) {
+        if (!env.supports(Capability.MULTIPLE_EVENTS_PER_CHANNEL)) {
             return;
         }
-        commitDirect(before.instance(), before.roundTrip(seen), "L2.2");
-        String second = publish(channel, "two", DirectContext.publication("tck-direct", settings.liveness()));
+        direct.commit(before.instance(), before.roundTrip(seen), "L2.2");
+        String second = source.publish(channel, "two", DirectContext.publication("tck-direct", settings.liveness()));
         EventListener<A, E> third = new ListenerGeneration<A, E>(listener()).instance();
-        Optional<E> afterCommit = awaitMaybe(pollOrAbort(third, channel, context()), settings.liveness());
+        Optional<E> afterCommit =
+                Waiting.awaitMaybe(direct.pollOrAbort(third, channel, env.context()), settings.liveness());
         if (afterCommit.isPresent() && afterCommit.get().id().equals(second)) {
             return;
         }
-        Optional<E> bySame = awaitMaybe(pollOrAbort(before.instance(), channel, context()), settings.liveness());
+        Optional<E> bySame =
+                Waiting.awaitMaybe(direct.pollOrAbort(before.instance(), channel, env.context()), settings.liveness());
         if (bySame.isEmpty() || !bySame.get().id().equals(second)) {
             throw new TestAbortedException(
                     "precondition L4.4 broken (after a commit the next poll does not get the next"
@@ -375,37 +497,40 @@ public abstract class ListenerVerification<A, E extends Event> {
     // ---------------------------------------------------------------- 3. Polling
 
     @Test
+    @Override
     public void required_L3_1_pollForEventReturnsWithoutBlocking() {
         instantiableOrAbort();
-        A channel = newChannel("nonblocking");
-        DirectContext context = context();
-        EventListener<A, E> instance = newInstance();
-        Future<CompletionStage<E>> call = CALLER.submit(() -> instance.pollForEvent(channel, context));
+        A channel = env.newChannel("nonblocking");
+        DirectContext context = env.context();
+        EventListener<A, E> instance = env.newInstance();
+        Future<CompletionStage<E>> call = TckThreads.call(() -> instance.pollForEvent(channel, context));
         try {
             call.get(settings.nonBlocking().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            unblock(channel, context);
+            direct.unblock(channel, context);
             fail("[L3.1] pollForEvent did not return within "
                     + settings.nonBlocking().toMillis() + " ms while no"
                     + " event was available: it blocks the calling thread. Return an incomplete stage and complete"
-                    + " it from the source's callback or from context.timerAt(...)\n" + stackOf("hark-tck-caller"));
+                    + " it from the source's callback or from context.timerAt(...)\n"
+                    + TckThreads.stackOf(TckThreads.CALLER_NAME));
         } catch (InterruptedException | ExecutionException e) {
             throw new AssertionError("[L3.1] pollForEvent threw " + e.getCause(), e.getCause());
         }
     }
 
     @Test
+    @Override
     public void required_L3_1_pendingWaitsHoldNoThread() throws Exception {
         instantiableOrAbort();
-        TckRuntime runtime = runtime();
-        warmUp(runtime);
-        int baseline = liveThreads();
+        TckRuntime runtime = env.runtime();
+        runtimes.warmUp(runtime);
+        int baseline = TckThreads.live();
         int waits = settings.concurrentWaits();
         for (int i = 0; i < waits; i++) {
-            runtime.start(listener(), newChannel("parked"), runtime.workflowId("parked-" + i));
+            runtime.start(listener(), env.newChannel("parked"), runtime.workflowId("parked-" + i));
         }
         Thread.sleep(Math.max(300, settings.settle().toMillis()));
-        int parked = liveThreads();
+        int parked = TckThreads.live();
         assertTrue(
                 parked <= baseline + Math.max(2, waits / 2),
                 () -> "[L3.1] " + waits + " pending waits raised the" + " live thread count from " + baseline + " to "
@@ -418,30 +543,34 @@ public abstract class ListenerVerification<A, E extends Event> {
         } catch (TimeoutException e) {
             fail("[L3.1] with " + waits + " pending waits a plain task did not run: the runtime's "
                     + TckRuntime.WORKER_THREADS + " worker threads are held by polls that block\n"
-                    + stackOf("hark-worker"));
+                    + TckThreads.stackOf("hark-worker"));
         }
     }
 
     @Test
+    @Override
     public void required_L3_2_pollCompletesWithANonNullEvent() {
         instantiableOrAbort();
-        A channel = newChannel("nonnull");
-        DirectContext context = context();
-        CompletionStage<E> stage = pollOrAbort(newInstance(), channel, context);
+        A channel = env.newChannel("nonnull");
+        DirectContext context = env.context();
+        CompletionStage<E> stage = direct.pollOrAbort(env.newInstance(), channel, context);
         assertNotNull(stage, "[L3.2] pollForEvent returned null; it must return a stage");
-        publish(channel, "x", DirectContext.publication(context.workflowId(), settings.liveness()));
-        await(stage, "L3.2", "the poll on " + channel);
+        source.publish(channel, "x", DirectContext.publication(context.workflowId(), settings.liveness()));
+        waiting.await(stage, "L3.2", "the poll on " + channel);
     }
 
     @Test
+    @Override
     public void required_L3_3_pollDoesNotConsumeTheEvent() {
         instantiableOrAbort();
         requireOrAbort(Capability.DURABLE_CHANNEL);
-        A channel = newChannel("noconsume");
-        String id = publish(channel, "keep", DirectContext.publication("tck-direct", settings.liveness()));
-        E first = await(pollOrAbort(newInstance(), channel, context()), "L3.3", "a poll of " + channel);
+        A channel = env.newChannel("noconsume");
+        String id = source.publish(channel, "keep", DirectContext.publication("tck-direct", settings.liveness()));
+        E first = waiting.await(
+                direct.pollOrAbort(env.newInstance(), channel, env.context()), "L3.3", "a poll of " + channel);
         assertEquals(id, first.id(), "[L3.3] the poll returned another event than the one published");
-        pause(settings.lateConsume()); // a consume scheduled after the poll shows up here, not as a later duplicate
+        Waiting.pause(
+                settings.lateConsume()); // a consume scheduled after the poll shows up here, not as a later duplicate
         fixture()
                 .committed(channel)
                 .ifPresent(committed -> assertTrue(
@@ -452,7 +581,8 @@ public abstract class ListenerVerification<A, E extends Event> {
                                 + ") of a mere poll: the poll consumed it (at once or"
                                 + " a little later) before its checkpoint; a crash now would lose it. Commit only in"
                                 + " eventCheckpointed"));
-        Optional<E> again = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
+        Optional<E> again =
+                Waiting.awaitMaybe(direct.pollOrAbort(env.newInstance(), channel, env.context()), settings.liveness());
         assertTrue(
                 again.isPresent(),
                 () -> "[L3.3] " + id + " was polled but never passed to eventCheckpointed, yet a"
@@ -470,23 +600,25 @@ public abstract class ListenerVerification<A, E extends Event> {
     @Label("required_L3_3_noLossAcrossACrashBeforeTheCheckpoint")
     @AddLifecycleHook(TckPropertyHook.class)
     @RequiresCapability(Capability.DURABLE_CHANNEL)
+    @Override
     public void required_L3_3_noLossAcrossACrashBeforeTheCheckpoint(
             @ForAll("crashesBeforeTheCheckpoint") List<Step> schedule) throws Exception {
         runSchedule("L3.3", schedule);
     }
 
     @Test
+    @Override
     public void required_L3_4_aCancelledWaitConsumesNothing() throws Exception {
         instantiableOrAbort();
-        pollReturnsOrAbort();
-        TckRuntime runtime = runtime();
-        A channel = newChannel("cancel");
+        direct.pollReturnsOrAbort();
+        TckRuntime runtime = env.runtime();
+        A channel = env.newChannel("cancel");
         String cancelled = runtime.workflowId("cancelled");
         runtime.start(listener(), channel, cancelled);
         Thread.sleep(settings.settle().toMillis());
-        cancelBounded(runtime, cancelled);
+        runtimes.cancelBounded(runtime, cancelled);
         String next = runtime.workflowId("after-cancel");
-        expectDeliveredAfter(
+        runtimes.expectDeliveredAfter(
                 runtime,
                 channel,
                 next,
@@ -496,15 +628,16 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Test
+    @Override
     public void required_L3_4_aWaitAbandonedByShutdownConsumesNothing() throws Exception {
         instantiableOrAbort();
-        pollReturnsOrAbort();
-        TckRuntime runtime = runtime();
-        A channel = newChannel("abandon");
+        direct.pollReturnsOrAbort();
+        TckRuntime runtime = env.runtime();
+        A channel = env.newChannel("abandon");
         String workflow = runtime.workflowId("abandoned");
         runtime.start(listener(), channel, workflow);
         Thread.sleep(settings.settle().toMillis());
-        expectDeliveredAfter(
+        runtimes.expectDeliveredAfter(
                 runtime,
                 channel,
                 workflow,
@@ -514,18 +647,20 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Test
+    @Override
     public void required_L3_4_aWaitCancelledWithTheEventInHandConsumesNothing() {
         instantiableOrAbort();
         requireOrAbort(Capability.DURABLE_CHANNEL);
-        A channel = newChannel("inhand");
-        String id = publish(channel, "held", DirectContext.publication("tck-direct", settings.liveness()));
-        DirectContext cancelled = context();
-        E seen = await(pollOrAbort(newInstance(), channel, cancelled), "L3.4", "a poll of " + channel);
+        A channel = env.newChannel("inhand");
+        String id = source.publish(channel, "held", DirectContext.publication("tck-direct", settings.liveness()));
+        DirectContext cancelled = env.context();
+        E seen = waiting.await(
+                direct.pollOrAbort(env.newInstance(), channel, cancelled), "L3.4", "a poll of " + channel);
         if (!seen.id().equals(id)) {
             throw new TestAbortedException("precondition L3.6 broken (a poll got " + seen.id() + ", not the published "
                     + id + "); see required_L3_6_aPublishedEventReachesItsWaitWithinTheBound");
         }
-        pause(settings.lateConsume());
+        Waiting.pause(settings.lateConsume());
         if (fixture()
                 .committed(channel)
                 .map(committed -> committed.contains(id))
@@ -534,7 +669,7 @@ public abstract class ListenerVerification<A, E extends Event> {
                     + "); L3.4 cannot be" + " judged — see required_L3_3_pollDoesNotConsumeTheEvent");
         }
         cancelled.cancel(); // the wait polled the event but never checkpointed it
-        pause(settings.lateConsume());
+        Waiting.pause(settings.lateConsume());
         fixture()
                 .committed(channel)
                 .ifPresent(
@@ -544,7 +679,8 @@ public abstract class ListenerVerification<A, E extends Event> {
                                         + " reports " + id
                                         + " committed after its wait was cancelled with the event in hand (polled, never"
                                         + " checkpointed): the cancel consumed it. onCancel releases what the wait holds; it never commits"));
-        Optional<E> next = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
+        Optional<E> next =
+                Waiting.awaitMaybe(direct.pollOrAbort(env.newInstance(), channel, env.context()), settings.liveness());
         if (next.isPresent() && !next.get().id().equals(id)) {
             fail("[L3.5] only " + id + " was published into " + channel + "; after its wait was cancelled the next wait"
                     + " got " + next.get().id() + ": the uncommitted occurrence came back under a new id()");
@@ -559,13 +695,16 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Test
+    @Override
     public void required_L3_5_aRedeliveredEventCarriesTheSameId() {
         instantiableOrAbort();
         requireOrAbort(Capability.DURABLE_CHANNEL);
-        A channel = newChannel("sameid");
-        publish(channel, "same", DirectContext.publication("tck-direct", settings.liveness()));
-        E first = await(pollOrAbort(newInstance(), channel, context()), "L3.5", "a poll of " + channel);
-        Optional<E> again = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
+        A channel = env.newChannel("sameid");
+        source.publish(channel, "same", DirectContext.publication("tck-direct", settings.liveness()));
+        E first = waiting.await(
+                direct.pollOrAbort(env.newInstance(), channel, env.context()), "L3.5", "a poll of " + channel);
+        Optional<E> again =
+                Waiting.awaitMaybe(direct.pollOrAbort(env.newInstance(), channel, env.context()), settings.liveness());
         if (again.isEmpty()) {
             throw new TestAbortedException("precondition L3.3 broken (no redelivery of an uncommitted event); L3.5"
                     + " cannot be judged — see required_L3_3_pollDoesNotConsumeTheEvent");
@@ -578,24 +717,25 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Test
+    @Override
     public void required_L3_6_aPublishedEventReachesItsWaitWithinTheBound() throws Exception {
         instantiableOrAbort();
-        TckRuntime runtime = runtime();
-        List<Boolean> orders = supports(Capability.DURABLE_CHANNEL) ? List.of(true, false) : List.of(false);
+        TckRuntime runtime = env.runtime();
+        List<Boolean> orders = env.supports(Capability.DURABLE_CHANNEL) ? List.of(true, false) : List.of(false);
         for (boolean ahead : orders) {
-            A channel = newChannel("liveness");
+            A channel = env.newChannel("liveness");
             String workflow = runtime.workflowId("live-" + ahead);
             long start = System.nanoTime();
             CompletableFuture<String> published =
-                    ahead ? publishAsync(channel, "live", runtime.publication(workflow)) : null;
+                    ahead ? source.publishAsync(channel, "live", runtime.publication(workflow)) : null;
             if (published != null) {
                 published.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
             }
             WorkflowHandle<E> handle = runtime.start(listener(), channel, workflow);
             if (!ahead) {
-                published = publishAsync(channel, "live", runtime.publication(workflow));
+                published = source.publishAsync(channel, "live", runtime.publication(workflow));
             }
-            E got = awaitOutput(
+            E got = waiting.awaitOutput(
                     handle.output(),
                     "L3.6",
                     "the event published into " + channel + (ahead ? " before " : " after ") + "workflow " + workflow
@@ -611,15 +751,16 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Test
+    @Override
     public void required_L3_7_concurrentWaitsWithDifferentArgsGetTheirOwnEvents() throws Exception {
         instantiableOrAbort();
-        TckRuntime runtime = runtime();
+        TckRuntime runtime = env.runtime();
         int count = 4;
         Map<String, A> channels = new LinkedHashMap<>();
         Map<String, WorkflowHandle<E>> handles = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
             String workflow = runtime.workflowId("own-" + i);
-            A channel = newChannel("own-" + i);
+            A channel = env.newChannel("own-" + i);
             channels.put(workflow, channel);
             handles.put(workflow, runtime.start(listener(), channel, workflow));
         }
@@ -628,10 +769,11 @@ public abstract class ListenerVerification<A, E extends Event> {
         Map<String, CompletableFuture<String>> published = new LinkedHashMap<>();
         for (String workflow : order) {
             published.put(
-                    workflow, publishAsync(channels.get(workflow), "for-" + workflow, runtime.publication(workflow)));
+                    workflow,
+                    source.publishAsync(channels.get(workflow), "for-" + workflow, runtime.publication(workflow)));
         }
         for (String workflow : channels.keySet()) {
-            E got = awaitOutput(
+            E got = waiting.awaitOutput(
                     handles.get(workflow).output(),
                     "L3.7",
                     "workflow " + workflow + " waiting on " + channels.get(workflow) + " while " + (count - 1)
@@ -651,25 +793,26 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Test
+    @Override
     public void optional_L3_8_endedWaitsLeaveNothingBehind() throws Exception {
         instantiableOrAbort();
-        TckRuntime runtime = runtime();
-        warmUp(runtime);
-        int baseline = liveThreads();
+        TckRuntime runtime = env.runtime();
+        runtimes.warmUp(runtime);
+        int baseline = TckThreads.live();
         int waits = settings.concurrentWaits();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < waits; i++) {
             String workflow = runtime.workflowId("released-" + i);
-            runtime.start(listener(), newChannel("released-" + i), workflow);
+            runtime.start(listener(), env.newChannel("released-" + i), workflow);
             ids.add(workflow);
         }
         Thread.sleep(Math.max(200, settings.settle().toMillis()));
         for (String workflow : ids) {
-            cancelBounded(runtime, workflow);
+            runtimes.cancelBounded(runtime, workflow);
         }
         Thread.sleep(Math.max(200, settings.settle().toMillis()));
         var metrics = runtime.hark().metrics();
-        int threads = liveThreads();
+        int threads = TckThreads.live();
         assertTrue(
                 metrics.pendingTimers() == 0 && metrics.inboxWaits() == 0 && threads <= baseline + 2,
                 () -> "[L3.8] after " + waits + " cancelled waits the listener left behind " + metrics.pendingTimers()
@@ -677,30 +820,49 @@ public abstract class ListenerVerification<A, E extends Event> {
                         + " extra thread(s); release what a wait holds in context.onCancel");
     }
 
+    /**
+     * Competing waits on one channel of an {@code @UnsharedSource} listener, which the runtime does
+     * not claim events for: each event must reach exactly one of them all the same [L3.9].
+     */
+    @Test
+    @Override
+    public void required_L3_9_anUnsharedSourceNeverDeliversOneOccurrenceToTwoWaits() throws Exception {
+        instantiableOrAbort();
+        if (!listener().isAnnotationPresent(UnsharedSource.class)) {
+            Assumptions.abort("[L3.9] does not apply: " + listener().getName() + " is not declared @UnsharedSource, so"
+                    + " the runtime's claims (R7.1) keep one occurrence from two waits; the outcome is checked by"
+                    + " required_L4_5_competingWaitsTakeEachEventOnce");
+        }
+        runtimes.competeOnOneChannel(true);
+    }
+
     // ---------------------------------------------------------------- 4. Commit
 
     @Test
+    @Override
     public void required_L4_2_eventCheckpointedIsIdempotent() {
         instantiableOrAbort();
-        boolean queue = supports(Capability.DURABLE_CHANNEL) && supports(Capability.MULTIPLE_EVENTS_PER_CHANNEL);
-        A channel = newChannel("idempotent");
-        DirectContext context = context();
+        boolean queue =
+                env.supports(Capability.DURABLE_CHANNEL) && env.supports(Capability.MULTIPLE_EVENTS_PER_CHANNEL);
+        A channel = env.newChannel("idempotent");
+        DirectContext context = env.context();
         String first;
         String second = null;
         CompletionStage<E> stage;
         if (queue) {
-            first = publish(channel, "one", DirectContext.publication("tck-direct", settings.liveness()));
-            second = publish(channel, "two", DirectContext.publication("tck-direct", settings.liveness()));
-            stage = pollOrAbort(newInstance(), channel, context);
+            first = source.publish(channel, "one", DirectContext.publication("tck-direct", settings.liveness()));
+            second = source.publish(channel, "two", DirectContext.publication("tck-direct", settings.liveness()));
+            stage = direct.pollOrAbort(env.newInstance(), channel, context);
         } else {
-            stage = pollOrAbort(newInstance(), channel, context);
-            first = publish(channel, "one", DirectContext.publication(context.workflowId(), settings.liveness()));
+            stage = direct.pollOrAbort(env.newInstance(), channel, context);
+            first = source.publish(
+                    channel, "one", DirectContext.publication(context.workflowId(), settings.liveness()));
         }
-        E event = await(stage, "L4.2", "a poll of " + channel);
+        E event = waiting.await(stage, "L4.2", "a poll of " + channel);
         assertEquals(first, event.id(), "[L4.2] the poll returned another event than the first published");
-        commitDirect(newInstance(), roundTrip(event), "L4.2");
+        direct.commit(env.newInstance(), env.roundTrip(event), "L4.2");
         try {
-            commitDirect(newInstance(), roundTrip(event), "L4.2");
+            direct.commit(env.newInstance(), env.roundTrip(event), "L4.2");
         } catch (AssertionError e) {
             throw new AssertionError(
                     "[L4.2] a repeated eventCheckpointed for " + first + ", already committed, did not"
@@ -708,7 +870,8 @@ public abstract class ListenerVerification<A, E extends Event> {
                     e);
         }
         if (queue) {
-            Optional<E> next = awaitMaybe(pollOrAbort(newInstance(), channel, context()), settings.liveness());
+            Optional<E> next = Waiting.awaitMaybe(
+                    direct.pollOrAbort(env.newInstance(), channel, env.context()), settings.liveness());
             if (next.isPresent() && next.get().id().equals(first)) {
                 throw new TestAbortedException("precondition L4.4 broken (a committed event is delivered again);"
                         + " L4.2 cannot be judged — see required_L4_4_aCommittedEventIsNeverDeliveredAgain");
@@ -731,22 +894,24 @@ public abstract class ListenerVerification<A, E extends Event> {
     @Label("required_L4_2_idempotentCommitAcrossACrashInsideTheCommit")
     @AddLifecycleHook(TckPropertyHook.class)
     @RequiresCapability(Capability.DURABLE_CHANNEL)
+    @Override
     public void required_L4_2_idempotentCommitAcrossACrashInsideTheCommit(
             @ForAll("crashesInsideTheCommit") List<Step> schedule) throws Exception {
         runSchedule("L4.2", schedule);
     }
 
     @Test
+    @Override
     public void optional_L4_3_eventCheckpointedDoesNotBlock() throws Exception {
         instantiableOrAbort();
-        A channel = newChannel("commitblock");
-        DirectContext context = context();
-        CompletionStage<E> stage = pollOrAbort(newInstance(), channel, context);
-        publish(channel, "c", DirectContext.publication(context.workflowId(), settings.liveness()));
-        E event = await(stage, "L4.3", "a poll of " + channel);
-        EventListener<A, E> instance = newInstance();
-        E copy = roundTrip(event);
-        Future<CompletionStage<Void>> call = CALLER.submit(() -> instance.eventCheckpointed(copy, context));
+        A channel = env.newChannel("commitblock");
+        DirectContext context = env.context();
+        CompletionStage<E> stage = direct.pollOrAbort(env.newInstance(), channel, context);
+        source.publish(channel, "c", DirectContext.publication(context.workflowId(), settings.liveness()));
+        E event = waiting.await(stage, "L4.3", "a poll of " + channel);
+        EventListener<A, E> instance = env.newInstance();
+        E copy = env.roundTrip(event);
+        Future<CompletionStage<Void>> call = TckThreads.call(() -> instance.eventCheckpointed(copy, context));
         try {
             call.get(settings.nonBlocking().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -757,26 +922,29 @@ public abstract class ListenerVerification<A, E extends Event> {
     }
 
     @Test
+    @Override
     public void required_L4_4_aCommittedEventIsNeverDeliveredAgain() {
         instantiableOrAbort();
         requireOrAbort(Capability.MULTIPLE_EVENTS_PER_CHANNEL);
-        A channel = newChannel("forget");
-        DirectContext context = context();
-        CompletionStage<E> stage = pollOrAbort(newInstance(), channel, context);
-        String first = publish(channel, "one", DirectContext.publication(context.workflowId(), settings.liveness()));
-        E event = await(stage, "L4.4", "a poll of " + channel);
+        A channel = env.newChannel("forget");
+        DirectContext context = env.context();
+        CompletionStage<E> stage = direct.pollOrAbort(env.newInstance(), channel, context);
+        String first =
+                source.publish(channel, "one", DirectContext.publication(context.workflowId(), settings.liveness()));
+        E event = waiting.await(stage, "L4.4", "a poll of " + channel);
         assertEquals(first, event.id(), "[L4.4] the poll returned another event than the one published");
-        commitDirect(newInstance(), roundTrip(event), "L4.4");
+        direct.commit(env.newInstance(), env.roundTrip(event), "L4.4");
         fixture()
                 .committed(channel)
                 .ifPresent(committed -> assertTrue(
                         committed.contains(first),
                         () -> "[L4.4]" + " eventCheckpointed completed for " + first
                                 + " but the source does not report it committed: " + committed));
-        DirectContext next = context();
-        CompletionStage<E> again = pollOrAbort(newInstance(), channel, next);
-        String second = publish(channel, "two", DirectContext.publication(next.workflowId(), settings.liveness()));
-        E got = await(again, "L4.4", "the poll after " + first + " was committed");
+        DirectContext next = env.context();
+        CompletionStage<E> again = direct.pollOrAbort(env.newInstance(), channel, next);
+        String second =
+                source.publish(channel, "two", DirectContext.publication(next.workflowId(), settings.liveness()));
+        E got = waiting.await(again, "L4.4", "the poll after " + first + " was committed");
         assertTrue(
                 got.id().equals(second),
                 () -> "[L4.4] "
@@ -792,6 +960,7 @@ public abstract class ListenerVerification<A, E extends Event> {
     @Label("required_L4_4_noDuplicateAcrossACrashAfterTheCheckpoint")
     @AddLifecycleHook(TckPropertyHook.class)
     @RequiresCapability(Capability.DURABLE_CHANNEL)
+    @Override
     public void required_L4_4_noDuplicateAcrossACrashAfterTheCheckpoint(
             @ForAll("crashesAfterTheCheckpoint") List<Step> schedule) throws Exception {
         runSchedule("L4.4", schedule);
@@ -803,532 +972,45 @@ public abstract class ListenerVerification<A, E extends Event> {
      * {@code @UnsharedSource} is held to the same outcome without the runtime's claims [L3.9].
      */
     @Test
+    @Override
     public void required_L4_5_competingWaitsTakeEachEventOnce() throws Exception {
         instantiableOrAbort();
-        boolean unshared = listener().isAnnotationPresent(UnsharedSource.class);
-        String why = unshared
-                ? " (the listener is @UnsharedSource: each channel of its source is one wait's, so"
-                        + " no waits compete on it [L3.9])"
-                : "";
-        requireOrAbort(Capability.MULTIPLE_EVENTS_PER_CHANNEL, why);
-        requireOrAbort(Capability.DURABLE_CHANNEL, why);
-        pollReturnsOrAbort();
-        TckRuntime runtime = runtime();
-        A channel = newChannel("compete");
-        int waits = Math.max(2, Math.min(settings.concurrentWaits(), 8));
-        CompetingWaits competition = new CompetingWaits(listener(), unshared, settings.liveness());
-        competition.run(
-                waits,
-                waits / 2,
-                i -> runtime.workflowId("c" + (i + 1)),
-                workflow ->
-                        runtime.start(listener(), channel, workflow).output().thenApply(e -> (Object) e),
-                (payload, workflow) -> publishAsync(channel, payload, runtime.publication(workflow)));
-        competition.check(CompetingWaits.sorted(fixture().committed(channel)));
+        runtimes.competeOnOneChannel(listener().isAnnotationPresent(UnsharedSource.class));
     }
 
     // ---------------------------------------------------------------- crash schedules
 
     @Provide
     public Arbitrary<List<Step>> crashesBeforeTheCheckpoint() {
-        return schedules(CrashPoint.NONE, CrashPoint.BEFORE_CHECKPOINT);
+        return CrashSchedules.of(settings, CrashPoint.NONE, CrashPoint.BEFORE_CHECKPOINT);
     }
 
     @Provide
     public Arbitrary<List<Step>> crashesAfterTheCheckpoint() {
-        return schedules(CrashPoint.NONE, CrashPoint.AFTER_CHECKPOINT, CrashPoint.AFTER_COMMIT_RECORDED);
+        return CrashSchedules.of(
+                settings, CrashPoint.NONE, CrashPoint.AFTER_CHECKPOINT, CrashPoint.AFTER_COMMIT_RECORDED);
     }
 
     @Provide
     public Arbitrary<List<Step>> crashesInsideTheCommit() {
-        return schedules(CrashPoint.NONE, CrashPoint.INSIDE_COMMIT, CrashPoint.COMMIT_NOT_RECORDED);
+        return CrashSchedules.of(settings, CrashPoint.NONE, CrashPoint.INSIDE_COMMIT, CrashPoint.COMMIT_NOT_RECORDED);
     }
 
-    private Arbitrary<List<Step>> schedules(CrashPoint... points) {
-        return Combinators.combine(
-                        Arbitraries.of(true, false),
-                        Arbitraries.of(points),
-                        Arbitraries.integers().between(0, 20))
-                .as(Step::new)
-                .list()
-                .ofMinSize(Math.min(2, settings.maxEvents()))
-                .ofMaxSize(settings.maxEvents());
-    }
-
-    /**
-     * Runs one schedule in a real runtime: one workflow per step, each waiting once on the channel
-     * (a fresh channel per step when the source has one event per channel), crashed where the
-     * step says and resumed on the same storage. After every step nothing unpublished and nothing
-     * twice has reached a workflow; at the end every published event reached one exactly once.
-     */
     private void runSchedule(String rule, List<Step> schedule) throws Exception {
-        if (skipProperties) {
-            return;
-        }
-        boolean shared = supports(Capability.MULTIPLE_EVENTS_PER_CHANNEL);
-        Ledger ledger = new Ledger(rule, schedule);
-        try (TckRuntime runtime = new TckRuntime(settings.liveness(), listener())) {
-            A sharedChannel = shared ? newChannel("crash") : null;
-            List<A> channels = new ArrayList<>();
-            for (int i = 0; i < schedule.size(); i++) {
-                channels.add(shared ? sharedChannel : newChannel("crash-" + i));
-                ledger.plan(i, runtime.workflowId("w" + (i + 1)), schedule.get(i));
-            }
-            for (int i = 0; i < schedule.size(); i++) {
-                if (schedule.get(i).publishAhead()) {
-                    ledger.published(
-                            i,
-                            publish(
-                                    channels.get(i),
-                                    "ahead-" + i,
-                                    runtime.publication(runtime.workflowId("w" + (i + 1)))));
-                }
-            }
-            for (int i = 0; i < schedule.size(); i++) {
-                Step step = schedule.get(i);
-                A channel = channels.get(i);
-                String workflow = runtime.workflowId("w" + (i + 1));
-                CompletableFuture<CrashPoint> crash = runtime.store().arm(workflow, step.crash());
-                CompletableFuture<Object> output =
-                        runtime.start(listener(), channel, workflow).output().thenApply(e -> e);
-                CompletableFuture<String> published = step.publishAhead()
-                        ? null
-                        : publishAsync(channel, "after-start-" + i, runtime.publication(workflow));
-                Object outcome;
-                try {
-                    outcome = CompletableFuture.anyOf(output, crash)
-                            .get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    recordPublished(ledger, i, published);
-                    ledger.noDelivery(i, settings.liveness().toMillis());
-                    return;
-                } catch (ExecutionException e) {
-                    recordPublished(ledger, i, published);
-                    ledger.workflowFailed(workflow, e.getCause());
-                    return;
-                }
-                boolean restarted = false;
-                if (outcome instanceof CrashPoint point) {
-                    checkNothingCommittedBeforeCheckpoint(ledger, runtime, point, channel);
-                    if (point == CrashPoint.INSIDE_COMMIT) {
-                        Thread.sleep(step.delayMillis());
-                    }
-                    recordPublished(ledger, i, published);
-                    ledger.note("step " + (i + 1) + ": runtime crashed at " + point + " of " + workflow + ", restarted"
-                            + " (the listener's classes loaded anew: static fields empty, as in a new process)");
-                    Map<String, CompletableFuture<Object>> resumed = runtime.crashAndRestart();
-                    output = resumed.get(workflow);
-                    if (output == null) {
-                        // A crash after the commit mark may find the workflow already finished: the
-                        // runtime queues its final status right behind the mark.
-                        dev.hark.workflow.WorkflowStatus status = runtime.hark().status(workflow);
-                        output = status == dev.hark.workflow.WorkflowStatus.SUCCESSFUL
-                                ? CompletableFuture.completedFuture(
-                                        runtime.hark().output(workflow))
-                                : CompletableFuture.failedFuture(new IllegalStateException(workflow
-                                        + " was neither resumable nor finished after the crash (" + status
-                                        + "); resumable: " + resumed.keySet()));
-                    }
-                    restarted = true;
-                }
-                Object got;
-                try {
-                    got = output.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-                } catch (TimeoutException e) {
-                    recordPublished(ledger, i, published);
-                    ledger.noDelivery(i, settings.liveness().toMillis());
-                    return;
-                } catch (ExecutionException e) {
-                    recordPublished(ledger, i, published);
-                    ledger.workflowFailed(workflow, e.getCause());
-                    return;
-                }
-                recordPublished(ledger, i, published);
-                ledger.delivered(i, ((Event) got).id(), restarted);
-                ledger.committed(i, fixture().committed(channel));
-                ledger.checkStep();
-            }
-            ledger.checkComplete();
+        if (!skipProperties) {
+            crashes.run(rule, schedule);
         }
     }
 
-    private void recordPublished(Ledger ledger, int step, CompletableFuture<String> published) throws Exception {
-        if (published != null) {
-            try {
-                ledger.published(step, published.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS));
-            } catch (TimeoutException | ExecutionException e) {
-                ledger.fail("publishing the event of step " + (step + 1) + " failed: " + e);
-            }
-        }
-    }
-
-    /** At a crash before eventCheckpointed ran, the source must not have committed the checkpointed event [L3.3]. */
-    private void checkNothingCommittedBeforeCheckpoint(Ledger ledger, TckRuntime runtime, CrashPoint point, A channel) {
-        if (point != CrashPoint.BEFORE_CHECKPOINT) {
-            return;
-        }
-        String envelope = runtime.store().lastCheckpoint();
-        Optional<Set<String>> committed = fixture().committed(channel);
-        if (envelope == null || committed.isEmpty()) {
-            return;
-        }
-        ListenerType type = typeOrAbort();
-        Event event = (Event) new ValueCodec(listener().getClassLoader()).decode(envelope, type.eventType());
-        if (committed.get().contains(event.id())) {
-            ledger.note("at the crash (" + point + ") the source already reported " + event.id() + " committed");
-            throw new AssertionError(
-                    "[L3.3] the source committed " + event.id() + " before eventCheckpointed was called"
-                            + " (crash point " + point + "): the poll consumed it\n" + ledger.render());
-        }
-    }
-
-    // ---------------------------------------------------------------- helpers
+    // ---------------------------------------------------------------- preconditions, for TckPropertyHook
 
     /** Aborts the calling test when the listener cannot even be created (L1.2 / L1.7 are failed elsewhere). */
     final void instantiableOrAbort() {
-        try {
-            ListenerType.of(listener());
-            listener().getConstructor().newInstance();
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            throw new TestAbortedException("precondition L1.2 broken (the listener cannot be created: " + e
-                    + "); see required_L1_2_hasAPublicNoArgConstructor");
-        }
+        env.instantiableOrAbort();
     }
 
     final void requireOrAbort(Capability capability) {
-        requireOrAbort(capability, "");
-    }
-
-    private void requireOrAbort(Capability capability, String note) {
-        String reason = fixture().unsupported().get(capability);
-        if (reason != null) {
-            throw new TestAbortedException("the source does not support " + capability + ": " + reason + note);
-        }
-    }
-
-    /** Aborts a runtime test when a poll blocks: blocked workers cannot run, start or cancel workflows [L3.1]. */
-    private void pollReturnsOrAbort() {
-        pollOrAbort(newInstance(), newChannel("returns"), context());
-    }
-
-    private static void pause(Duration duration) {
-        try {
-            Thread.sleep(duration.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private boolean supports(Capability capability) {
-        return !fixture().unsupported().containsKey(capability);
-    }
-
-    private ListenerType typeOrAbort() {
-        instantiableOrAbort();
-        return ListenerType.of(listener());
-    }
-
-    @SuppressWarnings("unchecked")
-    private EventListener<A, E> newInstance() {
-        try {
-            return (EventListener<A, E>) listener().getConstructor().newInstance();
-        } catch (ReflectiveOperationException e) {
-            throw new TestAbortedException("precondition L1.2 broken: " + e);
-        }
-    }
-
-    private A newChannel(String label) {
-        return fixture()
-                .newChannel("tck" + ProcessHandle.current().pid() + "-" + label + "-" + NAMES.incrementAndGet());
-    }
-
-    private DirectContext context() {
-        DirectContext context = new DirectContext("tck-direct-" + NAMES.incrementAndGet(), "wait");
-        contexts.add(context);
-        return context;
-    }
-
-    private TckRuntime runtime() {
-        TckRuntime runtime = new TckRuntime(settings.liveness(), listener());
-        runtimes.add(runtime);
-        return runtime;
-    }
-
-    @SuppressWarnings("unchecked")
-    private E roundTrip(E event) {
-        ListenerType type = ListenerType.of(listener());
-        ValueCodec codec = new ValueCodec(listener().getClassLoader());
-        return (E) codec.decode(codec.encode(event, type.eventType()), type.eventType());
-    }
-
-    /** Polls on a helper thread; a poll that does not return in time blocks, which L3.1 reports. */
-    private CompletionStage<E> pollOrAbort(EventListener<A, E> instance, A channel, DirectContext context) {
-        Future<CompletionStage<E>> call = CALLER.submit(() -> instance.pollForEvent(channel, context));
-        try {
-            CompletionStage<E> stage = call.get(settings.nonBlocking().toMillis(), TimeUnit.MILLISECONDS);
-            if (stage == null) {
-                fail("[L3.2] pollForEvent returned null; it must return a stage");
-            }
-            return stage;
-        } catch (TimeoutException e) {
-            // let a blocked poll go: publish something it can return, then give up on this test
-            CompletableFuture.runAsync(() -> unblock(channel, context), CALLER);
-            throw new TestAbortedException("precondition L3.1 broken (pollForEvent blocks the calling thread); see"
-                    + " required_L3_1_pollForEventReturnsWithoutBlocking");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        } catch (ExecutionException e) {
-            throw new AssertionError(
-                    "[L3.2] pollForEvent threw " + e.getCause() + "; it must return a stage, completed"
-                            + " exceptionally if the source failed",
-                    e.getCause());
-        }
-    }
-
-    private void unblock(A channel, DirectContext context) {
-        try {
-            publish(channel, "unblock", DirectContext.publication(context.workflowId(), Duration.ofSeconds(1)));
-        } catch (RuntimeException | AssertionError ignored) {
-            // best effort
-        }
-    }
-
-    private E publishAndPollDirect(A channel, String payload, String rule) {
-        DirectContext context = context();
-        if (supports(Capability.DURABLE_CHANNEL)) {
-            String id = publish(channel, payload, DirectContext.publication(context.workflowId(), settings.liveness()));
-            E event = await(pollOrAbort(newInstance(), channel, context), rule, "a poll of " + channel);
-            assertEquals(id, event.id(), "[" + rule + "] the poll returned another event than the one published");
-            return event;
-        }
-        CompletionStage<E> stage = pollOrAbort(newInstance(), channel, context);
-        publish(channel, payload, DirectContext.publication(context.workflowId(), settings.liveness()));
-        return await(stage, rule, "a poll of " + channel);
-    }
-
-    private void commitDirect(EventListener<A, E> instance, E event, String rule) {
-        DirectContext context = context();
-        CompletionStage<Void> stage;
-        try {
-            stage = CALLER.submit(() -> instance.eventCheckpointed(event, context))
-                    .get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new AssertionError(
-                    "[" + rule + "] eventCheckpointed(" + event.id() + ") threw " + e.getCause(), e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-            throw new AssertionError("[" + rule + "] eventCheckpointed(" + event.id() + ") did not return", e);
-        }
-        if (stage == null) {
-            fail("[" + rule + "] eventCheckpointed returned null; it must return a stage [L4.3]");
-        }
-        try {
-            stage.toCompletableFuture().get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new AssertionError(
-                    "[" + rule + "] eventCheckpointed(" + event.id() + ") completed exceptionally: " + e.getCause(),
-                    e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-            throw new AssertionError(
-                    "[" + rule + "] eventCheckpointed(" + event.id() + ") did not complete within "
-                            + settings.liveness().toMillis() + " ms",
-                    e);
-        }
-    }
-
-    private String publish(A channel, String payload, Publication publication) {
-        try {
-            return publishAsync(channel, payload, publication)
-                    .get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException(
-                    "the fixture could not publish into " + channel + ": " + e.getCause(), e.getCause());
-        } catch (InterruptedException | TimeoutException e) {
-            throw new IllegalStateException(
-                    "the fixture did not publish into " + channel + " within "
-                            + settings.liveness().toMillis() + " ms",
-                    e);
-        }
-    }
-
-    private CompletableFuture<String> publishAsync(A channel, String payload, Publication publication) {
-        try {
-            return fixture().publish(channel, payload, publication).toCompletableFuture();
-        } catch (Exception e) {
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private E await(CompletionStage<E> stage, String rule, String what) {
-        try {
-            E event = stage.toCompletableFuture().get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-            if (event == null) {
-                fail("[L3.2] " + what + " completed with null; it must complete with an event");
-            }
-            return event;
-        } catch (TimeoutException e) {
-            throw new AssertionError("[" + rule + "] " + what + ": no event within "
-                    + settings.liveness().toMillis() + " ms");
-        } catch (ExecutionException e) {
-            throw new AssertionError("[" + rule + "] " + what + " failed: " + e.getCause(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    private Optional<E> awaitMaybe(CompletionStage<E> stage, Duration patience) {
-        try {
-            return Optional.ofNullable(stage.toCompletableFuture().get(patience.toMillis(), TimeUnit.MILLISECONDS));
-        } catch (TimeoutException | ExecutionException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        }
-    }
-
-    @SuppressWarnings("unchecked")
-    private E awaitOutput(CompletableFuture<?> output, String rule, String what) {
-        try {
-            return (E) output.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new AssertionError("[" + rule + "] " + what + ": the workflow received nothing within "
-                    + settings.liveness().toMillis() + " ms (" + TckSettings.LIVENESS_MILLIS + ")");
-        } catch (ExecutionException e) {
-            throw Attribution.workflowFailed(rule, "the workflow", e.getCause(), what);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
-        }
-    }
-
-    /**
-     * Publishes into {@code channel} for {@code workflow} (before it starts, when the source holds
-     * events, so that a wait left behind would see it first) and expects that workflow to get it.
-     */
-    private void expectDeliveredAfter(
-            TckRuntime runtime,
-            A channel,
-            String workflow,
-            String rule,
-            String situation,
-            Supplier<Map<String, CompletableFuture<Object>>> restart)
-            throws Exception {
-        boolean durable = supports(Capability.DURABLE_CHANNEL);
-        String id = null;
-        if (durable) {
-            if (restart != null) {
-                runtime.hark().close();
-            }
-            id = publish(channel, "after", runtime.publication(workflow));
-            Thread.sleep(settings.settle().toMillis());
-            String published = id;
-            fixture()
-                    .committed(channel)
-                    .ifPresent(committed -> assertTrue(
-                            !committed.contains(published),
-                            () -> "["
-                                    + rule + "] the source reports " + published
-                                    + " committed although no wait checkpointed it ("
-                                    + situation + "): the abandoned wait consumed it"));
-        }
-        CompletableFuture<?> output;
-        if (restart != null) {
-            output = restart.get()
-                    .getOrDefault(
-                            workflow,
-                            CompletableFuture.failedFuture(new IllegalStateException(workflow + " was not resumable")));
-        } else {
-            output = runtime.start(listener(), channel, workflow).output();
-        }
-        CompletableFuture<String> published = durable
-                ? CompletableFuture.completedFuture(id)
-                : publishAsync(channel, "after", runtime.publication(workflow));
-        String expected = id;
-        E got;
-        try {
-            got = awaitOutput(output, rule, "");
-        } catch (AssertionError e) {
-            if (e.getCause() != null) {
-                // the workflow failed: that is the finding (cause first), whatever the abandoned wait did
-                throw Attribution.workflowFailed(rule, workflow, e.getCause(), "the event was published " + situation);
-            }
-            throw new AssertionError(
-                    "[" + rule + "] the event " + (expected == null ? "" : expected + " ")
-                            + "published " + situation + " never reached workflow " + workflow + " within "
-                            + settings.liveness().toMillis() + " ms: the abandoned wait consumed it",
-                    e);
-        }
-        assertEquals(
-                published.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS),
-                got.id(),
-                "[" + rule + "] workflow " + workflow + " received another event than the one published " + situation);
-    }
-
-    /** Cancels a workflow; a runtime whose worker threads are all held by blocking polls cannot, which L3.1 reports. */
-    private void cancelBounded(TckRuntime runtime, String workflow) throws Exception {
-        Future<?> cancel = CALLER.submit(() -> runtime.hark().cancel(workflow));
-        try {
-            cancel.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            throw new TestAbortedException("precondition L3.1 broken (the runtime could not cancel " + workflow
-                    + " within "
-                    + settings.liveness().toMillis() + " ms: its worker threads are held by polls that block); see"
-                    + " required_L3_1_pendingWaitsHoldNoThread");
-        } catch (ExecutionException e) {
-            throw new AssertionError(
-                    "the runtime could not cancel workflow " + workflow + ": " + e.getCause(), e.getCause());
-        }
-    }
-
-    private void warmUp(TckRuntime runtime) throws Exception {
-        A channel = newChannel("warmup");
-        String workflow = runtime.workflowId("warmup");
-        WorkflowHandle<E> handle = runtime.start(listener(), channel, workflow);
-        CompletableFuture<String> published = publishAsync(channel, "warm", runtime.publication(workflow));
-        try {
-            handle.output().get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-            published.get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException | ExecutionException e) {
-            throw new TestAbortedException("precondition L3.6 broken (a published event did not reach its workflow);"
-                    + " see required_L3_6_aPublishedEventReachesItsWaitWithinTheBound");
-        }
-        runtime.hark()
-                .start(Dag.task(Probe::ping).bind(), runtime.workflowId("warmup-probe"))
-                .output()
-                .get(settings.liveness().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private static int liveThreads() {
-        return ManagementFactory.getThreadMXBean().getThreadCount();
-    }
-
-    private static String stackOf(String threadPrefix) {
-        StringBuilder out = new StringBuilder();
-        for (Map.Entry<Thread, StackTraceElement[]> entry :
-                Thread.getAllStackTraces().entrySet()) {
-            StackTraceElement[] stack = entry.getValue();
-            if (entry.getKey().getName().startsWith(threadPrefix) && stack.length > 0 && !isIdle(stack)) {
-                out.append("stack of ").append(entry.getKey().getName()).append(":\n");
-                for (int i = 0; i < Math.min(stack.length, 12); i++) {
-                    out.append("    at ").append(stack[i]).append('\n');
-                }
-                break;
-            }
-        }
-        return out.toString();
-    }
-
-    private static boolean isIdle(StackTraceElement[] stack) {
-        for (StackTraceElement element : stack) {
-            if (element.getClassName().startsWith("java.util.concurrent.ThreadPoolExecutor")
-                    && element.getMethodName().equals("getTask")) {
-                return true;
-            }
-        }
-        return false;
+        env.requireOrAbort(capability, "");
     }
 
     /** Task functions of the TCK's probe workflows. */

@@ -348,4 +348,40 @@ public final class MemoryListeners {
             return CompletableFuture.completedFuture(null);
         }
     }
+
+    /** Breaks L1.1: not public, so the runtime cannot create it from outside its package. */
+    static final class NotPublic implements EventListener<String, QEvent> {
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            return new Good().pollForEvent(channel, context);
+        }
+    }
+
+    /** Breaks L1.7: its constructor opens a connection eagerly, and the broker is not there. */
+    public static final class ThrowsInConstructor implements EventListener<String, QEvent> {
+        public ThrowsInConstructor() {
+            throw new IllegalStateException("cannot reach the broker");
+        }
+
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            return new Good().pollForEvent(channel, context);
+        }
+    }
+
+    /** Breaks L1.7 under a short load bound: its constructor takes a second (a slow eager connect). */
+    public static final class SlowConstructor implements EventListener<String, QEvent> {
+        public SlowConstructor() {
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        @Override
+        public CompletionStage<QEvent> pollForEvent(String channel, EventContext context) {
+            return new Good().pollForEvent(channel, context);
+        }
+    }
 }

@@ -181,4 +181,33 @@ public final class Subjects {
             return MemoryListeners.NullEvent.class;
         }
     }
+
+    public static class NotPublicVerification extends MemoryVerification<QEvent> {
+        @Override
+        protected Class<? extends EventListener<String, QEvent>> listener() {
+            return MemoryListeners.NotPublic.class;
+        }
+    }
+
+    public static class ThrowsInConstructorVerification extends MemoryVerification<QEvent> {
+        @Override
+        protected Class<? extends EventListener<String, QEvent>> listener() {
+            return MemoryListeners.ThrowsInConstructor.class;
+        }
+    }
+
+    public static class SlowConstructorVerification extends MemoryVerification<QEvent> {
+        @Override
+        protected Class<? extends EventListener<String, QEvent>> listener() {
+            return MemoryListeners.SlowConstructor.class;
+        }
+    }
+
+    /** Breaks L1.8: the listener's class is on the class path twice (a second jar holds a copy). */
+    public static class TwiceOnTheClassPathVerification extends MemoryVerification<QEvent> {
+        @Override
+        protected Class<? extends EventListener<String, QEvent>> listener() {
+            return SecondCopy.of(TwiceOnTheClassPath.class);
+        }
+    }
 }

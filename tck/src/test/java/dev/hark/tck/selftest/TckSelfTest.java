@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 import static org.junit.platform.engine.discovery.DiscoverySelectors.selectMethod;
 
+import dev.hark.tck.ListenerVerificationRules;
 import dev.hark.tck.TckSettings;
 import java.util.List;
 import java.util.Map;
@@ -142,15 +143,54 @@ class TckSelfTest {
         return String.join("\n           ", List.of(lines).subList(0, Math.min(lines.length, 8)));
     }
 
-    /** Correct listeners: the waiter-fed memory queue, and a table queue polled on the context's timer. */
+    /**
+     * Correct listeners: the waiter-fed memory queue, and a table queue polled on the context's
+     * timer. Every rule of the rules interface is run; the rules the kit cannot judge are skipped
+     * with why, and L3.9 (they are not {@code @UnsharedSource}) as not applying.
+     */
     @ParameterizedTest(name = "{0} passes every rule")
     @ValueSource(classes = {Subjects.GoodVerification.class, Subjects.TableQueueVerification.class})
     void aCorrectListenerPassesEveryRule(Class<?> verification) {
         Map<String, Outcome> outcomes = run(selectClass(verification));
-        assertEquals(25, outcomes.size(), describe(outcomes));
+        assertEquals(ruleMethods(), new TreeSet<>(outcomes.keySet()), describe(outcomes));
+        for (Outcome o : outcomes.values()) {
+            if (o.test().startsWith("untested_")) {
+                assertEquals(TestExecutionResult.Status.ABORTED, o.status(), describe(outcomes));
+                assertTrue(o.message().startsWith("[" + ruleOf(o.test()) + "] untested: "), o.message());
+            } else if (o.test().startsWith("required_L3_9_")) {
+                assertEquals(TestExecutionResult.Status.ABORTED, o.status(), describe(outcomes));
+                assertTrue(o.message().startsWith("[L3.9] does not apply: "), o.message());
+            } else {
+                assertEquals(
+                        TestExecutionResult.Status.SUCCESSFUL,
+                        o.status(),
+                        "every rule passes, none skipped:\n" + describe(outcomes));
+            }
+        }
+    }
+
+    /** The rules a kit run reports: one test per method of the rules interface. */
+    static TreeSet<String> ruleMethods() {
+        return Stream.of(ListenerVerificationRules.class.getMethods())
+                .map(java.lang.reflect.Method::getName)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    @Test
+    void theRulesTheKitCannotJudgeSayWhereTheyAreEnforced() {
+        Map<String, Outcome> outcomes = runClass(Subjects.GoodVerification.class);
+        for (String loaderRule : List.of(
+                "untested_L1_9_aPluginIsAFolderOfReadableJarsOrOneJar",
+                "untested_L1_10_aWorkflowDefinitionIsAPublicClassRegisteredAsAService",
+                "untested_L1_11_aWorkflowDefinitionsNameIsAValidUniqueId",
+                "untested_L1_12_noClassOfThePluginStopsTheProcess")) {
+            assertTrue(outcomes.get(loaderRule).message().contains("hark plugins check"), describe(outcomes));
+        }
         assertTrue(
-                outcomes.values().stream().allMatch(o -> o.status() == TestExecutionResult.Status.SUCCESSFUL),
-                "every rule passes, none skipped:\n" + describe(outcomes));
+                outcomes.get("untested_L1_6_itsIdStaysStableAcrossReleases")
+                        .message()
+                        .contains("cannot resume"),
+                describe(outcomes));
     }
 
     static Stream<Arguments> brokenListeners() {
@@ -208,7 +248,17 @@ class TckSelfTest {
                 Arguments.of(
                         Subjects.SharedButDeclaredUnsharedVerification.class,
                         "L3.9",
-                        List.of("required_L4_5_competingWaitsTakeEachEventOnce")),
+                        List.of(
+                                "required_L4_5_competingWaitsTakeEachEventOnce",
+                                "required_L3_9_anUnsharedSourceNeverDeliversOneOccurrenceToTwoWaits")),
+                Arguments.of(
+                        Subjects.NotPublicVerification.class,
+                        "L1.1",
+                        List.of("required_L1_1_isAPublicConcreteTopLevelOrStaticNestedClass")),
+                Arguments.of(
+                        Subjects.ThrowsInConstructorVerification.class,
+                        "L1.7",
+                        List.of("required_L1_7_itsStaticInitializerAndConstructorCompletePromptly")),
                 Arguments.of(
                         Subjects.ConsumesSeenEventOnCancelVerification.class,
                         "L3.4",
@@ -285,6 +335,40 @@ class TckSelfTest {
             assertEquals(TestExecutionResult.Status.ABORTED, outcome.status(), describe(blocking));
             assertTrue(outcome.message().startsWith("precondition L3.1"), outcome.message());
         }
+    }
+
+    @Test
+    void aClassThatIsNotPublicIsAnL1_1BreachNotAnL1_2One() {
+        Outcome constructor =
+                runClass(Subjects.NotPublicVerification.class).get("required_L1_2_hasAPublicNoArgConstructor");
+        assertEquals(TestExecutionResult.Status.ABORTED, constructor.status(), constructor.message());
+        assertTrue(constructor.message().startsWith("precondition L1.1 broken"), constructor.message());
+    }
+
+    @Test
+    void aConstructorSlowerThanTheLoadersBoundFailsL1_7() {
+        String test = "required_L1_7_itsStaticInitializerAndConstructorCompletePromptly";
+        System.setProperty("hark.plugins.load-timeout-ms", "300");
+        try {
+            Outcome slow = run(selectMethod(Subjects.SlowConstructorVerification.class, test))
+                    .get(test);
+            assertEquals(TestExecutionResult.Status.FAILED, slow.status(), slow.message());
+            assertTrue(slow.message().startsWith("[L1.7]") && slow.message().contains("within 300 ms"), slow.message());
+        } finally {
+            System.clearProperty("hark.plugins.load-timeout-ms");
+        }
+        Outcome withinTheDefault = run(selectMethod(Subjects.SlowConstructorVerification.class, test))
+                .get(test);
+        assertEquals(TestExecutionResult.Status.SUCCESSFUL, withinTheDefault.status(), withinTheDefault.message());
+    }
+
+    @Test
+    void aListenerWhoseClassIsTwiceOnTheClassPathFailsL1_8() {
+        String test = "required_L1_8_itsIdIsUniqueOnTheClassPath";
+        Outcome twice = run(selectMethod(Subjects.TwiceOnTheClassPathVerification.class, test))
+                .get(test);
+        assertEquals(TestExecutionResult.Status.FAILED, twice.status(), twice.message());
+        assertTrue(twice.message().startsWith("[L1.8]") && twice.message().contains("2 copies"), twice.message());
     }
 
     @Test
