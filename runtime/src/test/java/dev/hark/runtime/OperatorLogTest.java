@@ -64,7 +64,7 @@ class OperatorLogTest {
             }
         });
         assertTrue(
-                log.matches("(?s).*WARN dev.hark.runtime.event.EventTask - Poll for task \\S+ of workflow poll-error"
+                log.matches("(?s).*WARN dev.hark.runtime.protocol.EventTask - Poll for task \\S+ of workflow poll-error"
                         + " on listener \\S*FirstPollThrows failed \\(attempt 1\\), polling again in 100 ms:"
                         + " java.lang.AssertionError: first poll fails.*"),
                 log);

@@ -2,8 +2,6 @@ package dev.hark.tck;
 
 import dev.hark.api.Event;
 import dev.hark.workflow.WorkflowStatus;
-import dev.hark.workflow.internal.ListenerType;
-import dev.hark.workflow.internal.ValueCodec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -158,8 +156,7 @@ final class CrashSchedules<A, E extends Event> {
         if (envelope == null || committed.isEmpty()) {
             return;
         }
-        ListenerType type = env.typeOrAbort();
-        Event event = (Event) new ValueCodec(env.listener().getClassLoader()).decode(envelope, type.eventType());
+        Event event = env.storedFormsOrAbort().readEvent(envelope);
         if (committed.get().contains(event.id())) {
             ledger.note("at the crash (" + point + ") the source already reported " + event.id() + " committed");
             throw new AssertionError(

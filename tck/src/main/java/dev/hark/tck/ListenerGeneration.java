@@ -2,8 +2,7 @@ package dev.hark.tck;
 
 import dev.hark.api.Event;
 import dev.hark.api.EventListener;
-import dev.hark.workflow.internal.ListenerType;
-import dev.hark.workflow.internal.ValueCodec;
+import dev.hark.runtime.testkit.StoredForms;
 import org.opentest4j.TestAbortedException;
 
 /**
@@ -32,8 +31,6 @@ final class ListenerGeneration<A, E extends Event> {
     /** @return an event this generation polled, through JSON, as the runtime hands it to the commit */
     @SuppressWarnings("unchecked")
     E roundTrip(E event) {
-        ValueCodec codec = new ValueCodec(type.getClassLoader());
-        var eventType = ListenerType.of(type).eventType();
-        return (E) codec.decode(codec.encode(event, eventType), eventType);
+        return (E) StoredForms.of(type).roundTripEvent(event);
     }
 }

@@ -9,9 +9,8 @@ import dev.hark.api.Event;
 import dev.hark.api.EventListener;
 import dev.hark.api.UnsharedSource;
 import dev.hark.runtime.WorkflowHandle;
+import dev.hark.runtime.testkit.StoredForms;
 import dev.hark.workflow.Dag;
-import dev.hark.workflow.internal.ListenerType;
-import dev.hark.workflow.internal.ValueCodec;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -139,7 +138,7 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
     @Override
     public void required_L1_1_isAPublicConcreteTopLevelOrStaticNestedClass() {
         try {
-            ListenerType.of(listener()); // the runtime's own check, as Dag.waitForEvent runs it
+            StoredForms.of(listener()); // the runtime's own check, as Dag.waitForEvent runs it
         } catch (IllegalArgumentException e) {
             if (String.valueOf(e.getMessage()).contains("[L1.1]")) {
                 fail(
@@ -167,7 +166,7 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
                     e);
         }
         try {
-            ListenerType.of(type);
+            StoredForms.of(type);
         } catch (IllegalArgumentException e) {
             fail("[L1.2] " + e.getMessage(), e);
         }
@@ -199,13 +198,12 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
     @Test
     @Override
     public void required_L1_4_argumentsSurviveAJacksonRoundTrip() {
-        ListenerType type = env.typeOrAbort();
-        ValueCodec codec = new ValueCodec(listener().getClassLoader());
+        StoredForms stored = env.storedFormsOrAbort();
         for (int i = 0; i < 3; i++) {
             A args = env.newChannel("args");
             Object copy;
             try {
-                copy = codec.decode(codec.encode(args, type.argsType()), type.argsType());
+                copy = stored.roundTripArguments(args);
             } catch (RuntimeException e) {
                 throw new AssertionError("[L1.4] arguments " + args + " do not survive a Jackson round trip: " + e, e);
             }

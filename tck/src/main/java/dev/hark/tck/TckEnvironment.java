@@ -2,8 +2,7 @@ package dev.hark.tck;
 
 import dev.hark.api.Event;
 import dev.hark.api.EventListener;
-import dev.hark.workflow.internal.ListenerType;
-import dev.hark.workflow.internal.ValueCodec;
+import dev.hark.runtime.testkit.StoredForms;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -69,7 +68,7 @@ final class TckEnvironment<A, E extends Event> {
     /** Aborts the calling test when the listener's class is not one the runtime can use (L1.1 is failed elsewhere). */
     void shapeOrAbort() {
         try {
-            ListenerType.of(listener());
+            StoredForms.of(listener());
         } catch (IllegalArgumentException e) {
             if (String.valueOf(e.getMessage()).contains("[L1.1]")) {
                 throw new TestAbortedException("precondition L1.1 broken (" + e.getMessage() + "); see"
@@ -81,7 +80,7 @@ final class TckEnvironment<A, E extends Event> {
     /** Aborts the calling test when the listener cannot even be created (L1.2 / L1.7 are failed elsewhere). */
     void instantiableOrAbort() {
         try {
-            ListenerType.of(listener());
+            StoredForms.of(listener());
             listener().getConstructor().newInstance();
         } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
             throw new TestAbortedException("precondition L1.2 broken (the listener cannot be created: " + e
@@ -89,9 +88,9 @@ final class TckEnvironment<A, E extends Event> {
         }
     }
 
-    ListenerType typeOrAbort() {
+    StoredForms storedFormsOrAbort() {
         instantiableOrAbort();
-        return ListenerType.of(listener());
+        return StoredForms.of(listener());
     }
 
     @SuppressWarnings("unchecked")
@@ -126,9 +125,7 @@ final class TckEnvironment<A, E extends Event> {
     /** @return {@code event} through JSON, as the runtime hands a checkpointed event to the commit */
     @SuppressWarnings("unchecked")
     E roundTrip(E event) {
-        ListenerType type = ListenerType.of(listener());
-        ValueCodec codec = new ValueCodec(listener().getClassLoader());
-        return (E) codec.decode(codec.encode(event, type.eventType()), type.eventType());
+        return (E) StoredForms.of(listener()).roundTripEvent(event);
     }
 
     void release() throws Exception {

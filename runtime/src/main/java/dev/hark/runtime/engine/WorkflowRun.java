@@ -1,7 +1,7 @@
 package dev.hark.runtime.engine;
 
-import dev.hark.runtime.event.EventTask;
 import dev.hark.runtime.plugin.PluginCalls;
+import dev.hark.runtime.protocol.EventTask;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.TaskState;

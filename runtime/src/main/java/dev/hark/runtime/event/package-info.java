@@ -1,6 +1,6 @@
 /**
- * Event tasks: the exactly-once protocol that drives one wait (poll, durable checkpoint, hand-off,
- * commit), the context a listener is given, listener type checks, and the single timer thread
- * that every pending timer shares.
+ * Events sent into the runtime, as their senders see them: a send's outcome
+ * ({@link dev.hark.runtime.event.Delivery}, what {@code Hark.sendEvent} completes with and the HTTP
+ * endpoint answers from) and what an idempotency key may be.
  */
 package dev.hark.runtime.event;

@@ -1,4 +1,4 @@
-package dev.hark.runtime.event;
+package dev.hark.runtime.protocol;
 
 import dev.hark.api.EventContext;
 import dev.hark.api.InboxMessage;

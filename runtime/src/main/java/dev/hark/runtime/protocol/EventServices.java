@@ -1,4 +1,4 @@
-package dev.hark.runtime.event;
+package dev.hark.runtime.protocol;
 
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.workflow.internal.ValueCodec;

@@ -1,10 +1,10 @@
-package dev.hark.runtime.event;
+package dev.hark.runtime.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
-import dev.hark.runtime.event.Inbox.Taken;
+import dev.hark.runtime.protocol.Inbox.Taken;
 import org.junit.jupiter.api.Test;
 
 /** The inbox's record of which keys of a workflow already took a message (409 rather than 404). */

@@ -1,6 +1,7 @@
-package dev.hark.runtime.event;
+package dev.hark.runtime.protocol;
 
 import dev.hark.api.InboxMessage;
+import dev.hark.runtime.event.Delivery;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;

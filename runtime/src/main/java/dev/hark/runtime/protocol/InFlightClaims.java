@@ -1,4 +1,4 @@
-package dev.hark.runtime.event;
+package dev.hark.runtime.protocol;
 
 import dev.hark.runtime.storage.EventClaim;
 import java.util.List;

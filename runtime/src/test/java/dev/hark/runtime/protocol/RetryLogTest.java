@@ -1,4 +1,4 @@
-package dev.hark.runtime.event;
+package dev.hark.runtime.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package dev.hark.runtime.event;
+package dev.hark.runtime.protocol;
 
 import dev.hark.runtime.concurrent.DaemonThreads;
 import java.time.Clock;

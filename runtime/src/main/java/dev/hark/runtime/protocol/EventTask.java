@@ -1,9 +1,10 @@
-package dev.hark.runtime.event;
+package dev.hark.runtime.protocol;
 
 import dev.hark.api.Event;
 import dev.hark.api.EventListener;
 import dev.hark.api.InboxMessage;
 import dev.hark.runtime.concurrent.Futures;
+import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
