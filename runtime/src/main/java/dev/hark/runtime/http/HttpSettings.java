@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Settings of the HTTP endpoint.
@@ -143,196 +144,106 @@ public record HttpSettings(
     }
 
     public HttpSettings withHost(String newHost) {
-        return new HttpSettings(
-                newHost,
-                port,
-                maxBodyBytes,
-                replyTimeout,
-                idleTimeout,
-                requestReadTimeout,
-                maxConnections,
-                maxRequestLineBytes,
-                maxHeaderBytes,
-                allowedHosts,
-                credentials,
-                tls);
+        return with(c -> c.host = newHost);
     }
 
     public HttpSettings withPort(int newPort) {
-        return new HttpSettings(
-                host,
-                newPort,
-                maxBodyBytes,
-                replyTimeout,
-                idleTimeout,
-                requestReadTimeout,
-                maxConnections,
-                maxRequestLineBytes,
-                maxHeaderBytes,
-                allowedHosts,
-                credentials,
-                tls);
+        return with(c -> c.port = newPort);
     }
 
     public HttpSettings withMaxBodyBytes(int newMaxBodyBytes) {
-        return new HttpSettings(
-                host,
-                port,
-                newMaxBodyBytes,
-                replyTimeout,
-                idleTimeout,
-                requestReadTimeout,
-                maxConnections,
-                maxRequestLineBytes,
-                maxHeaderBytes,
-                allowedHosts,
-                credentials,
-                tls);
+        return with(c -> c.maxBodyBytes = newMaxBodyBytes);
     }
 
     public HttpSettings withReplyTimeout(Duration newReplyTimeout) {
-        return new HttpSettings(
-                host,
-                port,
-                maxBodyBytes,
-                newReplyTimeout,
-                idleTimeout,
-                requestReadTimeout,
-                maxConnections,
-                maxRequestLineBytes,
-                maxHeaderBytes,
-                allowedHosts,
-                credentials,
-                tls);
+        return with(c -> c.replyTimeout = newReplyTimeout);
     }
 
     public HttpSettings withIdleTimeout(Duration newIdleTimeout) {
-        return new HttpSettings(
-                host,
-                port,
-                maxBodyBytes,
-                replyTimeout,
-                newIdleTimeout,
-                requestReadTimeout,
-                maxConnections,
-                maxRequestLineBytes,
-                maxHeaderBytes,
-                allowedHosts,
-                credentials,
-                tls);
+        return with(c -> c.idleTimeout = newIdleTimeout);
     }
 
     public HttpSettings withRequestReadTimeout(Duration newRequestReadTimeout) {
-        return new HttpSettings(
-                host,
-                port,
-                maxBodyBytes,
-                replyTimeout,
-                idleTimeout,
-                newRequestReadTimeout,
-                maxConnections,
-                maxRequestLineBytes,
-                maxHeaderBytes,
-                allowedHosts,
-                credentials,
-                tls);
+        return with(c -> c.requestReadTimeout = newRequestReadTimeout);
     }
 
     public HttpSettings withMaxConnections(int newMaxConnections) {
-        return new HttpSettings(
-                host,
-                port,
-                maxBodyBytes,
-                replyTimeout,
-                idleTimeout,
-                requestReadTimeout,
-                newMaxConnections,
-                maxRequestLineBytes,
-                maxHeaderBytes,
-                allowedHosts,
-                credentials,
-                tls);
+        return with(c -> c.maxConnections = newMaxConnections);
     }
 
     public HttpSettings withMaxRequestLineBytes(int newMaxRequestLineBytes) {
-        return new HttpSettings(
-                host,
-                port,
-                maxBodyBytes,
-                replyTimeout,
-                idleTimeout,
-                requestReadTimeout,
-                maxConnections,
-                newMaxRequestLineBytes,
-                maxHeaderBytes,
-                allowedHosts,
-                credentials,
-                tls);
+        return with(c -> c.maxRequestLineBytes = newMaxRequestLineBytes);
     }
 
     public HttpSettings withMaxHeaderBytes(int newMaxHeaderBytes) {
-        return new HttpSettings(
-                host,
-                port,
-                maxBodyBytes,
-                replyTimeout,
-                idleTimeout,
-                requestReadTimeout,
-                maxConnections,
-                maxRequestLineBytes,
-                newMaxHeaderBytes,
-                allowedHosts,
-                credentials,
-                tls);
+        return with(c -> c.maxHeaderBytes = newMaxHeaderBytes);
     }
 
     public HttpSettings withAllowedHosts(List<String> newAllowedHosts) {
-        return new HttpSettings(
-                host,
-                port,
-                maxBodyBytes,
-                replyTimeout,
-                idleTimeout,
-                requestReadTimeout,
-                maxConnections,
-                maxRequestLineBytes,
-                maxHeaderBytes,
-                newAllowedHosts,
-                credentials,
-                tls);
+        return with(c -> c.allowedHosts = newAllowedHosts);
     }
 
     public HttpSettings withCredentials(Credentials newCredentials) {
-        return new HttpSettings(
-                host,
-                port,
-                maxBodyBytes,
-                replyTimeout,
-                idleTimeout,
-                requestReadTimeout,
-                maxConnections,
-                maxRequestLineBytes,
-                maxHeaderBytes,
-                allowedHosts,
-                newCredentials,
-                tls);
+        return with(c -> c.credentials = newCredentials);
     }
 
     /** @param newTls HTTPS from PEM files, or null for plain HTTP */
     public HttpSettings withTls(TlsSettings newTls) {
-        return new HttpSettings(
-                host,
-                port,
-                maxBodyBytes,
-                replyTimeout,
-                idleTimeout,
-                requestReadTimeout,
-                maxConnections,
-                maxRequestLineBytes,
-                maxHeaderBytes,
-                allowedHosts,
-                credentials,
-                newTls);
+        return with(c -> c.tls = newTls);
+    }
+
+    /** @return these settings with {@code change} applied to a copy of their fields, validated again */
+    private HttpSettings with(Consumer<Fields> change) {
+        Fields fields = new Fields(this);
+        change.accept(fields);
+        return fields.settings();
+    }
+
+    /** The components of a settings record, mutable while one {@code with…} call changes one of them. */
+    private static final class Fields {
+        String host;
+        int port;
+        int maxBodyBytes;
+        Duration replyTimeout;
+        Duration idleTimeout;
+        Duration requestReadTimeout;
+        int maxConnections;
+        int maxRequestLineBytes;
+        int maxHeaderBytes;
+        List<String> allowedHosts;
+        Credentials credentials;
+        TlsSettings tls;
+
+        Fields(HttpSettings from) {
+            host = from.host;
+            port = from.port;
+            maxBodyBytes = from.maxBodyBytes;
+            replyTimeout = from.replyTimeout;
+            idleTimeout = from.idleTimeout;
+            requestReadTimeout = from.requestReadTimeout;
+            maxConnections = from.maxConnections;
+            maxRequestLineBytes = from.maxRequestLineBytes;
+            maxHeaderBytes = from.maxHeaderBytes;
+            allowedHosts = from.allowedHosts;
+            credentials = from.credentials;
+            tls = from.tls;
+        }
+
+        HttpSettings settings() {
+            return new HttpSettings(
+                    host,
+                    port,
+                    maxBodyBytes,
+                    replyTimeout,
+                    idleTimeout,
+                    requestReadTimeout,
+                    maxConnections,
+                    maxRequestLineBytes,
+                    maxHeaderBytes,
+                    allowedHosts,
+                    credentials,
+                    tls);
+        }
     }
 
     /** @return whether {@link #host} is a loopback address, reachable only from this machine */
