@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.http.HttpSettings;
+import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.GreetingDefinition;
 import dev.hark.workflow.internal.Json;
 import java.net.URI;
@@ -125,20 +126,17 @@ class AdminApiTest {
     }
 
     private HttpResponse<String> awaitAccepted(String path, String body) throws Exception {
-        HttpResponse<String> response = call("POST", path, body);
-        for (int i = 0; i < 500 && response.statusCode() == 404; i++) {
-            Thread.sleep(10);
-            response = call("POST", path, body);
-        }
-        return response;
+        return Await.value(
+                () -> call("POST", path, body),
+                response -> response.statusCode() != 404, // until the workflow's wait is registered
+                response -> "POST " + path + " still answered 404: " + response.body());
     }
 
     private HttpResponse<String> awaitOutput(String path) throws Exception {
-        HttpResponse<String> response = call("GET", path, null);
-        for (int i = 0; i < 500 && response.statusCode() == 409; i++) {
-            Thread.sleep(10);
-            response = call("GET", path, null);
-        }
+        HttpResponse<String> response = Await.value(
+                () -> call("GET", path, null),
+                output -> output.statusCode() != 409, // until the workflow has finished
+                output -> "GET " + path + " still answered 409: " + output.body());
         assertEquals(200, response.statusCode(), response.body());
         return response;
     }

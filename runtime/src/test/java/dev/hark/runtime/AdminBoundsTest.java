@@ -14,6 +14,7 @@ import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
+import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.GreetingDefinition;
 import dev.hark.runtime.testing.Tasks;
 import dev.hark.workflow.Dag;
@@ -273,26 +274,17 @@ class AdminBoundsTest {
     }
 
     private HttpResponse<String> awaitStatus(int status, String path, String body) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        HttpResponse<String> response;
-        do {
-            response = call("POST", path, body);
-            if (response.statusCode() == status) {
-                return response;
-            }
-            Thread.sleep(50);
-        } while (System.nanoTime() < deadline);
-        return response;
+        return Await.value(
+                () -> call("POST", path, body),
+                response -> response.statusCode() == status,
+                response -> "POST " + path + " never answered " + status + ", last " + response.statusCode() + ": "
+                        + response.body());
     }
 
     private void awaitInboxWaits(int n) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (hark.metrics().inboxWaits() < n) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("waits did not register");
-            }
-            Thread.sleep(10);
-        }
+        Await.until(
+                () -> hark.metrics().inboxWaits() >= n,
+                () -> "waits did not register: " + hark.metrics().inboxWaits() + " of " + n);
     }
 
     private HttpResponse<String> call(String method, String path, String body) throws Exception {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.CrashChild;
 import dev.hark.runtime.testing.FileSourceListener;
 import java.io.IOException;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -154,11 +156,10 @@ class CrashRecoveryTest {
         Files.delete(source.resolve("port"));
         Process second = child("resume", "http");
         int port = awaitPort();
-        HttpResponse<String> retry = null;
-        for (int i = 0; i < 500 && (retry == null || retry.statusCode() == 404); i++) {
-            Thread.sleep(20);
-            retry = CLIENT.send(eventRequest(port, "second"), HttpResponse.BodyHandlers.ofString());
-        }
+        HttpResponse<String> retry = Await.value(
+                () -> CLIENT.send(eventRequest(port, "second"), HttpResponse.BodyHandlers.ofString()),
+                response -> response.statusCode() != 404, // until the resumed child parked its wait again
+                response -> "the resumed wait never registered: 404 " + response.body());
         assertEquals(200, retry.statusCode(), retry.body());
         List<String> out = finish(second);
         assertTrue(out.contains("OUTPUT downstream got one event with payload second"), out.toString());
@@ -225,10 +226,7 @@ class CrashRecoveryTest {
     }
 
     private static void awaitFile(Path file) throws InterruptedException {
-        for (int i = 0; i < 3_000 && !Files.exists(file); i++) {
-            Thread.sleep(10);
-        }
-        assertTrue(Files.exists(file), file + " never appeared");
+        Await.until(() -> Files.exists(file), () -> file + " never appeared");
     }
 
     private Process child(String mode) throws IOException {
@@ -269,33 +267,35 @@ class CrashRecoveryTest {
     }
 
     private void awaitLedger(Predicate<List<String>> condition) throws InterruptedException {
-        for (int i = 0; i < 3_000; i++) {
-            if (condition.test(FileSourceListener.ledger(source))) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("ledger never reached the expected state: " + FileSourceListener.ledger(source));
+        Await.until(
+                () -> condition.test(FileSourceListener.ledger(source)),
+                () -> "ledger never reached the expected state: " + FileSourceListener.ledger(source));
     }
 
     private Instant awaitStoredDeadline() throws Exception {
-        for (int i = 0; i < 3_000; i++) {
-            if (Files.exists(dataDir.resolve("hark.db"))) {
-                try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("hark.db"));
-                        ResultSet row = db.createStatement()
-                                .executeQuery("SELECT output FROM tasks WHERE task_id = 'sleep_deadline'")) {
-                    if (row.next()) {
-                        String value = dev.hark.workflow.internal.ValueCodec.rawValue(row.getString(1))
-                                .asString();
-                        return Instant.parse(value);
-                    }
-                } catch (SQLException notYet) {
-                    // the schema may not exist yet
-                }
-            }
-            Thread.sleep(10);
+        return Await.value(
+                        this::storedDeadline,
+                        Optional::isPresent,
+                        none -> "the sleep task never checkpointed its deadline")
+                .orElseThrow();
+    }
+
+    private Optional<Instant> storedDeadline() throws SQLException {
+        if (!Files.exists(dataDir.resolve("hark.db"))) {
+            return Optional.empty();
         }
-        throw new AssertionError("the sleep task never checkpointed its deadline");
+        try (Connection db = DriverManager.getConnection("jdbc:sqlite:" + dataDir.resolve("hark.db"));
+                ResultSet row = db.createStatement()
+                        .executeQuery("SELECT output FROM tasks WHERE task_id = 'sleep_deadline'")) {
+            if (!row.next()) {
+                return Optional.empty();
+            }
+            String value = dev.hark.workflow.internal.ValueCodec.rawValue(row.getString(1))
+                    .asString();
+            return Optional.of(Instant.parse(value));
+        } catch (SQLException notYet) {
+            return Optional.empty(); // the schema may not exist yet
+        }
     }
 
     private static long count(List<String> ledger, String word) {

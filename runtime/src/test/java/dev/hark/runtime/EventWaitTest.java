@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.storage.TaskState;
+import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.ChannelEvent;
 import dev.hark.runtime.testing.ChannelListener;
 import dev.hark.runtime.testing.Channels;
@@ -155,12 +156,10 @@ class EventWaitTest {
     }
 
     static void waitForTask(Hark hark, String workflowId, String taskId) throws InterruptedException {
-        for (int i = 0; i < 3_000; i++) {
-            if (hark.store().tasks(workflowId).stream().anyMatch(t -> t.taskId().equals(taskId))) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("task " + taskId + " of " + workflowId + " never checkpointed");
+        Await.until(
+                () -> hark.store().tasks(workflowId).stream()
+                        .anyMatch(t -> t.taskId().equals(taskId)),
+                () -> "task " + taskId + " of " + workflowId + " never checkpointed; stored: "
+                        + hark.store().tasks(workflowId));
     }
 }

@@ -7,6 +7,7 @@ import dev.hark.listeners.http.HttpEvent;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
+import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.HoldingStore;
 import dev.hark.runtime.testing.RefusingStore;
 import dev.hark.runtime.testing.Tasks;
@@ -286,14 +287,10 @@ class HttpEndpointTest {
     }
 
     private void awaitInboxWaits(int count) throws InterruptedException {
-        for (int i = 0; i < 3_000; i++) {
-            if (hark.metrics().inboxWaits() >= count) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError(
-                "expected " + count + " inbox waits, have " + hark.metrics().inboxWaits());
+        Await.until(
+                () -> hark.metrics().inboxWaits() >= count,
+                () -> "expected " + count + " inbox waits, have "
+                        + hark.metrics().inboxWaits());
     }
 
     private HttpResponse<String> postEvent(String workflowId, String key, String payloadJson) throws Exception {

@@ -10,6 +10,7 @@ import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
+import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.PausingStore;
 import dev.hark.workflow.Dag;
 import dev.hark.workflow.internal.Json;
@@ -26,7 +27,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,7 +98,9 @@ class RestartWindowTest {
         CompletableFuture<Map<String, CompletableFuture<Object>>> resumeAll =
                 CompletableFuture.supplyAsync(hark::resumeAll, helper);
         pausing.awaitPaused();
-        await(() -> hark.resumeProgress().resumed() == RESUMED_FIRST, "the first workflows re-parked");
+        Await.until(
+                () -> hark.resumeProgress().resumed() == RESUMED_FIRST,
+                () -> "the first workflows were not re-parked: " + hark.resumeProgress());
         assertEquals(new ResumeProgress(true, RESUMED_FIRST, PARKED), hark.resumeProgress());
 
         // resumed early in the window: its events are delivered normally
@@ -126,7 +128,8 @@ class RestartWindowTest {
         pausing.release();
         Map<String, CompletableFuture<Object>> outputs = resumeAll.get(30, TimeUnit.SECONDS);
         assertEquals(PARKED, outputs.size());
-        await(() -> !hark.resumeProgress().resuming(), "the window to close");
+        Await.until(
+                () -> !hark.resumeProgress().resuming(), () -> "the window did not close: " + hark.resumeProgress());
         assertEquals(new ResumeProgress(false, PARKED, PARKED), hark.resumeProgress());
 
         for (int i = RESUMED_FIRST; i < PARKED; i++) {
@@ -216,13 +219,6 @@ class RestartWindowTest {
                     again.list(dev.hark.workflow.WorkflowStatus.RESUMABLE).size());
             assertEquals(PARKED, again.resumeAll().size());
         }
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        for (int i = 0; i < 3_000 && !condition.getAsBoolean(); i++) {
-            Thread.sleep(10);
-        }
-        assertTrue(condition.getAsBoolean(), "timed out waiting for " + what);
     }
 
     private HttpResponse<String> postEvent(String workflowId, String payloadJson) throws Exception {

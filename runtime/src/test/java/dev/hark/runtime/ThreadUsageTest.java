@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.listeners.timer.TimerListener;
+import dev.hark.runtime.testing.Await;
 import dev.hark.workflow.Dag;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
@@ -46,10 +47,9 @@ class ThreadUsageTest {
                     .started());
         }
         CompletableFuture.allOf(started.toArray(CompletableFuture[]::new)).get();
-        for (int i = 0;
-                i < 3_000 && hark.metrics().pendingTimers() < hark.metrics().activeWorkflows();
-                i++) {
-            Thread.sleep(10);
-        }
+        Await.until(
+                () -> hark.metrics().pendingTimers() >= hark.metrics().activeWorkflows(),
+                () -> "only " + hark.metrics().pendingTimers() + " of "
+                        + hark.metrics().activeWorkflows() + " waits parked on the scheduler");
     }
 }

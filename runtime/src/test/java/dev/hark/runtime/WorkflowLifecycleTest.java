@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.ChannelEvent;
 import dev.hark.runtime.testing.ChannelListener;
 import dev.hark.runtime.testing.Channels;
@@ -228,9 +229,8 @@ class WorkflowLifecycleTest {
 
     /** Waits (up to 30 s) until the stored status of {@code workflowId} is {@code expected}. */
     private static void awaitStatus(Hark hark, String workflowId, WorkflowStatus expected) throws InterruptedException {
-        for (int i = 0; i < 3_000 && hark.status(workflowId) != expected; i++) {
-            Thread.sleep(10);
-        }
-        assertEquals(expected, hark.status(workflowId));
+        Await.until(
+                () -> hark.status(workflowId) == expected,
+                () -> workflowId + " is " + hark.status(workflowId) + ", not " + expected);
     }
 }

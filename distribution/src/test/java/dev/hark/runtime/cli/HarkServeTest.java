@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.plugin.TestPlugins;
+import dev.hark.runtime.testing.Await;
 import dev.hark.workflow.internal.Json;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -163,45 +165,51 @@ class HarkServeTest {
         String restarted = awaitListening("restarted"); // printed before the workflows are resumed
         // Health first: "starting" (503) while resuming, then "ok" (200); never anything else.
         List<String> healthSeen = new ArrayList<>();
-        for (int i = 0; i < 3_000; i++) {
-            HttpResponse<String> health = CLIENT.send(
-                    HttpRequest.newBuilder(URI.create(restarted + "/health"))
-                            .GET()
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            String status = Json.MAPPER.readTree(health.body()).get("status").asString();
-            healthSeen.add(health.statusCode() + " " + status);
-            assertTrue(
-                    health.statusCode() == 503 && status.equals("starting")
-                            || health.statusCode() == 200 && status.equals("ok"),
-                    healthSeen.toString());
-            if (health.statusCode() == 200) {
-                break;
-            }
-            assertEquals("1", health.headers().firstValue("Retry-After").orElse(null));
-            Thread.sleep(10);
-        }
+        Await.value(
+                () -> {
+                    HttpResponse<String> health = CLIENT.send(
+                            HttpRequest.newBuilder(URI.create(restarted + "/health"))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+                    String status =
+                            Json.MAPPER.readTree(health.body()).get("status").asString();
+                    healthSeen.add(health.statusCode() + " " + status);
+                    assertTrue(
+                            health.statusCode() == 503 && status.equals("starting")
+                                    || health.statusCode() == 200 && status.equals("ok"),
+                            healthSeen.toString());
+                    if (health.statusCode() == 503) {
+                        assertEquals(
+                                "1", health.headers().firstValue("Retry-After").orElse(null));
+                    }
+                    return health;
+                },
+                health -> health.statusCode() == 200,
+                health -> "health never became ok: " + healthSeen);
         // Every event, sent by a client that retries 503 and treats 404 as final (Ray's), is delivered.
-        int retried = 0;
+        AtomicInteger posts = new AtomicInteger();
         for (int i = 0; i < parked; i++) {
-            HttpResponse<String> response = null;
-            for (int attempt = 0; attempt < 500 && (response == null || response.statusCode() == 503); attempt++) {
-                if (response != null) {
-                    retried++;
-                    Thread.sleep(10);
-                }
-                response = post(
-                        restarted + "/event/send_event/p" + i,
-                        "{\"event_key\": \"name\", \"event_payload\": \"n" + i + "\"}");
-                assertTrue(response.statusCode() != 404, "p" + i + " got 404 after the restart: " + response.body());
-            }
-            assertEquals(200, response.statusCode(), "p" + i + ": " + response.body());
+            String workflowId = "p" + i;
+            String body = "{\"event_key\": \"name\", \"event_payload\": \"n" + i + "\"}";
+            HttpResponse<String> response = Await.value(
+                    () -> {
+                        posts.incrementAndGet();
+                        HttpResponse<String> answer = post(restarted + "/event/send_event/" + workflowId, body);
+                        assertTrue(
+                                answer.statusCode() != 404,
+                                workflowId + " got 404 after the restart: " + answer.body());
+                        return answer;
+                    },
+                    answer -> answer.statusCode() != 503,
+                    answer -> workflowId + " still answered 503: " + answer.body());
+            assertEquals(200, response.statusCode(), workflowId + ": " + response.body());
         }
         awaitLine("restarted", "resumed " + parked + " workflow(s)");
         assertEquals(
                 "hello n" + (parked - 1),
                 awaitOutput(restarted, "p" + (parked - 1)).asString(),
-                "health seen " + healthSeen + ", retries " + retried);
+                "health seen " + healthSeen + ", retries " + (posts.get() - parked));
     }
 
     @Test
@@ -327,26 +335,26 @@ class HarkServeTest {
                 .header("Authorization", "Bearer " + events)
                 .POST(HttpRequest.BodyPublishers.ofString("{\"event_key\": \"name\", \"event_payload\": \"Eve\"}"))
                 .build();
-        HttpResponse<String> sent = CLIENT.send(signedIn, HttpResponse.BodyHandlers.ofString());
-        for (int i = 0; i < 500 && sent.statusCode() == 404; i++) { // until the new workflow's wait is parked
-            Thread.sleep(10);
-            sent = CLIENT.send(signedIn, HttpResponse.BodyHandlers.ofString());
-        }
+        HttpResponse<String> sent = Await.value(
+                () -> CLIENT.send(signedIn, HttpResponse.BodyHandlers.ofString()),
+                response -> response.statusCode() != 404, // until the new workflow's wait is parked
+                response -> "w3's wait never registered: 404 " + response.body());
         assertEquals(200, sent.statusCode(), sent.body());
-        out = new StringWriter();
-        for (int i = 0; i < 3_000 && !out.toString().contains("hello Eve"); i++) {
-            Thread.sleep(10);
-            out = new StringWriter();
-            HarkCommand.execute(
-                    new PrintWriter(out, true),
-                    new PrintWriter(new StringWriter()),
-                    Map.of("HARK_TOKEN", admin),
-                    "output",
-                    "w3",
-                    "--server",
-                    adminServer);
-        }
-        assertTrue(out.toString().contains("hello Eve"), out.toString());
+        Await.value(
+                () -> {
+                    StringWriter output = new StringWriter();
+                    HarkCommand.execute(
+                            new PrintWriter(output, true),
+                            new PrintWriter(new StringWriter()),
+                            Map.of("HARK_TOKEN", admin),
+                            "output",
+                            "w3",
+                            "--server",
+                            adminServer);
+                    return output.toString();
+                },
+                output -> output.contains("hello Eve"),
+                output -> "hark output w3 never printed 'hello Eve': " + output);
     }
 
     @Test
@@ -494,61 +502,45 @@ class HarkServeTest {
     }
 
     private String awaitListening(String name) throws Exception {
-        Path log = logs.resolve(name + ".out");
-        for (int i = 0; i < 3_000; i++) {
-            if (Files.exists(log)) {
-                Matcher matcher = LISTENING.matcher(Files.readString(log));
-                if (matcher.find()) {
-                    return matcher.group(1);
-                }
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError(
-                "serve never listened: " + (Files.exists(log) ? Files.readString(log) : "(no output)"));
+        String output = Await.value(
+                () -> logOf(name),
+                log -> LISTENING.matcher(log).find(),
+                log -> "serve never listened: " + (log.isEmpty() ? "(no output)" : log));
+        return LISTENING.matcher(output).results().findFirst().orElseThrow().group(1);
     }
 
+    /** What {@code serve name} printed so far: nothing before it started. */
     private String logOf(String name) throws IOException {
-        return Files.readString(logs.resolve(name + ".out"));
+        Path log = logs.resolve(name + ".out");
+        return Files.exists(log) ? Files.readString(log) : "";
     }
 
     private void awaitLine(String name, String text) throws Exception {
-        Path log = logs.resolve(name + ".out");
-        for (int i = 0; i < 3_000; i++) {
-            if (Files.exists(log) && Files.readString(log).contains(text)) {
-                return;
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("serve never printed '" + text + "': " + Files.readString(log));
+        Await.value(
+                () -> logOf(name),
+                output -> output.contains(text),
+                output -> "serve never printed '" + text + "': " + output);
     }
 
     private static HttpResponse<String> sendEvent(String server, String workflowId, String payload) throws Exception {
-        HttpResponse<String> response = null;
-        for (int i = 0; i < 500 && (response == null || response.statusCode() == 404); i++) {
-            if (response != null) {
-                Thread.sleep(10);
-            }
-            response = post(
-                    server + "/event/send_event/" + workflowId,
-                    "{\"event_key\": \"name\", \"event_payload\": \"" + payload + "\"}");
-        }
-        return response;
+        return Await.value(
+                () -> post(
+                        server + "/event/send_event/" + workflowId,
+                        "{\"event_key\": \"name\", \"event_payload\": \"" + payload + "\"}"),
+                response -> response.statusCode() != 404, // until the workflow's wait is parked
+                response -> workflowId + "'s wait never registered: 404 " + response.body());
     }
 
     private static JsonNode awaitOutput(String server, String workflowId) throws Exception {
-        for (int i = 0; i < 500; i++) {
-            HttpResponse<String> response = CLIENT.send(
-                    HttpRequest.newBuilder(URI.create(server + "/workflows/" + workflowId + "/output"))
-                            .GET()
-                            .build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200) {
-                return Json.MAPPER.readTree(response.body()).get("output");
-            }
-            Thread.sleep(10);
-        }
-        throw new AssertionError("no output for " + workflowId);
+        HttpResponse<String> response = Await.value(
+                () -> CLIENT.send(
+                        HttpRequest.newBuilder(URI.create(server + "/workflows/" + workflowId + "/output"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()),
+                output -> output.statusCode() == 200,
+                output -> "no output for " + workflowId + ": " + output.statusCode() + " " + output.body());
+        return Json.MAPPER.readTree(response.body()).get("output");
     }
 
     private static HttpResponse<String> post(String url, String body) throws Exception {

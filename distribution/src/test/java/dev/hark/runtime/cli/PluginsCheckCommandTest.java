@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.plugin.TestPlugins;
+import dev.hark.runtime.testing.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,15 +147,15 @@ class PluginsCheckCommandTest {
                 .redirectOutput(log.toFile())
                 .start();
         try {
-            String text = "";
-            for (int i = 0; i < 6_000 && !text.contains("Listening on"); i++) {
-                assertTrue(
-                        process.isAlive() || text.contains("Listening on"),
-                        "serve exited with " + (process.isAlive() ? "-" : process.exitValue()) + ": " + text);
-                Thread.sleep(10);
-                text = Files.exists(log) ? Files.readString(log) : "";
-            }
-            assertTrue(text.contains("Listening on"), text);
+            // until serve listens, or gives up: a serve that exits has answered, and the answer is wrong
+            String text = Await.value(
+                    Duration.ofSeconds(60),
+                    () -> Files.exists(log) ? Files.readString(log) : "",
+                    output -> output.contains("Listening on") || !process.isAlive(),
+                    output -> "serve never listened: " + output);
+            assertTrue(
+                    text.contains("Listening on"),
+                    "serve exited with " + (process.isAlive() ? "-" : process.exitValue()) + ": " + text);
             assertTrue(text.contains("com.acme.exi.Exits") && text.contains("L1.12"), text);
             assertTrue(text.contains("com.acme.lop.Loops") && text.contains("L1.7"), text);
             assertTrue(text.contains("com.acme.chk.Echo"), "the linked plugin folder loads: " + text);

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.testing.Await;
 import dev.hark.workflow.WorkflowStatus;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -139,12 +140,8 @@ class AdminQueueTest {
             assertEquals(200, live.status, live.body);
 
             release.countDown();
-            long deadline = System.nanoTime() + 30_000_000_000L;
             for (Call call : queued) {
-                while (call.status == 0) {
-                    assertTrue(System.nanoTime() < deadline, "queued requests were not served");
-                    Thread.sleep(1);
-                }
+                Await.until(() -> call.status != 0, () -> "queued requests were not served");
                 assertEquals(200, call.status, call.body);
             }
         } finally {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.http.RawHttp.Response;
 import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.testing.Await;
 import dev.hark.workflow.WorkflowStatus;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -120,7 +121,7 @@ class HostileClientTest {
                 cut = true;
                 break;
             }
-            Thread.sleep(50);
+            Thread.sleep(50); // the trickle's pace: this loop is the slow client, not a wait
         }
         assertTrue(cut, "the server answered or closed a request trickled for longer than its read timeout");
         try {
@@ -149,14 +150,15 @@ class HostileClientTest {
         assertClosed(third);
 
         first.close();
-        long until = System.nanoTime() + Duration.ofMillis(GENEROUS_MILLIS).toNanos();
-        int status = 0;
-        while (status != 200 && System.nanoTime() < until) { // the server sees the close a moment later
-            Socket again = connect();
-            send(again, "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
-            status = readResponse(again.getInputStream()).status();
-        }
-        assertEquals(200, status, "a connection is served again once one closed");
+        Await.value( // the server sees the close a moment later
+                Duration.ofMillis(GENEROUS_MILLIS),
+                () -> {
+                    Socket again = connect();
+                    send(again, "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n");
+                    return readResponse(again.getInputStream()).status();
+                },
+                status -> status == 200,
+                status -> "a connection is served again once one closed, but the last one got " + status);
     }
 
     @Test
@@ -252,7 +254,7 @@ class HostileClientTest {
         }
         send(socket, requests.toString());
         awaitSent(HttpConnection.MAX_PENDING_REQUESTS);
-        Thread.sleep(300);
+        Thread.sleep(300); // give the connection every chance to read one request too many
         assertEquals(
                 HttpConnection.MAX_PENDING_REQUESTS, sent.size(), "requests read before earlier ones were answered");
 
@@ -365,11 +367,10 @@ class HostileClientTest {
     }
 
     private void awaitSent(int count) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofMillis(GENEROUS_MILLIS).toNanos();
-        while (sent.size() < count && System.nanoTime() < until) {
-            Thread.sleep(5);
-        }
-        assertTrue(sent.size() >= count, "sent " + sent);
+        Await.until(
+                Duration.ofMillis(GENEROUS_MILLIS),
+                () -> sent.size() >= count,
+                () -> "expected " + count + " sent, sent " + sent);
     }
 
     /** Admin operations that only record cancellations. */

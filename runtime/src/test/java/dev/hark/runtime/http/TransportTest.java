@@ -75,7 +75,7 @@ class TransportTest {
             }
             RawHttp.send(
                     pipelining, event("first") + "GET /nope HTTP/1.1\r\nHost: localhost\r\n\r\n" + event("second"));
-            Thread.sleep(100);
+            Thread.sleep(100); // the later replies are ready long before the first
             first.complete(new Delivery.Accepted("first", "k", "ev-first"));
             RawHttp.Response one = RawHttp.readResponse(pipelining.getInputStream());
             assertEquals(200, one.status(), one.body());

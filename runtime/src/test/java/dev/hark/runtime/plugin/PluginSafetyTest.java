@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.api.Event;
 import dev.hark.runtime.Hark;
+import dev.hark.runtime.testing.Await;
 import dev.hark.workflow.Dag;
 import dev.hark.workflow.Node;
 import java.nio.file.Files;
@@ -263,10 +264,9 @@ class PluginSafetyTest {
                 assertEquals("e-x", ((Event) event).id());
                 Node<?> flow = set.definition("tccl-flow").orElseThrow().build(Map.of());
                 assertEquals("task=true", hark.run(flow, "tccl-2"), "a task function runs with its plugin's loader");
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (!String.valueOf(System.getProperty(TCCL)).contains("commit=") && System.nanoTime() < deadline) {
-                    Thread.sleep(10);
-                }
+                Await.until(
+                        () -> String.valueOf(System.getProperty(TCCL)).contains("commit="),
+                        () -> "the event was never committed: " + System.getProperty(TCCL));
             }
             String seen = System.getProperty(TCCL);
             assertTrue(seen.matches("init=true(,init=true)*,poll=true,commit=true"), seen);

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hark.api.Event;
 import dev.hark.runtime.Hark;
 import dev.hark.runtime.event.Delivery;
+import dev.hark.runtime.testing.Await;
 import dev.hark.workflow.Dag;
 import dev.hark.workflow.Node;
 import dev.hark.workflow.WorkflowDefinition;
@@ -190,12 +191,6 @@ class PluginWorkflowTest {
     }
 
     private static void awaitInboxWait(Hark hark) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (hark.metrics().inboxWaits() < 1) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the workflow never registered its inbox wait");
-            }
-            Thread.sleep(10);
-        }
+        Await.until(() -> hark.metrics().inboxWaits() >= 1, () -> "the workflow never registered its inbox wait");
     }
 }

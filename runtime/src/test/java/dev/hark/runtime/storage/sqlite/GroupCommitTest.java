@@ -9,6 +9,7 @@ import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.StoreWrite.CreateWorkflow;
 import dev.hark.runtime.storage.StoreWrite.PutTask;
 import dev.hark.runtime.storage.TaskState;
+import dev.hark.runtime.testing.Await;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,9 +69,9 @@ class GroupCommitTest {
 
                 CompletableFuture<Void> later = store.write(new CreateWorkflow("later", "{}", 0));
                 // durable although its future cannot complete yet: the writer is free, the completer is not
-                for (int i = 0; i < 500 && store.stats().writes() < 22; i++) {
-                    Thread.sleep(10);
-                }
+                Await.until(
+                        () -> store.stats().writes() >= 22,
+                        () -> "the write after the slow dependent was not committed: " + store.stats());
                 assertEquals(22, store.stats().writes(), "the write after the slow dependent was committed");
                 assertFalse(later.isDone(), "completions stay in order behind the slow dependent");
                 release.countDown();

@@ -14,9 +14,11 @@ import dev.hark.runtime.storage.StoreWrite.PutTask;
 import dev.hark.runtime.storage.StoreWrite.SetStatus;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.testing.Await;
 import dev.hark.workflow.WorkflowStatus;
 import java.nio.file.Path;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -114,11 +116,10 @@ class WriterBoundsTest {
                             .join());
             assertFalse(store.health().writable());
             queryOnly(store, false);
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-            while (!store.health().writable()) { // health() probes the medium at most once a second
-                assertTrue(System.nanoTime() < deadline, "readiness did not come back: " + store.health());
-                Thread.sleep(50);
-            }
+            Await.until( // health() probes the medium at most once a second
+                    Duration.ofSeconds(10),
+                    () -> store.health().writable(),
+                    () -> "readiness did not come back: " + store.health());
             assertEquals(
                     WorkflowStatus.RUNNING, store.workflow("keep").orElseThrow().status(), "the probe changes nothing");
         }
