@@ -65,6 +65,15 @@ public final class Credentials {
     private static final String KINDS =
             "admin, events, events:PREFIX[,PREFIX...], webhook or webhook:PREFIX[,PREFIX...]";
     private static final SecureRandom RANDOM = new SecureRandom();
+    /** One digest per thread: looking the algorithm up through the providers costs more than hashing a token. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    });
+
     private static final Credentials NONE = new Credentials(List.of(), List.of());
 
     private final List<Token> tokens;
@@ -307,11 +316,7 @@ public final class Credentials {
     }
 
     static byte[] sha256(byte[] bytes) {
-        try {
-            return MessageDigest.getInstance("SHA-256").digest(bytes);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java platform has SHA-256", e);
-        }
+        return SHA_256.get().digest(bytes); // digest() resets it for the thread's next request
     }
 
     @Override
