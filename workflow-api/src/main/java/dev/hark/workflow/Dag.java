@@ -11,6 +11,8 @@ import dev.hark.workflow.internal.ValueCodecException;
 import java.io.Serializable;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -92,6 +94,88 @@ public final class Dag {
             Class<L> listener, Node<? extends A> args) {
         ListenerType.of(Objects.requireNonNull(listener, "listener"));
         return new EventNode<>(listener, Objects.requireNonNull(args, "args"), null);
+    }
+
+    /**
+     * A wait for one event from {@code listener}, or the end of {@code timeout}, whichever comes
+     * first. The deadline is fixed when the wait begins and checkpointed, like {@link #sleep}: after
+     * a restart only the rest is waited. On a timeout the listener's wait is cancelled and consumes
+     * nothing at its source [R8.2].
+     *
+     * @throws IllegalArgumentException as {@link #waitForEvent(Class, Object)}, or if the timeout is
+     *     negative
+     */
+    public static <A, E extends Event, L extends EventListener<A, E>> Node<WaitResult<E>> waitForEvent(
+            Class<L> listener, A args, Duration timeout) {
+        Node<E> wait = waitForEvent(listener, args);
+        return timed(wait, task(Sleeps::deadlineAfter).named("timeout_deadline").bind(value(millis(timeout))));
+    }
+
+    /**
+     * A wait for one event from {@code listener}, addressed by the output of another node, or the
+     * end of {@code timeout}, counted from when that output is known.
+     */
+    public static <A, E extends Event, L extends EventListener<A, E>> Node<WaitResult<E>> waitForEvent(
+            Class<L> listener, Node<? extends A> args, Duration timeout) {
+        Node<E> wait = waitForEvent(listener, args);
+        return timed(
+                wait, task(Sleeps::deadlineAfterReady).named("timeout_deadline").bind(value(millis(timeout)), args));
+    }
+
+    /** A wait for one event from {@code listener}, or the instant {@code deadline}, whichever comes first. */
+    public static <A, E extends Event, L extends EventListener<A, E>> Node<WaitResult<E>> waitForEvent(
+            Class<L> listener, A args, Instant deadline) {
+        Node<E> wait = waitForEvent(listener, args);
+        return timed(wait, value(Objects.requireNonNull(deadline, "deadline")));
+    }
+
+    /**
+     * A race: the first of {@code waits} whose event is checkpointed wins; every other wait is
+     * cancelled and consumes nothing at its source, so its event stays there for the next wait
+     * [R8.1]. Also after a crash: a workflow that resumes after its winner was checkpointed never
+     * polls the others again.
+     *
+     * <p>Each argument must be a wait ({@link #waitForEvent(Class, Object)} or {@link #sleep}) that
+     * nothing else in the workflow uses: bind the race's output instead.
+     *
+     * @throws IllegalArgumentException if fewer than two waits are given, one is given twice, or an
+     *     argument is not a wait
+     */
+    @SafeVarargs
+    public static <E extends Event> Node<FirstOf<E>> firstOf(Node<? extends E>... waits) {
+        Objects.requireNonNull(waits, "waits");
+        if (waits.length < 2) {
+            throw new IllegalArgumentException("firstOf needs at least two waits, got " + waits.length);
+        }
+        List<EventNode<?>> members = new ArrayList<>(waits.length);
+        for (int i = 0; i < waits.length; i++) {
+            Node<? extends E> wait = Objects.requireNonNull(waits[i], "wait " + i);
+            if (!(wait instanceof EventNode<?> event)) {
+                throw new IllegalArgumentException("firstOf takes waits (Dag.waitForEvent, Dag.sleep); argument " + i
+                        + " is a " + wait.getClass().getSimpleName());
+            }
+            for (EventNode<?> earlier : members) {
+                if (earlier == event) {
+                    throw new IllegalArgumentException(
+                            "firstOf got the same wait twice (argument " + i + "); each wait races once");
+                }
+            }
+            members.add(event);
+        }
+        return new FirstOfNode<>(members, FirstOfNode.Output.FIRST_OF);
+    }
+
+    private static <E extends Event> Node<WaitResult<E>> timed(Node<E> wait, Node<Instant> deadline) {
+        EventNode<TimerEvent> timer = new EventNode<>(TimerListener.class, deadline, "timeout");
+        return new FirstOfNode<>(List.of((EventNode<?>) wait, timer), FirstOfNode.Output.WAIT_RESULT);
+    }
+
+    private static long millis(Duration timeout) {
+        Objects.requireNonNull(timeout, "timeout");
+        if (timeout.isNegative()) {
+            throw new IllegalArgumentException("timeout must not be negative, was " + timeout);
+        }
+        return timeout.toMillis();
     }
 
     /**

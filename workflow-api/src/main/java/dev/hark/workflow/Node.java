@@ -6,4 +6,4 @@ package dev.hark.workflow;
  *
  * @param <T> the node's output type
  */
-public sealed interface Node<T> permits ValueNode, TaskNode, EventNode {}
+public sealed interface Node<T> permits ValueNode, TaskNode, EventNode, FirstOfNode {}

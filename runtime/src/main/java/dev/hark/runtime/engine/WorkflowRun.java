@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -34,12 +35,16 @@ final class WorkflowRun implements EventTask.Owner {
     private static final byte PENDING = 0;
     private static final byte RUNNING = 1;
     private static final byte DONE = 2;
+    /** A wait that lost its race, or whose race was decided before it started: it never polls [R8.1]. */
+    private static final byte SKIPPED = 3;
 
     private final Engine engine;
     private final String id;
     private final DagDefinition dag;
     private final String[] outputs;
     private final byte[] states;
+    /** For each node, the index of the race it is a member of, or -1. */
+    private final int[] raceOf;
     /** The output's envelope, or why there is none. */
     private final CompletableFuture<String> outcome = new CompletableFuture<>();
     /** The decoded output, made only once asked for: most runs' outputs are never read back here. */
@@ -71,6 +76,7 @@ final class WorkflowRun implements EventTask.Owner {
         int size = dag.nodes().size();
         this.outputs = new String[size];
         this.states = new byte[size];
+        this.raceOf = racesOf(dag);
         for (int i = 0; i < size; i++) {
             Step step = dag.nodes().get(i);
             if (step instanceof Step.Value value) {
@@ -97,6 +103,24 @@ final class WorkflowRun implements EventTask.Owner {
                 commitsOutstanding++;
             }
         }
+        for (int i = 0; i < size; i++) {
+            if (raceOf[i] >= 0 && states[i] == PENDING && states[raceOf[i]] == DONE) {
+                states[i] = SKIPPED; // its race was won before the restart: never poll it again
+            }
+        }
+    }
+
+    private static int[] racesOf(DagDefinition dag) {
+        int[] races = new int[dag.nodes().size()];
+        Arrays.fill(races, -1);
+        for (int i = 0; i < races.length; i++) {
+            if (dag.nodes().get(i) instanceof Step.FirstOf race) {
+                for (int member : race.members()) {
+                    races[member] = i;
+                }
+            }
+        }
+        return races;
     }
 
     String id() {
@@ -197,6 +221,7 @@ final class WorkflowRun implements EventTask.Owner {
 
     @Override
     public void eventCheckpointed(int node, String envelope) {
+        List<EventTask> losers = null;
         synchronized (this) {
             if (status != WorkflowStatus.RUNNING) {
                 return;
@@ -205,8 +230,61 @@ final class WorkflowRun implements EventTask.Owner {
             if (waits != null) {
                 waits.removeIf(wait -> wait.taskId().equals(taskId(dag.nodes().get(node))));
             }
+            int race = raceOf[node];
+            if (race >= 0) {
+                losers = decideRace(race, node, envelope);
+            }
+        }
+        if (losers != null) {
+            losers.forEach(EventTask::cancel);
         }
         nodeDone(node, envelope);
+    }
+
+    /**
+     * The winner's checkpoint wrote the race's record: the race is done, and every other member is
+     * skipped. Call holding the lock.
+     *
+     * @return the losers' running waits, to cancel
+     */
+    private List<EventTask> decideRace(int race, int winner, String envelope) {
+        Step.FirstOf step = (Step.FirstOf) dag.nodes().get(race);
+        List<EventTask> losers = new ArrayList<>(step.members().length - 1);
+        for (int position = 0; position < step.members().length; position++) {
+            int member = step.members()[position];
+            if (member == winner) {
+                outputs[race] = RaceOutputs.compose(step, position, envelope);
+                continue;
+            }
+            states[member] = SKIPPED;
+            String loser = taskId(dag.nodes().get(member));
+            if (waits != null) {
+                waits.removeIf(wait -> {
+                    if (wait.taskId().equals(loser)) {
+                        losers.add(wait);
+                        return true;
+                    }
+                    return false;
+                });
+            }
+        }
+        states[race] = DONE;
+        return losers;
+    }
+
+    @Override
+    public StoreWrite.Decision decision(int node, String envelope) {
+        int race = raceOf[node];
+        if (race < 0) {
+            return null;
+        }
+        Step.FirstOf step = (Step.FirstOf) dag.nodes().get(race);
+        for (int position = 0; position < step.members().length; position++) {
+            if (step.members()[position] == node) {
+                return new StoreWrite.Decision(step.taskId(), RaceOutputs.compose(step, position, envelope));
+            }
+        }
+        throw new IllegalStateException("node " + node + " is not a member of race " + step.taskId());
     }
 
     @Override
@@ -225,7 +303,14 @@ final class WorkflowRun implements EventTask.Owner {
 
     private void launchReady() {
         for (int i = 0; i < states.length; i++) {
-            if (states[i] == PENDING && inputsDone(dag.nodes().get(i))) {
+            if (states[i] != PENDING) {
+                continue;
+            }
+            if (raceOf[i] >= 0 && states[raceOf[i]] == DONE) {
+                states[i] = SKIPPED;
+                continue;
+            }
+            if (inputsDone(dag.nodes().get(i))) {
                 states[i] = RUNNING;
                 launch(i);
             }
@@ -241,6 +326,7 @@ final class WorkflowRun implements EventTask.Owner {
             }
             return true;
         }
+        // a race is never launched: its members are, and the winner's checkpoint completes it
         return step instanceof Step.Wait wait && states[wait.args()] == DONE;
     }
 
@@ -441,6 +527,9 @@ final class WorkflowRun implements EventTask.Owner {
     private static String taskId(Step step) {
         if (step instanceof Step.Task task) {
             return task.taskId();
+        }
+        if (step instanceof Step.FirstOf race) {
+            return race.taskId();
         }
         return step instanceof Step.Wait wait ? wait.taskId() : null;
     }

@@ -8,6 +8,7 @@ import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
+import dev.hark.runtime.storage.RaceDecidedException;
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
@@ -59,6 +60,14 @@ public final class EventTask {
 
         /** The wait cannot go on: a listener broke a rule, or commits keep failing. */
         void waitFailed(int node, String message, Throwable cause);
+
+        /**
+         * @param envelope the event this wait is about to checkpoint
+         * @return the race this checkpoint decides, if the wait races in a {@code firstOf}, else null
+         */
+        default StoreWrite.Decision decision(int node, String envelope) {
+            return null;
+        }
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(EventTask.class);
@@ -239,7 +248,8 @@ public final class EventTask {
             carrier = replies.carrying(eventId);
         }
         List<EventClaim> claims = claimsFor(eventId, carrier);
-        StoreWrite checkpoint = new StoreWrite.PutTask(workflowId, taskId, TaskState.CHECKPOINTED, envelope, claims);
+        StoreWrite checkpoint = new StoreWrite.PutTask(
+                workflowId, taskId, TaskState.CHECKPOINTED, envelope, claims, owner.decision(node, envelope));
         CompletableFuture<Void> inFlight;
         CompletableFuture<Void> written;
         synchronized (this) {
@@ -282,6 +292,8 @@ public final class EventTask {
             Throwable cause = Futures.unwrap(failure);
             if (cause instanceof EventClaimedException refused) {
                 claimRefused(event, refused, stopped);
+            } else if (cause instanceof RaceDecidedException) {
+                raceLost();
             } else if (stopped) {
                 LOG.warn(
                         "Checkpoint of {} in workflow {} failed after the wait was cancelled: {}",
@@ -364,6 +376,23 @@ public final class EventTask {
         } else {
             services.timers().schedule(again, claimBackoff(attempt));
         }
+    }
+
+    /**
+     * Another wait of this wait's race checkpointed first [R8.1]: this wait is over. Its event was
+     * not recorded and its listener is never told to commit it, so the event stays at its source;
+     * the wait never polls again, and the workflow cancels it as the race's loser.
+     */
+    private void raceLost() {
+        synchronized (this) {
+            cancelled = true;
+            pollStage = null;
+        }
+        settleReplies(reply -> notWaiting(
+                reply,
+                "workflow '" + workflowId + "' took another event first, in a race this wait lost; this one was not"
+                        + " recorded"));
+        endAttempt();
     }
 
     /** @param what "Poll" or "Checkpoint": which step of the attempt failed */

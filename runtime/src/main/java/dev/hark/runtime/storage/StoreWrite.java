@@ -38,19 +38,54 @@ public sealed interface StoreWrite {
      * same transaction, and if any is already held the whole write is refused with
      * {@link EventClaimedException} and nothing of it is applied.
      *
+     * <p>The checkpoint of a wait that races in a {@code firstOf} carries the race's
+     * {@link Decision}: the race's own record, inserted in the same transaction. If the race already
+     * has its record, another member won: the whole write is refused with
+     * {@link RaceDecidedException} and nothing of it is applied [R8.1].
+     *
      * @param outputJson the output envelope (see {@code dev.hark.workflow.internal.ValueCodec})
      * @param claims the claims to record with the checkpoint; empty for a plain task's output
+     * @param decision the race this checkpoint decides, or null
      */
-    record PutTask(String workflowId, String taskId, TaskState state, String outputJson, List<EventClaim> claims)
+    record PutTask(
+            String workflowId,
+            String taskId,
+            TaskState state,
+            String outputJson,
+            List<EventClaim> claims,
+            Decision decision)
             implements StoreWrite {
 
         public PutTask {
             claims = List.copyOf(Objects.requireNonNull(claims, "claims"));
         }
 
+        /** A checkpoint or output that decides no race. */
+        public PutTask(String workflowId, String taskId, TaskState state, String outputJson, List<EventClaim> claims) {
+            this(workflowId, taskId, state, outputJson, claims, null);
+        }
+
         /** A record without claims. */
         public PutTask(String workflowId, String taskId, TaskState state, String outputJson) {
-            this(workflowId, taskId, state, outputJson, List.of());
+            this(workflowId, taskId, state, outputJson, List.of(), null);
+        }
+
+        /** @return whether applying this write can be refused for a reason other than a missing workflow */
+        public boolean guarded() {
+            return decision != null || !claims.isEmpty();
+        }
+    }
+
+    /**
+     * The record of a race's outcome, written with the winning checkpoint, at most once per race.
+     *
+     * @param taskId the race's task id
+     * @param outputJson the race's output envelope, built from the winner's event
+     */
+    record Decision(String taskId, String outputJson) {
+        public Decision {
+            Objects.requireNonNull(taskId, "taskId");
+            Objects.requireNonNull(outputJson, "outputJson");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.hark.runtime.workflow;
 
 import dev.hark.workflow.EventNode;
+import dev.hark.workflow.FirstOfNode;
 import dev.hark.workflow.Node;
 import dev.hark.workflow.TaskNode;
 import dev.hark.workflow.ValueNode;
@@ -14,6 +15,12 @@ import java.util.Set;
 
 /** Turns a graph of {@link Node}s into its persisted form, giving every task a unique id. */
 public final class DagCompiler {
+
+    /**
+     * The class of the workflow API's own tasks (the deadlines of sleeps and timeouts): their names
+     * are bases, numbered when a workflow has several, as a user's explicit names are not.
+     */
+    private static final String BUILT_IN_TASKS = "dev.hark.workflow.Sleeps";
 
     private final ValueCodec codec;
     private final List<DagDefinition.Step> steps = new ArrayList<>();
@@ -31,6 +38,7 @@ public final class DagCompiler {
     public static DagDefinition compile(Node<?> root, ValueCodec codec) {
         DagCompiler compiler = new DagCompiler(codec);
         int rootIndex = compiler.add(root);
+        compiler.requireRaceMembersUsedOnce(rootIndex);
         return new DagDefinition(DagDefinition.CURRENT_VERSION, compiler.steps, rootIndex);
     }
 
@@ -47,19 +55,76 @@ public final class DagCompiler {
             for (int i = 0; i < inputs.length; i++) {
                 inputs[i] = add(task.inputs().get(i));
             }
-            String taskId = taskId(task.options().name(), task.function().displayName());
+            String taskId = task.function().className().equals(BUILT_IN_TASKS)
+                    ? numbered(task.options().name())
+                    : taskId(task.options().name(), task.function().displayName());
             step = new DagDefinition.Step.Task(
                     taskId, task.function(), inputs, task.options().retries());
-        } else {
-            EventNode<?> wait = (EventNode<?>) node;
+        } else if (node instanceof EventNode<?> wait) {
             int args = add(wait.args());
-            String taskId = taskId(wait.name(), wait.listener().getSimpleName());
+            String taskId =
+                    numbered(wait.name() != null ? wait.name() : wait.listener().getSimpleName());
             step = new DagDefinition.Step.Wait(taskId, wait.listener().getName(), args);
+        } else {
+            FirstOfNode<?> race = (FirstOfNode<?>) node;
+            int[] members = new int[race.members().size()];
+            for (int i = 0; i < members.length; i++) {
+                members[i] = add(race.members().get(i));
+            }
+            boolean timed = race.output() == FirstOfNode.Output.WAIT_RESULT;
+            step = new DagDefinition.Step.FirstOf(
+                    numbered(timed ? "wait_result" : "first_of"),
+                    members,
+                    timed ? DagDefinition.Step.FirstOf.WAIT_RESULT : DagDefinition.Step.FirstOf.FIRST_OF);
         }
         steps.add(step);
         int index = steps.size() - 1;
         indexes.put(node, index);
         return index;
+    }
+
+    /**
+     * A race's waits are decided by the race: a member that another node also used could deliver
+     * its event there although the race cancelled it, so each member belongs to its race alone.
+     */
+    private void requireRaceMembersUsedOnce(int root) {
+        int[] uses = new int[steps.size()];
+        uses[root]++;
+        for (DagDefinition.Step step : steps) {
+            if (step instanceof DagDefinition.Step.Task task) {
+                for (int input : task.inputs()) {
+                    uses[input]++;
+                }
+            } else if (step instanceof DagDefinition.Step.Wait wait) {
+                uses[wait.args()]++;
+            } else if (step instanceof DagDefinition.Step.FirstOf race) {
+                for (int member : race.members()) {
+                    uses[member]++;
+                }
+            }
+        }
+        Set<Integer> raced = new HashSet<>();
+        for (DagDefinition.Step step : steps) {
+            if (step instanceof DagDefinition.Step.FirstOf race) {
+                for (int member : race.members()) {
+                    if (!raced.add(member)) {
+                        throw new IllegalArgumentException("wait '" + taskIdOf(member)
+                                + "' races in two firstOf nodes; a wait can race once: create a wait for each race");
+                    }
+                }
+            }
+        }
+        for (int member : raced) {
+            if (uses[member] > 1) {
+                throw new IllegalArgumentException("wait '" + taskIdOf(member)
+                        + "' races in a firstOf and is also used elsewhere; bind the firstOf's output instead,"
+                        + " since a wait that loses the race takes no event [R8.1]");
+            }
+        }
+    }
+
+    private String taskIdOf(int wait) {
+        return ((DagDefinition.Step.Wait) steps.get(wait)).taskId();
     }
 
     private String taskId(String explicit, String base) {
@@ -70,6 +135,11 @@ public final class DagCompiler {
             }
             return explicit;
         }
+        return numbered(base);
+    }
+
+    /** @return {@code base}, or {@code base_2}, {@code base_3} … if taken */
+    private String numbered(String base) {
         String candidate = base;
         for (int n = 2; !taskIds.add(candidate); n++) {
             candidate = base + "_" + n;

@@ -28,7 +28,8 @@ public record DagDefinition(int version, List<Step> nodes, int root) {
     @JsonSubTypes({
         @JsonSubTypes.Type(value = Step.Value.class, name = "value"),
         @JsonSubTypes.Type(value = Step.Task.class, name = "task"),
-        @JsonSubTypes.Type(value = Step.Wait.class, name = "wait")
+        @JsonSubTypes.Type(value = Step.Wait.class, name = "wait"),
+        @JsonSubTypes.Type(value = Step.FirstOf.class, name = "first_of")
     })
     public sealed interface Step {
 
@@ -62,6 +63,25 @@ public record DagDefinition(int version, List<Step> nodes, int root) {
             public Wait {
                 taskId = taskId.intern(); // shared by every workflow of the same shape, also when read back
                 listener = listener.intern();
+            }
+        }
+
+        /**
+         * A race between waits [R8.1]: done when one member's event is checkpointed, in the same
+         * transaction as this step's own record (its {@code taskId}), which no other member can then
+         * write. Never launched itself; its members are, and the losers are cancelled.
+         *
+         * @param taskId unique within the workflow; the record that decides the race
+         * @param members indexes of the racing {@link Wait} steps, in argument order
+         * @param output what the step yields: {@code first_of} or {@code wait_result}
+         */
+        record FirstOf(String taskId, int[] members, String output) implements Step {
+            public static final String FIRST_OF = "first_of";
+            public static final String WAIT_RESULT = "wait_result";
+
+            public FirstOf {
+                taskId = taskId.intern();
+                output = output.intern();
             }
         }
     }

@@ -4,6 +4,7 @@ import dev.hark.runtime.concurrent.DaemonThreads;
 import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
+import dev.hark.runtime.storage.RaceDecidedException;
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.StoreHealth;
@@ -382,8 +383,8 @@ final class GroupCommitWriter {
                 throw new WorkflowExistsException(w.workflowId());
             }
         } else if (write instanceof StoreWrite.PutTask w) {
-            if (!w.claims().isEmpty()) {
-                putClaimedTask(w);
+            if (w.guarded()) {
+                putGuardedTask(w);
                 return;
             }
             if (putTask(w) == 0) {
@@ -424,16 +425,23 @@ final class GroupCommitWriter {
     }
 
     /**
-     * A checkpoint with its claims, all or nothing. Each claim is inserted unless one is there
-     * already; the first that is taken undoes the claims inserted before it and refuses the write.
-     * The writer is the only one writing, so nothing can come between. The usual case, one free
-     * claim, costs two statements: the claim's insert and the task's.
+     * A checkpoint with its race's decision and its claims, all or nothing. The decision is inserted
+     * unless the race has its record already; then each claim unless one is there already. The
+     * first refusal undoes what this write inserted before it and refuses the write. The writer is
+     * the only one writing, so nothing can come between. The usual case, one free claim, costs two
+     * statements: the claim's insert and the task's.
      */
-    private void putClaimedTask(StoreWrite.PutTask w) throws SQLException {
+    private void putGuardedTask(StoreWrite.PutTask w) throws SQLException {
         Statements s = statements;
         long now = System.currentTimeMillis();
+        StoreWrite.Decision decision = w.decision();
+        boolean decided = false;
         List<EventClaim> inserted = new ArrayList<>(w.claims().size());
         try {
+            if (decision != null) {
+                decide(w, decision);
+                decided = true;
+            }
             for (EventClaim claim : w.claims()) {
                 s.insertClaim.setString(1, claim.source());
                 s.insertClaim.setString(2, claim.eventId());
@@ -450,15 +458,43 @@ final class GroupCommitWriter {
                 throw new UnknownWorkflowException(w.workflowId());
             }
         } catch (SQLException | RuntimeException e) {
-            // A refused claim, a missing workflow, or a statement-local failure (say, an oversized
-            // event) that rolled back only its own statement: take back what this write inserted.
+            // A refused decision or claim, a missing workflow, or a statement-local failure (say, an
+            // oversized event) that rolled back only its own statement: take back what this write
+            // inserted.
             for (EventClaim claim : inserted) {
                 s.deleteClaim.setString(1, claim.source());
                 s.deleteClaim.setString(2, claim.eventId());
                 s.deleteClaim.executeUpdate();
             }
+            if (decided) {
+                s.deleteTask.setString(1, w.workflowId());
+                s.deleteTask.setString(2, decision.taskId());
+                s.deleteTask.executeUpdate();
+            }
             throw e;
         }
+    }
+
+    /** Inserts the race's record, or refuses: the race is decided already, or the workflow is gone. */
+    private void decide(StoreWrite.PutTask w, StoreWrite.Decision decision) throws SQLException {
+        PreparedStatement p = statements.insertDecision;
+        p.setString(1, w.workflowId());
+        p.setString(2, decision.taskId());
+        p.setString(3, TaskState.DONE.name());
+        p.setString(4, decision.outputJson());
+        p.setString(5, w.workflowId());
+        if (p.executeUpdate() == 1) {
+            return;
+        }
+        PreparedStatement find = statements.findTask;
+        find.setString(1, w.workflowId());
+        find.setString(2, decision.taskId());
+        try (ResultSet rs = find.executeQuery()) {
+            if (rs.next()) {
+                throw new RaceDecidedException(w.workflowId(), decision.taskId(), w.taskId());
+            }
+        }
+        throw new UnknownWorkflowException(w.workflowId());
     }
 
     /** Reads a claim with {@link SqliteWorkflowStore#FIND_CLAIM_SQL}; null if there is none. */
@@ -531,6 +567,9 @@ final class GroupCommitWriter {
         final PreparedStatement commit;
         final PreparedStatement createWorkflow;
         final PreparedStatement putTask;
+        final PreparedStatement insertDecision;
+        final PreparedStatement findTask;
+        final PreparedStatement deleteTask;
         final PreparedStatement findClaim;
         final PreparedStatement insertClaim;
         final PreparedStatement deleteClaim;
@@ -555,6 +594,13 @@ final class GroupCommitWriter {
                         SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM workflows WHERE id = ?)
                         ON CONFLICT (workflow_id, task_id)
                         DO UPDATE SET state = excluded.state, output = excluded.output""");
+                // A race's record is written once: a second member's checkpoint finds it and is refused.
+                insertDecision = prepare(c, """
+                        INSERT INTO tasks (workflow_id, task_id, state, output)
+                        SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM workflows WHERE id = ?)
+                        ON CONFLICT (workflow_id, task_id) DO NOTHING""");
+                findTask = prepare(c, "SELECT 1 FROM tasks WHERE workflow_id = ? AND task_id = ?");
+                deleteTask = prepare(c, "DELETE FROM tasks WHERE workflow_id = ? AND task_id = ?");
                 findClaim = prepare(c, SqliteWorkflowStore.FIND_CLAIM_SQL);
                 insertClaim = prepare(c, """
                         INSERT INTO event_claims (source, event_id, workflow_id, task_id, claimed_at)
