@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.CrashChild;
+import dev.hark.runtime.testing.FileEvent;
 import dev.hark.runtime.testing.FileSourceListener;
+import dev.hark.runtime.testing.HaltAfterRaceStore;
+import dev.hark.workflow.Dag;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -223,6 +226,53 @@ class CrashRecoveryTest {
                             .toList(),
                     "consumed once: " + ledger);
         }
+    }
+
+    @Test
+    void killedBetweenARacesWinningCheckpointAndItsLosersCancellationTheLoserIsNeverDelivered() throws Exception {
+        Path a = Files.createDirectories(source.resolve("a"));
+        Path b = Files.createDirectories(source.resolve("b"));
+        FileSourceListener.publish(a, "ea", "from a");
+        FileSourceListener.publish(b, "eb", "from b");
+        Process first = child("start", "race");
+        assertTrue(first.waitFor(60, TimeUnit.SECONDS), "the child never reached the race's checkpoint");
+        assertEquals(
+                HaltAfterRaceStore.EXIT_CODE,
+                first.exitValue(),
+                "halted right after the winning checkpoint: " + Files.readAllLines(source.resolve("child-start.out")));
+
+        Process second = child("resume", "race");
+        List<String> out = finish(second);
+
+        String result = out.stream()
+                .filter(line -> line.startsWith("OUTPUT "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no output: " + out));
+        boolean aWon = result.equals("OUTPUT race won by 0 with ea carrying from a");
+        assertTrue(aWon || result.equals("OUTPUT race won by 1 with eb carrying from b"), result);
+        Path winner = aWon ? a : b;
+        Path loser = aWon ? b : a;
+        String winnerId = aWon ? "ea" : "eb";
+        String loserId = aWon ? "eb" : "ea";
+        List<String> won = FileSourceListener.ledger(winner);
+        List<String> lost = FileSourceListener.ledger(loser);
+        assertEquals(1, count(won, "poll"), "the winner is committed after the restart, never polled: " + won);
+        assertEquals(
+                List.of("commit " + winnerId + " deleted=true"), matching(won, "commit"), "winner committed: " + won);
+        assertEquals(1, count(lost, "poll"), "the restarted workflow never polls the loser again: " + lost);
+        assertEquals(List.of(), matching(lost, "checkpointed"), "the loser was never checkpointed: " + lost);
+        assertEquals(List.of(), matching(lost, "commit"), "the loser committed nothing: " + lost);
+        assertTrue(Files.exists(loser.resolve(loserId + ".event")), "the loser's event stays at its source");
+
+        Path nextRuntime = source.resolve("next-runtime");
+        System.setProperty("hark.test.db", nextRuntime.resolve("hark.db").toString());
+        try (Hark hark = Hark.open(nextRuntime)) {
+            FileEvent next = hark.run(Dag.waitForEvent(FileSourceListener.class, loser.toString()), "next");
+            assertEquals(loserId, next.id(), "the next wait on the loser's source takes its event");
+        } finally {
+            System.clearProperty("hark.test.db");
+        }
+        assertFalse(Files.exists(loser.resolve(loserId + ".event")));
     }
 
     private static void awaitFile(Path file) throws InterruptedException {

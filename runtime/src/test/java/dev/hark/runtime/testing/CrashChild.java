@@ -7,6 +7,7 @@ import dev.hark.runtime.Hark;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.workflow.Dag;
+import dev.hark.workflow.FirstOf;
 import dev.hark.workflow.Node;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,11 @@ public final class CrashChild {
         return "downstream got one event with payload " + event.eventPayload();
     }
 
+    public static String describeRace(FirstOf<FileEvent> race) {
+        return "race won by " + race.index() + " with " + race.event().id() + " carrying "
+                + race.event().payload();
+    }
+
     public static String deadlineOf(TimerEvent event) {
         return "deadline=" + event.deadline();
     }
@@ -54,6 +60,11 @@ public final class CrashChild {
             case "event" -> Dag.task(CrashChild::describe).bind(Dag.waitForEvent(FileSourceListener.class, args[3]));
             case "sleep" -> Dag.task(CrashChild::deadlineOf).bind(Dag.sleep(SLEEP));
             case "http" -> Dag.task(CrashChild::describeHttp).bind(Dag.waitForEvent(HttpListener.class, "k"));
+            case "race" ->
+                Dag.task(CrashChild::describeRace)
+                        .bind(Dag.firstOf(
+                                Dag.waitForEvent(FileSourceListener.class, args[3] + "/a"),
+                                Dag.waitForEvent(FileSourceListener.class, args[3] + "/b")));
             default -> throw new IllegalArgumentException("unknown scenario " + args[2]);
         };
         Hark.Builder builder = Hark.builder().dataDir(dataDir);
@@ -63,6 +74,9 @@ public final class CrashChild {
             if (!resume) {
                 builder.store(dir -> new HoldingStore(SqliteWorkflowStore.open(dir), folder.resolve("held")));
             }
+        }
+        if (args[2].equals("race") && !resume) {
+            builder.store(dir -> new HaltAfterRaceStore(SqliteWorkflowStore.open(dir)));
         }
         Hark hark = builder.open();
         if (args[2].equals("http")) {
