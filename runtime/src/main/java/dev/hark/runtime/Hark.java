@@ -13,10 +13,14 @@ import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.StoreHealth;
 import dev.hark.runtime.storage.StoreWrite;
+import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
+import dev.hark.runtime.workflow.DagDefinition;
+import dev.hark.runtime.workflow.OpenWait;
+import dev.hark.runtime.workflow.OpenWaits;
 import dev.hark.workflow.Node;
 import dev.hark.workflow.UnknownDefinitionException;
 import dev.hark.workflow.UnknownWorkflowException;
@@ -282,6 +286,24 @@ public final class Hark implements AutoCloseable {
     }
 
     /**
+     * What a workflow is waiting for: its waits that have started and have not taken an event, as
+     * recorded (a wait whose checkpoint is in flight may still be listed). Empty once it finished.
+     *
+     * @throws UnknownWorkflowException if no workflow has this id
+     */
+    public List<OpenWait> openWaits(String workflowId) {
+        WorkflowRecord record = record(workflowId);
+        if (record.status() != WorkflowStatus.RUNNING && record.status() != WorkflowStatus.RESUMABLE) {
+            return List.of();
+        }
+        Map<String, String> outputs = new HashMap<>();
+        for (TaskRecord task : store.tasks(workflowId)) {
+            outputs.put(task.taskId(), task.outputJson());
+        }
+        return OpenWaits.of(Json.MAPPER.readValue(record.dagJson(), DagDefinition.class), outputs);
+    }
+
+    /**
      * The output of a workflow, waiting for it if it is running in this runtime.
      *
      * @throws UnknownWorkflowException if no workflow has this id
@@ -501,6 +523,11 @@ public final class Hark implements AutoCloseable {
         @Override
         public WorkflowStatus status(String workflowId) {
             return Hark.this.status(workflowId);
+        }
+
+        @Override
+        public List<OpenWait> openWaits(String workflowId) {
+            return Hark.this.openWaits(workflowId);
         }
 
         @Override

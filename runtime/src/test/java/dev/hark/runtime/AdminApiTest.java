@@ -3,9 +3,16 @@ package dev.hark.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hark.listeners.http.HttpEvent;
+import dev.hark.listeners.http.HttpListener;
+import dev.hark.listeners.timer.TimerEvent;
+import dev.hark.listeners.timer.TimerListener;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.GreetingDefinition;
+import dev.hark.workflow.Dag;
+import dev.hark.workflow.Node;
+import dev.hark.workflow.WaitResult;
 import dev.hark.workflow.internal.Json;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +20,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -72,6 +80,62 @@ class AdminApiTest {
         JsonNode list = json(call("GET", "/workflows?status=successful", null)).get("workflows");
         assertEquals(1, list.size());
         assertEquals("g-1", list.get(0).get("workflow_id").asString());
+    }
+
+    @Test
+    void aWaitingWorkflowShowsItsOpenWaitsUntilItTakesItsEvent() throws Exception {
+        Instant sleepUntil = Instant.now().plus(Duration.ofDays(1));
+        Node<String> dag = Dag.task(AdminApiTest::approval)
+                .bind(
+                        Dag.waitForEvent(HttpListener.class, "approve", Duration.ofHours(2)),
+                        Dag.waitForEvent(TimerListener.class, sleepUntil));
+        Instant before = Instant.now();
+        hark.start(dag, "waits-1");
+
+        JsonNode waits = Await.value(
+                () -> json(call("GET", "/workflows/waits-1", null)).get("waits"),
+                w -> w != null && w.size() == 3,
+                w -> "three open waits expected: " + w);
+        JsonNode http = waitOn(waits, "dev.hark.listeners.http.HttpListener");
+        JsonNode timeout = waitOn(waits, "dev.hark.listeners.timer.TimerListener", "timeout");
+        JsonNode timer = waitOn(waits, "dev.hark.listeners.timer.TimerListener", "TimerListener");
+        assertEquals("approve", http.get("args").asString());
+        assertEquals("wait_result", http.get("race").asString());
+        Instant deadline = Instant.parse(http.get("deadline").asString());
+        assertTrue(
+                !deadline.isBefore(before.plus(Duration.ofHours(2)))
+                        && deadline.equals(Instant.parse(timeout.get("deadline").asString())),
+                "the timeout's deadline, fixed when the wait began: " + waits);
+        assertEquals("wait_result", timeout.get("race").asString());
+        assertEquals(sleepUntil.toString(), timer.get("deadline").asString());
+        assertTrue(!timer.has("race"), timer.toString());
+
+        assertEquals(
+                200,
+                awaitAccepted("/event/send_event/waits-1", "{\"event_key\": \"approve\", \"event_payload\": 1}")
+                        .statusCode());
+        JsonNode left = Await.value(
+                () -> json(call("GET", "/workflows/waits-1", null)).get("waits"),
+                w -> w.size() == 1,
+                w -> "the race is won: only the timer is left, got " + w);
+        assertEquals("TimerListener", left.get(0).get("task").asString());
+        hark.cancel("waits-1");
+        assertTrue(
+                !json(call("GET", "/workflows/waits-1", null)).has("waits"), "a canceled workflow waits for nothing");
+    }
+
+    static String approval(WaitResult<HttpEvent> approval, TimerEvent later) {
+        return approval.timedOut() ? "timed out" : "approved";
+    }
+
+    private static JsonNode waitOn(JsonNode waits, String listener, String... task) {
+        for (JsonNode wait : waits) {
+            if (wait.get("listener").asString().equals(listener)
+                    && (task.length == 0 || wait.get("task").asString().equals(task[0]))) {
+                return wait;
+            }
+        }
+        throw new AssertionError("no wait on " + listener + " " + List.of(task) + " in " + waits);
     }
 
     @Test

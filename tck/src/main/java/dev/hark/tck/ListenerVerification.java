@@ -11,6 +11,7 @@ import dev.hark.api.UnsharedSource;
 import dev.hark.runtime.WorkflowHandle;
 import dev.hark.runtime.testkit.StoredForms;
 import dev.hark.workflow.Dag;
+import dev.hark.workflow.WaitResult;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -622,6 +623,34 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
                 next,
                 "L3.4",
                 "after workflow " + cancelled + " waiting on the same channel was cancelled",
+                null);
+    }
+
+    @Test
+    @Override
+    public void required_L3_4_aWaitThatTimesOutConsumesNothing() throws Exception {
+        instantiableOrAbort();
+        direct.pollReturnsOrAbort();
+        TckRuntime runtime = env.runtime();
+        A channel = env.newChannel("timeout");
+        String timedOut = runtime.workflowId("timed-out");
+        WaitResult<E> result = waiting.awaitOutput(
+                runtime.startTimed(listener(), channel, timedOut, settings.settle())
+                        .output(),
+                "L3.4",
+                "a wait with a timeout of " + settings.settle().toMillis() + " ms on a channel nobody published into");
+        if (!result.timedOut()) {
+            throw new TestAbortedException("precondition broken: workflow " + timedOut + " waited on " + channel
+                    + ", into which nothing was published, and received "
+                    + result.received().map(Event::id).orElse("?")
+                    + "; see required_L3_7_concurrentWaitsWithDifferentArgsGetTheirOwnEvents");
+        }
+        runtimes.expectDeliveredAfter(
+                runtime,
+                channel,
+                runtime.workflowId("after-timeout"),
+                "L3.4",
+                "after workflow " + timedOut + " waiting on the same channel timed out (a timeout cancels the wait)",
                 null);
     }
 

@@ -68,6 +68,8 @@ public interface ListenerVerificationRules {
 
     void required_L3_4_aWaitCancelledWithTheEventInHandConsumesNothing();
 
+    void required_L3_4_aWaitThatTimesOutConsumesNothing() throws Exception;
+
     void required_L3_5_aRedeliveredEventCarriesTheSameId();
 
     void required_L3_6_aPublishedEventReachesItsWaitWithinTheBound() throws Exception;

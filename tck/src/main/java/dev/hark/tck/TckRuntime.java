@@ -8,6 +8,7 @@ import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.workflow.Dag;
 import dev.hark.workflow.Node;
+import dev.hark.workflow.WaitResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -85,6 +86,15 @@ final class TckRuntime implements AutoCloseable {
     <A, E extends Event> WorkflowHandle<E> start(
             Class<? extends EventListener<A, E>> listener, A args, String workflowId) {
         Node<E> wait = (Node<E>) Dag.waitForEvent((Class) listener, (Object) args);
+        return hark.start(wait, workflowId);
+    }
+
+    /** Starts a workflow whose only node waits for one event of {@code listener} on {@code args}, or {@code timeout}. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    <A, E extends Event> WorkflowHandle<WaitResult<E>> startTimed(
+            Class<? extends EventListener<A, E>> listener, A args, String workflowId, Duration timeout) {
+        Node<WaitResult<E>> wait =
+                (Node<WaitResult<E>>) (Node) Dag.waitForEvent((Class) listener, (Object) args, timeout);
         return hark.start(wait, workflowId);
     }
 

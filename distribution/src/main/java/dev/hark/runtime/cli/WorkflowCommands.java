@@ -81,7 +81,10 @@ final class WorkflowCommands {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true, description = "Print a workflow's status.")
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = "Print a workflow's status and, while it runs, what it waits for.")
     static final class Status extends ClientCommand {
         @Parameters(paramLabel = "WORKFLOW_ID")
         String id;
@@ -94,7 +97,30 @@ final class WorkflowCommands {
                 if (status.has("error")) {
                     out().println(status.get("error").asString());
                 }
+                if (status.has("waits")) {
+                    for (JsonNode wait : status.get("waits")) {
+                        out().println(describeWait(wait));
+                    }
+                }
             });
+        }
+
+        /** One line per open wait: {@code waiting in <task> for <listener> <args> [until <deadline>] [(race <id>)]}. */
+        private static String describeWait(JsonNode wait) {
+            String listener = wait.get("listener").asString();
+            StringBuilder line = new StringBuilder("waiting in ")
+                    .append(wait.get("task").asString())
+                    .append(" for ")
+                    .append(listener.substring(listener.lastIndexOf('.') + 1))
+                    .append(' ')
+                    .append(wait.get("args"));
+            if (wait.has("deadline")) {
+                line.append(" until ").append(wait.get("deadline").asString());
+            }
+            if (wait.has("race")) {
+                line.append(" (race ").append(wait.get("race").asString()).append(')');
+            }
+            return line.toString();
         }
     }
 

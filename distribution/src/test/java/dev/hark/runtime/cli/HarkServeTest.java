@@ -128,6 +128,20 @@ class HarkServeTest {
         serve("second");
         String restarted = awaitListening("second");
         awaitLine("second", "resumed 1 workflow(s) [w2]");
+        out = new StringWriter();
+        assertEquals(
+                ExitCodes.OK,
+                HarkCommand.execute(
+                        new PrintWriter(out, true),
+                        new PrintWriter(new StringWriter()),
+                        "status",
+                        "w2",
+                        "--server",
+                        restarted));
+        List<String> status = out.toString().lines().toList();
+        assertEquals("RUNNING", status.get(0), out.toString());
+        assertEquals(2, status.size(), "one line for its one open wait: " + out);
+        assertTrue(status.get(1).matches("waiting in \\S+ for HttpListener \".+\""), "the wait and its key: " + out);
         assertEquals(200, sendEvent(restarted, "w2", "Grace").statusCode());
         assertEquals("hello Grace", awaitOutput(restarted, "w2").asString());
 

@@ -3,6 +3,7 @@ package dev.hark.runtime.http;
 import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.workflow.OpenWait;
 import dev.hark.workflow.UnknownDefinitionException;
 import dev.hark.workflow.UnknownWorkflowException;
 import dev.hark.workflow.WorkflowExistsException;
@@ -44,7 +45,7 @@ import tools.jackson.databind.node.ObjectNode;
  *                                       one page of ids and statuses, ordered by id; "next" names the
  *                                       last id when more may follow (pass it as after=)
  * POST /workflows                       {"definition": name, "workflow_id": optional, "input": optional object}
- * GET  /workflows/{id}                  status (and error, once FAILED)
+ * GET  /workflows/{id}                  status (and error, once FAILED; open waits while RUNNING or RESUMABLE)
  * GET  /workflows/{id}/output           output of a SUCCESSFUL workflow
  * POST /workflows/{id}/cancel           cancel
  * </pre>
@@ -192,6 +193,9 @@ final class AdminHandler {
                 if (status == WorkflowStatus.FAILED) {
                     // The store keeps the full text (stack trace included); a reply shows its first line.
                     admin.error(id).ifPresent(error -> body.put("error", HttpExchanges.firstLine(error)));
+                }
+                if (status == WorkflowStatus.RUNNING || status == WorkflowStatus.RESUMABLE) {
+                    body.set("waits", waits(admin.openWaits(id)));
                 }
                 exchange.reply(200, body);
             }
@@ -394,6 +398,23 @@ final class AdminHandler {
     }
 
     /** A request refused before it reached the runtime. */
+    private static ArrayNode waits(List<OpenWait> open) {
+        ArrayNode waits = Json.MAPPER.createArrayNode();
+        for (OpenWait wait : open) {
+            ObjectNode entry = waits.addObject();
+            entry.put("task", wait.taskId());
+            entry.put("listener", wait.listener());
+            entry.set("args", wait.args());
+            if (wait.deadline() != null) {
+                entry.put("deadline", wait.deadline().toString());
+            }
+            if (wait.race() != null) {
+                entry.put("race", wait.race());
+            }
+        }
+        return waits;
+    }
+
     private static final class BadRequest extends RuntimeException {
         private static final long serialVersionUID = 1L;
         private final int status;

@@ -1,6 +1,7 @@
 package dev.hark.runtime.http;
 
 import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.workflow.OpenWait;
 import dev.hark.workflow.UnknownDefinitionException;
 import dev.hark.workflow.WorkflowStatus;
 import java.util.List;
@@ -42,6 +43,11 @@ public interface AdminOperations {
     List<String> definitions();
 
     WorkflowStatus status(String workflowId);
+
+    /** @return the waits a RUNNING or RESUMABLE workflow has open; empty for any other */
+    default List<OpenWait> openWaits(String workflowId) {
+        return List.of();
+    }
 
     /** @return the failure description of a FAILED workflow */
     Optional<String> error(String workflowId);

@@ -234,6 +234,7 @@ class TckSelfTest {
                         "L3.4",
                         List.of(
                                 "required_L3_4_aCancelledWaitConsumesNothing",
+                                "required_L3_4_aWaitThatTimesOutConsumesNothing",
                                 "required_L3_4_aWaitAbandonedByShutdownConsumesNothing")),
                 Arguments.of(
                         Subjects.UnstableIdVerification.class,
@@ -329,6 +330,7 @@ class TckSelfTest {
         Map<String, Outcome> blocking = runClass(Subjects.BlockingPollVerification.class);
         for (String test : List.of(
                 "required_L3_4_aCancelledWaitConsumesNothing",
+                "required_L3_4_aWaitThatTimesOutConsumesNothing",
                 "required_L3_4_aWaitAbandonedByShutdownConsumesNothing",
                 "required_L4_5_competingWaitsTakeEachEventOnce")) {
             Outcome outcome = blocking.get(test);
