@@ -296,11 +296,11 @@ public final class Hark implements AutoCloseable {
         if (record.status() != WorkflowStatus.RUNNING && record.status() != WorkflowStatus.RESUMABLE) {
             return List.of();
         }
-        Map<String, String> outputs = new HashMap<>();
+        Map<String, TaskRecord> records = new HashMap<>();
         for (TaskRecord task : store.tasks(workflowId)) {
-            outputs.put(task.taskId(), task.outputJson());
+            records.put(task.taskId(), task);
         }
-        return OpenWaits.of(Json.MAPPER.readValue(record.dagJson(), DagDefinition.class), outputs);
+        return OpenWaits.of(Json.MAPPER.readValue(record.dagJson(), DagDefinition.class), records);
     }
 
     /**

@@ -275,6 +275,35 @@ class CrashRecoveryTest {
         assertFalse(Files.exists(loser.resolve(loserId + ".event")));
     }
 
+    @Test
+    void killedInTheMiddleOfAChainOfContinuationsTheResumeRunsNothingThatFinished() throws Exception {
+        FileSourceListener.publish(source, "p1", "first");
+        Process first = child("start", "loop");
+        // the first step is applied and its continuation stored once the next step's wait polls
+        awaitLedger(l -> count(l, "poll") == 2);
+        kill(first);
+
+        FileSourceListener.publish(source, "p2", "second");
+        FileSourceListener.publish(source, "p3", "third");
+        Process second = child("resume", "loop");
+        List<String> out = finish(second);
+
+        List<String> ledger = FileSourceListener.ledger(source);
+        assertTrue(out.contains("OUTPUT paid p1 p2 p3 "), out.toString());
+        assertEquals(
+                List.of("applied p1", "applied p2", "applied p3"),
+                matching(ledger, "applied"),
+                "each step ran once; the one before the kill not again: " + ledger);
+        assertEquals(
+                List.of("commit p1 deleted=true", "commit p2 deleted=true", "commit p3 deleted=true"),
+                matching(ledger, "commit").stream()
+                        .filter(line -> line.endsWith("deleted=true"))
+                        .toList(),
+                "each event consumed once (a commit cut by the kill is repeated, finding nothing): " + ledger);
+        assertEquals(
+                4, count(ledger, "poll"), "two polls before the kill, the open wait again, then the last: " + ledger);
+    }
+
     private static void awaitFile(Path file) throws InterruptedException {
         Await.until(() -> Files.exists(file), () -> file + " never appeared");
     }

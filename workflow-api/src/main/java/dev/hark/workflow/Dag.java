@@ -74,6 +74,39 @@ public final class Dag {
     }
 
     /**
+     * A dynamic task: its function returns the rest of the workflow, a {@link Node}, which the
+     * engine stores and runs in the task's place; the task's output is that node's output. The node
+     * may hold waits, and its own dynamic tasks may continue further, so a workflow can loop for as
+     * long as it decides ("wait for the next payment until the balance is zero"). A stored
+     * continuation is durable like a task's output: after a crash, what had finished is not run
+     * again [R8.4].
+     */
+    public static <R> Task0<R> dynamic(TaskFunction.F0<? extends Node<R>> function) {
+        return new Task0<>(functionRef(function, 0), TaskOptions.DEFAULT);
+    }
+
+    /** A dynamic task with one input; see {@link #dynamic(TaskFunction.F0)}. */
+    public static <A, R> Task1<A, R> dynamic(TaskFunction.F1<A, ? extends Node<R>> function) {
+        return new Task1<>(functionRef(function, 1), TaskOptions.DEFAULT);
+    }
+
+    /** A dynamic task with two inputs; see {@link #dynamic(TaskFunction.F0)}. */
+    public static <A, B, R> Task2<A, B, R> dynamic(TaskFunction.F2<A, B, ? extends Node<R>> function) {
+        return new Task2<>(functionRef(function, 2), TaskOptions.DEFAULT);
+    }
+
+    /** A dynamic task with three inputs; see {@link #dynamic(TaskFunction.F0)}. */
+    public static <A, B, C, R> Task3<A, B, C, R> dynamic(TaskFunction.F3<A, B, C, ? extends Node<R>> function) {
+        return new Task3<>(functionRef(function, 3), TaskOptions.DEFAULT);
+    }
+
+    /** A dynamic task with four inputs; see {@link #dynamic(TaskFunction.F0)}. */
+    public static <A, B, C, D, R> Task4<A, B, C, D, R> dynamic(
+            TaskFunction.F4<A, B, C, D, ? extends Node<R>> function) {
+        return new Task4<>(functionRef(function, 4), TaskOptions.DEFAULT);
+    }
+
+    /**
      * A wait for one event from {@code listener}, addressed by constant {@code args}.
      *
      * @throws IllegalArgumentException if the class is not a usable listener (not an

@@ -18,6 +18,7 @@ import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.workflow.DagCompiler;
 import dev.hark.runtime.workflow.DagDefinition;
+import dev.hark.runtime.workflow.WorkflowGraph;
 import dev.hark.workflow.FunctionRef;
 import dev.hark.workflow.Node;
 import dev.hark.workflow.WorkflowExistsException;
@@ -189,10 +190,13 @@ public final class Engine implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         DagDefinition dag = Json.MAPPER.readValue(record.dagJson(), DagDefinition.class);
+        Map<String, TaskRecord> records = new HashMap<>();
+        tasks.forEach(task -> records.put(task.taskId(), task));
+        WorkflowGraph graph = WorkflowGraph.stored(dag, records); // a continuation's waits too
         List<CompletableFuture<Void>> commits = new ArrayList<>();
         for (TaskRecord task : checkpointed) {
-            for (int node = 0; node < dag.nodes().size(); node++) {
-                if (dag.nodes().get(node) instanceof DagDefinition.Step.Wait wait
+            for (int node = 0; node < graph.size(); node++) {
+                if (graph.step(node) instanceof DagDefinition.Step.Wait wait
                         && wait.taskId().equals(task.taskId())) {
                     CompletableFuture<Void> done = new CompletableFuture<>();
                     EventTask commit = new EventTask(

@@ -5,8 +5,12 @@ import dev.hark.runtime.protocol.EventTask;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.TaskState;
+import dev.hark.runtime.workflow.Continuation;
+import dev.hark.runtime.workflow.DagCompiler;
 import dev.hark.runtime.workflow.DagDefinition;
 import dev.hark.runtime.workflow.DagDefinition.Step;
+import dev.hark.runtime.workflow.WorkflowGraph;
+import dev.hark.workflow.Node;
 import dev.hark.workflow.WorkflowCanceledException;
 import dev.hark.workflow.WorkflowFailedException;
 import dev.hark.workflow.WorkflowStatus;
@@ -40,11 +44,13 @@ final class WorkflowRun implements EventTask.Owner {
 
     private final Engine engine;
     private final String id;
-    private final DagDefinition dag;
-    private final String[] outputs;
-    private final byte[] states;
-    /** For each node, the index of the race it is a member of, or -1. */
-    private final int[] raceOf;
+    /** The stored DAG's steps and, appended as tasks return them, their continuations' steps. */
+    private final WorkflowGraph graph;
+
+    private String[] outputs;
+    private byte[] states;
+    /** The number of the latest continuation stored for this workflow. */
+    private int continuations;
     /** The output's envelope, or why there is none. */
     private final CompletableFuture<String> outcome = new CompletableFuture<>();
     /** The decoded output, made only once asked for: most runs' outputs are never read back here. */
@@ -72,55 +78,74 @@ final class WorkflowRun implements EventTask.Owner {
         this.engine = engine;
         this.parked = startedHere ? null : new CompletableFuture<>();
         this.id = id;
-        this.dag = dag;
-        int size = dag.nodes().size();
-        this.outputs = new String[size];
-        this.states = new byte[size];
-        this.raceOf = racesOf(dag);
-        for (int i = 0; i < size; i++) {
-            Step step = dag.nodes().get(i);
-            if (step instanceof Step.Value value) {
-                outputs[i] = value.envelope();
-                states[i] = DONE;
-                continue;
-            }
-            TaskRecord record = stored.get(taskId(step));
-            if (record == null) {
-                continue;
-            }
-            outputs[i] = record.outputJson();
-            states[i] = DONE;
-            if (record.state() == TaskState.CHECKPOINTED) {
-                Step.Wait wait = (Step.Wait) step;
-                if (recommits == null) {
-                    recommits = new ArrayList<>(1);
-                }
-                EventTask task = newEventTask(i, wait);
-                if (task != null) {
-                    String event = record.outputJson();
-                    recommits.add(() -> task.recommit(event));
-                }
-                commitsOutstanding++;
+        this.graph = WorkflowGraph.of(dag);
+        this.outputs = new String[graph.size()];
+        this.states = new byte[graph.size()];
+        for (int i = 0; i < graph.size(); i++) { // grows as stored continuations are spliced in
+            load(i, stored);
+        }
+        for (int i = graph.size() - 1; i >= 0; i--) {
+            int task = graph.continues(i);
+            if (task >= 0 && states[i] == DONE) {
+                outputs[task] = outputs[i]; // a continuation's root done before the restart: so is its task
+                states[task] = DONE;
             }
         }
-        for (int i = 0; i < size; i++) {
-            if (raceOf[i] >= 0 && states[i] == PENDING && states[raceOf[i]] == DONE) {
+        for (int i = 0; i < graph.size(); i++) {
+            if (graph.raceOf(i) >= 0 && states[i] == PENDING && states[graph.raceOf(i)] == DONE) {
                 states[i] = SKIPPED; // its race was won before the restart: never poll it again
             }
         }
     }
 
-    private static int[] racesOf(DagDefinition dag) {
-        int[] races = new int[dag.nodes().size()];
-        Arrays.fill(races, -1);
-        for (int i = 0; i < races.length; i++) {
-            if (dag.nodes().get(i) instanceof Step.FirstOf race) {
-                for (int member : race.members()) {
-                    races[member] = i;
-                }
+    /** Sets node {@code i}'s state from its stored record, splicing in a stored continuation. */
+    private void load(int i, Map<String, TaskRecord> stored) {
+        Step step = graph.step(i);
+        if (step instanceof Step.Value value) {
+            outputs[i] = value.envelope();
+            states[i] = DONE;
+            return;
+        }
+        TaskRecord record = stored.get(WorkflowGraph.taskId(step));
+        if (record == null) {
+            return;
+        }
+        if (record.state() == TaskState.CONTINUED) {
+            Continuation continuation = Continuation.read(record.outputJson());
+            continuations = Math.max(continuations, continuation.number());
+            splice(i, continuation.dag());
+            states[i] = RUNNING; // done when its continuation's root is
+            return;
+        }
+        outputs[i] = record.outputJson();
+        states[i] = DONE;
+        if (record.state() == TaskState.CHECKPOINTED) {
+            Step.Wait wait = (Step.Wait) step;
+            if (recommits == null) {
+                recommits = new ArrayList<>(1);
+            }
+            EventTask task = newEventTask(i, wait);
+            if (task != null) {
+                String event = record.outputJson();
+                recommits.add(() -> task.recommit(event));
+            }
+            commitsOutstanding++;
+        }
+    }
+
+    /** Appends a continuation's steps; its constants are done at once. Call holding the lock (or constructing). */
+    private int splice(int task, DagDefinition continuation) {
+        int from = graph.size();
+        int root = graph.splice(task, continuation);
+        outputs = Arrays.copyOf(outputs, graph.size());
+        states = Arrays.copyOf(states, graph.size());
+        for (int i = from; i < graph.size(); i++) {
+            if (graph.step(i) instanceof Step.Value value) {
+                outputs[i] = value.envelope();
+                states[i] = DONE;
             }
         }
-        return races;
+        return root;
     }
 
     String id() {
@@ -228,9 +253,9 @@ final class WorkflowRun implements EventTask.Owner {
             }
             commitsOutstanding++;
             if (waits != null) {
-                waits.removeIf(wait -> wait.taskId().equals(taskId(dag.nodes().get(node))));
+                waits.removeIf(wait -> wait.taskId().equals(taskId(graph.step(node))));
             }
-            int race = raceOf[node];
+            int race = graph.raceOf(node);
             if (race >= 0) {
                 losers = decideRace(race, node, envelope);
             }
@@ -248,7 +273,7 @@ final class WorkflowRun implements EventTask.Owner {
      * @return the losers' running waits, to cancel
      */
     private List<EventTask> decideRace(int race, int winner, String envelope) {
-        Step.FirstOf step = (Step.FirstOf) dag.nodes().get(race);
+        Step.FirstOf step = (Step.FirstOf) graph.step(race);
         List<EventTask> losers = new ArrayList<>(step.members().length - 1);
         for (int position = 0; position < step.members().length; position++) {
             int member = step.members()[position];
@@ -257,7 +282,7 @@ final class WorkflowRun implements EventTask.Owner {
                 continue;
             }
             states[member] = SKIPPED;
-            String loser = taskId(dag.nodes().get(member));
+            String loser = taskId(graph.step(member));
             if (waits != null) {
                 waits.removeIf(wait -> {
                     if (wait.taskId().equals(loser)) {
@@ -274,11 +299,11 @@ final class WorkflowRun implements EventTask.Owner {
 
     @Override
     public StoreWrite.Decision decision(int node, String envelope) {
-        int race = raceOf[node];
+        int race = graph.raceOf(node);
         if (race < 0) {
             return null;
         }
-        Step.FirstOf step = (Step.FirstOf) dag.nodes().get(race);
+        Step.FirstOf step = (Step.FirstOf) graph.step(race);
         for (int position = 0; position < step.members().length; position++) {
             if (step.members()[position] == node) {
                 return new StoreWrite.Decision(step.taskId(), RaceOutputs.compose(step, position, envelope));
@@ -297,7 +322,7 @@ final class WorkflowRun implements EventTask.Owner {
 
     @Override
     public void waitFailed(int node, String message, Throwable cause) {
-        Step.Wait wait = (Step.Wait) dag.nodes().get(node);
+        Step.Wait wait = (Step.Wait) graph.step(node);
         fail(wait.taskId() + ": " + message, wait.listener(), cause);
     }
 
@@ -306,11 +331,11 @@ final class WorkflowRun implements EventTask.Owner {
             if (states[i] != PENDING) {
                 continue;
             }
-            if (raceOf[i] >= 0 && states[raceOf[i]] == DONE) {
+            if (graph.raceOf(i) >= 0 && states[graph.raceOf(i)] == DONE) {
                 states[i] = SKIPPED;
                 continue;
             }
-            if (inputsDone(dag.nodes().get(i))) {
+            if (inputsDone(graph.step(i))) {
                 states[i] = RUNNING;
                 launch(i);
             }
@@ -331,7 +356,7 @@ final class WorkflowRun implements EventTask.Owner {
     }
 
     private void launch(int node) {
-        Step step = dag.nodes().get(node);
+        Step step = graph.step(node);
         if (step instanceof Step.Task task) {
             String[] inputs = new String[task.inputs().length];
             for (int k = 0; k < inputs.length; k++) {
@@ -410,6 +435,10 @@ final class WorkflowRun implements EventTask.Owner {
                 inputs[k] = engine.codec().decode(inputEnvelopes[k], types[k]);
             }
             Object output = PluginCalls.in(function.owner(), () -> function.invoke(inputs));
+            if (output instanceof Node<?> next) {
+                continueWith(node, task, next);
+                return;
+            }
             envelope = engine.codec().encode(output, function.outputType());
         } catch (Throwable e) { // an Error from task code fails the task, never the worker thread
             if (attempt < task.retries()) {
@@ -449,13 +478,72 @@ final class WorkflowRun implements EventTask.Owner {
                 engine.executor());
     }
 
+    /**
+     * The task returned a workflow node: store it as the task's continuation, then run it in the
+     * task's place. Its task ids are prefixed with its number, so that none meets another's.
+     */
+    private void continueWith(int node, Step.Task task, Node<?> next) {
+        int number;
+        synchronized (this) {
+            if (status != WorkflowStatus.RUNNING) {
+                return;
+            }
+            number = ++continuations;
+        }
+        DagDefinition continuation;
+        String record;
+        try {
+            continuation = DagCompiler.compile(next, engine.codec(), Continuation.taskIdPrefix(number));
+            record = new Continuation(number, continuation).write();
+        } catch (RuntimeException e) {
+            fail("task " + task.taskId() + " returned a workflow node that cannot be run: " + e.getMessage(), e);
+            return;
+        }
+        CompletableFuture<Void> written;
+        synchronized (this) {
+            if (status != WorkflowStatus.RUNNING) {
+                return;
+            }
+            written = engine.store().write(new StoreWrite.PutTask(id, task.taskId(), TaskState.CONTINUED, record));
+        }
+        written.whenCompleteAsync(
+                (ok, failure) -> {
+                    if (failure != null) {
+                        fail(
+                                "the continuation of task " + task.taskId() + " could not be stored: "
+                                        + failure.getMessage(),
+                                failure);
+                        return;
+                    }
+                    String rootOutput;
+                    int root;
+                    synchronized (this) {
+                        if (status != WorkflowStatus.RUNNING) {
+                            return;
+                        }
+                        root = splice(node, continuation);
+                        rootOutput = states[root] == DONE ? outputs[root] : null;
+                        if (rootOutput == null) {
+                            launchReady();
+                        }
+                    }
+                    if (rootOutput != null) {
+                        nodeDone(root, rootOutput); // a continuation that is a constant: the task is done
+                    }
+                },
+                engine.executor());
+    }
+
     private void nodeDone(int node, String envelope) {
         synchronized (this) {
             if (status != WorkflowStatus.RUNNING) {
                 return;
             }
-            outputs[node] = envelope;
-            states[node] = DONE;
+            // a continuation's root done means its task is done, and so on up a chain of continuations
+            for (int done = node; done >= 0; done = graph.continues(done)) {
+                outputs[done] = envelope;
+                states[done] = DONE;
+            }
             launchReady();
         }
         maybeFinish();
@@ -465,11 +553,11 @@ final class WorkflowRun implements EventTask.Owner {
     private boolean maybeFinish() {
         String output;
         synchronized (this) {
-            if (status != WorkflowStatus.RUNNING || states[dag.root()] != DONE || commitsOutstanding > 0) {
+            if (status != WorkflowStatus.RUNNING || states[graph.root()] != DONE || commitsOutstanding > 0) {
                 return false;
             }
             status = WorkflowStatus.SUCCESSFUL;
-            output = outputs[dag.root()];
+            output = outputs[graph.root()];
         }
         engine.store()
                 .write(new StoreWrite.SetStatus(id, WorkflowStatus.SUCCESSFUL, output, null))
@@ -525,13 +613,7 @@ final class WorkflowRun implements EventTask.Owner {
     }
 
     private static String taskId(Step step) {
-        if (step instanceof Step.Task task) {
-            return task.taskId();
-        }
-        if (step instanceof Step.FirstOf race) {
-            return race.taskId();
-        }
-        return step instanceof Step.Wait wait ? wait.taskId() : null;
+        return WorkflowGraph.taskId(step);
     }
 
     private static String describe(String message, Throwable cause) {

@@ -7,5 +7,11 @@ public enum TaskState {
     /** An event is durably checkpointed; its listener has not yet confirmed the commit. */
     CHECKPOINTED,
     /** The listener committed the checkpointed event at its source. */
-    COMMITTED
+    COMMITTED,
+    /**
+     * A task returned a workflow node: its output is the stored continuation (see
+     * {@code dev.hark.runtime.workflow.Continuation}), and the task is done when that continuation's
+     * root is.
+     */
+    CONTINUED
 }

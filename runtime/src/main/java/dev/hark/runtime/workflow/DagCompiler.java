@@ -23,12 +23,14 @@ public final class DagCompiler {
     private static final String BUILT_IN_TASKS = "dev.hark.workflow.Sleeps";
 
     private final ValueCodec codec;
+    private final String prefix;
     private final List<DagDefinition.Step> steps = new ArrayList<>();
     private final Map<Node<?>, Integer> indexes = new IdentityHashMap<>();
     private final Set<String> taskIds = new HashSet<>();
 
-    private DagCompiler(ValueCodec codec) {
+    private DagCompiler(ValueCodec codec, String prefix) {
         this.codec = codec;
+        this.prefix = prefix;
     }
 
     /**
@@ -36,7 +38,15 @@ public final class DagCompiler {
      * @throws IllegalArgumentException if two tasks share an explicit name
      */
     public static DagDefinition compile(Node<?> root, ValueCodec codec) {
-        DagCompiler compiler = new DagCompiler(codec);
+        return compile(root, codec, "");
+    }
+
+    /**
+     * @param prefix put before every task id: a continuation's ids must not meet those of the
+     *     workflow it continues
+     */
+    public static DagDefinition compile(Node<?> root, ValueCodec codec, String prefix) {
+        DagCompiler compiler = new DagCompiler(codec, prefix);
         int rootIndex = compiler.add(root);
         compiler.requireRaceMembersUsedOnce(rootIndex);
         return new DagDefinition(DagDefinition.CURRENT_VERSION, compiler.steps, rootIndex);
@@ -129,20 +139,20 @@ public final class DagCompiler {
 
     private String taskId(String explicit, String base) {
         if (explicit != null) {
-            if (!taskIds.add(explicit)) {
+            if (!taskIds.add(prefix + explicit)) {
                 throw new IllegalArgumentException(
                         "two tasks are named '" + explicit + "'; task names must be unique within a workflow");
             }
-            return explicit;
+            return (prefix + explicit).intern();
         }
         return numbered(base);
     }
 
     /** @return {@code base}, or {@code base_2}, {@code base_3} … if taken */
     private String numbered(String base) {
-        String candidate = base;
+        String candidate = prefix + base;
         for (int n = 2; !taskIds.add(candidate); n++) {
-            candidate = base + "_" + n;
+            candidate = prefix + base + "_" + n;
         }
         return candidate.intern();
     }

@@ -1,5 +1,7 @@
 package dev.hark.runtime.workflow;
 
+import dev.hark.runtime.storage.TaskRecord;
+import dev.hark.runtime.storage.TaskState;
 import dev.hark.workflow.internal.ValueCodec;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -10,9 +12,9 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Reads a stored workflow's open waits from its definition and task records: the waits whose
- * arguments are known and that have no record yet, leaving out the members of races already won.
- * Read from what is durable, so it answers alike for a workflow running here and one waiting to be
- * resumed.
+ * arguments are known and that have no record yet, in the workflow's DAG and in the continuations
+ * its tasks returned, leaving out the members of races already won. Read from what is durable, so
+ * it answers alike for a workflow running here and one waiting to be resumed.
  */
 public final class OpenWaits {
 
@@ -20,58 +22,66 @@ public final class OpenWaits {
 
     private OpenWaits() {}
 
-    /**
-     * @param outputs the output envelope of every task that has a record, by task id
-     */
-    public static List<OpenWait> of(DagDefinition dag, Map<String, String> outputs) {
-        List<DagDefinition.Step> steps = dag.nodes();
-        String[] raceOf = new String[steps.size()];
-        Instant[] raceDeadline = new Instant[steps.size()];
-        boolean[] decided = new boolean[steps.size()];
-        for (int i = 0; i < steps.size(); i++) {
-            if (steps.get(i) instanceof DagDefinition.Step.FirstOf race) {
-                Instant deadline = null;
-                for (int member : race.members()) {
-                    raceOf[member] = race.taskId();
-                    decided[member] = outputs.containsKey(race.taskId());
-                    DagDefinition.Step.Wait wait = (DagDefinition.Step.Wait) steps.get(member);
-                    if (race.output().equals(DagDefinition.Step.FirstOf.WAIT_RESULT) && member != race.members()[0]) {
-                        deadline = instant(output(steps, wait.args(), outputs));
-                    }
-                }
-                raceDeadline[race.members()[0]] = deadline;
-            }
-        }
+    /** @param records the workflow's task records, by task id */
+    public static List<OpenWait> of(DagDefinition dag, Map<String, TaskRecord> records) {
+        WorkflowGraph graph = WorkflowGraph.stored(dag, records);
+        String[] outputs = outputs(graph, records);
         List<OpenWait> open = new ArrayList<>();
-        for (int i = 0; i < steps.size(); i++) {
-            if (!(steps.get(i) instanceof DagDefinition.Step.Wait wait)
-                    || outputs.containsKey(wait.taskId())
-                    || decided[i]) {
+        for (int i = 0; i < graph.size(); i++) {
+            if (!(graph.step(i) instanceof DagDefinition.Step.Wait wait) || records.containsKey(wait.taskId())) {
                 continue;
             }
-            String args = output(steps, wait.args(), outputs);
+            int race = graph.raceOf(i);
+            if (race >= 0 && outputs[race] != null) {
+                continue; // the race was won by another member: this wait never takes an event
+            }
+            String args = outputs[wait.args()];
             if (args == null) {
                 continue; // not started: its arguments are not known yet
             }
-            Instant deadline = wait.listener().equals(TIMER_LISTENER) ? instant(args) : raceDeadline[i];
-            open.add(new OpenWait(wait.taskId(), wait.listener(), ValueCodec.rawValue(args), deadline, raceOf[i]));
+            Instant deadline = wait.listener().equals(TIMER_LISTENER) ? instant(args) : timeout(graph, outputs, race);
+            DagDefinition.Step.FirstOf raced = race >= 0 ? (DagDefinition.Step.FirstOf) graph.step(race) : null;
+            open.add(new OpenWait(
+                    wait.taskId(),
+                    wait.listener(),
+                    ValueCodec.rawValue(args),
+                    deadline,
+                    raced == null ? null : raced.taskId()));
         }
         return open;
     }
 
-    /** @return the envelope of step {@code index}'s output, or null if it has none yet */
-    private static String output(List<DagDefinition.Step> steps, int index, Map<String, String> outputs) {
-        DagDefinition.Step step = steps.get(index);
-        if (step instanceof DagDefinition.Step.Value value) {
-            return value.envelope();
+    /** @return each node's output envelope where it has one: constants, records, finished continuations */
+    private static String[] outputs(WorkflowGraph graph, Map<String, TaskRecord> records) {
+        String[] outputs = new String[graph.size()];
+        for (int i = 0; i < graph.size(); i++) {
+            DagDefinition.Step step = graph.step(i);
+            if (step instanceof DagDefinition.Step.Value value) {
+                outputs[i] = value.envelope();
+            } else {
+                TaskRecord record = records.get(WorkflowGraph.taskId(step));
+                if (record != null && record.state() != TaskState.CONTINUED) {
+                    outputs[i] = record.outputJson();
+                }
+            }
         }
-        if (step instanceof DagDefinition.Step.Task task) {
-            return outputs.get(task.taskId());
+        for (int i = graph.size() - 1; i >= 0; i--) {
+            if (graph.continues(i) >= 0 && outputs[i] != null) {
+                outputs[graph.continues(i)] = outputs[i];
+            }
         }
-        if (step instanceof DagDefinition.Step.Wait wait) {
-            return outputs.get(wait.taskId());
+        return outputs;
+    }
+
+    /** @return the deadline of the timeout race {@code race}, when it is one and its deadline is known */
+    private static Instant timeout(WorkflowGraph graph, String[] outputs, int race) {
+        if (race < 0
+                || !(graph.step(race) instanceof DagDefinition.Step.FirstOf raced)
+                || !raced.output().equals(DagDefinition.Step.FirstOf.WAIT_RESULT)) {
+            return null;
         }
-        return outputs.get(((DagDefinition.Step.FirstOf) step).taskId());
+        DagDefinition.Step.Wait timer = (DagDefinition.Step.Wait) graph.step(raced.members()[1]);
+        return instant(outputs[timer.args()]);
     }
 
     private static Instant instant(String envelope) {

@@ -37,6 +37,25 @@ public final class CrashChild {
         return "downstream got one event with payload " + event.eventPayload();
     }
 
+    /** A loop of continuations: one event of the folder per step until {@code left} is 0. */
+    public static Node<String> pay(String folder, int left, String paid) {
+        if (left == 0) {
+            return Dag.value("paid " + paid);
+        }
+        return Dag.dynamic(CrashChild::paid)
+                .bind(
+                        Dag.value(folder),
+                        Dag.value(left),
+                        Dag.value(paid),
+                        Dag.waitForEvent(FileSourceListener.class, folder));
+    }
+
+    /** Writes "applied <event>" to the folder's ledger, so a test sees a step that ran twice. */
+    public static Node<String> paid(String folder, int left, String paid, FileEvent event) {
+        FileSourceListener.append(Path.of(folder), "applied " + event.id());
+        return pay(folder, left - 1, paid + event.id() + " ");
+    }
+
     public static String describeRace(FirstOf<FileEvent> race) {
         return "race won by " + race.index() + " with " + race.event().id() + " carrying "
                 + race.event().payload();
@@ -60,6 +79,7 @@ public final class CrashChild {
             case "event" -> Dag.task(CrashChild::describe).bind(Dag.waitForEvent(FileSourceListener.class, args[3]));
             case "sleep" -> Dag.task(CrashChild::deadlineOf).bind(Dag.sleep(SLEEP));
             case "http" -> Dag.task(CrashChild::describeHttp).bind(Dag.waitForEvent(HttpListener.class, "k"));
+            case "loop" -> Dag.dynamic(CrashChild::pay).bind(Dag.value(args[3]), Dag.value(3), Dag.value(""));
             case "race" ->
                 Dag.task(CrashChild::describeRace)
                         .bind(Dag.firstOf(

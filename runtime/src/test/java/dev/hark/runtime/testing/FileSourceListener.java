@@ -134,7 +134,7 @@ public final class FileSourceListener implements EventListener<String, FileEvent
         }
     }
 
-    private static synchronized void append(Path dir, String line) {
+    public static synchronized void append(Path dir, String line) {
         try {
             Files.writeString(
                     dir.resolve("ledger.txt"),
