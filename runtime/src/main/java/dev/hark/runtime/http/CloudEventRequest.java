@@ -85,7 +85,8 @@ final class CloudEventRequest {
      * {@code ce-specversion} hears so rather than being read as a plain event.
      */
     static Mode mode(HttpCall call, String contentType) {
-        if (contentType != null && contentType.regionMatches(true, 0, CLOUDEVENTS_PREFIX, 0, 23)) {
+        if (contentType != null
+                && contentType.regionMatches(true, 0, CLOUDEVENTS_PREFIX, 0, CLOUDEVENTS_PREFIX.length())) {
             return mediaType(contentType).equalsIgnoreCase(STRUCTURED_TYPE) ? Mode.STRUCTURED : Mode.UNSUPPORTED;
         }
         if (call.header("ce-specversion") != null
