@@ -20,7 +20,9 @@ import tools.jackson.core.JacksonException;
  *
  * <table>
  *   <caption>Mapping</caption>
- *   <tr><td>workflow id</td><td>the URL path, as for every event</td></tr>
+ *   <tr><td>workflow id</td><td>the URL path, as for every event; sent to the bare path (a
+ *       subscription with one fixed URL: a Knative trigger, a Dapr route), the extension attribute
+ *       {@code harkworkflowid} when present, else {@code subject} (the entity the event is about)</td></tr>
  *   <tr><td>event key</td><td>the extension attribute {@code harkkey} when present, else {@code type}:
  *       the type says what happened ({@code com.example.order.paid}), which is what a wait waits
  *       for; {@code subject} is usually the entity (the order), which is the workflow</td></tr>
@@ -45,6 +47,9 @@ final class CloudEventRequest {
 
     /** Every media type of the structured and batched modes starts so. */
     private static final String CLOUDEVENTS_PREFIX = "application/cloudevents";
+
+    /** The extension attribute that names the workflow when the URL does not. */
+    static final String WORKFLOW_ID_ATTRIBUTE = "harkworkflowid";
 
     private static final String HEADER_PREFIX = "ce-";
     private static final String SPEC_VERSION = "1.0";
@@ -73,8 +78,13 @@ final class CloudEventRequest {
      * A valid CloudEvent, read into the endpoint's terms.
      *
      * @param idempotencyKey the CloudEvent's {@code id}
+     * @param workflowId {@code harkworkflowid}, else {@code subject}, else null; used only when the
+     *     URL names no workflow
+     * @param workflowIdField the attribute (as sent: {@code ce-subject} in binary mode) that gave
+     *     {@code workflowId}
      */
-    record Parsed(String eventKey, Object payload, String idempotencyKey) implements Outcome {}
+    record Parsed(String eventKey, Object payload, String idempotencyKey, String workflowId, String workflowIdField)
+            implements Outcome {}
 
     /** Answer the request with this error, recording nothing. */
     record Refusal(int status, String code, String message, String field) implements Outcome {}
@@ -129,24 +139,25 @@ final class CloudEventRequest {
     /**
      * Reads the event of a request whose mode is {@link Mode#STRUCTURED} or {@link Mode#BINARY} and
      * whose media type passed {@link #unsupportedMedia}.
-     *
-     * @param signed whether a Standard Webhooks signature authenticated the request; it covers the
-     *     body only, so binary mode's attributes would go unsigned and are refused
      */
-    static Outcome read(HttpCall call, Mode mode, boolean signed) {
-        if (mode == Mode.STRUCTURED) {
-            return structured(call);
-        }
-        if (signed) {
-            return new Refusal(
-                    400,
-                    "unsigned_attributes",
-                    "a webhook signature covers the body only, so the ce-* headers of a binary-mode"
-                            + " CloudEvent would go unsigned; send it in structured mode (Content-Type: "
-                            + STRUCTURED_TYPE + ")",
-                    Authenticator.WEBHOOK_SIGNATURE);
-        }
-        return binary(call);
+    static Outcome read(HttpCall call, Mode mode) {
+        return mode == Mode.STRUCTURED ? structured(call) : binary(call);
+    }
+
+    /**
+     * @return the refusal of a request a Standard Webhooks signature authenticated, if its attributes
+     *     are outside what the signature covers (the body): binary mode's; else null
+     */
+    static Refusal unsigned(Mode mode) {
+        return mode != Mode.BINARY
+                ? null
+                : new Refusal(
+                        400,
+                        "unsigned_attributes",
+                        "a webhook signature covers the body only, so the ce-* headers of a binary-mode"
+                                + " CloudEvent would go unsigned; send it in structured mode (Content-Type: "
+                                + STRUCTURED_TYPE + ")",
+                        Authenticator.WEBHOOK_SIGNATURE);
     }
 
     private static Outcome structured(HttpCall call) {
@@ -173,7 +184,8 @@ final class CloudEventRequest {
 
     private static Outcome binary(HttpCall call) {
         Map<String, Object> decoded = new HashMap<>();
-        for (String name : new String[] {"specversion", "id", "source", "type", "harkkey"}) {
+        for (String name :
+                new String[] {"specversion", "id", "source", "type", "harkkey", WORKFLOW_ID_ATTRIBUTE, "subject"}) {
             String raw = call.header(HEADER_PREFIX + name);
             if (raw == null) {
                 continue;
@@ -215,7 +227,8 @@ final class CloudEventRequest {
             }
         }
         Parsed event = (Parsed) attributes;
-        return new Parsed(event.eventKey(), payload, event.idempotencyKey());
+        return new Parsed(
+                event.eventKey(), payload, event.idempotencyKey(), event.workflowId(), event.workflowIdField());
     }
 
     /** The rules both modes share; {@code prefix} turns an attribute into the field the sender wrote. */
@@ -274,7 +287,16 @@ final class CloudEventRequest {
                             + " characters long",
                     prefix + keyName);
         }
-        return new Parsed(eventKey, payload, id);
+        String workflowField = WORKFLOW_ID_ATTRIBUTE;
+        Object workflowId = attribute.apply(workflowField);
+        if (workflowId == null) {
+            workflowField = "subject";
+            workflowId = attribute.apply(workflowField);
+        }
+        if (workflowId != null && !(workflowId instanceof String)) {
+            return wrongType(workflowField, prefix);
+        }
+        return new Parsed(eventKey, payload, id, (String) workflowId, prefix + workflowField);
     }
 
     private static Refusal required(Object value, String name, String prefix) {

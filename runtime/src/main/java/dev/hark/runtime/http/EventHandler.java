@@ -87,7 +87,12 @@ final class EventHandler {
 
     private void dispatch(HttpCall exchange) {
         String path = exchange.path();
-        if (path == null || !path.startsWith(PATH) || path.length() == PATH.length()) {
+        // The bare path takes only a CloudEvent, which names its workflow itself.
+        if (path == null
+                || !path.startsWith(PATH)
+                || path.length() == PATH.length()
+                        && CloudEventRequest.mode(exchange, exchange.header("Content-Type"))
+                                == CloudEventRequest.Mode.NONE) {
             exchange.reply(
                     404,
                     HttpExchanges.error(
@@ -121,9 +126,32 @@ final class EventHandler {
             return;
         }
         String workflowId = path.substring(PATH.length());
+        String workflowIdField = "workflow_id";
+        CloudEventRequest.Parsed event = null;
+        if (workflowId.isEmpty()) {
+            // A subscription with one fixed URL: the event names the workflow, so it is read before the credential.
+            CloudEventRequest.Outcome outcome = CloudEventRequest.read(exchange, cloudEvent);
+            if (outcome instanceof CloudEventRequest.Refusal refusal) {
+                refuse(exchange, refusal);
+                return;
+            }
+            event = (CloudEventRequest.Parsed) outcome;
+            workflowIdField = event.workflowIdField();
+            if (event.workflowId() == null) {
+                exchange.reply(
+                        400,
+                        HttpExchanges.error(
+                                "missing_attribute",
+                                "a CloudEvent sent to " + PATH + " without a workflow id names its workflow in the"
+                                        + " harkworkflowid or subject attribute; it has neither",
+                                workflowIdField));
+                return;
+            }
+            workflowId = event.workflowId();
+        }
         String idProblem = WorkflowIds.problem(workflowId, "workflow id");
         if (idProblem != null) {
-            exchange.reply(400, HttpExchanges.error("invalid_workflow_id", idProblem, "workflow_id"));
+            exchange.reply(400, HttpExchanges.error("invalid_workflow_id", idProblem, workflowIdField));
             return;
         }
         Authenticator.Decision decision = authenticator.event(exchange, workflowId);
@@ -134,13 +162,32 @@ final class EventHandler {
         }
         String webhookId = ((Authenticator.Allowed) decision).webhookId();
         if (cloudEvent != CloudEventRequest.Mode.NONE) {
-            CloudEventRequest.Outcome outcome = CloudEventRequest.read(exchange, cloudEvent, webhookId != null);
-            if (outcome instanceof CloudEventRequest.Refusal refusal) {
-                refuse(exchange, refusal);
-            } else {
-                CloudEventRequest.Parsed event = (CloudEventRequest.Parsed) outcome;
-                deliver(exchange, workflowId, event.eventKey(), event.payload(), event.idempotencyKey());
+            CloudEventRequest.Refusal unsigned = webhookId == null ? null : CloudEventRequest.unsigned(cloudEvent);
+            if (unsigned != null) {
+                refuse(exchange, unsigned);
+                return;
             }
+            if (event == null) {
+                CloudEventRequest.Outcome outcome = CloudEventRequest.read(exchange, cloudEvent);
+                if (outcome instanceof CloudEventRequest.Refusal refusal) {
+                    refuse(exchange, refusal);
+                    return;
+                }
+                event = (CloudEventRequest.Parsed) outcome;
+                if (event.workflowIdField().endsWith(CloudEventRequest.WORKFLOW_ID_ATTRIBUTE)
+                        && !workflowId.equals(event.workflowId())) {
+                    exchange.reply(
+                            400,
+                            HttpExchanges.error(
+                                    "conflicting_workflow_ids",
+                                    "the URL names workflow '" + workflowId + "' and the CloudEvent's "
+                                            + event.workflowIdField() + " '" + event.workflowId()
+                                            + "'; send one, or the same in both",
+                                    event.workflowIdField()));
+                    return;
+                }
+            }
+            deliver(exchange, workflowId, event.eventKey(), event.payload(), event.idempotencyKey());
             return;
         }
         byte[] body = exchange.body();

@@ -39,6 +39,7 @@ class CloudEventsTest {
 
     private static final String PAID = "com.example.order.paid";
     private static final String EVENTS_TOKEN = "events-token-0123456789";
+    private static final String ORDERS_TOKEN = "orders-token-0123456789";
     private static final byte[] WEBHOOK_KEY = "0123456789abcdef0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
 
     private static final HttpClient CLIENT =
@@ -134,6 +135,51 @@ class CloudEventsTest {
                 binary("approvals-2", "k-3", "com.example.approved", null, null).header("ce-harkkey", "approval-8"));
         assertEquals(200, binarySent.statusCode(), binarySent.body());
         assertEquals(null, binaryOut.get(30, TimeUnit.SECONDS).eventPayload(), "no body: no data");
+    }
+
+    @Test
+    void aCloudEventSentToTheBarePathNamesItsWorkflowByHarkworkflowidElseSubject() throws Exception {
+        open(HttpSettings.defaults());
+        CompletableFuture<HttpEvent> bySubject = hark.runAsync(Dag.waitForEvent(HttpListener.class, PAID), "order-9");
+        CompletableFuture<HttpEvent> byExtension =
+                hark.runAsync(Dag.waitForEvent(HttpListener.class, PAID), "order-10");
+        CompletableFuture<HttpEvent> byPath = hark.runAsync(Dag.waitForEvent(HttpListener.class, PAID), "order-11");
+        awaitInboxWaits(3);
+
+        assertRefused(send(structured("", event("w-0", PAID, "0"))), "missing_attribute", "subject");
+        assertRefused(
+                send(structured("", withAttribute(event("w-0", PAID, "0"), "subject", "a/b"))),
+                "invalid_workflow_id",
+                "subject");
+        assertRefused(
+                send(binary("", "w-0", PAID, "application/json", "0").header("ce-harkworkflowid", "x..y")),
+                "invalid_workflow_id",
+                "ce-harkworkflowid");
+        assertRefused(
+                send(structured("order-11", withAttribute(event("w-0", PAID, "0"), "harkworkflowid", "order-9"))),
+                "conflicting_workflow_ids",
+                "harkworkflowid");
+        HttpResponse<String> plain = send(HttpRequest.newBuilder(uri(""))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"event_key\":\"" + PAID + "\",\"event_payload\":0}")));
+        assertEquals(404, plain.statusCode(), "only a CloudEvent names its workflow: " + plain.body());
+        assertEquals(3, hark.metrics().inboxWaits(), "the refused requests consumed nothing");
+
+        HttpResponse<String> sent = send(structured("", withAttribute(event("w-1", PAID, "1"), "subject", "order-9")));
+        assertEquals(200, sent.statusCode(), sent.body());
+        assertEquals("order-9", json(sent).get("workflow_id").asString());
+        assertEquals(1, bySubject.get(30, TimeUnit.SECONDS).eventPayload());
+
+        HttpResponse<String> binarySent = send(binary("", "w-2", PAID, "application/json", "2")
+                .header("ce-subject", "order-9")
+                .header("ce-harkworkflowid", "order-10"));
+        assertEquals(200, binarySent.statusCode(), binarySent.body());
+        assertEquals(2, byExtension.get(30, TimeUnit.SECONDS).eventPayload(), "harkworkflowid wins over subject");
+
+        HttpResponse<String> pathSent =
+                send(structured("order-11", withAttribute(event("w-3", PAID, "3"), "subject", "order-9")));
+        assertEquals(200, pathSent.statusCode(), "the URL's workflow id wins over the subject: " + pathSent.body());
+        assertEquals(3, byPath.get(30, TimeUnit.SECONDS).eventPayload());
     }
 
     @Test
@@ -283,13 +329,16 @@ class CloudEventsTest {
                         String.join(
                                 "\n",
                                 "events " + EVENTS_TOKEN,
+                                "events:orders- " + ORDERS_TOKEN,
                                 "webhook whsec_" + Base64.getEncoder().encodeToString(WEBHOOK_KEY)),
                         "test")));
         CompletableFuture<HttpEvent> structuredOut =
                 hark.runAsync(Dag.waitForEvent(HttpListener.class, PAID), "secured-1");
         CompletableFuture<HttpEvent> binaryOut = hark.runAsync(Dag.waitForEvent(HttpListener.class, PAID), "secured-2");
         CompletableFuture<HttpEvent> signedOut = hark.runAsync(Dag.waitForEvent(HttpListener.class, PAID), "secured-3");
-        awaitInboxWaits(3);
+        CompletableFuture<HttpEvent> ordersOut =
+                hark.runAsync(Dag.waitForEvent(HttpListener.class, PAID), "orders-secured");
+        awaitInboxWaits(4);
 
         assertEquals(401, send(structured("secured-1", event("s-1", PAID, "1"))).statusCode());
         assertEquals(
@@ -300,7 +349,21 @@ class CloudEventsTest {
                 send(binary("secured-2", "s-2", PAID, "application/json", "2")
                                 .header("Authorization", "Bearer not-a-token-at-all-0000"))
                         .statusCode());
-        assertEquals(3, hark.metrics().inboxWaits(), "the refused requests consumed nothing");
+        // Sent to the bare path, the event's workflow id is the one the token must cover.
+        HttpResponse<String> outOfScope =
+                send(structured("", withAttribute(event("s-1", PAID, "1"), "subject", "secured-1"))
+                        .header("Authorization", "Bearer " + ORDERS_TOKEN));
+        assertEquals(403, outOfScope.statusCode(), outOfScope.body());
+        assertEquals(
+                401,
+                send(structured("", withAttribute(event("s-1", PAID, "1"), "subject", "secured-1")))
+                        .statusCode());
+        assertEquals(4, hark.metrics().inboxWaits(), "the refused requests consumed nothing");
+        HttpResponse<String> inScope =
+                send(structured("", withAttribute(event("o-1", PAID, "4"), "subject", "orders-secured"))
+                        .header("Authorization", "Bearer " + ORDERS_TOKEN));
+        assertEquals(200, inScope.statusCode(), inScope.body());
+        assertEquals(4, ordersOut.get(30, TimeUnit.SECONDS).eventPayload());
 
         String token = "Bearer " + EVENTS_TOKEN;
         assertEquals(
@@ -326,6 +389,10 @@ class CloudEventsTest {
         assertEquals(3, signedOut.get(30, TimeUnit.SECONDS).eventPayload());
         HttpResponse<String> resent = send(signed(structured("secured-3", body), "msg_3", body));
         assertEquals("already_recorded", json(resent).get("status").asString(), resent.body());
+    }
+
+    private static String withAttribute(String event, String name, String value) {
+        return event.substring(0, event.length() - 1) + ",\"" + name + "\":\"" + value + "\"}";
     }
 
     private static String event(String id, String type, String data) {
