@@ -20,7 +20,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * {@code POST /event/send_event/{workflow_id}} with {@code {"event_key": ..., "event_payload": ...}}, and
  * optionally an idempotency key: an {@code Idempotency-Key} header or the body's {@code event_id}; or
- * with a CloudEvent, in structured or binary mode ({@link CloudEventRequest}, R7.4).
+ * with a CloudEvent, in structured or binary mode ({@link CloudEventRequest}, R7.4), which may also go to
+ * the bare {@code /event/send_event/} and name its workflow itself.
  *
  * <table>
  *   <caption>Replies</caption>
