@@ -145,6 +145,34 @@ final class CloudEventRequest {
     }
 
     /**
+     * @param urlWorkflowId the workflow id in the URL; empty at the bare path
+     * @return why {@code event} cannot go to a workflow: at the bare path, it names none; else, its
+     *     {@code harkworkflowid} names another than the URL (its {@code subject} may: it is often the
+     *     entity, not the workflow); null if it can
+     */
+    static Refusal workflowIdProblem(Parsed event, String urlWorkflowId) {
+        if (urlWorkflowId.isEmpty() && event.workflowId() == null) {
+            return new Refusal(
+                    400,
+                    "missing_attribute",
+                    "a CloudEvent sent to " + EventHandler.PATH + " without a workflow id names its workflow in the "
+                            + WORKFLOW_ID_ATTRIBUTE + " or subject attribute; it has neither",
+                    event.workflowIdField());
+        }
+        if (!urlWorkflowId.isEmpty()
+                && event.workflowIdField().endsWith(WORKFLOW_ID_ATTRIBUTE)
+                && !urlWorkflowId.equals(event.workflowId())) {
+            return new Refusal(
+                    400,
+                    "conflicting_workflow_ids",
+                    "the URL names workflow '" + urlWorkflowId + "' and the CloudEvent's " + event.workflowIdField()
+                            + " '" + event.workflowId() + "'; send one, or the same in both",
+                    event.workflowIdField());
+        }
+        return null;
+    }
+
+    /**
      * @return the refusal of a request a Standard Webhooks signature authenticated, if its attributes
      *     are outside what the signature covers (the body): binary mode's; else null
      */

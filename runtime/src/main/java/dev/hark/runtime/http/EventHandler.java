@@ -137,17 +137,12 @@ final class EventHandler {
                 return;
             }
             event = (CloudEventRequest.Parsed) outcome;
-            workflowIdField = event.workflowIdField();
-            if (event.workflowId() == null) {
-                exchange.reply(
-                        400,
-                        HttpExchanges.error(
-                                "missing_attribute",
-                                "a CloudEvent sent to " + PATH + " without a workflow id names its workflow in the"
-                                        + " harkworkflowid or subject attribute; it has neither",
-                                workflowIdField));
+            CloudEventRequest.Refusal noWorkflow = CloudEventRequest.workflowIdProblem(event, workflowId);
+            if (noWorkflow != null) {
+                refuse(exchange, noWorkflow);
                 return;
             }
+            workflowIdField = event.workflowIdField();
             workflowId = event.workflowId();
         }
         String idProblem = WorkflowIds.problem(workflowId, "workflow id");
@@ -175,16 +170,9 @@ final class EventHandler {
                     return;
                 }
                 event = (CloudEventRequest.Parsed) outcome;
-                if (event.workflowIdField().endsWith(CloudEventRequest.WORKFLOW_ID_ATTRIBUTE)
-                        && !workflowId.equals(event.workflowId())) {
-                    exchange.reply(
-                            400,
-                            HttpExchanges.error(
-                                    "conflicting_workflow_ids",
-                                    "the URL names workflow '" + workflowId + "' and the CloudEvent's "
-                                            + event.workflowIdField() + " '" + event.workflowId()
-                                            + "'; send one, or the same in both",
-                                    event.workflowIdField()));
+                CloudEventRequest.Refusal conflict = CloudEventRequest.workflowIdProblem(event, workflowId);
+                if (conflict != null) {
+                    refuse(exchange, conflict);
                     return;
                 }
             }
