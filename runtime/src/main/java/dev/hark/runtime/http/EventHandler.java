@@ -19,7 +19,9 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code POST /event/send_event/{workflow_id}} with {@code {"event_key": ..., "event_payload": ...}}, and
- * optionally an idempotency key: an {@code Idempotency-Key} header or the body's {@code event_id}.
+ * optionally an idempotency key: an {@code Idempotency-Key} header or the body's {@code event_id}; or
+ * with a CloudEvent, in structured or binary mode ({@link CloudEventRequest}, R7.4), which may also go to
+ * the bare {@code /event/send_event/} and name its workflow itself.
  *
  * <table>
  *   <caption>Replies</caption>
@@ -27,11 +29,13 @@ import tools.jackson.databind.node.ObjectNode;
  *       ({@code checkpointed}) or by an earlier send with the same idempotency key
  *       ({@code already_recorded}) [R7.3]</td></tr>
  *   <tr><td>400</td><td>malformed JSON, a missing or non-string {@code event_key}, a missing
- *       {@code event_payload}, an invalid workflow id — the body names the field</td></tr>
+ *       {@code event_payload}, an invalid workflow id, a CloudEvent's missing or invalid attribute — the
+ *       body names the field</td></tr>
  *   <tr><td>401 / 403</td><td>the server has credentials and the request brings no valid token or webhook
  *       signature / one that does not cover this workflow ({@link Authenticator})</td></tr>
  *   <tr><td>404</td><td>no wait for (workflow id, event key): too early, unknown or finished workflow</td></tr>
- *   <tr><td>405 / 415</td><td>not a POST / not {@code application/json}</td></tr>
+ *   <tr><td>405 / 415</td><td>not a POST / not {@code application/json} (nor a CloudEvent this
+ *       endpoint reads)</td></tr>
  *   <tr><td>409</td><td>the wait for this key already took an event</td></tr>
  *   <tr><td>413</td><td>body over the limit</td></tr>
  *   <tr><td>500</td><td>the checkpoint failed; the event was not consumed and can be sent again</td></tr>
@@ -84,7 +88,12 @@ final class EventHandler {
 
     private void dispatch(HttpCall exchange) {
         String path = exchange.path();
-        if (path == null || !path.startsWith(PATH) || path.length() == PATH.length()) {
+        // The bare path takes only a CloudEvent, which names its workflow itself.
+        if (path == null
+                || !path.startsWith(PATH)
+                || path.length() == PATH.length()
+                        && CloudEventRequest.mode(exchange, exchange.header("Content-Type"))
+                                == CloudEventRequest.Mode.NONE) {
             exchange.reply(
                     404,
                     HttpExchanges.error(
@@ -100,7 +109,14 @@ final class EventHandler {
             return;
         }
         String contentType = exchange.header("Content-Type");
-        if (!HttpExchanges.isJson(contentType)) {
+        CloudEventRequest.Mode cloudEvent = CloudEventRequest.mode(exchange, contentType);
+        CloudEventRequest.Refusal unsupported =
+                CloudEventRequest.unsupportedMedia(cloudEvent, contentType, exchange.body());
+        if (unsupported != null) {
+            refuse(exchange, unsupported);
+            return;
+        }
+        if (cloudEvent == CloudEventRequest.Mode.NONE && !HttpExchanges.isJson(contentType)) {
             exchange.reply(
                     415,
                     HttpExchanges.error(
@@ -111,9 +127,27 @@ final class EventHandler {
             return;
         }
         String workflowId = path.substring(PATH.length());
+        String workflowIdField = "workflow_id";
+        CloudEventRequest.Parsed event = null;
+        if (workflowId.isEmpty()) {
+            // A subscription with one fixed URL: the event names the workflow, so it is read before the credential.
+            CloudEventRequest.Outcome outcome = CloudEventRequest.read(exchange, cloudEvent);
+            if (outcome instanceof CloudEventRequest.Refusal refusal) {
+                refuse(exchange, refusal);
+                return;
+            }
+            event = (CloudEventRequest.Parsed) outcome;
+            CloudEventRequest.Refusal noWorkflow = CloudEventRequest.workflowIdProblem(event, workflowId);
+            if (noWorkflow != null) {
+                refuse(exchange, noWorkflow);
+                return;
+            }
+            workflowIdField = event.workflowIdField();
+            workflowId = event.workflowId();
+        }
         String idProblem = WorkflowIds.problem(workflowId, "workflow id");
         if (idProblem != null) {
-            exchange.reply(400, HttpExchanges.error("invalid_workflow_id", idProblem, "workflow_id"));
+            exchange.reply(400, HttpExchanges.error("invalid_workflow_id", idProblem, workflowIdField));
             return;
         }
         Authenticator.Decision decision = authenticator.event(exchange, workflowId);
@@ -123,6 +157,28 @@ final class EventHandler {
             return;
         }
         String webhookId = ((Authenticator.Allowed) decision).webhookId();
+        if (cloudEvent != CloudEventRequest.Mode.NONE) {
+            CloudEventRequest.Refusal unsigned = webhookId == null ? null : CloudEventRequest.unsigned(cloudEvent);
+            if (unsigned != null) {
+                refuse(exchange, unsigned);
+                return;
+            }
+            if (event == null) {
+                CloudEventRequest.Outcome outcome = CloudEventRequest.read(exchange, cloudEvent);
+                if (outcome instanceof CloudEventRequest.Refusal refusal) {
+                    refuse(exchange, refusal);
+                    return;
+                }
+                event = (CloudEventRequest.Parsed) outcome;
+                CloudEventRequest.Refusal conflict = CloudEventRequest.workflowIdProblem(event, workflowId);
+                if (conflict != null) {
+                    refuse(exchange, conflict);
+                    return;
+                }
+            }
+            deliver(exchange, workflowId, event.eventKey(), event.payload(), event.idempotencyKey());
+            return;
+        }
         byte[] body = exchange.body();
         // One pass straight into plain data: the payload is handed on exactly as parsed.
         Object parsed;
@@ -222,6 +278,10 @@ final class EventHandler {
                                     : bodyKey != null ? "event_id" : IDEMPOTENCY_KEY_HEADER));
             return;
         }
+        deliver(exchange, workflowId, eventKey, payload, idempotencyKey);
+    }
+
+    private void deliver(HttpCall exchange, String workflowId, String eventKey, Object payload, String idempotencyKey) {
         Answer answer = new Answer(exchange, workflowId, eventKey);
         // A timeout answers the sender but leaves the delivery itself alone: it may still be recorded.
         deadlines.watch(answer);
@@ -230,6 +290,10 @@ final class EventHandler {
         } catch (RuntimeException e) {
             answer.accept(null, e);
         }
+    }
+
+    private static void refuse(HttpCall exchange, CloudEventRequest.Refusal refusal) {
+        exchange.reply(refusal.status(), HttpExchanges.error(refusal.code(), refusal.message(), refusal.field()));
     }
 
     private static byte[] ascii(String text) {
