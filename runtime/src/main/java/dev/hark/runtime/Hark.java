@@ -14,6 +14,7 @@ import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.StoreHealth;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskRecord;
+import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
@@ -296,11 +297,12 @@ public final class Hark implements AutoCloseable {
         if (record.status() != WorkflowStatus.RUNNING && record.status() != WorkflowStatus.RESUMABLE) {
             return List.of();
         }
-        Map<String, TaskRecord> records = new HashMap<>();
+        Map<String, String> finished = new HashMap<>();
+        Map<String, String> continuations = new HashMap<>();
         for (TaskRecord task : store.tasks(workflowId)) {
-            records.put(task.taskId(), task);
+            (task.state() == TaskState.CONTINUED ? continuations : finished).put(task.taskId(), task.outputJson());
         }
-        return OpenWaits.of(Json.MAPPER.readValue(record.dagJson(), DagDefinition.class), records);
+        return OpenWaits.of(Json.MAPPER.readValue(record.dagJson(), DagDefinition.class), finished, continuations);
     }
 
     /**

@@ -190,9 +190,11 @@ public final class Engine implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         DagDefinition dag = Json.MAPPER.readValue(record.dagJson(), DagDefinition.class);
-        Map<String, TaskRecord> records = new HashMap<>();
-        tasks.forEach(task -> records.put(task.taskId(), task));
-        WorkflowGraph graph = WorkflowGraph.stored(dag, records); // a continuation's waits too
+        Map<String, String> continuations = new HashMap<>();
+        tasks.stream()
+                .filter(task -> task.state() == TaskState.CONTINUED)
+                .forEach(task -> continuations.put(task.taskId(), task.outputJson()));
+        WorkflowGraph graph = WorkflowGraph.stored(dag, continuations); // a continuation's waits too
         List<CompletableFuture<Void>> commits = new ArrayList<>();
         for (TaskRecord task : checkpointed) {
             for (int node = 0; node < graph.size(); node++) {

@@ -145,6 +145,20 @@ final class CloudEventRequest {
     }
 
     /**
+     * {@link #read}, then {@link #workflowIdProblem}: the event, or why it is refused.
+     *
+     * @param urlWorkflowId the workflow id in the URL; empty at the bare path
+     */
+    static Outcome readFor(HttpCall call, Mode mode, String urlWorkflowId) {
+        Outcome outcome = read(call, mode);
+        if (outcome instanceof Parsed event) {
+            Refusal problem = workflowIdProblem(event, urlWorkflowId);
+            return problem != null ? problem : event;
+        }
+        return outcome;
+    }
+
+    /**
      * @param urlWorkflowId the workflow id in the URL; empty at the bare path
      * @return why {@code event} cannot go to a workflow: at the bare path, it names none; else, its
      *     {@code harkworkflowid} names another than the URL (its {@code subject} may: it is often the

@@ -131,17 +131,12 @@ final class EventHandler {
         CloudEventRequest.Parsed event = null;
         if (workflowId.isEmpty()) {
             // A subscription with one fixed URL: the event names the workflow, so it is read before the credential.
-            CloudEventRequest.Outcome outcome = CloudEventRequest.read(exchange, cloudEvent);
+            CloudEventRequest.Outcome outcome = CloudEventRequest.readFor(exchange, cloudEvent, workflowId);
             if (outcome instanceof CloudEventRequest.Refusal refusal) {
                 refuse(exchange, refusal);
                 return;
             }
             event = (CloudEventRequest.Parsed) outcome;
-            CloudEventRequest.Refusal noWorkflow = CloudEventRequest.workflowIdProblem(event, workflowId);
-            if (noWorkflow != null) {
-                refuse(exchange, noWorkflow);
-                return;
-            }
             workflowIdField = event.workflowIdField();
             workflowId = event.workflowId();
         }
@@ -164,17 +159,12 @@ final class EventHandler {
                 return;
             }
             if (event == null) {
-                CloudEventRequest.Outcome outcome = CloudEventRequest.read(exchange, cloudEvent);
+                CloudEventRequest.Outcome outcome = CloudEventRequest.readFor(exchange, cloudEvent, workflowId);
                 if (outcome instanceof CloudEventRequest.Refusal refusal) {
                     refuse(exchange, refusal);
                     return;
                 }
                 event = (CloudEventRequest.Parsed) outcome;
-                CloudEventRequest.Refusal conflict = CloudEventRequest.workflowIdProblem(event, workflowId);
-                if (conflict != null) {
-                    refuse(exchange, conflict);
-                    return;
-                }
             }
             deliver(exchange, workflowId, event.eventKey(), event.payload(), event.idempotencyKey());
             return;

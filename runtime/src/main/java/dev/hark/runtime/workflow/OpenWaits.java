@@ -1,7 +1,5 @@
 package dev.hark.runtime.workflow;
 
-import dev.hark.runtime.storage.TaskRecord;
-import dev.hark.runtime.storage.TaskState;
 import dev.hark.workflow.internal.ValueCodec;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -22,13 +20,18 @@ public final class OpenWaits {
 
     private OpenWaits() {}
 
-    /** @param records the workflow's task records, by task id */
-    public static List<OpenWait> of(DagDefinition dag, Map<String, TaskRecord> records) {
-        WorkflowGraph graph = WorkflowGraph.stored(dag, records);
-        String[] outputs = outputs(graph, records);
+    /**
+     * @param finished the outputs of the workflow's finished tasks and waits (records in any state
+     *     but {@code CONTINUED}), by task id
+     * @param continuations the stored continuations (records in state {@code CONTINUED}), by task id
+     */
+    public static List<OpenWait> of(
+            DagDefinition dag, Map<String, String> finished, Map<String, String> continuations) {
+        WorkflowGraph graph = WorkflowGraph.stored(dag, continuations);
+        String[] outputs = outputs(graph, finished);
         List<OpenWait> open = new ArrayList<>();
         for (int i = 0; i < graph.size(); i++) {
-            if (!(graph.step(i) instanceof DagDefinition.Step.Wait wait) || records.containsKey(wait.taskId())) {
+            if (!(graph.step(i) instanceof DagDefinition.Step.Wait wait) || finished.containsKey(wait.taskId())) {
                 continue;
             }
             int race = graph.raceOf(i);
@@ -52,18 +55,13 @@ public final class OpenWaits {
     }
 
     /** @return each node's output envelope where it has one: constants, records, finished continuations */
-    private static String[] outputs(WorkflowGraph graph, Map<String, TaskRecord> records) {
+    private static String[] outputs(WorkflowGraph graph, Map<String, String> finished) {
         String[] outputs = new String[graph.size()];
         for (int i = 0; i < graph.size(); i++) {
             DagDefinition.Step step = graph.step(i);
-            if (step instanceof DagDefinition.Step.Value value) {
-                outputs[i] = value.envelope();
-            } else {
-                TaskRecord record = records.get(WorkflowGraph.taskId(step));
-                if (record != null && record.state() != TaskState.CONTINUED) {
-                    outputs[i] = record.outputJson();
-                }
-            }
+            outputs[i] = step instanceof DagDefinition.Step.Value value
+                    ? value.envelope()
+                    : finished.get(WorkflowGraph.taskId(step));
         }
         for (int i = graph.size() - 1; i >= 0; i--) {
             if (graph.continues(i) >= 0 && outputs[i] != null) {

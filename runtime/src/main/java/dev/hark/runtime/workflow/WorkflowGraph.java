@@ -1,7 +1,5 @@
 package dev.hark.runtime.workflow;
 
-import dev.hark.runtime.storage.TaskRecord;
-import dev.hark.runtime.storage.TaskState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -33,13 +31,17 @@ public final class WorkflowGraph {
         return new WorkflowGraph(dag);
     }
 
-    /** The graph with every stored continuation spliced in, in the order they appear. */
-    public static WorkflowGraph stored(DagDefinition dag, Map<String, TaskRecord> records) {
+    /**
+     * The graph with every stored continuation spliced in, in the order they appear.
+     *
+     * @param continuations the stored continuations (records in state {@code CONTINUED}), by task id
+     */
+    public static WorkflowGraph stored(DagDefinition dag, Map<String, String> continuations) {
         WorkflowGraph graph = new WorkflowGraph(dag);
         for (int i = 0; i < graph.size(); i++) {
-            TaskRecord record = records.get(taskId(graph.step(i)));
-            if (record != null && record.state() == TaskState.CONTINUED) {
-                graph.splice(i, Continuation.read(record.outputJson()).dag());
+            String continuation = continuations.get(taskId(graph.step(i)));
+            if (continuation != null) {
+                graph.splice(i, Continuation.read(continuation).dag());
             }
         }
         return graph;
