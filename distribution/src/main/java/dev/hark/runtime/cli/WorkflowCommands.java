@@ -105,21 +105,21 @@ final class WorkflowCommands {
             });
         }
 
-        /** One line per open wait: {@code waiting in <task> for <listener> <args> [until <deadline>] [(race <id>)]}. */
+        /** One line per open wait: {@code waiting for <listener> <args> [until <deadline>] (task <id>[, race <id>])}. */
         private static String describeWait(JsonNode wait) {
             String listener = wait.get("listener").asString();
-            StringBuilder line = new StringBuilder("waiting in ")
-                    .append(wait.get("task").asString())
-                    .append(" for ")
+            StringBuilder line = new StringBuilder("waiting for ")
                     .append(listener.substring(listener.lastIndexOf('.') + 1))
                     .append(' ')
                     .append(wait.get("args"));
             if (wait.has("deadline")) {
                 line.append(" until ").append(wait.get("deadline").asString());
             }
+            line.append(" (task ").append(wait.get("task").asString());
             if (wait.has("race")) {
-                line.append(" (race ").append(wait.get("race").asString()).append(')');
+                line.append(", race ").append(wait.get("race").asString());
             }
+            line.append(')');
             return line.toString();
         }
     }

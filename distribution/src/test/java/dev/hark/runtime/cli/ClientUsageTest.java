@@ -14,6 +14,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -141,7 +142,9 @@ class ClientUsageTest {
                             server,
                             "--cacert",
                             pem.certificate().toString()));
-            assertEquals("RUNNING", out.toString().trim());
+            assertEquals(
+                    List.of("RUNNING", "waiting for HttpListener \"k\" (task HttpListener)"),
+                    out.toString().lines().toList());
 
             StringWriter err = new StringWriter();
             assertEquals(

@@ -141,7 +141,9 @@ class HarkServeTest {
         List<String> status = out.toString().lines().toList();
         assertEquals("RUNNING", status.get(0), out.toString());
         assertEquals(2, status.size(), "one line for its one open wait: " + out);
-        assertTrue(status.get(1).matches("waiting in \\S+ for HttpListener \".+\""), "the wait and its key: " + out);
+        assertTrue(
+                status.get(1).matches("waiting for HttpListener \".+\" \\(task \\S+\\)"),
+                "the wait and its key: " + out);
         assertEquals(200, sendEvent(restarted, "w2", "Grace").statusCode());
         assertEquals("hello Grace", awaitOutput(restarted, "w2").asString());
 
