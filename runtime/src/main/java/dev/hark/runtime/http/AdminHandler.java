@@ -44,7 +44,8 @@ import tools.jackson.databind.node.ObjectNode;
  *                                       one page of ids and statuses, ordered by id; "next" names the
  *                                       last id when more may follow (pass it as after=)
  * POST /workflows                       {"definition": name, "workflow_id": optional, "input": optional object}
- * GET  /workflows/{id}                  status (and error, once FAILED)
+ * GET  /workflows/{id}                  status (and error, once FAILED; buffered_events while early
+ *                                       events wait for its waits)
  * GET  /workflows/{id}/output           output of a SUCCESSFUL workflow
  * POST /workflows/{id}/cancel           cancel
  * </pre>
@@ -192,6 +193,10 @@ final class AdminHandler {
                 if (status == WorkflowStatus.FAILED) {
                     // The store keeps the full text (stack trace included); a reply shows its first line.
                     admin.error(id).ifPresent(error -> body.put("error", HttpExchanges.firstLine(error)));
+                }
+                List<Map<String, Object>> buffered = admin.bufferedEvents(id);
+                if (!buffered.isEmpty()) {
+                    body.set("buffered_events", Json.MAPPER.valueToTree(buffered));
                 }
                 exchange.reply(200, body);
             }

@@ -449,6 +449,7 @@ final class GroupCommitWriter {
             if (putTask(w) == 0) {
                 throw new UnknownWorkflowException(w.workflowId());
             }
+            deleteClaimedEarlyEvents(w);
         } catch (SQLException | RuntimeException e) {
             // A refused claim, a missing workflow, or a statement-local failure (say, an oversized
             // event) that rolled back only its own statement: take back what this write inserted.
@@ -458,6 +459,22 @@ final class GroupCommitWriter {
                 s.deleteClaim.executeUpdate();
             }
             throw e;
+        }
+    }
+
+    /**
+     * An early event buffered under an id that this checkpoint claims in the workflow's inbox is
+     * the event being checkpointed (or a copy of it): its row goes in the same transaction, so a
+     * crash can neither leave it buffered after the checkpoint nor lose it before [R9.3].
+     */
+    private void deleteClaimedEarlyEvents(StoreWrite.PutTask w) throws SQLException {
+        String inbox = EventClaim.INBOX_PREFIX + w.workflowId();
+        for (EventClaim claim : w.claims()) {
+            if (claim.source().equals(inbox)) {
+                statements.deleteEarlyEvent.setString(1, w.workflowId());
+                statements.deleteEarlyEvent.setString(2, claim.eventId());
+                statements.deleteEarlyEvent.executeUpdate();
+            }
         }
     }
 
@@ -534,6 +551,7 @@ final class GroupCommitWriter {
         final PreparedStatement findClaim;
         final PreparedStatement insertClaim;
         final PreparedStatement deleteClaim;
+        final PreparedStatement deleteEarlyEvent;
         final PreparedStatement markCommitted;
         final PreparedStatement setStatus;
         final PreparedStatement deleteTasks;
@@ -560,6 +578,7 @@ final class GroupCommitWriter {
                         INSERT INTO event_claims (source, event_id, workflow_id, task_id, claimed_at)
                         VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING""");
                 deleteClaim = prepare(c, "DELETE FROM event_claims WHERE source = ? AND event_id = ?");
+                deleteEarlyEvent = prepare(c, SqliteEarlyEvents.DELETE_CLAIMED_SQL);
                 markCommitted = prepare(c, "UPDATE tasks SET state = ? WHERE workflow_id = ? AND task_id = ?");
                 setStatus = prepare(
                         c, "UPDATE workflows SET status = ?, output = ?, error = ?, updated_at = ? WHERE id = ?");
