@@ -106,10 +106,9 @@ final class SqliteEarlyEvents {
             }
         }
         List<Long> orphans = new ArrayList<>();
-        try (PreparedStatement p = c.prepareStatement(SELECT + """
-                 WHERE NOT EXISTS (SELECT 1 FROM workflows w WHERE w.id = e.workflow_id
-                                   AND w.status NOT IN ('SUCCESSFUL', 'CANCELED'))
-                 ORDER BY e.seq""");
+        try (PreparedStatement p = c.prepareStatement(SELECT
+                        + " WHERE NOT EXISTS (SELECT 1 FROM workflows w WHERE w.id = e.workflow_id"
+                        + " AND w.status NOT IN ('SUCCESSFUL', 'CANCELED')) ORDER BY e.seq");
                 ResultSet rs = p.executeQuery()) {
             while (rs.next()) {
                 orphans.add(rs.getLong(1));
