@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The {@code early_events} table [R9.x]: writer tasks that join the writer's batch transaction (so
+ * The {@code early_events} table [R9.1–R9.4]: writer tasks that join the writer's batch transaction (so
  * a buffered event is durable when its future completes), and the read at open. The row's removal
  * when a wait checkpoints the event is part of the checkpoint's own write ({@link GroupCommitWriter}).
  */
