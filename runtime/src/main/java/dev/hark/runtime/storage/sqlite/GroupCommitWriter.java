@@ -95,6 +95,12 @@ final class GroupCommitWriter {
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
 
+    /**
+     * Whether the database may hold buffered early events: false while it holds none and none was
+     * buffered since it opened, so that an inbox claim then costs no extra statement.
+     */
+    private volatile boolean earlyEventsPossible = true;
+
     // Owned by the writer thread.
     private Connection connection;
     private Statements statements;
@@ -117,6 +123,11 @@ final class GroupCommitWriter {
         this.thread = new Thread(this::loop, THREAD_NAME);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Set before any early event is buffered (and at open, from the table). */
+    void earlyEventsPossible(boolean possible) {
+        this.earlyEventsPossible = possible;
     }
 
     CompletableFuture<Void> submit(StoreWrite write) {
@@ -468,6 +479,9 @@ final class GroupCommitWriter {
      * crash can neither leave it buffered after the checkpoint nor lose it before [R9.3].
      */
     private void deleteClaimedEarlyEvents(StoreWrite.PutTask w) throws SQLException {
+        if (!earlyEventsPossible) {
+            return;
+        }
         String inbox = EventClaim.INBOX_PREFIX + w.workflowId();
         for (EventClaim claim : w.claims()) {
             if (claim.source().equals(inbox)) {

@@ -150,8 +150,14 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             writeConnection = openWriteConnection(dbFile);
             SqliteSchema.ensure(writeConnection, dbFile);
             reader = openReadConnection(dbFile);
+            boolean earlyEvents;
+            try (Statement s = reader.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM early_events)")) {
+                earlyEvents = rs.next() && rs.getBoolean(1);
+            }
             SqliteWorkflowStore store =
                     new SqliteWorkflowStore(dbFile, lock, writeConnection, reader, maxBatch, queueCapacity);
+            store.writer.earlyEventsPossible(earlyEvents);
             LOG.info("Opened workflow store {}", dbFile);
             return store;
         } catch (SQLException e) {
@@ -344,6 +350,7 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     @Override
     public CompletableFuture<EarlyEventOutcome> bufferEarlyEvent(EarlyEventRecord event) {
         Objects.requireNonNull(event, "event");
+        writer.earlyEventsPossible(true);
         return writer.submit(c -> SqliteEarlyEvents.buffer(c, event), true);
     }
 
@@ -352,6 +359,7 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             StoreWrite.CreateWorkflow create, EarlyEventRecord event) {
         Objects.requireNonNull(create, "create");
         Objects.requireNonNull(event, "event");
+        writer.earlyEventsPossible(true);
         return writer.submit(c -> SqliteEarlyEvents.create(c, create, event), true);
     }
 
