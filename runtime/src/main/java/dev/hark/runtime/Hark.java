@@ -398,7 +398,8 @@ public final class Hark implements AutoCloseable {
      * no such wait exists; with {@link Delivery.Failed} when its checkpoint failed (nothing was
      * consumed; send it again); with {@link Delivery.NotYetResumed} while {@link #resumeAll} (or the
      * resumption at open) has not re-parked this workflow yet (nothing was recorded; send it again
-     * shortly).
+     * shortly); with {@link Delivery.Buffered} when the runtime buffers early events
+     * ({@link Builder#bufferEarlyEvents}) and the running workflow has no wait on the key yet.
      *
      * @param payload any value Jackson can write as JSON; the wait receives it as plain JSON data
      * @throws IllegalArgumentException for an invalid id, an empty key, or a payload that is not JSON

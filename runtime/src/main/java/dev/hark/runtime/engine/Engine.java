@@ -581,7 +581,9 @@ public final class Engine implements AutoCloseable {
                 throw new CompletionException(Futures.unwrap(failure));
             }
             earlyEvents.dropped(dropped);
-            earlyEvents.restore(expired); // those the store no longer had were delivered meanwhile
+            // Expired ones the store no longer had were removed by a checkpoint of their id (a
+            // send with the same idempotency key): gone, but not dropped.
+            earlyEvents.forget(expired);
             return dropped.size();
         });
     }

@@ -309,7 +309,7 @@ final class EventHandler {
         public void accept(Delivery outcome, Throwable failure) {
             if (failure != null) {
                 Throwable cause = Futures.unwrap(failure);
-                if (cause instanceof IllegalArgumentException refused) { // the definition refused its input
+                if (cause instanceof StartOnEvent.InputRefused refused) { // the definition refused its input
                     exchange.reply(
                             400, HttpExchanges.error("invalid_start_input", refused.getMessage(), "start_input"));
                     return;

@@ -68,7 +68,31 @@ final class StartOnEvent {
             Object payload,
             String idempotencyKey) {
         Start start = (Start) request;
-        return sender.sendOrStart(workflowId, eventKey, payload, idempotencyKey, start.definition(), start.input());
+        CompletableFuture<Delivery> sent;
+        try {
+            sent = sender.sendOrStart(workflowId, eventKey, payload, idempotencyKey, start.definition(), start.input());
+        } catch (IllegalArgumentException e) {
+            sent = CompletableFuture.failedFuture(e);
+        }
+        return sent.handle((delivery, failure) -> {
+            Throwable cause = failure == null ? null : dev.hark.runtime.concurrent.Futures.unwrap(failure);
+            if (cause instanceof IllegalArgumentException refused) {
+                throw new InputRefused(refused.getMessage(), refused);
+            }
+            if (failure != null) {
+                throw failure instanceof java.util.concurrent.CompletionException c
+                        ? c
+                        : new java.util.concurrent.CompletionException(failure);
+            }
+            return delivery;
+        });
+    }
+
+    /** The definition refused the {@code start_input} (400 {@code invalid_start_input}). */
+    static final class InputRefused extends RuntimeException {
+        InputRefused(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     /** @return the decoded value of the query's {@code start} parameter, or null */

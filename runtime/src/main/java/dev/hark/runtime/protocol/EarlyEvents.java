@@ -279,6 +279,28 @@ public final class EarlyEvents {
         }
     }
 
+    /** Removes these events, still marked as being dropped, without counting them as dropped. */
+    public void forget(List<EarlyEventRecord> records) {
+        for (EarlyEventRecord record : records) {
+            Address address = new Address(record.workflowId(), record.eventKey());
+            Entry found = null;
+            synchronized (this) {
+                Deque<Entry> entries = buffered.get(address);
+                if (entries != null) {
+                    for (Entry entry : entries) {
+                        if (entry.record.eventId().equals(record.eventId()) && entry.state == State.DROPPING) {
+                            found = entry;
+                            break;
+                        }
+                    }
+                }
+            }
+            if (found != null) {
+                remove(address, found);
+            }
+        }
+    }
+
     /** The store's drop failed: the events wait again (the next sweep tries again). */
     public synchronized void restore(List<EarlyEventRecord> records) {
         for (EarlyEventRecord record : records) {
