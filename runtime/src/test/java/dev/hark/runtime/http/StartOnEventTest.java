@@ -178,6 +178,39 @@ class StartOnEventTest {
         }
     }
 
+    @Test
+    void aStartNeedsAnEventsCredentialThatCoversTheId() throws Exception {
+        String token = "cases-token-0123456789";
+        hark = Hark.builder()
+                .dataDir(dataDir)
+                .http(HttpSettings.defaults()
+                        .withPort(0)
+                        .withCredentials(Credentials.parse("events:case- " + token, "test")))
+                .definitions(List.of(new GreetingDefinition()))
+                .startOnEvent(List.of("greet"))
+                .open();
+        String body = "{\"event_key\":\"go\",\"event_payload\":\"Eve\"}";
+        HttpResponse<String> anonymous = post("case-9?start=greet", body, null);
+        assertEquals(401, anonymous.statusCode(), anonymous.body());
+        HttpResponse<String> elsewhere = CLIENT.send(
+                request("other-9?start=greet", body, null)
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, elsewhere.statusCode(), elsewhere.body());
+        assertEquals("insufficient_scope", json(elsewhere).get("error").asString());
+        assertTrue(hark.list().isEmpty(), "nothing was created");
+
+        HttpResponse<String> covered = CLIENT.send(
+                request("case-9?start=greet", body, null)
+                        .header("Authorization", "Bearer " + token)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("started", json(covered).get("status").asString(), covered.body());
+        awaitStatus("case-9", WorkflowStatus.SUCCESSFUL);
+        assertEquals("hello Eve", hark.output("case-9"));
+    }
+
     private void awaitStatus(String id, WorkflowStatus status) throws InterruptedException {
         Await.until(() -> hark.status(id) == status, () -> id + " is " + hark.status(id) + ", not " + status);
     }
@@ -187,6 +220,10 @@ class StartOnEventTest {
     }
 
     private CompletableFuture<HttpResponse<String>> postAsync(String target, String body, String idempotencyKey) {
+        return CLIENT.sendAsync(request(target, body, idempotencyKey).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder request(String target, String body, String idempotencyKey) {
         int port = hark.httpAddress().orElseThrow().getPort();
         HttpRequest.Builder request = HttpRequest.newBuilder(
                         URI.create("http://127.0.0.1:" + port + "/event/send_event/" + target))
@@ -196,6 +233,6 @@ class StartOnEventTest {
         if (idempotencyKey != null) {
             request.header("Idempotency-Key", idempotencyKey);
         }
-        return CLIENT.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+        return request;
     }
 }
