@@ -590,7 +590,7 @@ public final class Engine implements AutoCloseable {
 
     private CompletableFuture<Delivery> sendBuffering(
             String workflowId, String key, Object payload, String idempotencyKey, Duration ttl) {
-        if (idempotencyKey != null) {
+        if (idempotencyKey != null && active.containsKey(workflowId)) {
             EarlyEventRecord buffered = earlyEvents.buffered(workflowId, idempotencyKey);
             if (buffered != null) { // a resend of an event still buffered: nothing new [R9.5]
                 return CompletableFuture.completedFuture(new Delivery.Buffered(
