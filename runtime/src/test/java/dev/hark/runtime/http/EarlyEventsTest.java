@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.hark.listeners.http.HttpEvent;
 import dev.hark.listeners.http.HttpListener;
 import dev.hark.runtime.Hark;
+import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.runtime.testing.Await;
+import dev.hark.runtime.testing.GateStore;
 import dev.hark.runtime.testing.Tasks;
 import dev.hark.workflow.Dag;
 import dev.hark.workflow.Node;
@@ -250,6 +252,29 @@ class EarlyEventsTest {
         assertEquals(404, finished.statusCode(), finished.body());
         assertEquals("workflow_finished", json(finished).get("error").asString());
         assertTrue(hark.bufferedEvents("done-wf").isEmpty());
+    }
+
+    @Test
+    void anEventSentWhileAnOlderOneIsBeingCheckpointedIsBufferedBehindItNotRefused() throws Exception {
+        GateStore[] gate = new GateStore[1];
+        hark = Hark.builder()
+                .dataDir(dataDir)
+                .http(HttpSettings.defaults().withPort(0))
+                .bufferEarlyEvents(Duration.ofHours(1))
+                .store(dir -> gate[0] = new GateStore(SqliteWorkflowStore.open(dir)))
+                .open();
+        CompletableFuture<String> out = hark.runAsync(twoWaitsAfterTheGate(), "early-behind");
+        assertTrue(Tasks.GATED_STARTED.tryAcquire(30, TimeUnit.SECONDS));
+        HttpResponse<String> first = post("early-behind", "{\"event_key\":\"k\",\"event_payload\":\"one\"}", null);
+        assertEquals("buffered", json(first).get("status").asString(), first.body());
+        Tasks.gate.countDown();
+        gate[0].awaitHeld(1); // the first wait took "one"; its checkpoint is held
+
+        HttpResponse<String> second = post("early-behind", "{\"event_key\":\"k\",\"event_payload\":\"two\"}", null);
+        assertEquals(200, second.statusCode(), "queued behind the event in flight, not 409: " + second.body());
+        assertEquals("buffered", json(second).get("status").asString(), second.body());
+        gate[0].open();
+        assertEquals("one two", out.get(30, TimeUnit.SECONDS));
     }
 
     private void awaitInboxWaits(int count) throws InterruptedException {
