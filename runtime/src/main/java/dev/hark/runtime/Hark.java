@@ -6,11 +6,13 @@ import dev.hark.runtime.engine.ResumeWindow;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.event.IdempotencyKeys;
 import dev.hark.runtime.http.AdminOperations;
+import dev.hark.runtime.http.EventSender;
 import dev.hark.runtime.http.HttpApiServer;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.DataFolderLock;
+import dev.hark.runtime.storage.EarlyEventRecord;
 import dev.hark.runtime.storage.StoreHealth;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskRecord;
@@ -33,6 +35,7 @@ import dev.hark.workflow.internal.Json;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -74,6 +77,9 @@ public final class Hark implements AutoCloseable {
     private final HttpApiServer adminServer;
     private final Map<String, WorkflowDefinition> definitions;
     private final ClaimRetention claimRetention;
+    /** The definitions a send may start [R9.7]. */
+    private final java.util.Set<String> startOnEvent;
+
     private final CompletableFuture<Map<String, CompletableFuture<Object>>> resumedOnOpen;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -91,6 +97,24 @@ public final class Hark implements AutoCloseable {
                         dataDir);
             }
             this.engine = new Engine(store, builder.classLoader, builder.clock, builder.workerThreads);
+            engine.bufferEarlyEvents(builder.earlyEventTtl);
+            // Before any wait registers (resume) and any send arrives: buffered events survive restarts [R9.2].
+            engine.loadEarlyEvents();
+            Duration ttl = engine.earlyEventTtl().orElse(Engine.DEFAULT_START_TTL);
+            Duration sweepPeriod = ttl.dividedBy(4).compareTo(Duration.ofMillis(50)) < 0
+                    ? Duration.ofMillis(50)
+                    : ttl.dividedBy(4).compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : ttl.dividedBy(4);
+            engine.every(
+                    sweepPeriod,
+                    () -> engine.sweepEarlyEvents().whenComplete((dropped, failure) -> {
+                        if (failure != null) {
+                            LOG.warn(
+                                    "Dropping expired early events failed; the next sweep tries again: {}",
+                                    failure.toString());
+                        } else if (dropped > 0) {
+                            LOG.info("Dropped {} buffered early event(s): expired, or their workflow ended", dropped);
+                        }
+                    }));
             this.claimRetention = builder.claimRetention;
             claimRetention
                     .sweepPeriod()
@@ -110,6 +134,17 @@ public final class Hark implements AutoCloseable {
             throw e;
         }
         this.definitions = Map.copyOf(builder.definitions);
+        this.startOnEvent = java.util.Set.copyOf(builder.startOnEvent);
+        for (String name : startOnEvent) {
+            if (!definitions.containsKey(name)) {
+                engine.close();
+                store.close();
+                releaseLock();
+                throw new IllegalArgumentException("start on event: no workflow definition is named '" + name
+                        + "'; known: " + definitions.keySet().stream().sorted().toList());
+            }
+        }
+        EventSender events = new Events();
         try {
             // The window opens before the first request can arrive: a workflow not re-parked yet is
             // answered "retry" (503), never "not running" (404), which a client would take as final.
@@ -119,13 +154,13 @@ public final class Hark implements AutoCloseable {
                     ? null
                     : HttpApiServer.start(
                             builder.http,
-                            engine::send,
+                            events,
                             admin,
                             builder.adminHttp == null ? HttpApiServer.Endpoints.ALL : HttpApiServer.Endpoints.EVENTS);
             try {
                 this.adminServer = builder.adminHttp == null
                         ? null
-                        : HttpApiServer.start(builder.adminHttp, engine::send, admin, HttpApiServer.Endpoints.ADMIN);
+                        : HttpApiServer.start(builder.adminHttp, events, admin, HttpApiServer.Endpoints.ADMIN);
             } catch (RuntimeException e) {
                 if (httpServer != null) {
                     httpServer.close();
@@ -210,6 +245,10 @@ public final class Hark implements AutoCloseable {
                     definition, definitions.keySet().stream().sorted().toList());
         }
         String id = workflowId == null ? definition + "-" + WorkflowIds.generate() : workflowId;
+        return start(build(definition, found, input), id).started().thenApply(ok -> id);
+    }
+
+    private static Node<?> build(String definition, WorkflowDefinition found, Map<String, Object> input) {
         Node<?> dag;
         try {
             Map<String, Object> given = input == null ? Map.of() : input;
@@ -227,7 +266,7 @@ public final class Hark implements AutoCloseable {
         if (dag == null) {
             throw new IllegalStateException("workflow definition '" + definition + "' built no DAG (null)");
         }
-        return start(dag, id).started().thenApply(ok -> id);
+        return dag;
     }
 
     /** @return the names of the workflow definitions this runtime can start by name */
@@ -383,7 +422,8 @@ public final class Hark implements AutoCloseable {
      * no such wait exists; with {@link Delivery.Failed} when its checkpoint failed (nothing was
      * consumed; send it again); with {@link Delivery.NotYetResumed} while {@link #resumeAll} (or the
      * resumption at open) has not re-parked this workflow yet (nothing was recorded; send it again
-     * shortly).
+     * shortly); with {@link Delivery.Buffered} when the runtime buffers early events
+     * ({@link Builder#bufferEarlyEvents}) and the running workflow has no wait on the key yet.
      *
      * @param payload any value Jackson can write as JSON; the wait receives it as plain JSON data
      * @throws IllegalArgumentException for an invalid id, an empty key, or a payload that is not JSON
@@ -510,6 +550,103 @@ public final class Hark implements AutoCloseable {
         }
     }
 
+    /** What the event endpoint sends to: the engine, and the start option [R9.6, R9.7]. */
+    private final class Events implements EventSender {
+        @Override
+        public CompletableFuture<Delivery> send(
+                String workflowId, String eventKey, Object payload, String idempotencyKey) {
+            return engine.send(workflowId, eventKey, payload, idempotencyKey);
+        }
+
+        @Override
+        public String startRefusal(String definition) {
+            if (startOnEvent.isEmpty()) {
+                return "this server starts no workflow on an event (hark serve --start-on-event DEFINITION)";
+            }
+            return startOnEvent.contains(definition)
+                    ? null
+                    : "this server does not start workflows of '" + definition + "' on an event";
+        }
+
+        @Override
+        public CompletableFuture<Delivery> sendOrStart(
+                String workflowId,
+                String eventKey,
+                Object payload,
+                String idempotencyKey,
+                String definition,
+                Map<String, Object> input) {
+            return sendEventOrStart(workflowId, eventKey, payload, idempotencyKey, definition, input);
+        }
+    }
+
+    /**
+     * Sends an event, starting the workflow first if no workflow has the id [R9.6]: the workflow is
+     * created from {@code definition} with the event buffered for its first wait on {@code key},
+     * in one transaction ({@link Delivery.Started}); when the workflow exists, this is
+     * {@link #sendEvent(String, String, Object, String)}, except that an event for a running
+     * workflow with no wait on the key yet is buffered ({@link Delivery.Buffered}) whether or not
+     * the runtime buffers early events. Concurrent calls for one new id create one workflow.
+     *
+     * @param input the definition's input; null for none
+     * @throws UnknownDefinitionException if no definition has this name
+     * @throws IllegalArgumentException for an invalid id, key, idempotency key or payload
+     */
+    public CompletableFuture<Delivery> sendEventOrStart(
+            String workflowId,
+            String key,
+            Object payload,
+            String idempotencyKey,
+            String definition,
+            Map<String, Object> input) {
+        String keyProblem = IdempotencyKeys.problem(idempotencyKey);
+        if (keyProblem != null) {
+            throw new IllegalArgumentException(keyProblem);
+        }
+        WorkflowIds.requireValid(workflowId);
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("event key must be a non-empty string");
+        }
+        WorkflowDefinition found = definitions.get(definition);
+        if (found == null) {
+            throw new UnknownDefinitionException(
+                    definition, definitions.keySet().stream().sorted().toList());
+        }
+        Object plain;
+        try {
+            plain = Json.MAPPER.convertValue(payload, Object.class);
+        } catch (JacksonException e) {
+            throw new IllegalArgumentException("event payload cannot be written as JSON: " + e.getOriginalMessage(), e);
+        }
+        Map<String, Object> given = input == null ? Map.of() : input;
+        try {
+            return engine.sendOrStart(
+                    workflowId, key, plain, idempotencyKey, definition, () -> build(definition, found, given));
+        } catch (IllegalArgumentException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /**
+     * Drops the buffered early events that expired and those of workflows that ended [R9.4]. Runs
+     * by itself in the background; call it to sweep now.
+     *
+     * @return completes with the number dropped
+     */
+    public CompletableFuture<Integer> sweepEarlyEvents() {
+        return engine.sweepEarlyEvents();
+    }
+
+    /** @return early events dropped since this runtime opened (expired, or their workflow ended) */
+    public long droppedEarlyEvents() {
+        return engine.earlyEvents().droppedCount();
+    }
+
+    /** @return the early events buffered for a workflow, oldest first */
+    public List<EarlyEventRecord> bufferedEvents(String workflowId) {
+        return engine.earlyEvents().of(workflowId);
+    }
+
     /** The admin API's view of this runtime; never blocks on a running workflow. */
     private final class Admin implements AdminOperations {
         @Override
@@ -590,7 +727,30 @@ public final class Hark implements AutoCloseable {
             health.put("pending_timers", metrics.pendingTimers());
             health.put("inbox_waits", metrics.inboxWaits());
             health.put("definitions", Hark.this.definitions());
+            health.put("early_events_buffered", engine.earlyEvents().size());
+            health.put("early_events_delivered", engine.earlyEvents().deliveredCount());
+            health.put("early_events_dropped", engine.earlyEvents().droppedCount());
             return health;
+        }
+
+        @Override
+        public List<Map<String, Object>> bufferedEvents(String workflowId) {
+            return engine.earlyEvents().of(workflowId).stream()
+                    .map(event -> {
+                        Map<String, Object> row = new LinkedHashMap<>();
+                        row.put("event_key", event.eventKey());
+                        row.put("event_id", event.eventId());
+                        row.put(
+                                "received_at",
+                                java.time.Instant.ofEpochMilli(event.receivedAtMillis())
+                                        .toString());
+                        row.put(
+                                "expires_at",
+                                java.time.Instant.ofEpochMilli(event.expiresAtMillis())
+                                        .toString());
+                        return row;
+                    })
+                    .toList();
         }
     }
 
@@ -641,6 +801,8 @@ public final class Hark implements AutoCloseable {
         private HttpSettings adminHttp;
         private ClaimRetention claimRetention = ClaimRetention.defaults();
         private boolean resumeAllOnOpen;
+        private Duration earlyEventTtl;
+        private final java.util.Set<String> startOnEvent = new java.util.HashSet<>();
         private final Map<String, WorkflowDefinition> definitions = new HashMap<>();
 
         private Builder() {}
@@ -754,6 +916,30 @@ public final class Hark implements AutoCloseable {
          */
         public Builder claimRetention(ClaimRetention retention) {
             this.claimRetention = Objects.requireNonNull(retention, "retention");
+            return this;
+        }
+
+        /**
+         * Buffers early events [R9.1]: an event sent to a running workflow that has no wait on its
+         * key yet is stored durably and answered 200 {@code "buffered"}, delivered to the first
+         * wait that registers for the key, and dropped after {@code ttl}. Off (null) by default:
+         * such an event is answered 404 {@code no_wait_for_key}, as Ray did.
+         */
+        public Builder bufferEarlyEvents(Duration ttl) {
+            if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+                throw new IllegalArgumentException("the early-event TTL must be positive, was " + ttl);
+            }
+            this.earlyEventTtl = ttl;
+            return this;
+        }
+
+        /**
+         * Lets an event send start a workflow of these definitions [R9.6, R9.7] ({@code POST
+         * /event/send_event/{id}?start=NAME}); none by default. Each must be one of
+         * {@link #definitions}.
+         */
+        public Builder startOnEvent(Collection<String> definitionNames) {
+            startOnEvent.addAll(definitionNames);
             return this;
         }
 

@@ -94,6 +94,36 @@ final class ServeCommand implements Callable<Integer> {
                     + " 90s or ISO-8601 (default: ${DEFAULT-VALUE}). Claims of uncommitted events are always kept.")
     ClaimRetention claimRetention;
 
+    @Option(
+            names = "--buffer-early-events",
+            paramLabel = "TTL",
+            converter = EarlyEventTtlConverter.class,
+            description = "Buffer an event sent to a running workflow that has no wait on its key yet (answered 200"
+                    + " \"buffered\"), deliver it to the first wait that registers for the key, drop it after TTL:"
+                    + " 10m, 1h, 2d or ISO-8601. Off by default: such an event is answered 404, as Ray did.")
+    Duration earlyEventTtl;
+
+    @Option(
+            names = "--start-on-event",
+            paramLabel = "DEFINITION",
+            split = ",",
+            description = "A workflow definition that POST /event/send_event/{id}?start=DEFINITION may start when no"
+                    + " workflow has the id (repeat or comma-separate for several). None by default. The sender needs"
+                    + " an events token covering the id; the event is buffered for the new workflow's first wait on"
+                    + " its key, for the --buffer-early-events TTL (1h when that is off).")
+    List<String> startOnEvent = new ArrayList<>();
+
+    static final class EarlyEventTtlConverter implements ITypeConverter<Duration> {
+        @Override
+        public Duration convert(String value) {
+            try {
+                return DurationText.parse(value, "early-event TTL");
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
     static final class ClaimRetentionConverter implements ITypeConverter<ClaimRetention> {
         @Override
         public ClaimRetention convert(String value) {
@@ -359,7 +389,11 @@ final class ServeCommand implements Callable<Integer> {
             } else {
                 builder.adminHttp(admin);
             }
-            hark = builder.claimRetention(claimRetention).resumeAllOnOpen(true).open();
+            hark = builder.claimRetention(claimRetention)
+                    .bufferEarlyEvents(earlyEventTtl)
+                    .startOnEvent(startOnEvent)
+                    .resumeAllOnOpen(true)
+                    .open();
         } catch (IllegalStateException | IllegalArgumentException | StorageException e) {
             // The data folder is locked or unusable, the port is taken, the TLS files are unusable: say which.
             plugins.close();

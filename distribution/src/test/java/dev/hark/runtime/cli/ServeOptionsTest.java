@@ -78,6 +78,46 @@ class ServeOptionsTest {
     }
 
     @Test
+    void earlyEventsAreOffByDefaultAndTakeATtlStartOnEventTakesDefinitions() {
+        assertNull(parse().earlyEventTtl);
+        assertEquals(List.of(), parse().startOnEvent);
+        assertEquals(Duration.ofMinutes(10), parse("--buffer-early-events", "10m").earlyEventTtl);
+        assertEquals(Duration.ofHours(2), parse("--buffer-early-events", "PT2H").earlyEventTtl);
+        assertEquals(
+                List.of("orders", "cases", "refunds"),
+                parse("--start-on-event", "orders,cases", "--start-on-event", "refunds").startOnEvent);
+        StringWriter err = new StringWriter();
+        assertEquals(
+                ExitCodes.USAGE,
+                HarkCommand.execute(
+                        new PrintWriter(new StringWriter()),
+                        new PrintWriter(err, true),
+                        "serve",
+                        "--buffer-early-events",
+                        "0s"));
+        assertTrue(err.toString().contains("early-event TTL"), err.toString());
+    }
+
+    @Test
+    void anUnknownStartOnEventDefinitionRefusesToStart(@TempDir Path dir) {
+        StringWriter err = new StringWriter();
+        int code = HarkCommand.execute(
+                new PrintWriter(new StringWriter()),
+                new PrintWriter(err, true),
+                "serve",
+                "--data",
+                dir.resolve("data").toString(),
+                "--plugins",
+                dir.resolve("none").toString(),
+                "--port",
+                "0",
+                "--start-on-event",
+                "nosuch");
+        assertEquals(ExitCodes.REFUSED, code, err.toString());
+        assertTrue(err.toString().contains("no workflow definition is named 'nosuch'"), err.toString());
+    }
+
+    @Test
     void aNonLoopbackAddressWithoutCredentialsIsRefusedUnlessInsecure(@TempDir Path dir) {
         for (String[] exposed : List.of(
                 new String[] {"--host", "0.0.0.0"}, new String[] {"--admin-port", "0", "--admin-host", "0.0.0.0"})) {

@@ -3,13 +3,17 @@ package dev.hark.runtime.engine;
 import dev.hark.runtime.concurrent.DaemonThreads;
 import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.event.Delivery;
+import dev.hark.runtime.protocol.EarlyEvents;
 import dev.hark.runtime.protocol.EventServices;
 import dev.hark.runtime.protocol.EventTask;
 import dev.hark.runtime.protocol.InFlightClaims;
 import dev.hark.runtime.protocol.Inbox;
 import dev.hark.runtime.protocol.RetryLog;
 import dev.hark.runtime.protocol.TimerService;
+import dev.hark.runtime.storage.EarlyEventOutcome;
+import dev.hark.runtime.storage.EarlyEventRecord;
 import dev.hark.runtime.storage.EventClaim;
+import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.StoredWorkflow;
 import dev.hark.runtime.storage.TaskRecord;
@@ -55,12 +59,26 @@ import tools.jackson.core.JacksonException;
  */
 public final class Engine implements AutoCloseable {
 
+    /** The most events buffered for one workflow [R9.5]. */
+    public static final int MAX_EARLY_EVENTS_PER_WORKFLOW = 1_000;
+
+    /** How long a start-on-event send's event waits for its wait when plain sends do not buffer. */
+    public static final Duration DEFAULT_START_TTL = Duration.ofHours(1);
+
     private final WorkflowStore store;
     private final ClassLoader classLoader;
     private final ValueCodec codec;
     private final ExecutorService executor;
     private final TimerService timers;
     private final Inbox inbox = new Inbox();
+    private final EarlyEvents earlyEvents;
+    /** How long an early event is buffered when sends buffer (null: they do not, Ray's 404) [R9.1]. */
+    private volatile Duration bufferTtl;
+    /** How long the event of a start-on-event send is buffered when plain sends do not buffer [R9.6]. */
+    private volatile Duration startTtl = DEFAULT_START_TTL;
+    /** Start-on-event sends whose creation is in flight, per workflow id: later ones queue behind. */
+    private final Map<String, CompletableFuture<Void>> starting = new ConcurrentHashMap<>();
+
     private final EventServices eventServices;
     private final Map<String, WorkflowRun> active = new ConcurrentHashMap<>();
     private final Map<FunctionRef, ResolvedFunction> functions = new ConcurrentHashMap<>();
@@ -85,6 +103,8 @@ public final class Engine implements AutoCloseable {
                 DaemonThreads.numbered("hark-worker"),
                 new ThreadPoolExecutor.DiscardPolicy());
         this.timers = new TimerService(clock);
+        this.earlyEvents = new EarlyEvents(inbox, clock);
+        earlyEvents.onRecordedElsewhere(record -> store.dropEarlyEvents(List.of(record)));
         this.eventServices =
                 new EventServices(store, codec, executor, timers, inbox, new InFlightClaims(), new RetryLog());
     }
@@ -395,6 +415,14 @@ public final class Engine implements AutoCloseable {
      * workflow's stored state.
      */
     public CompletableFuture<Delivery> send(String workflowId, String key, Object payload, String idempotencyKey) {
+        Duration ttl = bufferTtl;
+        return ttl == null
+                ? plainSend(workflowId, key, payload, idempotencyKey)
+                : sendBuffering(workflowId, key, payload, idempotencyKey, ttl);
+    }
+
+    private CompletableFuture<Delivery> plainSend(
+            String workflowId, String key, Object payload, String idempotencyKey) {
         if (idempotencyKey == null) {
             return inbox.send(workflowId, key, payload, null)
                     .thenCompose(delivery -> explain(workflowId, key, delivery));
@@ -499,6 +527,242 @@ public final class Engine implements AutoCloseable {
                 })
                 .orElseGet(() -> new Delivery.NotWaiting(
                         workflowId, key, Delivery.Reason.UNKNOWN_WORKFLOW, "no workflow with id '" + workflowId + "'"));
+    }
+
+    // ---------------------------------------------------------------- early events [R9]
+
+    /**
+     * Makes sends to a running workflow that has no wait on their key yet buffer the event for
+     * {@code ttl} instead of answering 404 [R9.1]; null turns it off.
+     */
+    public void bufferEarlyEvents(Duration ttl) {
+        if (ttl != null && (ttl.isNegative() || ttl.isZero())) {
+            throw new IllegalArgumentException("the early-event TTL must be positive, was " + ttl);
+        }
+        this.bufferTtl = ttl;
+        if (ttl != null) {
+            this.startTtl = ttl;
+        }
+    }
+
+    /** @return how long sends buffer early events, if they do */
+    public Optional<Duration> earlyEventTtl() {
+        return Optional.ofNullable(bufferTtl);
+    }
+
+    /** @return the buffered early events */
+    public EarlyEvents earlyEvents() {
+        return earlyEvents;
+    }
+
+    /** Loads the store's buffered events (when the runtime opens, before any wait registers). */
+    public void loadEarlyEvents() {
+        for (EarlyEventRecord record : store.earlyEvents()) {
+            Object payload;
+            try {
+                payload = Json.MAPPER.readValue(record.payloadJson(), Object.class);
+            } catch (JacksonException e) {
+                throw new IllegalStateException(
+                        "buffered event " + record.eventId() + " of workflow " + record.workflowId()
+                                + " is unreadable: " + e.getOriginalMessage(),
+                        e);
+            }
+            earlyEvents.add(record, payload);
+        }
+    }
+
+    /**
+     * Drops the expired buffered events and those of workflows that ended [R9.4].
+     *
+     * @return completes with the number dropped
+     */
+    public CompletableFuture<Integer> sweepEarlyEvents() {
+        if (earlyEvents.isEmpty()) {
+            return CompletableFuture.completedFuture(0);
+        }
+        List<EarlyEventRecord> expired = earlyEvents.takeExpired();
+        return store.dropEarlyEvents(expired).handle((dropped, failure) -> {
+            if (failure != null) {
+                earlyEvents.restore(expired);
+                throw new CompletionException(Futures.unwrap(failure));
+            }
+            earlyEvents.dropped(dropped);
+            // Expired ones the store no longer had were removed by a checkpoint of their id (a
+            // send with the same idempotency key): gone, but not dropped.
+            earlyEvents.forget(expired);
+            return dropped.size();
+        });
+    }
+
+    private CompletableFuture<Delivery> sendBuffering(
+            String workflowId, String key, Object payload, String idempotencyKey, Duration ttl) {
+        if (idempotencyKey != null && active.containsKey(workflowId)) {
+            EarlyEventRecord buffered = earlyEvents.buffered(workflowId, idempotencyKey);
+            if (buffered != null) { // a resend of an event still buffered: nothing new [R9.5]
+                return CompletableFuture.completedFuture(new Delivery.Buffered(
+                        workflowId,
+                        buffered.eventKey(),
+                        idempotencyKey,
+                        java.time.Instant.ofEpochMilli(buffered.expiresAtMillis()),
+                        true));
+            }
+        }
+        if (active.containsKey(workflowId) && earlyEvents.has(workflowId, key)) {
+            // older events wait for this key: this one goes behind them, oldest first [R9.2]
+            return buffer(workflowId, key, payload, idempotencyKey, ttl);
+        }
+        return plainSend(workflowId, key, payload, idempotencyKey).thenCompose(delivery -> {
+            if (delivery instanceof Delivery.NotWaiting notWaiting
+                    && notWaiting.reason() == Delivery.Reason.NO_WAIT_FOR_KEY
+                    && active.containsKey(workflowId)) {
+                return buffer(workflowId, key, payload, idempotencyKey, ttl);
+            }
+            return CompletableFuture.completedFuture(delivery);
+        });
+    }
+
+    private CompletableFuture<Delivery> buffer(
+            String workflowId, String key, Object payload, String idempotencyKey, Duration ttl) {
+        if (earlyEvents.count(workflowId) >= MAX_EARLY_EVENTS_PER_WORKFLOW) {
+            return CompletableFuture.completedFuture(new Delivery.NotWaiting(
+                    workflowId,
+                    key,
+                    Delivery.Reason.NO_WAIT_FOR_KEY,
+                    "workflow '" + workflowId + "' has no wait for key '" + key + "' and already "
+                            + MAX_EARLY_EVENTS_PER_WORKFLOW + " early events buffered; nothing was recorded"));
+        }
+        EarlyEventRecord record = earlyRecord(workflowId, key, payload, idempotencyKey, ttl);
+        return store.bufferEarlyEvent(record)
+                .handleAsync(
+                        (outcome, failure) -> {
+                            if (failure != null) {
+                                return (Delivery) notBuffered(workflowId, key, failure);
+                            }
+                            java.time.Instant expires = java.time.Instant.ofEpochMilli(record.expiresAtMillis());
+                            return switch (outcome) {
+                                case BUFFERED -> {
+                                    earlyEvents.add(record, payload);
+                                    yield new Delivery.Buffered(workflowId, key, record.eventId(), expires, false);
+                                }
+                                case ALREADY_BUFFERED -> {
+                                    EarlyEventRecord first = earlyEvents.buffered(workflowId, record.eventId());
+                                    yield new Delivery.Buffered(
+                                            workflowId,
+                                            key,
+                                            record.eventId(),
+                                            first == null
+                                                    ? expires
+                                                    : java.time.Instant.ofEpochMilli(first.expiresAtMillis()),
+                                            true);
+                                }
+                                case ALREADY_RECORDED -> new Delivery.Accepted(workflowId, key, record.eventId(), true);
+                                default -> whyNotWaiting(workflowId, key);
+                            };
+                        },
+                        executor);
+    }
+
+    private EarlyEventRecord earlyRecord(
+            String workflowId, String key, Object payload, String idempotencyKey, Duration ttl) {
+        long now = timers.clock().millis();
+        long expires;
+        try {
+            expires = Math.addExact(now, ttl.toMillis());
+        } catch (ArithmeticException e) {
+            expires = Long.MAX_VALUE;
+        }
+        return new EarlyEventRecord(
+                workflowId,
+                key,
+                idempotencyKey != null ? idempotencyKey : earlyEvents.newId(),
+                Json.MAPPER.writeValueAsString(payload),
+                now,
+                expires);
+    }
+
+    private static Delivery.Failed notBuffered(String workflowId, String key, Throwable failure) {
+        Throwable cause = Futures.unwrap(failure);
+        return new Delivery.Failed(
+                workflowId,
+                key,
+                "the event could not be buffered and was not recorded (" + cause.getMessage() + "); send it again",
+                cause instanceof StoreBusyException);
+    }
+
+    /**
+     * A send that names a definition [R9.6]: when no workflow has the id, creates it from
+     * {@code dag} with the event buffered for its first wait on {@code key}, in one transaction,
+     * and starts it; otherwise a plain send, buffered when the workflow has no wait on the key yet
+     * (for the early-event TTL, or {@link #DEFAULT_START_TTL} when plain sends do not buffer).
+     * Concurrent calls for one id create one workflow: later ones wait for the first's creation.
+     *
+     * @param dag builds the workflow; called only when it is to be created
+     * @throws IllegalArgumentException (possibly through the stage) for a DAG that does not compile
+     */
+    public CompletableFuture<Delivery> sendOrStart(
+            String workflowId,
+            String key,
+            Object payload,
+            String idempotencyKey,
+            String definition,
+            Supplier<Node<?>> dag) {
+        WorkflowIds.requireValid(workflowId);
+        Duration ttl = bufferTtl != null ? bufferTtl : startTtl;
+        CompletableFuture<Void> mine = new CompletableFuture<>();
+        CompletableFuture<Void> earlier = starting.putIfAbsent(workflowId, mine);
+        if (earlier != null) {
+            return earlier.thenCompose(ok -> sendBuffering(workflowId, key, payload, idempotencyKey, ttl));
+        }
+        Runnable done = () -> {
+            starting.remove(workflowId, mine);
+            mine.complete(null);
+        };
+        if (active.containsKey(workflowId)) {
+            done.run();
+            return sendBuffering(workflowId, key, payload, idempotencyKey, ttl);
+        }
+        WorkflowRun run;
+        String dagJson;
+        try {
+            DagDefinition compiled = DagCompiler.compile(dag.get(), codec);
+            dagJson = Json.MAPPER.writeValueAsString(compiled);
+            run = new WorkflowRun(this, workflowId, compiled, Map.of(), true);
+        } catch (RuntimeException e) {
+            done.run();
+            throw e;
+        }
+        EarlyEventRecord record = earlyRecord(workflowId, key, payload, idempotencyKey, ttl);
+        return store.createWithEarlyEvent(
+                        new StoreWrite.CreateWorkflow(workflowId, dagJson, record.receivedAtMillis()), record)
+                .handleAsync(
+                        (outcome, failure) -> {
+                            try {
+                                if (failure != null) {
+                                    run.refuse(Futures.unwrap(failure));
+                                    return (Delivery) notBuffered(workflowId, key, failure);
+                                }
+                                if (outcome != EarlyEventOutcome.CREATED
+                                        || active.putIfAbsent(workflowId, run) != null) {
+                                    run.refuse(new WorkflowExistsException(workflowId));
+                                    return null; // it exists: a plain send
+                                }
+                                // in memory before the run starts, so that its first wait on the key takes it
+                                earlyEvents.add(record, payload);
+                                run.start();
+                                return new Delivery.Started(
+                                        workflowId,
+                                        key,
+                                        record.eventId(),
+                                        definition,
+                                        java.time.Instant.ofEpochMilli(record.expiresAtMillis()));
+                            } finally {
+                                done.run();
+                            }
+                        },
+                        executor)
+                .thenCompose(started -> started != null
+                        ? CompletableFuture.completedFuture(started)
+                        : sendBuffering(workflowId, key, payload, idempotencyKey, ttl));
     }
 
     /** @return waits registered in the inbox */

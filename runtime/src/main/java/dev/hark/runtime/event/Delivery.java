@@ -52,6 +52,27 @@ public sealed interface Delivery {
      */
     record NotYetResumed(String workflowId, String key, int resumed, int total, String message) implements Delivery {}
 
+    /**
+     * The workflow runs but had no wait on the key yet, and the server buffers early events: the
+     * message is durably buffered and goes to the first wait that registers for (workflow, key),
+     * unless it expires first (HTTP 200 {@code "status": "buffered"}) [R9.1].
+     *
+     * @param eventId the id the event will carry: the sender's idempotency key, or one the runtime gave it
+     * @param expiresAt when it is dropped if no wait took it
+     * @param earlier whether an earlier send with the same idempotency key buffered it, and this
+     *     send buffered nothing new
+     */
+    record Buffered(String workflowId, String key, String eventId, java.time.Instant expiresAt, boolean earlier)
+            implements Delivery {}
+
+    /**
+     * The send named a definition to start, and no workflow had the id: the workflow was created
+     * with the message buffered for its first wait on the key, in one transaction (HTTP 200
+     * {@code "status": "started"}) [R9.6].
+     */
+    record Started(String workflowId, String key, String eventId, String definition, java.time.Instant expiresAt)
+            implements Delivery {}
+
     /** Why no wait took a message. */
     enum Reason {
         /** No workflow has this id. */

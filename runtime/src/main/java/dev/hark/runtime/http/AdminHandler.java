@@ -45,7 +45,8 @@ import tools.jackson.databind.node.ObjectNode;
  *                                       one page of ids and statuses, ordered by id; "next" names the
  *                                       last id when more may follow (pass it as after=)
  * POST /workflows                       {"definition": name, "workflow_id": optional, "input": optional object}
- * GET  /workflows/{id}                  status (and error, once FAILED; open waits while RUNNING or RESUMABLE)
+ * GET  /workflows/{id}                  status (and error, once FAILED; open waits while RUNNING or RESUMABLE;
+ *                                       buffered_events while early events wait for its waits)
  * GET  /workflows/{id}/output           output of a SUCCESSFUL workflow
  * POST /workflows/{id}/cancel           cancel
  * </pre>
@@ -196,6 +197,10 @@ final class AdminHandler {
                 }
                 if (status == WorkflowStatus.RUNNING || status == WorkflowStatus.RESUMABLE) {
                     body.set("waits", waits(admin.openWaits(id)));
+                }
+                List<Map<String, Object>> buffered = admin.bufferedEvents(id);
+                if (!buffered.isEmpty()) {
+                    body.set("buffered_events", Json.MAPPER.valueToTree(buffered));
                 }
                 exchange.reply(200, body);
             }

@@ -68,6 +68,14 @@ public interface AdminOperations {
                 .toList();
     }
 
+    /**
+     * @return the early events buffered for the workflow [R9.4], oldest first, each as
+     *     {@code event_key}, {@code event_id}, {@code received_at}, {@code expires_at}; empty when none
+     */
+    default List<Map<String, Object>> bufferedEvents(String workflowId) {
+        return List.of();
+    }
+
     void cancel(String workflowId);
 
     /**

@@ -27,12 +27,16 @@ import tools.jackson.databind.node.ObjectNode;
  *   <caption>Replies</caption>
  *   <tr><td>200</td><td>the event is durably checkpointed by the workflow's wait for that key, now
  *       ({@code checkpointed}) or by an earlier send with the same idempotency key
- *       ({@code already_recorded}) [R7.3]</td></tr>
+ *       ({@code already_recorded}) [R7.3]; or durably buffered for a wait not registered yet, when the
+ *       server buffers early events ({@code buffered}) [R9.1]; or, with {@code ?start=<definition>},
+ *       the workflow was created with the event buffered for its first wait ({@code started}) [R9.6]</td></tr>
  *   <tr><td>400</td><td>malformed JSON, a missing or non-string {@code event_key}, a missing
  *       {@code event_payload}, an invalid workflow id, a CloudEvent's missing or invalid attribute — the
  *       body names the field</td></tr>
  *   <tr><td>401 / 403</td><td>the server has credentials and the request brings no valid token or webhook
- *       signature / one that does not cover this workflow ({@link Authenticator})</td></tr>
+ *       signature / one that does not cover this workflow ({@link Authenticator}); 403
+ *       {@code start_not_allowed}: {@code ?start=} names a definition the server does not start on
+ *       events [R9.7]</td></tr>
  *   <tr><td>404</td><td>no wait for (workflow id, event key): too early, unknown or finished workflow</td></tr>
  *   <tr><td>405 / 415</td><td>not a POST / not {@code application/json} (nor a CloudEvent this
  *       endpoint reads)</td></tr>
@@ -166,7 +170,12 @@ final class EventHandler {
                 }
                 event = (CloudEventRequest.Parsed) outcome;
             }
-            deliver(exchange, workflowId, event.eventKey(), event.payload(), event.idempotencyKey());
+            // a CloudEvent may start its workflow too (?start=); its definition's input is {}
+            StartOnEvent.Request start = StartOnEvent.parse(exchange, Map.of(), sender);
+            if (start instanceof StartOnEvent.Refusal) {
+                return; // answered
+            }
+            deliver(exchange, workflowId, event.eventKey(), event.payload(), event.idempotencyKey(), start);
             return;
         }
         byte[] body = exchange.body();
@@ -268,15 +277,29 @@ final class EventHandler {
                                     : bodyKey != null ? "event_id" : IDEMPOTENCY_KEY_HEADER));
             return;
         }
-        deliver(exchange, workflowId, eventKey, payload, idempotencyKey);
+        StartOnEvent.Request start = StartOnEvent.parse(exchange, json, sender);
+        if (start instanceof StartOnEvent.Refusal) {
+            return; // answered
+        }
+        deliver(exchange, workflowId, eventKey, payload, idempotencyKey, start);
     }
 
-    private void deliver(HttpCall exchange, String workflowId, String eventKey, Object payload, String idempotencyKey) {
+    /** @param start the send's start option, or null */
+    private void deliver(
+            HttpCall exchange,
+            String workflowId,
+            String eventKey,
+            Object payload,
+            String idempotencyKey,
+            StartOnEvent.Request start) {
         Answer answer = new Answer(exchange, workflowId, eventKey);
         // A timeout answers the sender but leaves the delivery itself alone: it may still be recorded.
         deadlines.watch(answer);
         try {
-            sender.send(workflowId, eventKey, payload, idempotencyKey).whenComplete(answer);
+            (start == null
+                            ? sender.send(workflowId, eventKey, payload, idempotencyKey)
+                            : StartOnEvent.send(sender, start, workflowId, eventKey, payload, idempotencyKey))
+                    .whenComplete(answer);
         } catch (RuntimeException e) {
             answer.accept(null, e);
         }
@@ -352,9 +375,18 @@ final class EventHandler {
         public void accept(Delivery outcome, Throwable failure) {
             if (failure != null) {
                 Throwable cause = Futures.unwrap(failure);
+                if (cause instanceof StartOnEvent.InputRefused refused) { // the definition refused its input
+                    exchange.reply(
+                            400, HttpExchanges.error("invalid_start_input", refused.getMessage(), "start_input"));
+                    return;
+                }
                 String errorId = HttpExchanges.newErrorId();
                 LOG.warn("Delivering an event to workflow {} failed, error id {}", workflowId, errorId, cause);
                 exchange.reply(500, HttpExchanges.internalError(errorId, cause));
+                return;
+            }
+            if (outcome instanceof Delivery.Buffered || outcome instanceof Delivery.Started) {
+                exchange.reply(200, StartOnEvent.body(outcome));
                 return;
             }
             if (outcome instanceof Delivery.Accepted accepted) {

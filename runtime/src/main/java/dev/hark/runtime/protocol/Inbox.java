@@ -37,6 +37,8 @@ public final class Inbox {
     private final AtomicLong deliveries = new AtomicLong();
     /** Per workflow, the keys whose wait took a message, until the workflow is forgotten. */
     private final Map<String, Taken> taken = new ConcurrentHashMap<>();
+    /** The early events buffered for waits not registered yet [R9.2]; null until the engine sets them. */
+    private volatile EarlyEvents earlyEvents;
 
     /**
      * An immutable list of (key, message id): a workflow has a handful of keys at most, usually
@@ -86,6 +88,10 @@ public final class Inbox {
                 unsubscribe(address, subscription);
             }
         });
+        EarlyEvents early = earlyEvents;
+        if (early != null) {
+            early.offer(address.workflowId(), key);
+        }
         return subscription.message();
     }
 
@@ -145,26 +151,67 @@ public final class Inbox {
                     idempotencyKey != null ? idempotencyKey : deliveryPrefix + deliveries.incrementAndGet(),
                     key,
                     payload);
-            CompletableFuture<Delivery> reply = new CompletableFuture<>();
-            if (subscription.waiter().expectReply(message, idempotencyKey != null, reply)
-                    && subscription.message().complete(message)) {
-                taken.merge(workflowId, new Taken(key, message.id(), null), Taken::merge);
-                reply.whenComplete((outcome, failure) -> {
-                    if (idempotencyKey != null
-                            && outcome instanceof Delivery.Accepted accepted
-                            && !accepted.earlier()) {
-                        recordedKeys
-                                .computeIfAbsent(workflowId, w -> ConcurrentHashMap.newKeySet())
-                                .add(idempotencyKey);
-                    }
-                    if (!(outcome instanceof Delivery.Accepted accepted) || accepted.earlier()) {
-                        taken.computeIfPresent(workflowId, (workflow, keys) -> keys.without(key, message.id()));
-                    }
-                });
+            CompletableFuture<Delivery> reply = handOver(subscription, message, idempotencyKey);
+            if (reply != null) {
                 return reply;
             }
             // that wait was cancelled meanwhile; try the next one
         }
+    }
+
+    /**
+     * Hands a buffered early event to the first wait registered for (workflow, key) [R9.2]. Its id
+     * is treated as an idempotency key: the checkpoint claims it in the workflow's inbox, which
+     * removes the buffered row in the same transaction [R9.3].
+     *
+     * @return the wait's outcome, or null if no wait is registered for the pair
+     */
+    CompletableFuture<Delivery> deliverBuffered(String workflowId, String key, String eventId, Object payload) {
+        Address address = new Address(workflowId, key);
+        while (true) {
+            Subscription subscription = takeFirst(address);
+            if (subscription == null) {
+                return null;
+            }
+            CompletableFuture<Delivery> reply =
+                    handOver(subscription, new InboxMessage(eventId, key, payload), eventId);
+            if (reply != null) {
+                return reply;
+            }
+        }
+    }
+
+    /** @return whether a wait is registered for (workflow, key) */
+    boolean hasWait(String workflowId, String key) {
+        return waiting.containsKey(new Address(workflowId, key));
+    }
+
+    void earlyEvents(EarlyEvents early) {
+        this.earlyEvents = early;
+    }
+
+    /** @return the sender's reply tied to the wait, or null if that wait was cancelled meanwhile */
+    private CompletableFuture<Delivery> handOver(
+            Subscription subscription, InboxMessage message, String idempotencyKey) {
+        String workflowId = subscription.waiter().workflowId();
+        String key = message.key();
+        CompletableFuture<Delivery> reply = new CompletableFuture<>();
+        if (!subscription.waiter().expectReply(message, idempotencyKey != null, reply)
+                || !subscription.message().complete(message)) {
+            return null;
+        }
+        taken.merge(workflowId, new Taken(key, message.id(), null), Taken::merge);
+        reply.whenComplete((outcome, failure) -> {
+            if (idempotencyKey != null && outcome instanceof Delivery.Accepted accepted && !accepted.earlier()) {
+                recordedKeys
+                        .computeIfAbsent(workflowId, w -> ConcurrentHashMap.newKeySet())
+                        .add(idempotencyKey);
+            }
+            if (!(outcome instanceof Delivery.Accepted accepted) || accepted.earlier()) {
+                taken.computeIfPresent(workflowId, (workflow, keys) -> keys.without(key, message.id()));
+            }
+        });
+        return reply;
     }
 
     /**

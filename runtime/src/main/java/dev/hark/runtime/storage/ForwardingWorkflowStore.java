@@ -69,6 +69,27 @@ public abstract class ForwardingWorkflowStore implements WorkflowStore {
     }
 
     @Override
+    public CompletableFuture<EarlyEventOutcome> bufferEarlyEvent(EarlyEventRecord event) {
+        return real.bufferEarlyEvent(event);
+    }
+
+    @Override
+    public CompletableFuture<EarlyEventOutcome> createWithEarlyEvent(
+            StoreWrite.CreateWorkflow create, EarlyEventRecord event) {
+        return real.createWithEarlyEvent(create, event);
+    }
+
+    @Override
+    public List<EarlyEventRecord> earlyEvents() {
+        return real.earlyEvents();
+    }
+
+    @Override
+    public CompletableFuture<List<EarlyEventRecord>> dropEarlyEvents(List<EarlyEventRecord> expired) {
+        return real.dropEarlyEvents(expired);
+    }
+
+    @Override
     public StoreHealth health() {
         return real.health();
     }

@@ -113,6 +113,46 @@ public interface WorkflowStore extends AutoCloseable {
     }
 
     /** Flushes queued writes, stops the writer and releases the files. */
+    /**
+     * Buffers an early event [R9.1], durably when the returned stage completes: one row, unless the
+     * workflow already has an event with this id buffered, or its inbox claimed the id, or the
+     * workflow is not stored as RUNNING. A checkpoint that claims the id in the workflow's inbox
+     * scope removes the row in its own transaction (see {@link StoreWrite.PutTask}) [R9.3].
+     *
+     * @return BUFFERED, ALREADY_BUFFERED, ALREADY_RECORDED or WORKFLOW_NOT_RUNNING
+     */
+    default CompletableFuture<EarlyEventOutcome> bufferEarlyEvent(EarlyEventRecord event) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException(getClass().getName() + " does not keep early events"));
+    }
+
+    /**
+     * Creates a workflow and buffers an event for it in one transaction [R9.6], or writes nothing
+     * when a workflow with that id is stored.
+     *
+     * @return CREATED or WORKFLOW_EXISTS
+     */
+    default CompletableFuture<EarlyEventOutcome> createWithEarlyEvent(
+            StoreWrite.CreateWorkflow create, EarlyEventRecord event) {
+        return CompletableFuture.failedFuture(
+                new UnsupportedOperationException(getClass().getName() + " does not keep early events"));
+    }
+
+    /** @return every buffered early event, oldest first (read when a runtime opens) */
+    default List<EarlyEventRecord> earlyEvents() {
+        return List.of();
+    }
+
+    /**
+     * Deletes the given buffered events (expired ones) and every event buffered for a workflow that
+     * is no longer stored or is SUCCESSFUL or CANCELED [R9.4].
+     *
+     * @return the events deleted
+     */
+    default CompletableFuture<List<EarlyEventRecord>> dropEarlyEvents(List<EarlyEventRecord> expired) {
+        return CompletableFuture.completedFuture(List.of());
+    }
+
     @Override
     void close();
 }

@@ -65,6 +65,34 @@ public final class CrashChild {
         return "deadline=" + event.deadline();
     }
 
+    /**
+     * The "early" scenarios: two waits on key "k", one after the other, behind a task that returns
+     * the key only once the file {@code release} exists in {@code folder} — so that an event sent
+     * before is early. Output: the two payloads.
+     */
+    private static Node<String> earlyEvents(String folder) {
+        Node<HttpEvent> first = Dag.waitForEvent(
+                HttpListener.class, Dag.task(CrashChild::keyOnceReleased).bind(Dag.value(folder)));
+        Node<HttpEvent> second =
+                Dag.waitForEvent(HttpListener.class, Dag.task(CrashChild::keyOf).bind(first));
+        return Dag.task(CrashChild::payloads).bind(first, second);
+    }
+
+    public static String keyOnceReleased(String folder) throws InterruptedException {
+        while (!Files.exists(Path.of(folder, "release"))) {
+            Thread.sleep(20);
+        }
+        return "k";
+    }
+
+    public static String keyOf(HttpEvent event) {
+        return event.eventKey();
+    }
+
+    public static String payloads(HttpEvent first, HttpEvent second) {
+        return first.eventPayload() + " " + second.eventPayload();
+    }
+
     /** Workflows of the "competing" scenario: all wait on one folder. */
     public static final int COMPETING = 12;
 
@@ -85,21 +113,30 @@ public final class CrashChild {
                         .bind(Dag.firstOf(
                                 Dag.waitForEvent(FileSourceListener.class, args[3] + "/a"),
                                 Dag.waitForEvent(FileSourceListener.class, args[3] + "/b")));
+            case "early", "early-held", "early-durable" -> earlyEvents(args[3]);
             default -> throw new IllegalArgumentException("unknown scenario " + args[2]);
         };
         Hark.Builder builder = Hark.builder().dataDir(dataDir);
-        if (args[2].equals("http")) {
+        boolean http = args[2].equals("http") || args[2].startsWith("early");
+        if (http) {
             Path folder = Path.of(args[3]);
             builder.http(HttpSettings.defaults().withPort(0));
-            if (!resume) {
+            if (!resume && (args[2].equals("http") || args[2].equals("early-held"))) {
                 builder.store(dir -> new HoldingStore(SqliteWorkflowStore.open(dir), folder.resolve("held")));
+            }
+            if (!resume && args[2].equals("early-durable")) {
+                builder.store(
+                        dir -> new DurableThenStalledStore(SqliteWorkflowStore.open(dir), folder.resolve("durable")));
+            }
+            if (args[2].startsWith("early")) {
+                builder.bufferEarlyEvents(Duration.ofHours(1));
             }
         }
         if (args[2].equals("race") && !resume) {
             builder.store(dir -> new HaltAfterRaceStore(SqliteWorkflowStore.open(dir)));
         }
         Hark hark = builder.open();
-        if (args[2].equals("http")) {
+        if (http) {
             Path portFile = Path.of(args[3]).resolve("port");
             Files.writeString(
                     portFile.resolveSibling("port.tmp"),

@@ -96,6 +96,12 @@ final class GroupCommitWriter {
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
 
+    /**
+     * Whether the database may hold buffered early events: false while it holds none and none was
+     * buffered since it opened, so that an inbox claim then costs no extra statement.
+     */
+    private volatile boolean earlyEventsPossible = true;
+
     // Owned by the writer thread.
     private Connection connection;
     private Statements statements;
@@ -118,6 +124,11 @@ final class GroupCommitWriter {
         this.thread = new Thread(this::loop, THREAD_NAME);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** Set before any early event is buffered (and at open, from the table). */
+    void earlyEventsPossible(boolean possible) {
+        this.earlyEventsPossible = possible;
     }
 
     CompletableFuture<Void> submit(StoreWrite write) {
@@ -457,6 +468,7 @@ final class GroupCommitWriter {
             if (putTask(w) == 0) {
                 throw new UnknownWorkflowException(w.workflowId());
             }
+            deleteClaimedEarlyEvents(w);
         } catch (SQLException | RuntimeException e) {
             // A refused decision or claim, a missing workflow, or a statement-local failure (say, an
             // oversized event) that rolled back only its own statement: take back what this write
@@ -495,6 +507,25 @@ final class GroupCommitWriter {
             }
         }
         throw new UnknownWorkflowException(w.workflowId());
+    }
+
+    /**
+     * An early event buffered under an id that this checkpoint claims in the workflow's inbox is
+     * the event being checkpointed (or a copy of it): its row goes in the same transaction, so a
+     * crash can neither leave it buffered after the checkpoint nor lose it before [R9.3].
+     */
+    private void deleteClaimedEarlyEvents(StoreWrite.PutTask w) throws SQLException {
+        if (!earlyEventsPossible) {
+            return;
+        }
+        String inbox = EventClaim.INBOX_PREFIX + w.workflowId();
+        for (EventClaim claim : w.claims()) {
+            if (claim.source().equals(inbox)) {
+                statements.deleteEarlyEvent.setString(1, w.workflowId());
+                statements.deleteEarlyEvent.setString(2, claim.eventId());
+                statements.deleteEarlyEvent.executeUpdate();
+            }
+        }
     }
 
     /** Reads a claim with {@link SqliteWorkflowStore#FIND_CLAIM_SQL}; null if there is none. */
@@ -573,6 +604,7 @@ final class GroupCommitWriter {
         final PreparedStatement findClaim;
         final PreparedStatement insertClaim;
         final PreparedStatement deleteClaim;
+        final PreparedStatement deleteEarlyEvent;
         final PreparedStatement markCommitted;
         final PreparedStatement setStatus;
         final PreparedStatement deleteTasks;
@@ -606,6 +638,7 @@ final class GroupCommitWriter {
                         INSERT INTO event_claims (source, event_id, workflow_id, task_id, claimed_at)
                         VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING""");
                 deleteClaim = prepare(c, "DELETE FROM event_claims WHERE source = ? AND event_id = ?");
+                deleteEarlyEvent = prepare(c, SqliteEarlyEvents.DELETE_CLAIMED_SQL);
                 markCommitted = prepare(c, "UPDATE tasks SET state = ? WHERE workflow_id = ? AND task_id = ?");
                 setStatus = prepare(
                         c, "UPDATE workflows SET status = ?, output = ?, error = ?, updated_at = ? WHERE id = ?");

@@ -13,9 +13,9 @@ final class SqliteSchema {
     /**
      * The schema version this code writes and understands. 0 means an empty database. Version 2
      * dropped version 1's {@code workflows_by_status} index; version 3 added {@code event_claims}
-     * (see {@link #UPGRADES}).
+     * (see {@link #UPGRADES}); version 4 added {@code early_events}.
      */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
 
     /**
      * One row per claimed occurrence [R7.1]. A rowid table, not WITHOUT ROWID: rows arrive in time
@@ -59,11 +59,12 @@ final class SqliteSchema {
           PRIMARY KEY (workflow_id, task_id)
         ) WITHOUT ROWID""",
         CLAIMS_DDL,
+        SqliteEarlyEvents.DDL,
     };
 
     /** Statements that bring a database of version {@code i + 1} to version {@code i + 2}. */
     private static final String[][] UPGRADES = {
-        {"DROP INDEX IF EXISTS workflows_by_status"}, {CLAIMS_DDL},
+        {"DROP INDEX IF EXISTS workflows_by_status"}, {CLAIMS_DDL}, {SqliteEarlyEvents.DDL},
     };
 
     private SqliteSchema() {}

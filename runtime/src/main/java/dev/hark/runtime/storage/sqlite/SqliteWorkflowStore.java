@@ -2,6 +2,8 @@ package dev.hark.runtime.storage.sqlite;
 
 import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.DataFolderLock;
+import dev.hark.runtime.storage.EarlyEventOutcome;
+import dev.hark.runtime.storage.EarlyEventRecord;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreHealth;
@@ -148,8 +150,14 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             writeConnection = openWriteConnection(dbFile);
             SqliteSchema.ensure(writeConnection, dbFile);
             reader = openReadConnection(dbFile);
+            boolean earlyEvents;
+            try (Statement s = reader.createStatement();
+                    ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM early_events)")) {
+                earlyEvents = rs.next() && rs.getBoolean(1);
+            }
             SqliteWorkflowStore store =
                     new SqliteWorkflowStore(dbFile, lock, writeConnection, reader, maxBatch, queueCapacity);
+            store.writer.earlyEventsPossible(earlyEvents);
             LOG.info("Opened workflow store {}", dbFile);
             return store;
         } catch (SQLException e) {
@@ -337,6 +345,33 @@ public final class SqliteWorkflowStore implements WorkflowStore {
         }
         boolean done = reachedYoung || seen < SWEEP_CHUNK;
         return new SweepChunk(doomed.size(), done ? -1 : lastSeq);
+    }
+
+    @Override
+    public CompletableFuture<EarlyEventOutcome> bufferEarlyEvent(EarlyEventRecord event) {
+        Objects.requireNonNull(event, "event");
+        writer.earlyEventsPossible(true);
+        return writer.submit(c -> SqliteEarlyEvents.buffer(c, event), true);
+    }
+
+    @Override
+    public CompletableFuture<EarlyEventOutcome> createWithEarlyEvent(
+            StoreWrite.CreateWorkflow create, EarlyEventRecord event) {
+        Objects.requireNonNull(create, "create");
+        Objects.requireNonNull(event, "event");
+        writer.earlyEventsPossible(true);
+        return writer.submit(c -> SqliteEarlyEvents.create(c, create, event), true);
+    }
+
+    @Override
+    public List<EarlyEventRecord> earlyEvents() {
+        return read("the buffered early events", SqliteEarlyEvents::all);
+    }
+
+    @Override
+    public CompletableFuture<List<EarlyEventRecord>> dropEarlyEvents(List<EarlyEventRecord> expired) {
+        List<EarlyEventRecord> given = List.copyOf(expired);
+        return writer.submit(c -> SqliteEarlyEvents.drop(c, given), true);
     }
 
     /**
