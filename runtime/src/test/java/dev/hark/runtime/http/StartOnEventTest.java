@@ -80,6 +80,33 @@ class StartOnEventTest {
     }
 
     @Test
+    void aCloudEventMayStartItsWorkflowToo() throws Exception {
+        open(true);
+        String cloudEvent =
+                "{\"specversion\":\"1.0\",\"id\":\"ce-1\",\"source\":\"/crm\",\"type\":\"go\"," + "\"data\":\"Eve\"}";
+        HttpResponse<String> sent = postCloudEvent("case-ce?start=greet", cloudEvent);
+        assertEquals(200, sent.statusCode(), sent.body());
+        assertEquals("started", json(sent).get("status").asString(), sent.body());
+        awaitStatus("case-ce", WorkflowStatus.SUCCESSFUL);
+        assertEquals("hello Eve", hark.output("case-ce"));
+
+        HttpResponse<String> redelivered = postCloudEvent("case-ce?start=greet", cloudEvent);
+        assertEquals("already_recorded", json(redelivered).get("status").asString(), redelivered.body());
+        assertEquals(1, hark.list().size(), "no second workflow");
+    }
+
+    private HttpResponse<String> postCloudEvent(String target, String body) throws Exception {
+        int port = hark.httpAddress().orElseThrow().getPort();
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/event/send_event/" + target))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/cloudevents+json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
     void theDefinitionsInputComesFromStartInput() throws Exception {
         open(true);
         HttpResponse<String> sent = post(
