@@ -442,14 +442,7 @@ public final class Hark implements AutoCloseable {
      * @throws IllegalArgumentException also for an invalid idempotency key
      */
     public CompletableFuture<Delivery> sendEvent(String workflowId, String key, Object payload, String idempotencyKey) {
-        String keyProblem = IdempotencyKeys.problem(idempotencyKey);
-        if (keyProblem != null) {
-            throw new IllegalArgumentException(keyProblem);
-        }
-        WorkflowIds.requireValid(workflowId);
-        if (key == null || key.isEmpty()) {
-            throw new IllegalArgumentException("event key must be a non-empty string");
-        }
+        requireValidSend(workflowId, key, idempotencyKey);
         Object plain;
         try {
             plain = Json.MAPPER.convertValue(payload, Object.class);
@@ -599,14 +592,7 @@ public final class Hark implements AutoCloseable {
             String idempotencyKey,
             String definition,
             Map<String, Object> input) {
-        String keyProblem = IdempotencyKeys.problem(idempotencyKey);
-        if (keyProblem != null) {
-            throw new IllegalArgumentException(keyProblem);
-        }
-        WorkflowIds.requireValid(workflowId);
-        if (key == null || key.isEmpty()) {
-            throw new IllegalArgumentException("event key must be a non-empty string");
-        }
+        requireValidSend(workflowId, key, idempotencyKey);
         WorkflowDefinition found = definitions.get(definition);
         if (found == null) {
             throw new UnknownDefinitionException(
@@ -751,6 +737,17 @@ public final class Hark implements AutoCloseable {
                         return row;
                     })
                     .toList();
+        }
+    }
+
+    private static void requireValidSend(String workflowId, String key, String idempotencyKey) {
+        String keyProblem = IdempotencyKeys.problem(idempotencyKey);
+        if (keyProblem != null) {
+            throw new IllegalArgumentException(keyProblem);
+        }
+        WorkflowIds.requireValid(workflowId);
+        if (key == null || key.isEmpty()) {
+            throw new IllegalArgumentException("event key must be a non-empty string");
         }
     }
 

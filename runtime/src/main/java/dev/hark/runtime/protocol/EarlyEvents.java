@@ -7,7 +7,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -260,19 +259,7 @@ public final class EarlyEvents {
     public void dropped(List<EarlyEventRecord> records) {
         for (EarlyEventRecord record : records) {
             Address address = new Address(record.workflowId(), record.eventKey());
-            Entry found = null;
-            synchronized (this) {
-                Deque<Entry> entries = buffered.get(address);
-                if (entries != null) {
-                    for (Iterator<Entry> it = entries.iterator(); it.hasNext(); ) {
-                        Entry entry = it.next();
-                        if (entry.record.eventId().equals(record.eventId())) {
-                            found = entry;
-                            break;
-                        }
-                    }
-                }
-            }
+            Entry found = find(address, record.eventId(), false);
             if (found != null && remove(address, found)) {
                 dropped.incrementAndGet();
             }
@@ -283,18 +270,7 @@ public final class EarlyEvents {
     public void forget(List<EarlyEventRecord> records) {
         for (EarlyEventRecord record : records) {
             Address address = new Address(record.workflowId(), record.eventKey());
-            Entry found = null;
-            synchronized (this) {
-                Deque<Entry> entries = buffered.get(address);
-                if (entries != null) {
-                    for (Entry entry : entries) {
-                        if (entry.record.eventId().equals(record.eventId()) && entry.state == State.DROPPING) {
-                            found = entry;
-                            break;
-                        }
-                    }
-                }
-            }
+            Entry found = find(address, record.eventId(), true);
             if (found != null) {
                 remove(address, found);
             }
@@ -304,15 +280,24 @@ public final class EarlyEvents {
     /** The store's drop failed: the events wait again (the next sweep tries again). */
     public synchronized void restore(List<EarlyEventRecord> records) {
         for (EarlyEventRecord record : records) {
-            Deque<Entry> entries = buffered.get(new Address(record.workflowId(), record.eventKey()));
-            if (entries != null) {
-                for (Entry entry : entries) {
-                    if (entry.record.eventId().equals(record.eventId()) && entry.state == State.DROPPING) {
-                        entry.state = State.WAITING;
-                    }
+            Entry entry = find(new Address(record.workflowId(), record.eventKey()), record.eventId(), true);
+            if (entry != null) {
+                entry.state = State.WAITING;
+            }
+        }
+    }
+
+    /** @return the buffered entry of {@code eventId} at {@code address} (only one being dropped, if asked), or null */
+    private synchronized Entry find(Address address, String eventId, boolean dropping) {
+        Deque<Entry> entries = buffered.get(address);
+        if (entries != null) {
+            for (Entry entry : entries) {
+                if (entry.record.eventId().equals(eventId) && (!dropping || entry.state == State.DROPPING)) {
+                    return entry;
                 }
             }
         }
+        return null;
     }
 
     /** @return early events dropped since the runtime started (expired, or their workflow ended) */
