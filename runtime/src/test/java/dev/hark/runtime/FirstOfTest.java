@@ -7,7 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.api.Event;
+import dev.hark.listeners.http.HttpEvent;
+import dev.hark.listeners.http.HttpListener;
 import dev.hark.listeners.timer.TimerEvent;
+import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.testing.Await;
 import dev.hark.runtime.testing.ChannelEvent;
@@ -84,6 +87,30 @@ class FirstOfTest {
                 ChannelEvent loser = won.index() == 0 ? eb.get() : ea.get();
                 assertEquals(winner, won.event());
                 assertRaceOutcome(winner, loser);
+            }
+        }
+    }
+
+    @Test
+    void twoHttpKeysSentAtOnceOneSenderHears200AndTheOtherThatNothingWasRecorded() throws Exception {
+        try (Hark hark = Hark.open(dataDir)) {
+            for (int trial = 0; trial < 20; trial++) {
+                String id = "http-race-" + trial;
+                CompletableFuture<FirstOf<HttpEvent>> race = hark.runAsync(
+                        Dag.firstOf(
+                                Dag.waitForEvent(HttpListener.class, "paid"),
+                                Dag.waitForEvent(HttpListener.class, "cancelled")),
+                        id);
+                Await.until(() -> hark.metrics().inboxWaits() == 2, () -> "both waits registered");
+                CompletableFuture<Delivery> paid = hark.sendEvent(id, "paid", "p", "paid-" + trial);
+                CompletableFuture<Delivery> cancelled = hark.sendEvent(id, "cancelled", "c", "cancelled-" + trial);
+                FirstOf<HttpEvent> won = race.get(30, TimeUnit.SECONDS);
+                Delivery winner = (won.index() == 0 ? paid : cancelled).get(30, TimeUnit.SECONDS);
+                Delivery loser = (won.index() == 0 ? cancelled : paid).get(30, TimeUnit.SECONDS);
+                assertInstanceOf(Delivery.Accepted.class, winner, "the winner's sender: " + winner);
+                assertFalse(loser instanceof Delivery.Accepted, "the loser's sender must not hear 200: " + loser);
+                assertEquals(won.index() == 0 ? "p" : "c", won.event().eventPayload());
+                Await.until(() -> hark.metrics().inboxWaits() == 0, () -> "the loser's wait is gone");
             }
         }
     }
