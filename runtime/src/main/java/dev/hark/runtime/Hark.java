@@ -36,6 +36,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -43,6 +44,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -134,7 +136,7 @@ public final class Hark implements AutoCloseable {
             throw e;
         }
         this.definitions = Map.copyOf(builder.definitions);
-        this.startOnEvent = java.util.Set.copyOf(builder.startOnEvent);
+        this.startOnEvent = Set.copyOf(builder.startOnEvent);
         for (String name : startOnEvent) {
             if (!definitions.containsKey(name)) {
                 engine.close();
@@ -728,12 +730,10 @@ public final class Hark implements AutoCloseable {
                         row.put("event_id", event.eventId());
                         row.put(
                                 "received_at",
-                                java.time.Instant.ofEpochMilli(event.receivedAtMillis())
-                                        .toString());
+                                Instant.ofEpochMilli(event.receivedAtMillis()).toString());
                         row.put(
                                 "expires_at",
-                                java.time.Instant.ofEpochMilli(event.expiresAtMillis())
-                                        .toString());
+                                Instant.ofEpochMilli(event.expiresAtMillis()).toString());
                         return row;
                     })
                     .toList();

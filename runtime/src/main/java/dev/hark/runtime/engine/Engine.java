@@ -35,6 +35,7 @@ import dev.hark.workflow.internal.ResolvedFunction;
 import dev.hark.workflow.internal.ValueCodec;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -603,7 +604,7 @@ public final class Engine implements AutoCloseable {
                         workflowId,
                         buffered.eventKey(),
                         idempotencyKey,
-                        java.time.Instant.ofEpochMilli(buffered.expiresAtMillis()),
+                        Instant.ofEpochMilli(buffered.expiresAtMillis()),
                         true));
             }
         }
@@ -638,7 +639,7 @@ public final class Engine implements AutoCloseable {
                             if (failure != null) {
                                 return (Delivery) notBuffered(workflowId, key, failure);
                             }
-                            java.time.Instant expires = java.time.Instant.ofEpochMilli(record.expiresAtMillis());
+                            Instant expires = Instant.ofEpochMilli(record.expiresAtMillis());
                             return switch (outcome) {
                                 case BUFFERED -> {
                                     earlyEvents.add(record, payload);
@@ -650,9 +651,7 @@ public final class Engine implements AutoCloseable {
                                             workflowId,
                                             key,
                                             record.eventId(),
-                                            first == null
-                                                    ? expires
-                                                    : java.time.Instant.ofEpochMilli(first.expiresAtMillis()),
+                                            first == null ? expires : Instant.ofEpochMilli(first.expiresAtMillis()),
                                             true);
                                 }
                                 case ALREADY_RECORDED -> new Delivery.Accepted(workflowId, key, record.eventId(), true);
@@ -754,7 +753,7 @@ public final class Engine implements AutoCloseable {
                                         key,
                                         record.eventId(),
                                         definition,
-                                        java.time.Instant.ofEpochMilli(record.expiresAtMillis()));
+                                        Instant.ofEpochMilli(record.expiresAtMillis()));
                             } finally {
                                 done.run();
                             }

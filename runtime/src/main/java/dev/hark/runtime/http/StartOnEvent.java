@@ -1,5 +1,6 @@
 package dev.hark.runtime.http;
 
+import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.workflow.internal.Json;
 import java.net.URLDecoder;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
@@ -75,14 +77,12 @@ final class StartOnEvent {
             sent = CompletableFuture.failedFuture(e);
         }
         return sent.handle((delivery, failure) -> {
-            Throwable cause = failure == null ? null : dev.hark.runtime.concurrent.Futures.unwrap(failure);
+            Throwable cause = failure == null ? null : Futures.unwrap(failure);
             if (cause instanceof IllegalArgumentException refused) {
                 throw new InputRefused(refused.getMessage(), refused);
             }
             if (failure != null) {
-                throw failure instanceof java.util.concurrent.CompletionException c
-                        ? c
-                        : new java.util.concurrent.CompletionException(failure);
+                throw failure instanceof CompletionException c ? c : new CompletionException(failure);
             }
             return delivery;
         });
