@@ -835,7 +835,7 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
         }
         Thread.sleep(Math.max(200, settings.settle().toMillis()));
         for (String workflow : ids) {
-            runtimes.cancelBounded(runtime, workflow);
+            runtimes.cancelUnlessFinished(runtime, workflow);
         }
         Thread.sleep(Math.max(200, settings.settle().toMillis()));
         var metrics = runtime.hark().metrics();
