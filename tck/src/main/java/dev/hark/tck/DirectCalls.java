@@ -33,7 +33,8 @@ final class DirectCalls<A, E extends Event> {
 
     /** Polls on a helper thread; a poll that does not return in time blocks, which L3.1 reports. */
     CompletionStage<E> pollOrAbort(EventListener<A, E> instance, A channel, DirectContext context) {
-        Future<CompletionStage<E>> call = TckThreads.call(() -> instance.pollForEvent(channel, context));
+        A args = FreshListenerClassLoader.argumentsFor(instance, channel);
+        Future<CompletionStage<E>> call = TckThreads.call(() -> instance.pollForEvent(args, context));
         try {
             CompletionStage<E> stage = call.get(env.settings().nonBlocking().toMillis(), TimeUnit.MILLISECONDS);
             if (stage == null) {

@@ -342,6 +342,14 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
                 + LOADER_CHECKS);
     }
 
+    @Test
+    @Override
+    public void untested_L1_13_aWorkflowDefinitionWaitsOnlyOnListenersItsPluginSees() {
+        Assumptions.abort("[L1.13] untested: a rule for workflow definitions and how plugins are put together,"
+                + " judged across every plugin at `hark serve` (and by `hark plugins check` against the class path)."
+                + LOADER_CHECKS);
+    }
+
     // ---------------------------------------------------------------- 2. Statelessness
 
     @Test

@@ -42,6 +42,8 @@ public interface ListenerVerificationRules {
 
     void untested_L1_12_noClassOfThePluginStopsTheProcess();
 
+    void untested_L1_13_aWorkflowDefinitionWaitsOnlyOnListenersItsPluginSees();
+
     // ---------------------------------------------------------------- 2. Statelessness
 
     void required_L2_1_hasNoNonFinalInstanceFields();

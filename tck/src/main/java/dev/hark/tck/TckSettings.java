@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URL;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Properties;
@@ -25,6 +26,7 @@ import java.util.Properties;
  *   <tr><td>{@code hark.tck.concurrentWaits}</td><td>16</td><td>pending waits in the thread checks [L3.1, L3.8]</td></tr>
  *   <tr><td>{@code hark.tck.settleMillis}</td><td>150</td><td>pause that lets a poll start before the TCK cancels it [L3.4]</td></tr>
  *   <tr><td>{@code hark.tck.lateConsumeMillis}</td><td>200</td><td>how long after a poll the TCK still looks for the event being consumed at the source [L3.3]</td></tr>
+ *   <tr><td>{@code hark.tck.plugin}</td><td>unset</td><td>the listener's plugin folder: load the listener in a plugin class loader with its jars, as {@code hark serve} does</td></tr>
  * </table>
  */
 public record TckSettings(
@@ -45,6 +47,14 @@ public record TckSettings(
     public static final String CONCURRENT_WAITS = "hark.tck.concurrentWaits";
     public static final String SETTLE_MILLIS = "hark.tck.settleMillis";
     public static final String LATE_CONSUME_MILLIS = "hark.tck.lateConsumeMillis";
+    /**
+     * A plugin folder ({@code target/plugin/<name>/}, as the archetype's pom builds it) whose jars are
+     * the listener's libraries: when set, every runtime the kit opens and every generation of the
+     * listener loads the listener in a plugin class loader, as {@code hark serve} does — its own
+     * classes and these jars first, only the runtime's shared packages from outside. Unset: the
+     * listener's classes come from the test class path.
+     */
+    public static final String PLUGIN = "hark.tck.plugin";
 
     /** @return the settings in force now (system properties are read each time) */
     public static TckSettings current() {
@@ -79,6 +89,13 @@ public record TckSettings(
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("TCK setting " + key + " must be an integer, was '" + text + "'", e);
         }
+    }
+
+    /** @return the folder of {@value #PLUGIN}, if set */
+    public static Optional<Path> pluginFolder() {
+        return Optional.ofNullable(value(platformProperties(), PLUGIN))
+                .filter(s -> !s.isBlank())
+                .map(Path::of);
     }
 
     private static Properties platformProperties() {

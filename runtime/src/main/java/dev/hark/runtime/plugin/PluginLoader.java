@@ -61,7 +61,7 @@ public final class PluginLoader {
      * @throws PluginLoadException if {@code strict} and any rule is broken
      */
     public static PluginSet load(Path pluginsDir, boolean strict, ClassLoader runtimeLoader) {
-        return loadCandidates(strict, runtimeLoader, problems -> candidates(pluginsDir, problems));
+        return loadCandidates(strict, true, runtimeLoader, problems -> candidates(pluginsDir, problems));
     }
 
     /**
@@ -73,7 +73,8 @@ public final class PluginLoader {
      * @return the class path and the plugin, if it loaded; its problems and warnings
      */
     public static PluginSet check(Path plugin, ClassLoader runtimeLoader) {
-        return loadCandidates(false, runtimeLoader, problems -> {
+        // No log: the returned set is the report (`hark plugins check` prints it, nothing else).
+        return loadCandidates(false, false, runtimeLoader, problems -> {
             String file = plugin.getFileName() == null
                     ? plugin.toString()
                     : plugin.getFileName().toString();
@@ -91,7 +92,7 @@ public final class PluginLoader {
                 return List.of(new Candidate(file, plugin, jars));
             }
             if (Files.isRegularFile(plugin) && file.endsWith(".jar") && file.length() > 4) {
-                return List.of(new Candidate(file.substring(0, file.length() - 4), plugin, List.of(plugin)));
+                return List.of(new Candidate(jarPluginName(plugin), plugin, List.of(plugin)));
             }
             problems.add(new PluginProblem(
                     file,
@@ -109,7 +110,10 @@ public final class PluginLoader {
     }
 
     private static PluginSet loadCandidates(
-            boolean strict, ClassLoader runtimeLoader, Function<List<PluginProblem>, List<Candidate>> find) {
+            boolean strict,
+            boolean log,
+            ClassLoader runtimeLoader,
+            Function<List<PluginProblem>, List<Candidate>> find) {
         List<PluginProblem> problems = new ArrayList<>();
         List<PluginProblem> warnings = new ArrayList<>();
         List<Plugin> loaded = new ArrayList<>();
@@ -122,12 +126,23 @@ public final class PluginLoader {
         classpath.definitions().keySet().forEach(name -> definitionOwners.put(name, CLASSPATH));
         loaded.add(new Plugin(CLASSPATH, null, null, classpath.listeners(), classpath.definitions(), runtimeLoader));
 
-        List<PluginClassLoader> loaders = new ArrayList<>();
+        Map<String, Map<String, String>> outsideRefs = new HashMap<>();
         for (Candidate candidate : find.apply(problems)) {
-            Plugin plugin = loadOne(candidate, runtimeLoader, listenerOwners, definitionOwners, problems, warnings);
+            Plugin plugin = loadOne(
+                    candidate, runtimeLoader, listenerOwners, definitionOwners, outsideRefs, problems, warnings);
             if (plugin != null) {
                 loaded.add(plugin);
-                loaders.add((PluginClassLoader) plugin.classLoader());
+            }
+        }
+        refuseListenersOfOthers(loaded, outsideRefs, listenerOwners, problems);
+
+        List<PluginClassLoader> loaders = new ArrayList<>();
+        for (Plugin plugin : loaded) {
+            if (plugin.isClasspath()) {
+                continue;
+            }
+            loaders.add((PluginClassLoader) plugin.classLoader());
+            if (log) {
                 LOG.info(
                         "plugin '{}'{} loaded from {}: listeners {}, workflow definitions {}",
                         plugin.name(),
@@ -138,8 +153,10 @@ public final class PluginLoader {
             }
         }
 
-        for (PluginProblem warning : warnings) {
-            LOG.warn("warning: {}", warning.reportLine());
+        if (log) {
+            for (PluginProblem warning : warnings) {
+                LOG.warn("warning: {}", warning.reportLine());
+            }
         }
         PluginSet set = new PluginSet(loaded, problems, warnings, new PluginSetClassLoader(runtimeLoader, loaders));
         if (!problems.isEmpty()) {
@@ -147,9 +164,64 @@ public final class PluginLoader {
                 set.close();
                 throw new PluginLoadException(problems);
             }
-            LOG.warn("{} plugin problem(s); the plugins concerned are not loaded:\n{}", problems.size(), set.report());
+            if (log) {
+                LOG.warn(
+                        "{} plugin problem(s); the plugins concerned are not loaded:\n{}",
+                        problems.size(),
+                        set.report());
+            }
         }
         return set;
+    }
+
+    /**
+     * L1.13: a plugin's classes see only its own jars and the runtime's shared packages, so a
+     * class of one plugin that refers to a listener of another plugin (or of the application class
+     * path) would fail with {@code NoClassDefFoundError} once a workflow runs it. Such a plugin is
+     * refused here, at load, with the listener and its owner named; its loader is closed.
+     */
+    private static void refuseListenersOfOthers(
+            List<Plugin> loaded,
+            Map<String, Map<String, String>> outsideRefs,
+            Map<String, String> listenerOwners,
+            List<PluginProblem> problems) {
+        List<Plugin> refused = new ArrayList<>();
+        for (Plugin plugin : loaded) {
+            if (plugin.isClasspath()) {
+                continue;
+            }
+            String name = plugin.name();
+            List<PluginProblem> own = new ArrayList<>();
+            outsideRefs.getOrDefault(name, Map.of()).forEach((listener, referrer) -> {
+                String owner = listenerOwners.get(listener);
+                if (owner == null || owner.equals(name) || SharedPackages.isRuntimeShared(listener)) {
+                    return;
+                }
+                boolean classpath = owner.equals(CLASSPATH);
+                own.add(new PluginProblem(
+                        name,
+                        referrer,
+                        "L1.13",
+                        "refers to listener " + listener + " of " + describe(owner) + ", which plugin '" + name
+                                + "' cannot see: each plugin has its own class loader, and a workflow using it would"
+                                + " fail with NoClassDefFoundError",
+                        classpath
+                                ? "put the workflow definition and the listener in one place: the listener into"
+                                        + " plugin '" + name + "' (and off the class path), or the definition onto"
+                                        + " the class path"
+                                : "put the workflow definition and the listener in one plugin: move the definition"
+                                        + " into plugin '" + owner + "', or the listener's jar from plugin '" + owner
+                                        + "' into plugin '" + name + "'"));
+            });
+            if (!own.isEmpty()) {
+                problems.addAll(own);
+                refused.add(plugin);
+            }
+        }
+        for (Plugin plugin : refused) {
+            loaded.remove(plugin);
+            closeQuietly((PluginClassLoader) plugin.classLoader());
+        }
     }
 
     /** A plugin folder or jar found in the plugins folder, not yet checked. */
@@ -180,7 +252,7 @@ public final class PluginLoader {
             if (Files.isDirectory(entry)) {
                 candidate = new Candidate(file, entry, jarsIn(entry, file, problems));
             } else if (file.endsWith(".jar") && file.length() > 4) {
-                candidate = new Candidate(file.substring(0, file.length() - 4), entry, List.of(entry));
+                candidate = new Candidate(jarPluginName(entry), entry, List.of(entry));
             } else {
                 LOG.debug("ignoring {} in the plugins folder: neither a folder nor a .jar", entry);
                 continue;
@@ -197,10 +269,37 @@ public final class PluginLoader {
                         "L1.9",
                         "both " + earlier.location().getFileName() + " and " + entry.getFileName()
                                 + " define a plugin of this name; " + entry.getFileName() + " is refused",
-                        "keep either the folder or the single jar"));
+                        "keep only one of them (the folder or the jar; after an upgrade, remove the old jar)"));
             }
         }
         return List.copyOf(byName.values());
+    }
+
+    /**
+     * The name of a single-jar plugin: the file name without {@code .jar} and without a trailing
+     * {@code -<Implementation-Version>} of its manifest, so that {@code inbox-listener-1.2.0.jar}
+     * is the plugin {@code inbox-listener} and an upgrade keeps the name. A jar whose manifest
+     * cannot be read keeps its whole file name (the loader refuses it under L1.9 anyway).
+     */
+    static String jarPluginName(Path jar) {
+        String file = jar.getFileName().toString();
+        String base = file.substring(0, file.length() - ".jar".length());
+        String version = null;
+        try (JarFile in = new JarFile(jar.toFile())) {
+            Manifest manifest = in.getManifest();
+            if (manifest != null) {
+                version = manifest.getMainAttributes().getValue("Implementation-Version");
+            }
+        } catch (IOException | SecurityException e) {
+            return base;
+        }
+        if (version != null && !version.isBlank()) {
+            String suffix = "-" + version.strip();
+            if (base.endsWith(suffix) && base.length() > suffix.length()) {
+                return base.substring(0, base.length() - suffix.length());
+            }
+        }
+        return base;
     }
 
     /** Every {@code .jar} file under {@code folder}, following symbolic links; a link cycle is skipped. */
@@ -241,6 +340,7 @@ public final class PluginLoader {
             ClassLoader runtimeLoader,
             Map<String, String> listenerOwners,
             Map<String, String> definitionOwners,
+            Map<String, Map<String, String>> outsideRefs,
             List<PluginProblem> problems,
             List<PluginProblem> warnings) {
         String name = candidate.name();
@@ -320,6 +420,7 @@ public final class PluginLoader {
             closeQuietly(loader);
             return null;
         }
+        outsideRefs.put(name, scanned.outsideRefs());
         validated.listeners().keySet().forEach(id -> listenerOwners.put(id, name));
         validated.definitions().keySet().forEach(n -> definitionOwners.put(n, name));
         return new Plugin(name, candidate.location(), version, validated.listeners(), validated.definitions(), loader);

@@ -13,7 +13,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The bytecode stage: reads a plugin's class files with ClassGraph — no class is loaded or
@@ -34,11 +36,17 @@ final class PluginScanner {
     private PluginScanner() {}
 
     /** What the bytecode says about one plugin. */
+    /**
+     * @param outsideRefs every class the plugin's classes refer to that is neither in the plugin nor
+     *     one of the JDK's or the runtime's shared classes, with the first class of the plugin that
+     *     refers to it (the plugin's loader cannot resolve these; see L1.13)
+     */
     record Result(
             Set<String> listenerEntries,
             Set<String> definitionEntries,
             List<PluginProblem> problems,
-            List<PluginProblem> warnings) {}
+            List<PluginProblem> warnings,
+            Map<String, String> outsideRefs) {}
 
     static Result scan(String plugin, List<Path> jars) {
         List<PluginProblem> problems = new ArrayList<>();
@@ -50,6 +58,7 @@ final class PluginScanner {
                 .enableMethodInfo()
                 .enableFieldInfo()
                 .enableExternalClasses()
+                .enableInterClassDependencies()
                 .ignoreClassVisibility()
                 .ignoreMethodVisibility()
                 .ignoreFieldVisibility();
@@ -122,7 +131,21 @@ final class PluginScanner {
                     checkNoExit(plugin, info, problems);
                 }
             }
-            return new Result(listeners, definitions, problems, warnings);
+            Map<String, String> outsideRefs = new TreeMap<>();
+            for (ClassInfo info : scan.getAllClasses()) {
+                if (info.isExternalClass()) {
+                    continue;
+                }
+                for (ClassInfo referenced : info.getClassDependencies()) {
+                    String name = referenced.getName();
+                    ClassInfo own = scan.getClassInfo(name);
+                    if ((own == null || own.isExternalClass())
+                            && SharedPackages.classSource(name) == SharedPackages.Source.PLUGIN) {
+                        outsideRefs.putIfAbsent(name, info.getName());
+                    }
+                }
+            }
+            return new Result(listeners, definitions, problems, warnings, outsideRefs);
         }
     }
 

@@ -183,7 +183,8 @@ class TckSelfTest {
                 "untested_L1_9_aPluginIsAFolderOfReadableJarsOrOneJar",
                 "untested_L1_10_aWorkflowDefinitionIsAPublicClassRegisteredAsAService",
                 "untested_L1_11_aWorkflowDefinitionsNameIsAValidUniqueId",
-                "untested_L1_12_noClassOfThePluginStopsTheProcess")) {
+                "untested_L1_12_noClassOfThePluginStopsTheProcess",
+                "untested_L1_13_aWorkflowDefinitionWaitsOnlyOnListenersItsPluginSees")) {
             assertTrue(outcomes.get(loaderRule).message().contains("hark plugins check"), describe(outcomes));
         }
         assertTrue(
