@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,11 +20,11 @@ import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
@@ -34,11 +33,13 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The one consumer of a (bootstrap servers, group, topic, extra properties) inside this process, on
- * its own thread: it fetches records, hands each to at most one pending wait at a time, and commits
- * per partition only past the run of records workflows have checkpointed (see
- * {@link PartitionLedger}). Waits never touch the Kafka client, which is not thread-safe; they
- * meet the consumer thread under {@link #lock}.
+ * The one consumer of a (bootstrap servers, group, topic) inside this process: it reads every
+ * partition of the topic (assigned, not subscribed: no group membership, no rebalances, no heartbeat
+ * thread; the group only keeps the committed offsets), hands each record to at most one pending wait
+ * at a time, and commits per partition only past the run of records workflows have checkpointed (see
+ * {@link PartitionLedger}). Its rounds run on the process's one poller thread
+ * ({@link TopicConsumers}); waits never touch the Kafka client, which is not thread-safe: they meet
+ * the poller under {@link #lock}.
  *
  * <p>A record is "offered" to one wait; the runtime's claim (R7.1) makes sure that at most one wait
  * ever checkpoints it, also across crashes, so an offer that is refused (the wait's {@code onCancel}
@@ -83,7 +84,10 @@ final class TopicConsumer {
     private final Map<Integer, TreeMap<Long, List<CompletableFuture<Void>>>> commits = new HashMap<>();
 
     private final KafkaConsumer<String, String> consumer;
-    private final Thread thread;
+    /** the partitions read, once known (the consumer assigns itself every partition of the topic) */
+    private boolean assigned;
+
+    private long nextAssignAttempt;
     /** waits and commits in progress; the consumer closes after {@link #LINGER} at zero */
     private int users;
 
@@ -113,13 +117,6 @@ final class TopicConsumer {
         } finally {
             current.setContextClassLoader(before);
         }
-        this.thread = new Thread(this::run, "hark-kafka-" + key.group() + "-" + key.topic());
-        this.thread.setDaemon(true);
-        this.thread.setContextClassLoader(TopicConsumer.class.getClassLoader());
-    }
-
-    void start() {
-        thread.start();
     }
 
     /** @return whether the consumer took the use; false once it is closing (make a new one) */
@@ -275,67 +272,129 @@ final class TopicConsumer {
         return best;
     }
 
-    private void run() {
+    /**
+     * One round on the poller thread: fetch what is there without waiting, hand records to waits,
+     * commit what is checkpointed.
+     *
+     * @return whether the round fetched or committed anything; false also once the consumer closed
+     *     (see {@link #isClosed})
+     */
+    boolean step() {
+        if (stopped) {
+            return false;
+        }
         try {
-            consumer.subscribe(List.of(key.topic()), new Rebalance());
-            while (!stopped) {
-                ConsumerRecords<String, String> records;
-                try {
-                    records = consumer.poll(Duration.ofMillis(50));
-                } catch (WakeupException e) {
-                    continue;
-                }
-                Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
-                List<Runnable> offers;
-                synchronized (lock) {
-                    long now = System.currentTimeMillis();
-                    for (ConsumerRecord<String, String> record : records) {
-                        PartitionLedger ledger = ledgers.get(record.partition());
-                        if (ledger == null) {
-                            continue;
-                        }
-                        Entry<Object> entry = ledger.add(record.offset(), eventOf(record));
-                        if (entry != null) {
-                            Set<Long> ahead = doneAhead.get(record.partition());
-                            if (ahead != null && ahead.remove(record.offset())) {
-                                entry.state = State.DONE;
-                            }
-                        }
+            if (!assigned && !assign()) {
+                return false;
+            }
+            ConsumerRecords<String, String> records;
+            try {
+                records = consumer.poll(Duration.ZERO);
+            } catch (WakeupException e) {
+                return false;
+            }
+            Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
+            List<Runnable> offers;
+            boolean close = false;
+            synchronized (lock) {
+                long now = System.currentTimeMillis();
+                for (ConsumerRecord<String, String> record : records) {
+                    PartitionLedger ledger = ledgers.get(record.partition());
+                    if (ledger == null) {
+                        continue;
                     }
-                    expireOffers(now);
-                    offers = match(now);
-                    for (Map.Entry<Integer, PartitionLedger> e : ledgers.entrySet()) {
-                        long point = e.getValue().commitPoint();
-                        if (point > e.getValue().committed()) {
-                            toCommit.put(new TopicPartition(key.topic(), e.getKey()), new OffsetAndMetadata(point));
+                    Entry<Object> entry = ledger.add(record.offset(), eventOf(record));
+                    if (entry != null) {
+                        Set<Long> ahead = doneAhead.get(record.partition());
+                        if (ahead != null && ahead.remove(record.offset())) {
+                            entry.state = State.DONE;
                         }
                     }
-                    pauseOrResume();
-                    if (users == 0 && toCommit.isEmpty() && now - idleSince >= LINGER.toMillis()) {
-                        closing = true;
+                }
+                expireOffers(now);
+                offers = match(now);
+                for (Map.Entry<Integer, PartitionLedger> e : ledgers.entrySet()) {
+                    long point = e.getValue().commitPoint();
+                    if (point > e.getValue().committed()) {
+                        toCommit.put(new TopicPartition(key.topic(), e.getKey()), new OffsetAndMetadata(point));
                     }
                 }
-                if (closing) {
-                    owner.retire(key, this);
-                }
-                offers.forEach(Runnable::run);
-                if (!toCommit.isEmpty()) {
-                    commit(toCommit);
-                }
-                if (closing) {
-                    break;
+                pauseOrResume();
+                if (users == 0 && toCommit.isEmpty() && now - idleSince >= LINGER.toMillis()) {
+                    closing = true;
+                    close = true;
                 }
             }
+            offers.forEach(Runnable::run);
+            if (!toCommit.isEmpty()) {
+                commit(toCommit);
+            }
+            if (close) {
+                owner.retire(key, this);
+                close();
+            }
+            return !records.isEmpty() || !toCommit.isEmpty();
         } catch (Throwable e) {
             fail(e);
-        } finally {
-            stopped = true;
-            try {
-                consumer.close(Duration.ofSeconds(5));
-            } catch (RuntimeException ignored) {
-                // closing anyway
+            close();
+            return false;
+        }
+    }
+
+    boolean isClosed() {
+        return stopped;
+    }
+
+    private void close() {
+        stopped = true;
+        try {
+            consumer.close(Duration.ZERO);
+        } catch (RuntimeException ignored) {
+            // closing anyway
+        }
+    }
+
+    /**
+     * Assigns the consumer every partition of the topic and starts each partition's ledger at the
+     * group's committed offset (the earliest offset when the group has none). Tried again a second
+     * later while the topic is unknown.
+     *
+     * @return whether the partitions are assigned
+     */
+    private boolean assign() {
+        long now = System.currentTimeMillis();
+        if (now < nextAssignAttempt) {
+            return false;
+        }
+        nextAssignAttempt = now + 1_000;
+        List<PartitionInfo> infos;
+        try {
+            infos = consumer.partitionsFor(key.topic(), Duration.ofSeconds(5));
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            return false;
+        }
+        if (infos == null || infos.isEmpty()) {
+            return false;
+        }
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (PartitionInfo info : infos) {
+            partitions.add(new TopicPartition(key.topic(), info.partition()));
+        }
+        consumer.assign(partitions);
+        Map<TopicPartition, Long> start = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            start.put(tp, consumer.position(tp, Duration.ofSeconds(10)));
+        }
+        List<CompletableFuture<Void>> complete = new ArrayList<>();
+        synchronized (lock) {
+            for (Map.Entry<TopicPartition, Long> e : start.entrySet()) {
+                ledgers.put(e.getKey().partition(), new PartitionLedger(e.getValue()));
+                completeBelow(e.getKey().partition(), e.getValue(), complete);
             }
         }
+        assigned = true;
+        complete.forEach(f -> f.complete(null));
+        return true;
     }
 
     /** Commits synchronously on the consumer thread; a failed commit is tried again on the next round. */
@@ -439,12 +498,6 @@ final class TopicConsumer {
         failed.forEach(w -> w.result.completeExceptionally(e));
     }
 
-    /** Stops the consumer thread (tests; the thread stops by itself once idle). */
-    void stop() {
-        stopped = true;
-        consumer.wakeup();
-    }
-
     private KafkaEvent eventOf(ConsumerRecord<String, String> record) {
         Map<String, String> headers = new LinkedHashMap<>();
         for (Header header : record.headers()) {
@@ -471,74 +524,6 @@ final class TopicConsumer {
             return JSON.readValue(text, Object.class);
         } catch (RuntimeException notJson) {
             return text;
-        }
-    }
-
-    /** Runs on the consumer thread, inside {@code poll}. */
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            Map<TopicPartition, Long> start = new HashMap<>();
-            for (TopicPartition tp : partitions) {
-                start.put(tp, consumer.position(tp, Duration.ofSeconds(30)));
-            }
-            List<CompletableFuture<Void>> complete = new ArrayList<>();
-            synchronized (lock) {
-                for (Map.Entry<TopicPartition, Long> e : start.entrySet()) {
-                    ledgers.put(e.getKey().partition(), new PartitionLedger(e.getValue()));
-                    completeBelow(e.getKey().partition(), e.getValue(), complete);
-                }
-            }
-            complete.forEach(f -> f.complete(null));
-        }
-
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
-            synchronized (lock) {
-                for (TopicPartition tp : partitions) {
-                    PartitionLedger ledger = ledgers.get(tp.partition());
-                    if (ledger != null && ledger.commitPoint() > ledger.committed()) {
-                        toCommit.put(tp, new OffsetAndMetadata(ledger.commitPoint()));
-                    }
-                }
-            }
-            if (!toCommit.isEmpty()) {
-                commit(toCommit);
-            }
-            drop(partitions);
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            drop(partitions);
-        }
-
-        /**
-         * Forgets the partitions' records: those not checkpointed go to the partition's next owner
-         * from the committed offset. A record still offered to a wait stays with it; if that wait
-         * checkpoints it, its commit completes once the group's offset is past it (the record is
-         * remembered as done should the partition come back).
-         */
-        private void drop(Collection<TopicPartition> partitions) {
-            synchronized (lock) {
-                for (TopicPartition tp : partitions) {
-                    PartitionLedger ledger = ledgers.remove(tp.partition());
-                    if (ledger == null) {
-                        continue;
-                    }
-                    for (Entry<Object> entry : ledger.entries()) {
-                        if (entry.state == State.DONE) {
-                            doneAhead
-                                    .computeIfAbsent(tp.partition(), p -> new HashSet<>())
-                                    .add(entry.offset);
-                        }
-                    }
-                }
-            }
         }
     }
 }
