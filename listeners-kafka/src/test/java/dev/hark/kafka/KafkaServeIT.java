@@ -3,6 +3,7 @@ package dev.hark.kafka;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.hark.kafka.demo.HttpOneDefinition;
 import dev.hark.kafka.demo.KafkaOrdersDefinition;
 import java.io.IOException;
 import java.net.URI;
@@ -160,6 +161,75 @@ class KafkaServeIT {
                 workflows, records, kills, millis);
     }
 
+    /**
+     * The bench (skipped unless {@code -Dhark.kafka.bench=true}): in one {@code hark serve}, records/s
+     * taken into workflows with a durable checkpoint and commit, then HTTP events/s into parked
+     * workflows (200 once checkpointed). Sizes: {@code hark.kafka.bench.records} (10,000; 1,000
+     * workflows of 10 records) and {@code hark.kafka.bench.events} (10,000, 64 in flight).
+     */
+    @Test
+    void bench() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Boolean.getBoolean("hark.kafka.bench"), "a bench: -Dhark.kafka.bench=true");
+        int records = Integer.getInteger("hark.kafka.bench.records", 10_000);
+        int events = Integer.getInteger("hark.kafka.bench.events", 10_000);
+        int perWorkflow = 10;
+        KafkaBroker broker = KafkaBroker.shared();
+        String topic = "bench-" + System.nanoTime();
+        broker.createTopic(topic, PARTITIONS);
+        String url = serve(installPlugin(), dir.resolve("data"));
+        for (int w = 0; w < records / perWorkflow; w++) {
+            Map<String, Object> input = new LinkedHashMap<>();
+            input.put("bootstrap", broker.bootstrap());
+            input.put("topic", topic);
+            input.put("group", "bench");
+            input.put("count", perWorkflow);
+            post(url + "/workflows", Map.of("definition", "kafka-orders", "workflow_id", "k-" + w, "input", input));
+        }
+        Thread.sleep(2_000);
+        long start = System.nanoTime();
+        for (int i = 0; i < records; i++) {
+            broker.producer().send(new ProducerRecord<>(topic, "k" + i, "{\"n\": " + i + "}"));
+        }
+        broker.producer().flush();
+        while (running(url) > 0) {
+            Thread.sleep(20);
+        }
+        double kafkaRate = records / ((System.nanoTime() - start) / 1e9);
+
+        for (int w = 0; w < events; w++) {
+            post(url + "/workflows", Map.of("definition", "http-one", "workflow_id", "h-" + w));
+        }
+        Thread.sleep(2_000);
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(64);
+        List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> replies = new ArrayList<>();
+        start = System.nanoTime();
+        for (int i = 0; i < events; i++) {
+            inFlight.acquire();
+            replies.add(HTTP.sendAsync(
+                            HttpRequest.newBuilder(URI.create(url + "/event/send_event/h-" + i))
+                                    .header("Content-Type", "application/json")
+                                    .POST(HttpRequest.BodyPublishers.ofString(
+                                            "{\"event_key\": \"e\", \"event_payload\": " + i + "}"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .whenComplete((r, e) -> inFlight.release()));
+        }
+        for (var reply : replies) {
+            assertEquals(200, reply.get(60, TimeUnit.SECONDS).statusCode());
+        }
+        double httpRate = events / ((System.nanoTime() - start) / 1e9);
+        System.out.printf(
+                "KafkaBench: kafka %.0f records/s (%d records, %d workflows), http %.0f events/s (%d events)%n",
+                kafkaRate, records, records / perWorkflow, httpRate, events);
+    }
+
+    private static int running(String url) throws Exception {
+        return get(url + "/workflows?status=RUNNING&limit=1000")
+                .get("workflows")
+                .size();
+    }
+
     /** The built plugin folder, copied into plugins/, with the demo definition's jar added to it. */
     private Path installPlugin() throws IOException {
         Path built = Path.of(System.getProperty("hark.kafka.pluginFolder"));
@@ -172,7 +242,8 @@ class KafkaServeIT {
         }
         try (ZipOutputStream zip = new ZipOutputStream(Files.newOutputStream(plugin.resolve("orders-demo.jar")))) {
             zip.putNextEntry(new ZipEntry("META-INF/services/dev.hark.workflow.WorkflowDefinition"));
-            zip.write((KafkaOrdersDefinition.class.getName() + "\n").getBytes(StandardCharsets.UTF_8));
+            zip.write((KafkaOrdersDefinition.class.getName() + "\n" + HttpOneDefinition.class.getName() + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
             String path = KafkaOrdersDefinition.class.getName().replace('.', '/');
             Path classes = Path.of(KafkaOrdersDefinition.class
                     .getProtectionDomain()
@@ -182,7 +253,7 @@ class KafkaServeIT {
             try (Stream<Path> files = Files.list(classes.resolve(path).getParent())) {
                 for (Path file : files.toList()) {
                     String name = file.getFileName().toString();
-                    if (name.startsWith("KafkaOrdersDefinition") && name.endsWith(".class")) {
+                    if (name.endsWith(".class")) {
                         zip.putNextEntry(new ZipEntry("dev/hark/kafka/demo/" + name));
                         zip.write(Files.readAllBytes(file));
                     }
