@@ -9,6 +9,8 @@ import dev.hark.runtime.http.AdminOperations;
 import dev.hark.runtime.http.EventSender;
 import dev.hark.runtime.http.HttpApiServer;
 import dev.hark.runtime.http.HttpSettings;
+import dev.hark.runtime.metrics.HarkMetrics;
+import dev.hark.runtime.metrics.MetricsScrape;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.DataFolderLock;
@@ -32,6 +34,7 @@ import dev.hark.workflow.WorkflowIds;
 import dev.hark.workflow.WorkflowStateException;
 import dev.hark.workflow.WorkflowStatus;
 import dev.hark.workflow.internal.Json;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -98,7 +101,12 @@ public final class Hark implements AutoCloseable {
                         resumable,
                         dataDir);
             }
-            this.engine = new Engine(store, builder.classLoader, builder.clock, builder.workerThreads);
+            HarkMetrics metrics = HarkMetrics.of(builder.meterRegistry);
+            this.engine = new Engine(store, builder.classLoader, builder.clock, builder.workerThreads, metrics);
+            if (metrics.enabled()) {
+                store.observeBatches(metrics::storeBatch);
+                RuntimeMeters.register(metrics, engine, store, this::resumeProgress);
+            }
             engine.bufferEarlyEvents(builder.earlyEventTtl);
             // Before any wait registers (resume) and any send arrives: buffered events survive restarts [R9.2].
             engine.loadEarlyEvents();
@@ -158,11 +166,19 @@ public final class Hark implements AutoCloseable {
                             builder.http,
                             events,
                             admin,
-                            builder.adminHttp == null ? HttpApiServer.Endpoints.ALL : HttpApiServer.Endpoints.EVENTS);
+                            builder.adminHttp == null ? HttpApiServer.Endpoints.ALL : HttpApiServer.Endpoints.EVENTS,
+                            engine.metrics(),
+                            builder.metricsScrape);
             try {
                 this.adminServer = builder.adminHttp == null
                         ? null
-                        : HttpApiServer.start(builder.adminHttp, events, admin, HttpApiServer.Endpoints.ADMIN);
+                        : HttpApiServer.start(
+                                builder.adminHttp,
+                                events,
+                                admin,
+                                HttpApiServer.Endpoints.ADMIN,
+                                engine.metrics(),
+                                builder.metricsScrape);
             } catch (RuntimeException e) {
                 if (httpServer != null) {
                     httpServer.close();
@@ -801,8 +817,29 @@ public final class Hark implements AutoCloseable {
         private Duration earlyEventTtl;
         private final java.util.Set<String> startOnEvent = new java.util.HashSet<>();
         private final Map<String, WorkflowDefinition> definitions = new HashMap<>();
+        private MeterRegistry meterRegistry;
+        private MetricsScrape metricsScrape;
 
         private Builder() {}
+
+        /**
+         * Records the runtime's meters (README, "Metrics") in {@code registry}; none by default, and
+         * then nothing is counted or timed.
+         */
+        public Builder metrics(MeterRegistry registry) {
+            this.meterRegistry = Objects.requireNonNull(registry, "registry");
+            return this;
+        }
+
+        /**
+         * Serves {@code GET /metrics} with the admin API (admin scope when credentials are set),
+         * rendered by {@code scrape}, typically over the registry given to {@link #metrics}; not
+         * served by default.
+         */
+        public Builder metricsEndpoint(MetricsScrape scrape) {
+            this.metricsScrape = Objects.requireNonNull(scrape, "scrape");
+            return this;
+        }
 
         /** The data folder; {@code ./hark-data} by default. Created if missing. */
         public Builder dataDir(Path dataDir) {

@@ -4,6 +4,7 @@ import dev.hark.runtime.Hark;
 import dev.hark.runtime.http.Credentials;
 import dev.hark.runtime.http.HttpSettings;
 import dev.hark.runtime.http.TlsSettings;
+import dev.hark.runtime.metrics.PluginProblemMeters;
 import dev.hark.runtime.plugin.PluginLoadException;
 import dev.hark.runtime.plugin.PluginLoader;
 import dev.hark.runtime.plugin.PluginSet;
@@ -378,7 +379,11 @@ final class ServeCommand implements Callable<Integer> {
         Hark hark;
         try {
             int queueCapacity = storeQueue;
+            PrometheusEndpoint metrics = PrometheusEndpoint.create();
+            PluginProblemMeters.register(metrics.registry(), plugins.problems());
             Hark.Builder builder = Hark.builder()
+                    .metrics(metrics.registry())
+                    .metricsEndpoint(metrics)
                     .dataDir(dataDir)
                     .store(dir -> SqliteWorkflowStore.withQueueCapacity(dir, queueCapacity))
                     .classLoader(plugins.classLoader())

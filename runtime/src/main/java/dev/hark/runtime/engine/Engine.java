@@ -3,6 +3,7 @@ package dev.hark.runtime.engine;
 import dev.hark.runtime.concurrent.DaemonThreads;
 import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.event.Delivery;
+import dev.hark.runtime.metrics.HarkMetrics;
 import dev.hark.runtime.protocol.EarlyEvents;
 import dev.hark.runtime.protocol.EventServices;
 import dev.hark.runtime.protocol.EventTask;
@@ -81,6 +82,7 @@ public final class Engine implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> starting = new ConcurrentHashMap<>();
 
     private final EventServices eventServices;
+    private final HarkMetrics metrics;
     private final Map<String, WorkflowRun> active = new ConcurrentHashMap<>();
     private final Map<FunctionRef, ResolvedFunction> functions = new ConcurrentHashMap<>();
     private final Map<String, ListenerType> listeners = new ConcurrentHashMap<>();
@@ -90,8 +92,19 @@ public final class Engine implements AutoCloseable {
     private volatile boolean closing;
     private volatile Thread resumeThread;
 
+    /** @return where the engine and its waits count and time their work */
+    public HarkMetrics metrics() {
+        return metrics;
+    }
+
     public Engine(WorkflowStore store, ClassLoader classLoader, Clock clock, int workerThreads) {
+        this(store, classLoader, clock, workerThreads, HarkMetrics.NONE);
+    }
+
+    /** @param metrics where the engine and its waits count and time their work */
+    public Engine(WorkflowStore store, ClassLoader classLoader, Clock clock, int workerThreads, HarkMetrics metrics) {
         this.store = store;
+        this.metrics = metrics;
         this.classLoader = classLoader;
         this.codec = new ValueCodec(classLoader);
         AtomicInteger threadNumber = new AtomicInteger();
@@ -107,7 +120,7 @@ public final class Engine implements AutoCloseable {
         this.earlyEvents = new EarlyEvents(inbox, clock);
         earlyEvents.onRecordedElsewhere(record -> store.dropEarlyEvents(List.of(record)));
         this.eventServices =
-                new EventServices(store, codec, executor, timers, inbox, new InFlightClaims(), new RetryLog());
+                new EventServices(store, codec, executor, timers, inbox, new InFlightClaims(), new RetryLog(), metrics);
     }
 
     /** A started workflow: durable once {@code started} completes; {@code output} completes at the end. */
@@ -408,6 +421,12 @@ public final class Engine implements AutoCloseable {
     void finished(WorkflowRun run) {
         if (active.remove(run.id(), run)) {
             inbox.forget(run.id());
+        }
+        WorkflowStatus status = run.status();
+        if (status == WorkflowStatus.SUCCESSFUL
+                || status == WorkflowStatus.FAILED
+                || status == WorkflowStatus.CANCELED) {
+            metrics.workflowFinished(status.name());
         }
     }
 

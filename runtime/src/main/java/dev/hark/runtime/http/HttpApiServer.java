@@ -1,6 +1,8 @@
 package dev.hark.runtime.http;
 
 import dev.hark.runtime.concurrent.DaemonThreads;
+import dev.hark.runtime.metrics.HarkMetrics;
+import dev.hark.runtime.metrics.MetricsScrape;
 import dev.hark.workflow.internal.Json;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -31,7 +33,9 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -102,7 +106,23 @@ public final class HttpApiServer implements AutoCloseable {
      */
     public static HttpApiServer start(
             HttpSettings settings, EventSender sender, AdminOperations admin, Endpoints endpoints) {
-        return start(settings, sender, admin, endpoints, Transport.best());
+        return start(settings, sender, admin, endpoints, HarkMetrics.NONE, null);
+    }
+
+    /**
+     * As {@link #start(HttpSettings, EventSender, AdminOperations, Endpoints)}, counting replies by
+     * status in {@code metrics} and, where the admin API is served, answering {@code GET /metrics}.
+     *
+     * @param scrape renders {@code GET /metrics}, or null to serve no such endpoint
+     */
+    public static HttpApiServer start(
+            HttpSettings settings,
+            EventSender sender,
+            AdminOperations admin,
+            Endpoints endpoints,
+            HarkMetrics metrics,
+            MetricsScrape scrape) {
+        return start(settings, sender, admin, endpoints, Transport.best(), metrics, scrape);
     }
 
     /** How the server talks to sockets. */
@@ -163,6 +183,17 @@ public final class HttpApiServer implements AutoCloseable {
             AdminOperations admin,
             Endpoints endpoints,
             Transport transport) {
+        return start(settings, sender, admin, endpoints, transport, HarkMetrics.NONE, null);
+    }
+
+    static HttpApiServer start(
+            HttpSettings settings,
+            EventSender sender,
+            AdminOperations admin,
+            Endpoints endpoints,
+            Transport transport,
+            HarkMetrics metrics,
+            MetricsScrape scrape) {
         SslContext tls = settings.tls() == null ? null : settings.tls().serverContext();
         Authenticator authenticator = new Authenticator(settings.credentials(), Clock.systemUTC());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
@@ -173,6 +204,7 @@ public final class HttpApiServer implements AutoCloseable {
         ExecutorService adminThreads =
                 admin == null ? null : AdminHandler.executor(DaemonThreads.numbered("hark-admin"));
         Router router = new Router(events, adminHandler, adminThreads, endpoints != Endpoints.EVENTS, authenticator);
+        router.metrics(metrics, scrape == null || adminHandler == null ? null : new MetricsHandler(scrape));
         HostRules hosts = new HostRules(settings.effectiveAllowedHosts());
         ConnectionLimit limit = new ConnectionLimit(settings.maxConnections());
         HttpDecoderConfig decoding = new HttpDecoderConfig()
@@ -326,6 +358,9 @@ public final class HttpApiServer implements AutoCloseable {
         private final ExecutorService adminThreads;
         private final boolean adminApi;
         private final Authenticator authenticator;
+        private HarkMetrics metrics = HarkMetrics.NONE;
+        /** {@code GET /metrics}, or null when this server does not serve it. */
+        private MetricsHandler metricsHandler;
 
         /**
          * @param events the event endpoint, or null when this server does not serve events
@@ -344,8 +379,36 @@ public final class HttpApiServer implements AutoCloseable {
             this.authenticator = authenticator;
         }
 
+        /** Counts replies in {@code metrics}; serves {@code GET /metrics} with the admin API when given a handler. */
+        void metrics(HarkMetrics metrics, MetricsHandler handler) {
+            this.metrics = metrics;
+            this.metricsHandler = handler;
+        }
+
+        HarkMetrics metrics() {
+            return metrics;
+        }
+
         void route(HttpCall call) {
             String path = call.path();
+            if (metricsHandler != null && adminApi && path.equals(MetricsHandler.PATH)) {
+                if (authenticator.admin(call) instanceof Authenticator.Refused refused) {
+                    call.reply(
+                            refused.status(),
+                            refused.headers(),
+                            HttpExchanges.error(refused.code(), refused.message(), null));
+                    return;
+                }
+                try {
+                    adminThreads.execute(() -> metricsHandler.handle(call));
+                } catch (RejectedExecutionException e) {
+                    call.reply(
+                            503,
+                            Map.of("Retry-After", "1"),
+                            HttpExchanges.error("admin_busy", "the admin threads are busy or stopping", null));
+                }
+                return;
+            }
             if (events != null && path.startsWith(EventHandler.PATH)) {
                 events.handle(call); // authenticated there: the decision needs the workflow id and the body
             } else if (admin != null && AdminHandler.isProbe(path)) {

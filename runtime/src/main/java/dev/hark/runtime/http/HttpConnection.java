@@ -142,6 +142,7 @@ final class HttpConnection {
                 break;
             }
             pending.poll();
+            router.metrics().httpReply(response.status().code());
             if (!ctx.channel().isActive()) {
                 response.release();
                 continue;

@@ -1,5 +1,6 @@
 package dev.hark.runtime.protocol;
 
+import dev.hark.runtime.metrics.HarkMetrics;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.workflow.internal.ValueCodec;
 import java.util.concurrent.Executor;
@@ -10,6 +11,7 @@ import java.util.concurrent.Executor;
  * @param executor runs protocol steps and listener calls; never the store's or the timer's thread
  * @param claims the claims this runtime's waits are checkpointing or committing
  * @param retryLog where the waits' failed attempts are logged, throttled per listener
+ * @param metrics where the waits count and time what they do
  */
 public record EventServices(
         WorkflowStore store,
@@ -18,4 +20,5 @@ public record EventServices(
         TimerService timers,
         Inbox inbox,
         InFlightClaims claims,
-        RetryLog retryLog) {}
+        RetryLog retryLog,
+        HarkMetrics metrics) {}

@@ -97,6 +97,9 @@ public final class EventTask {
     private boolean checkpointing;
     private boolean checkpointed;
     private int failedPolls;
+    /** Whether this wait counts in {@code hark_waits_parked}: from its poll until the poll ends or it is cancelled. */
+    private boolean parkedMetered;
+
     private int refusals;
 
     public EventTask(
@@ -148,6 +151,10 @@ public final class EventTask {
         }
         synchronized (this) {
             pollStage = stage;
+            if (!cancelled && !parkedMetered) {
+                parkedMetered = true;
+                services.metrics().waitParked(type.id());
+            }
         }
         // Runs on whichever thread completed the poll: the work up to the store's queue is short and
         // never blocks, and the durable part continues on the executor.
@@ -190,6 +197,7 @@ public final class EventTask {
                 return;
             }
             cancelled = true;
+            leaveParked();
             if (checkpointing) {
                 return; // checkpointWritten decides, with the store's answer
             }
@@ -211,7 +219,9 @@ public final class EventTask {
     }
 
     private void polled(Event event, Throwable error) {
+        long polledAt = System.nanoTime();
         synchronized (this) {
+            leaveParked();
             if (cancelled) {
                 return;
             }
@@ -263,14 +273,25 @@ public final class EventTask {
             written = services.store().write(checkpoint);
         }
         written.whenCompleteAsync(
-                (ok, failure) -> checkpointWritten(event, envelope, claims, inFlight, failure), services.executor());
+                (ok, failure) -> checkpointWritten(event, envelope, claims, inFlight, polledAt, failure),
+                services.executor());
     }
 
+    /** Leaves {@code hark_waits_parked}, once. Call holding the lock. */
+    private void leaveParked() {
+        if (parkedMetered) {
+            parkedMetered = false;
+            services.metrics().waitUnparked(type.id());
+        }
+    }
+
+    /** @param polledAt {@link System#nanoTime()} when the listener delivered the event */
     private void checkpointWritten(
             Event event,
             String envelope,
             List<EventClaim> claims,
             CompletableFuture<Void> inFlight,
+            long polledAt,
             Throwable failure) {
         boolean stopped;
         List<Runnable> ended;
@@ -312,6 +333,7 @@ public final class EventTask {
             }
             return;
         }
+        services.metrics().eventCheckpointed(type.id(), System.nanoTime() - polledAt);
         String eventId = event.id();
         settleReplies(reply -> reply.message().id().equals(eventId)
                 ? new Delivery.Accepted(workflowId, reply.message().key(), eventId)
@@ -405,6 +427,7 @@ public final class EventTask {
             attempt = ++failedPolls;
             pollStage = null;
         }
+        services.metrics().pollFailed(type.id());
         boolean busy = Futures.unwrap(error) instanceof StoreBusyException;
         settleReplies(reply -> new Delivery.Failed(
                 workflowId,
@@ -482,6 +505,7 @@ public final class EventTask {
             if (releaseClaims != null) {
                 releaseClaims.run();
             }
+            services.metrics().eventCommitted(type.id());
             recordCommit();
             return;
         }
@@ -496,6 +520,7 @@ public final class EventTask {
                     failure);
             return;
         }
+        services.metrics().commitRetried(type.id());
         Duration delay = backoff(attempt);
         services.retryLog()
                 .attemptFailed(

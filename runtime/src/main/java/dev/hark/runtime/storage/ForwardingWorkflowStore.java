@@ -100,6 +100,11 @@ public abstract class ForwardingWorkflowStore implements WorkflowStore {
     }
 
     @Override
+    public void observeBatches(BatchObserver observer) {
+        real.observeBatches(observer);
+    }
+
+    @Override
     public void close() {
         real.close();
     }

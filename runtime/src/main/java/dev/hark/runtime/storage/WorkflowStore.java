@@ -105,6 +105,12 @@ public interface WorkflowStore extends AutoCloseable {
     StoreStats stats();
 
     /**
+     * Tells {@code observer} of each transaction committed from now on (the metrics' batch size and
+     * commit latency). Stores without transactions of their own ignore it.
+     */
+    default void observeBatches(BatchObserver observer) {}
+
+    /**
      * @return whether the store takes writes now: the readiness check ({@code /health/ready})
      *     answers 503 while it does not. Writable by default, for stores that cannot tell.
      */

@@ -1,6 +1,7 @@
 package dev.hark.runtime.storage.sqlite;
 
 import dev.hark.runtime.concurrent.DaemonThreads;
+import dev.hark.runtime.storage.BatchObserver;
 import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
@@ -95,6 +96,7 @@ final class GroupCommitWriter {
     private volatile Thread completerThread;
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
+    private volatile BatchObserver batchObserver = BatchObserver.NONE;
 
     /**
      * Whether the database may hold buffered early events: false while it holds none and none was
@@ -124,6 +126,10 @@ final class GroupCommitWriter {
         this.thread = new Thread(this::loop, THREAD_NAME);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    void observeBatches(BatchObserver observer) {
+        this.batchObserver = observer;
     }
 
     /** Set before any early event is buffered (and at open, from the table). */
@@ -296,6 +302,7 @@ final class GroupCommitWriter {
         Object[] results = new Object[n];
         Throwable[] failures = new Throwable[n];
         int applied = 0;
+        long commitNanos;
         try {
             if (connection == null) {
                 connection = connector.connect(); // after a failure that broke the connection
@@ -330,7 +337,9 @@ final class GroupCommitWriter {
                     failures[i] = e;
                 }
             }
+            long commitStart = System.nanoTime();
             statements.commit.execute(); // WAL + synchronous=FULL: this is the fsync
+            commitNanos = System.nanoTime() - commitStart;
             mediumFailure = null;
         } catch (SQLException e) {
             rollback();
@@ -344,6 +353,11 @@ final class GroupCommitWriter {
         writes.addAndGet(applied);
         if (applied > 0) {
             commits.incrementAndGet();
+            try {
+                batchObserver.committed(applied, commitNanos);
+            } catch (RuntimeException e) { // a meter must never stop the writer
+                LOG.warn("A batch observer threw; ignored", e);
+            }
         }
         completeLater(batch, results, failures);
     }

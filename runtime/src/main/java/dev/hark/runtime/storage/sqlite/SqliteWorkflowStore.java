@@ -1,5 +1,6 @@
 package dev.hark.runtime.storage.sqlite;
 
+import dev.hark.runtime.storage.BatchObserver;
 import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.EarlyEventOutcome;
@@ -408,6 +409,11 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     @Override
     public StoreStats stats() {
         return writer.stats();
+    }
+
+    @Override
+    public void observeBatches(BatchObserver observer) {
+        writer.observeBatches(Objects.requireNonNull(observer, "observer"));
     }
 
     // ---------------------------------------------------------------- reads
