@@ -220,6 +220,14 @@ final class ServeCommand implements Callable<Integer> {
     Duration replyTimeout;
 
     @Option(
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            defaultValue = "${sys:hark.log.format:-text}",
+            description = "Log lines on standard error: text (the default) or json, one JSON object per line with"
+                    + " workflow_id, task and listener under \"mdc\" (also -Dhark.log.format=json)")
+    String logFormat;
+
+    @Option(
             names = "--store-queue",
             paramLabel = "N",
             defaultValue = "" + SqliteWorkflowStore.DEFAULT_QUEUE_CAPACITY,
@@ -338,6 +346,7 @@ final class ServeCommand implements Callable<Integer> {
         HttpSettings http;
         HttpSettings admin;
         try {
+            LogFormat.use(logFormat);
             http = httpSettings();
             admin = adminSettings(http);
             if (storeQueue < 1) {

@@ -1,5 +1,6 @@
 package dev.hark.runtime.engine;
 
+import dev.hark.runtime.logging.LogFields;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.protocol.EventTask;
 import dev.hark.runtime.storage.StoreWrite;
@@ -323,7 +324,7 @@ final class WorkflowRun implements EventTask.Owner {
     @Override
     public void waitFailed(int node, String message, Throwable cause) {
         Step.Wait wait = (Step.Wait) graph.step(node);
-        fail(wait.taskId() + ": " + message, wait.listener(), cause);
+        fail(wait.taskId() + ": " + message, wait.taskId(), wait.listener(), cause);
     }
 
     private void launchReady() {
@@ -414,13 +415,21 @@ final class WorkflowRun implements EventTask.Owner {
         try {
             type = engine.listenerType(wait.listener());
         } catch (RuntimeException | LinkageError e) {
-            engine.executor().execute(() -> fail(wait.taskId() + ": " + e.getMessage(), wait.listener(), e));
+            engine.executor()
+                    .execute(() -> fail(wait.taskId() + ": " + e.getMessage(), wait.taskId(), wait.listener(), e));
             return null;
         }
         return new EventTask(engine.eventServices(), this, id, wait.taskId(), node, type, outputs[wait.args()]);
     }
 
     private void runTask(int node, Step.Task task, String[] inputEnvelopes, int attempt) {
+        // The task's own log lines, and the engine's about it, carry the workflow and the task.
+        try (LogFields fields = LogFields.of(id, task.taskId(), null)) {
+            runTaskLogged(node, task, inputEnvelopes, attempt);
+        }
+    }
+
+    private void runTaskLogged(int node, Step.Task task, String[] inputEnvelopes, int attempt) {
         synchronized (this) {
             if (status != WorkflowStatus.RUNNING) {
                 return;
@@ -452,7 +461,7 @@ final class WorkflowRun implements EventTask.Owner {
                 engine.executor().execute(() -> runTask(node, task, inputEnvelopes, attempt + 1));
             } else {
                 String tries = task.retries() == 0 ? "" : " (after " + (attempt + 1) + " attempts)";
-                fail("task " + task.taskId() + " threw " + e + tries, e);
+                fail("task " + task.taskId() + " threw " + e + tries, task.taskId(), e);
             }
             return;
         }
@@ -472,6 +481,7 @@ final class WorkflowRun implements EventTask.Owner {
                     } else {
                         fail(
                                 "output of task " + task.taskId() + " could not be stored: " + failure.getMessage(),
+                                task.taskId(),
                                 failure);
                     }
                 },
@@ -496,7 +506,10 @@ final class WorkflowRun implements EventTask.Owner {
             continuation = DagCompiler.compile(next, engine.codec(), Continuation.taskIdPrefix(number));
             record = new Continuation(number, continuation).write();
         } catch (RuntimeException e) {
-            fail("task " + task.taskId() + " returned a workflow node that cannot be run: " + e.getMessage(), e);
+            fail(
+                    "task " + task.taskId() + " returned a workflow node that cannot be run: " + e.getMessage(),
+                    task.taskId(),
+                    e);
             return;
         }
         CompletableFuture<Void> written;
@@ -512,6 +525,7 @@ final class WorkflowRun implements EventTask.Owner {
                         fail(
                                 "the continuation of task " + task.taskId() + " could not be stored: "
                                         + failure.getMessage(),
+                                task.taskId(),
                                 failure);
                         return;
                     }
@@ -574,12 +588,16 @@ final class WorkflowRun implements EventTask.Owner {
         return true;
     }
 
-    private void fail(String message, Throwable cause) {
-        fail(message, null, cause);
+    /** @param task the task that failed */
+    private void fail(String message, String task, Throwable cause) {
+        fail(message, task, null, cause);
     }
 
-    /** @param listener the listener of the wait that failed, or null */
-    private void fail(String message, String listener, Throwable cause) {
+    /**
+     * @param task the task or wait that failed
+     * @param listener the listener of the wait that failed, or null
+     */
+    private void fail(String message, String task, String listener, Throwable cause) {
         synchronized (this) {
             if (status != WorkflowStatus.RUNNING) {
                 return;
@@ -589,10 +607,12 @@ final class WorkflowRun implements EventTask.Owner {
         }
         // Once per workflow (the status guards it), with the trace: the stored status keeps it too,
         // but an operator reads the log first.
-        if (listener == null) {
-            LOG.warn("Workflow {} failed: {}", id, message, cause);
-        } else {
-            LOG.warn("Workflow {} failed: {} (listener {})", id, message, listener, cause);
+        try (LogFields fields = LogFields.of(id, task, listener)) {
+            if (listener == null) {
+                LOG.warn("Workflow {} failed: {}", id, message, cause);
+            } else {
+                LOG.warn("Workflow {} failed: {} (listener {})", id, message, listener, cause);
+            }
         }
         engine.store()
                 .write(new StoreWrite.SetStatus(id, WorkflowStatus.FAILED, null, describe(message, cause)))

@@ -5,6 +5,7 @@ import dev.hark.api.EventListener;
 import dev.hark.api.InboxMessage;
 import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.event.Delivery;
+import dev.hark.runtime.logging.LogFields;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
@@ -122,6 +123,17 @@ public final class EventTask {
 
     /** Starts polling. Call on the executor. */
     public void poll() {
+        // The listener's own log lines while it starts polling, and the engine's, carry the wait.
+        try (LogFields fields = logFields()) {
+            pollLogged();
+        }
+    }
+
+    private LogFields logFields() {
+        return LogFields.of(workflowId, taskId, type.id());
+    }
+
+    private void pollLogged() {
         EventListener<Object, Event> fresh;
         Object args;
         try {
@@ -316,11 +328,13 @@ public final class EventTask {
             } else if (cause instanceof RaceDecidedException) {
                 raceLost();
             } else if (stopped) {
-                LOG.warn(
-                        "Checkpoint of {} in workflow {} failed after the wait was cancelled: {}",
-                        taskId,
-                        workflowId,
-                        failure.toString());
+                try (LogFields fields = logFields()) {
+                    LOG.warn(
+                            "Checkpoint of {} in workflow {} failed after the wait was cancelled: {}",
+                            taskId,
+                            workflowId,
+                            failure.toString());
+                }
                 settleReplies(reply -> new Delivery.Failed(
                         workflowId,
                         reply.message().key(),
@@ -419,6 +433,12 @@ public final class EventTask {
 
     /** @param what "Poll" or "Checkpoint": which step of the attempt failed */
     private void pollFailed(String what, Throwable error) {
+        try (LogFields fields = logFields()) {
+            pollFailedLogged(what, error);
+        }
+    }
+
+    private void pollFailedLogged(String what, Throwable error) {
         int attempt;
         synchronized (this) {
             if (cancelled) {
@@ -487,7 +507,7 @@ public final class EventTask {
      */
     private void commit(Event event, int attempt, Runnable releaseClaims) {
         CompletionStage<Void> stage;
-        try {
+        try (LogFields fields = logFields()) {
             EventListener<Object, Event> current = listener;
             stage = PluginCalls.in(current.getClass(), () -> current.eventCheckpointed(event, context));
         } catch (Throwable e) {
@@ -521,6 +541,12 @@ public final class EventTask {
             return;
         }
         services.metrics().commitRetried(type.id());
+        try (LogFields fields = logFields()) {
+            retryCommit(event, attempt, failure, releaseClaims);
+        }
+    }
+
+    private void retryCommit(Event event, int attempt, Throwable failure, Runnable releaseClaims) {
         Duration delay = backoff(attempt);
         services.retryLog()
                 .attemptFailed(
@@ -555,11 +581,13 @@ public final class EventTask {
         }
         services.store().write(new StoreWrite.MarkCommitted(workflowId, taskId)).whenComplete((ok, failure) -> {
             if (failure != null) {
-                LOG.warn(
-                        "Recording the commit of {} in workflow {} failed; a resume commits again: {}",
-                        taskId,
-                        workflowId,
-                        failure.toString());
+                try (LogFields fields = logFields()) {
+                    LOG.warn(
+                            "Recording the commit of {} in workflow {} failed; a resume commits again: {}",
+                            taskId,
+                            workflowId,
+                            failure.toString());
+                }
             }
         });
     }
