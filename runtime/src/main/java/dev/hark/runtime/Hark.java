@@ -35,7 +35,9 @@ import dev.hark.workflow.WorkflowStateException;
 import dev.hark.workflow.WorkflowStatus;
 import dev.hark.workflow.internal.Json;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -493,6 +495,27 @@ public final class Hark implements AutoCloseable {
         return Optional.ofNullable(adminServer).map(HttpApiServer::address);
     }
 
+    /**
+     * Writes a consistent copy of this runtime's store to {@code target}, a new file, while the
+     * runtime runs: every event acknowledged and every write completed before the call is in it.
+     * With the embedded store the backup is one SQLite file, which {@code SqliteBackups.restore}
+     * (or {@code hark restore}) puts in place as a data folder's store.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
+     * @throws IOException if the backup cannot be written
+     * @throws UnsupportedOperationException if the store cannot copy itself
+     */
+    public void backup(Path target) throws IOException {
+        try {
+            join(store.backupTo(Objects.requireNonNull(target, "target")));
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw e;
+        }
+    }
+
     /** @return the runtime's current load */
     public RuntimeMetrics metrics() {
         return new RuntimeMetrics(engine.activeCount(), engine.pendingTimers(), engine.inboxWaits(), store.stats());
@@ -701,6 +724,12 @@ public final class Hark implements AutoCloseable {
         @Override
         public void cancel(String workflowId) {
             Hark.this.cancel(workflowId);
+        }
+
+        @Override
+        public long backup(Path target) throws IOException {
+            Hark.this.backup(target);
+            return Files.size(target);
         }
 
         @Override

@@ -28,6 +28,9 @@ import tools.jackson.databind.JsonNode;
 /** The admin API seen from the command line: one request, its JSON answer, or a clear failure. */
 final class AdminClient {
 
+    /** How long a request may take before the command gives up. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
+
     /** The environment variable holding the token the client sends, unless {@code --token-file} names one. */
     static final String TOKEN_VARIABLE = "HARK_TOKEN";
 
@@ -151,10 +154,15 @@ final class AdminClient {
     }
 
     JsonNode get(String path) throws Refused, Unreachable {
-        return send(HttpRequest.newBuilder(resolve(path)).GET());
+        return send(HttpRequest.newBuilder(resolve(path)).GET(), REQUEST_TIMEOUT);
     }
 
     JsonNode post(String path, JsonNode body) throws Refused, Unreachable {
+        return post(path, body, REQUEST_TIMEOUT);
+    }
+
+    /** A POST that may take longer than most (a backup). */
+    JsonNode post(String path, JsonNode body, Duration timeout) throws Refused, Unreachable {
         // The server refuses a POST without this type, even a bodiless one (a browser form's defence).
         HttpRequest.Builder request = HttpRequest.newBuilder(resolve(path)).header("Content-Type", "application/json");
         if (body == null) {
@@ -162,7 +170,7 @@ final class AdminClient {
         } else {
             request.POST(HttpRequest.BodyPublishers.ofString(body.toString()));
         }
-        return send(request);
+        return send(request, timeout);
     }
 
     private URI resolve(String path) {
@@ -170,14 +178,13 @@ final class AdminClient {
         return URI.create((base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path);
     }
 
-    private JsonNode send(HttpRequest.Builder request) throws Refused, Unreachable {
+    private JsonNode send(HttpRequest.Builder request, Duration timeout) throws Refused, Unreachable {
         if (authorization != null) {
             request.header("Authorization", authorization);
         }
         HttpResponse<String> response;
         try {
-            response =
-                    client.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
+            response = client.send(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
         } catch (ConnectException e) {
             throw new Unreachable(server, e);
         } catch (IOException e) {

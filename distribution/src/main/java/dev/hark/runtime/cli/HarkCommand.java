@@ -20,6 +20,8 @@ import picocli.CommandLine.Command;
             WorkflowCommands.Output.class,
             WorkflowCommands.ListWorkflows.class,
             WorkflowCommands.Cancel.class,
+            BackupCommands.Backup.class,
+            BackupCommands.Restore.class,
             CommandLine.HelpCommand.class
         })
 public final class HarkCommand implements Runnable {

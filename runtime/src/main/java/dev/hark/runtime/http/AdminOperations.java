@@ -4,6 +4,8 @@ import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.workflow.OpenWait;
 import dev.hark.workflow.UnknownDefinitionException;
 import dev.hark.workflow.WorkflowStatus;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,6 +79,17 @@ public interface AdminOperations {
     }
 
     void cancel(String workflowId);
+
+    /**
+     * Writes a consistent copy of the store to {@code target}, a new file (the backup endpoint).
+     *
+     * @return the backup's size in bytes
+     * @throws java.nio.file.FileAlreadyExistsException if {@code target} exists
+     * @throws UnsupportedOperationException if the store cannot copy itself
+     */
+    default long backup(Path target) throws IOException {
+        throw new UnsupportedOperationException("this runtime's store cannot be backed up through the admin API");
+    }
 
     /**
      * @return figures for the health check: {@code status} ({@link #HEALTH_OK},

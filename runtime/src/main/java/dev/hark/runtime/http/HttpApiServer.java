@@ -38,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -205,6 +206,7 @@ public final class HttpApiServer implements AutoCloseable {
                 admin == null ? null : AdminHandler.executor(DaemonThreads.numbered("hark-admin"));
         Router router = new Router(events, adminHandler, adminThreads, endpoints != Endpoints.EVENTS, authenticator);
         router.metrics(metrics, scrape == null || adminHandler == null ? null : new MetricsHandler(scrape));
+        router.backups(admin == null ? null : new BackupHandler(admin));
         HostRules hosts = new HostRules(settings.effectiveAllowedHosts());
         ConnectionLimit limit = new ConnectionLimit(settings.maxConnections());
         HttpDecoderConfig decoding = new HttpDecoderConfig()
@@ -361,6 +363,8 @@ public final class HttpApiServer implements AutoCloseable {
         private HarkMetrics metrics = HarkMetrics.NONE;
         /** {@code GET /metrics}, or null when this server does not serve it. */
         private MetricsHandler metricsHandler;
+        /** {@code POST /admin/backup}, or null when this server has no admin API. */
+        private BackupHandler backupHandler;
 
         /**
          * @param events the event endpoint, or null when this server does not serve events
@@ -389,24 +393,37 @@ public final class HttpApiServer implements AutoCloseable {
             return metrics;
         }
 
+        void backups(BackupHandler handler) {
+            this.backupHandler = handler;
+        }
+
+        /** Serves {@code call} on an admin thread once an admin token (if credentials are set) allows it. */
+        private void adminOnly(HttpCall call, Consumer<HttpCall> handler) {
+            if (authenticator.admin(call) instanceof Authenticator.Refused refused) {
+                call.reply(
+                        refused.status(),
+                        refused.headers(),
+                        HttpExchanges.error(refused.code(), refused.message(), null));
+                return;
+            }
+            try {
+                adminThreads.execute(() -> handler.accept(call));
+            } catch (RejectedExecutionException e) {
+                call.reply(
+                        503,
+                        Map.of("Retry-After", "1"),
+                        HttpExchanges.error("admin_busy", "the admin threads are busy or stopping", null));
+            }
+        }
+
         void route(HttpCall call) {
             String path = call.path();
             if (metricsHandler != null && adminApi && path.equals(MetricsHandler.PATH)) {
-                if (authenticator.admin(call) instanceof Authenticator.Refused refused) {
-                    call.reply(
-                            refused.status(),
-                            refused.headers(),
-                            HttpExchanges.error(refused.code(), refused.message(), null));
-                    return;
-                }
-                try {
-                    adminThreads.execute(() -> metricsHandler.handle(call));
-                } catch (RejectedExecutionException e) {
-                    call.reply(
-                            503,
-                            Map.of("Retry-After", "1"),
-                            HttpExchanges.error("admin_busy", "the admin threads are busy or stopping", null));
-                }
+                adminOnly(call, metricsHandler::handle);
+                return;
+            }
+            if (backupHandler != null && adminApi && path.equals(BackupHandler.PATH)) {
+                adminOnly(call, backupHandler::handle);
                 return;
             }
             if (events != null && path.startsWith(EventHandler.PATH)) {

@@ -1,6 +1,7 @@
 package dev.hark.runtime.storage;
 
 import dev.hark.workflow.WorkflowStatus;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -102,6 +103,11 @@ public abstract class ForwardingWorkflowStore implements WorkflowStore {
     @Override
     public void observeBatches(BatchObserver observer) {
         real.observeBatches(observer);
+    }
+
+    @Override
+    public CompletableFuture<Void> backupTo(Path target) {
+        return real.backupTo(target);
     }
 
     @Override

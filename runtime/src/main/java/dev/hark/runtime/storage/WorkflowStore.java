@@ -1,6 +1,7 @@
 package dev.hark.runtime.storage;
 
 import dev.hark.workflow.WorkflowStatus;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -109,6 +110,18 @@ public interface WorkflowStore extends AutoCloseable {
      * commit latency). Stores without transactions of their own ignore it.
      */
     default void observeBatches(BatchObserver observer) {}
+
+    /**
+     * Writes a consistent copy of the store to {@code target}, a new file, while the store serves:
+     * everything committed before the call is in it. The copy is durable once the stage completes.
+     *
+     * @return fails with {@link java.nio.file.FileAlreadyExistsException} when {@code target}
+     *     exists, {@link UnsupportedOperationException} for a store that cannot copy itself
+     */
+    default CompletableFuture<Void> backupTo(Path target) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(
+                getClass().getName() + " cannot back itself up; use the tools of its database"));
+    }
 
     /**
      * @return whether the store takes writes now: the readiness check ({@code /health/ready})

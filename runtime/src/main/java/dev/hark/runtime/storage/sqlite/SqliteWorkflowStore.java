@@ -22,6 +22,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -409,6 +410,30 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     @Override
     public StoreStats stats() {
         return writer.stats();
+    }
+
+    /**
+     * {@code VACUUM INTO} on a reader connection: one read transaction, so a snapshot of everything
+     * committed when it began, taken without holding up the writer (SqliteBackups).
+     */
+    @Override
+    public CompletableFuture<Void> backupTo(Path target) {
+        Connection c;
+        try {
+            c = borrowReader();
+        } catch (StorageException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        try {
+            SqliteBackups.vacuumInto(c, target);
+            return CompletableFuture.completedFuture(null);
+        } catch (FileAlreadyExistsException | NoSuchFileException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (SQLException | IOException e) {
+            return CompletableFuture.failedFuture(SqliteBackups.failure(target, e));
+        } finally {
+            returnReader(c);
+        }
     }
 
     @Override
