@@ -544,6 +544,7 @@ public final class Hark implements AutoCloseable {
             engine.close();
             store.close();
         } finally {
+            engine.metrics().close();
             releaseLock();
         }
     }
@@ -580,6 +581,7 @@ public final class Hark implements AutoCloseable {
             engine.halt();
             store.close();
         } finally {
+            engine.metrics().close();
             releaseLock();
         }
     }

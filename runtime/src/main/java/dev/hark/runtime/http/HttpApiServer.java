@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The runtime's HTTP server (Netty, HTTP/1.1 keep-alive): the event endpoint
- * {@code /event/send_event/…} and, when given, the admin API ({@code /workflows…}, {@code /health}).
+ * {@code /event/send_event/…} and, when given, the admin API ({@code /workflows…}, {@code /health},
+ * {@code GET /metrics} ({@link MetricsHandler}), {@code POST /admin/backup} ({@link BackupHandler})).
  * Anything else is a JSON 404; a body over the limit is a JSON 413.
  *
  * <p>Event requests are parsed and handed to the inbox on the connection's I/O thread (the work is

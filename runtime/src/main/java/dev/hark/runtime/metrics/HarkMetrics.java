@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -42,6 +43,8 @@ public final class HarkMetrics {
     private final Map<Integer, Counter> httpReplies = new ConcurrentHashMap<>();
     /** What the gauges and function counters read: Micrometer holds those weakly. */
     private final List<Object> sources = new CopyOnWriteArrayList<>();
+    /** Every meter registered here, removed from the registry by {@link #close}. */
+    private final List<Meter> meters = new CopyOnWriteArrayList<>();
 
     private final DistributionSummary batchSize;
     private final Timer commitLatency;
@@ -53,23 +56,40 @@ public final class HarkMetrics {
             this.commitLatency = null;
             return;
         }
-        this.batchSize = DistributionSummary.builder("hark.store.batch.size")
+        this.batchSize = registered(DistributionSummary.builder("hark.store.batch.size")
                 .description("Writes per store transaction (group commit: one flush to disk for the batch)")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(1.0)
                 .maximumExpectedValue(10_000.0)
-                .register(registry);
-        this.commitLatency = Timer.builder("hark.store.commit.duration")
+                .register(registry));
+        this.commitLatency = registered(Timer.builder("hark.store.commit.duration")
                 .description("Time to commit one store transaction, its fsync included")
                 .publishPercentileHistogram()
                 .minimumExpectedValue(Duration.ofNanos(10_000))
                 .maximumExpectedValue(Duration.ofSeconds(10))
-                .register(registry);
+                .register(registry));
     }
 
     /** @return meters over {@code registry}, or {@link #NONE} for null */
     public static HarkMetrics of(MeterRegistry registry) {
         return registry == null ? NONE : new HarkMetrics(registry);
+    }
+
+    /**
+     * Removes this runtime's meters from the registry: a runtime opened later on the same registry
+     * registers its own, instead of finding these bound to a closed runtime.
+     */
+    public void close() {
+        if (registry != null) {
+            meters.forEach(registry::remove);
+            meters.clear();
+            sources.clear();
+        }
+    }
+
+    private <M extends Meter> M registered(M meter) {
+        meters.add(meter);
+        return meter;
     }
 
     /** @return whether this records anything */
@@ -87,13 +107,13 @@ public final class HarkMetrics {
         checkpointLatency
                 .computeIfAbsent(
                         listener,
-                        l -> Timer.builder("hark.checkpoint.duration")
+                        l -> registered(Timer.builder("hark.checkpoint.duration")
                                 .description("From a listener's delivery of an event to its durable checkpoint")
                                 .tag("listener", l)
                                 .publishPercentileHistogram()
                                 .minimumExpectedValue(Duration.ofNanos(10_000))
                                 .maximumExpectedValue(Duration.ofSeconds(30))
-                                .register(registry))
+                                .register(registry)))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -142,10 +162,10 @@ public final class HarkMetrics {
     private AtomicInteger parkedCount(String listener) {
         return parked.computeIfAbsent(listener, l -> {
             AtomicInteger count = new AtomicInteger();
-            Gauge.builder("hark.waits.parked", count, AtomicInteger::get)
+            registered(Gauge.builder("hark.waits.parked", count, AtomicInteger::get)
                     .description("Waits parked on their listener's poll, by listener")
                     .tag("listener", l)
-                    .register(registry);
+                    .register(registry));
             return count;
         });
     }
@@ -155,11 +175,11 @@ public final class HarkMetrics {
         if (registry != null) {
             finished.computeIfAbsent(
                             status,
-                            s -> Counter.builder("hark.workflows.finished")
+                            s -> registered(Counter.builder("hark.workflows.finished")
                                     .description(
                                             "Workflows that ended in this runtime since it started, by final status")
                                     .tag("status", s.toLowerCase(Locale.ROOT))
-                                    .register(registry))
+                                    .register(registry)))
                     .increment();
         }
     }
@@ -170,10 +190,10 @@ public final class HarkMetrics {
             httpReplies
                     .computeIfAbsent(
                             status,
-                            s -> Counter.builder("hark.http.replies")
+                            s -> registered(Counter.builder("hark.http.replies")
                                     .description("HTTP replies, by status code")
                                     .tag("status", Integer.toString(s))
-                                    .register(registry))
+                                    .register(registry)))
                     .increment();
         }
     }
@@ -190,10 +210,10 @@ public final class HarkMetrics {
     public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> read) {
         if (registry != null) {
             sources.add(source);
-            Gauge.builder(name, source, read)
+            registered(Gauge.builder(name, source, read)
                     .description(description)
                     .strongReference(true)
-                    .register(registry);
+                    .register(registry));
         }
     }
 
@@ -201,18 +221,18 @@ public final class HarkMetrics {
     public void functionCounter(String name, String description, Supplier<Number> read) {
         if (registry != null) {
             sources.add(read);
-            FunctionCounter.builder(name, read, r -> r.get().doubleValue())
+            registered(FunctionCounter.builder(name, read, r -> r.get().doubleValue())
                     .description(description)
-                    .register(registry);
+                    .register(registry));
         }
     }
 
     private Counter counter(Map<String, Counter> byListener, String listener, String name, String description) {
         return byListener.computeIfAbsent(
                 listener,
-                l -> Counter.builder(name)
+                l -> registered(Counter.builder(name)
                         .description(description)
                         .tag("listener", l)
-                        .register(registry));
+                        .register(registry)));
     }
 }
