@@ -26,6 +26,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.OffsetMetadataTooLarge;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -46,8 +47,9 @@ import tools.jackson.databind.json.JsonMapper;
  * runs without the wait being cancelled) or that nobody acts on within {@link #OFFER_TIMEOUT} (its
  * wait died with its runtime) is offered again, after a back-off for a refused one. A record is done
  * when {@code eventCheckpointed} names it, from this process's wait or from a recommit after a
- * restart (R5.2); a commit's stage completes only once the group's committed offset is past the
- * record, so a commit the runtime recorded is one Kafka never redelivers.
+ * restart (R5.2); a commit's stage completes only once Kafka records the record as consumed — below
+ * the group's committed offset, or in that commit's metadata (see {@link PartitionLedger}) — so a
+ * commit the runtime recorded is one Kafka never redelivers.
  */
 final class TopicConsumer {
 
@@ -78,7 +80,7 @@ final class TopicConsumer {
     private final Object lock = new Object();
     private final Map<Integer, PartitionLedger> ledgers = new TreeMap<>();
     private final Deque<Waiter> waiters = new ArrayDeque<>();
-    /** checkpointed records not fetched here (yet): a recommit after a restart, before the fetch */
+    /** checkpointed records of partitions not assigned yet: a recommit after a restart, before the assignment */
     private final Map<Integer, Set<Long>> doneAhead = new HashMap<>();
     /** commits waiting for the group's offset to pass them, per partition, by offset */
     private final Map<Integer, TreeMap<Long, List<CompletableFuture<Void>>>> commits = new HashMap<>();
@@ -88,6 +90,8 @@ final class TopicConsumer {
     private boolean assigned;
 
     private long nextAssignAttempt;
+    /** how far above the committed offset a commit's metadata lists checkpointed records; cut when the broker refuses its size */
+    private int maxSpan = PartitionLedger.DEFAULT_MAX_SPAN;
     /** waits and commits in progress; the consumer closes after {@link #LINGER} at zero */
     private int users;
 
@@ -189,7 +193,7 @@ final class TopicConsumer {
         offers.forEach(Runnable::run);
     }
 
-    /** A workflow checkpointed {@code event}: completes once the group's committed offset is past it. */
+    /** A workflow checkpointed {@code event}: completes once Kafka records it as consumed. */
     CompletionStage<Void> checkpointed(KafkaEvent event) {
         CompletableFuture<Void> done = new CompletableFuture<>();
         synchronized (lock) {
@@ -197,13 +201,18 @@ final class TopicConsumer {
             if (ledger != null && event.offset() < ledger.committed()) {
                 done.complete(null);
             } else {
-                Entry<Object> entry = ledger == null ? null : ledger.get(event.offset());
-                if (entry != null) {
-                    markDone(entry);
-                } else {
+                if (ledger == null) {
                     doneAhead
                             .computeIfAbsent(event.partition(), p -> new HashSet<>())
                             .add(event.offset());
+                } else {
+                    Entry<Object> entry = ledger.get(event.offset());
+                    if (entry != null) {
+                        release(entry);
+                    }
+                    if (!ledger.done(event.offset())) {
+                        ledger.recommit(); // done before, maybe durable already: one more commit says so for sure
+                    }
                 }
                 commits.computeIfAbsent(event.partition(), p -> new TreeMap<>())
                         .computeIfAbsent(event.offset(), o -> new ArrayList<>())
@@ -214,17 +223,16 @@ final class TopicConsumer {
         return done;
     }
 
-    /** Call holding the lock. */
-    private void markDone(Entry<Object> entry) {
-        if (entry.state == State.DONE) {
-            return;
-        }
+    /** The record is checkpointed: the wait it was offered to (if still counted) is over. Call holding the lock. */
+    private void release(Entry<Object> entry) {
         if (entry.holder instanceof Waiter holder && !holder.ended) {
             holder.ended = true;
             users--;
+            if (users == 0) {
+                idleSince = System.currentTimeMillis();
+            }
         }
         entry.holder = null;
-        entry.state = State.DONE;
     }
 
     /** Offers free records to pending waits. Call holding the lock; run the returned offers after it. */
@@ -294,6 +302,8 @@ final class TopicConsumer {
                 return false;
             }
             Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
+            Map<Integer, PartitionLedger.Commit> planned = new HashMap<>();
+            Map<Integer, Long> versions = new HashMap<>();
             List<Runnable> offers;
             boolean close = false;
             synchronized (lock) {
@@ -303,20 +313,19 @@ final class TopicConsumer {
                     if (ledger == null) {
                         continue;
                     }
-                    Entry<Object> entry = ledger.add(record.offset(), eventOf(record));
-                    if (entry != null) {
-                        Set<Long> ahead = doneAhead.get(record.partition());
-                        if (ahead != null && ahead.remove(record.offset())) {
-                            entry.state = State.DONE;
-                        }
-                    }
+                    ledger.add(record.offset(), eventOf(record));
                 }
                 expireOffers(now);
                 offers = match(now);
                 for (Map.Entry<Integer, PartitionLedger> e : ledgers.entrySet()) {
-                    long point = e.getValue().commitPoint();
-                    if (point > e.getValue().committed()) {
-                        toCommit.put(new TopicPartition(key.topic(), e.getKey()), new OffsetAndMetadata(point));
+                    PartitionLedger ledger = e.getValue();
+                    if (ledger.needsCommit()) {
+                        PartitionLedger.Commit commit = ledger.nextCommit(maxSpan);
+                        planned.put(e.getKey(), commit);
+                        versions.put(e.getKey(), ledger.version());
+                        toCommit.put(
+                                new TopicPartition(key.topic(), e.getKey()),
+                                new OffsetAndMetadata(commit.offset(), commit.metadata()));
                     }
                 }
                 pauseOrResume();
@@ -327,7 +336,7 @@ final class TopicConsumer {
             }
             offers.forEach(Runnable::run);
             if (!toCommit.isEmpty()) {
-                commit(toCommit);
+                commit(toCommit, planned, versions);
             }
             if (close) {
                 owner.retire(key, this);
@@ -381,15 +390,28 @@ final class TopicConsumer {
             partitions.add(new TopicPartition(key.topic(), info.partition()));
         }
         consumer.assign(partitions);
-        Map<TopicPartition, Long> start = new HashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                consumer.committed(new HashSet<>(partitions), Duration.ofSeconds(10));
+        Map<TopicPartition, PartitionLedger> start = new HashMap<>();
         for (TopicPartition tp : partitions) {
-            start.put(tp, consumer.position(tp, Duration.ofSeconds(10)));
+            long position = consumer.position(tp, Duration.ofSeconds(10));
+            OffsetAndMetadata mark = committed.get(tp);
+            start.put(
+                    tp,
+                    PartitionLedger.resume(
+                            position, mark != null && mark.offset() == position ? mark.metadata() : null));
         }
         List<CompletableFuture<Void>> complete = new ArrayList<>();
         synchronized (lock) {
-            for (Map.Entry<TopicPartition, Long> e : start.entrySet()) {
-                ledgers.put(e.getKey().partition(), new PartitionLedger(e.getValue()));
-                completeBelow(e.getKey().partition(), e.getValue(), complete);
+            for (Map.Entry<TopicPartition, PartitionLedger> e : start.entrySet()) {
+                int partition = e.getKey().partition();
+                PartitionLedger ledger = e.getValue();
+                ledgers.put(partition, ledger);
+                completeDurable(partition, ledger.committed(), ledger.doneOffsets(), complete);
+                Set<Long> ahead = doneAhead.remove(partition);
+                if (ahead != null) {
+                    ahead.forEach(ledger::done);
+                }
             }
         }
         assigned = true;
@@ -397,45 +419,55 @@ final class TopicConsumer {
         return true;
     }
 
-    /** Commits synchronously on the consumer thread; a failed commit is tried again on the next round. */
-    private void commit(Map<TopicPartition, OffsetAndMetadata> toCommit) {
+    /**
+     * Commits synchronously on the consumer thread; a failed commit is tried again on the next round,
+     * and one whose metadata the broker finds too large ({@code offset.metadata.max.bytes}) with a
+     * narrower span.
+     */
+    private void commit(
+            Map<TopicPartition, OffsetAndMetadata> toCommit,
+            Map<Integer, PartitionLedger.Commit> planned,
+            Map<Integer, Long> versions) {
         try {
             consumer.commitSync(toCommit, Duration.ofSeconds(10));
-        } catch (WakeupException e) {
+        } catch (OffsetMetadataTooLarge e) {
+            maxSpan = maxSpan >= 256 ? maxSpan / 4 : 0;
             return;
         } catch (RuntimeException e) {
             return;
         }
-        committed(toCommit);
-    }
-
-    private void committed(Map<TopicPartition, OffsetAndMetadata> done) {
         List<CompletableFuture<Void>> complete = new ArrayList<>();
         synchronized (lock) {
-            for (Map.Entry<TopicPartition, OffsetAndMetadata> e : done.entrySet()) {
-                int partition = e.getKey().partition();
-                long offset = e.getValue().offset();
+            for (Map.Entry<Integer, PartitionLedger.Commit> e : planned.entrySet()) {
+                int partition = e.getKey();
+                PartitionLedger.Commit commit = e.getValue();
                 PartitionLedger ledger = ledgers.get(partition);
                 if (ledger != null) {
-                    ledger.committedTo(offset);
+                    ledger.committed(commit, versions.get(partition));
                 }
-                completeBelow(partition, offset, complete);
+                completeDurable(partition, commit.offset(), commit.doneAbove(), complete);
             }
         }
         complete.forEach(f -> f.complete(null));
     }
 
-    /** Call holding the lock. */
-    private void completeBelow(int partition, long offset, List<CompletableFuture<Void>> complete) {
+    /**
+     * Completes the commits Kafka now records: those below {@code offset}, and those the offset's
+     * metadata lists as done above it. Call holding the lock.
+     */
+    private void completeDurable(int partition, long offset, long[] doneAbove, List<CompletableFuture<Void>> complete) {
         TreeMap<Long, List<CompletableFuture<Void>>> waiting = commits.get(partition);
-        if (waiting != null) {
-            Map<Long, List<CompletableFuture<Void>>> below = waiting.headMap(offset, false);
-            below.values().forEach(complete::addAll);
-            below.clear();
+        if (waiting == null) {
+            return;
         }
-        Set<Long> ahead = doneAhead.get(partition);
-        if (ahead != null) {
-            ahead.removeIf(o -> o < offset);
+        Map<Long, List<CompletableFuture<Void>>> below = waiting.headMap(offset, false);
+        below.values().forEach(complete::addAll);
+        below.clear();
+        for (long done : doneAbove) {
+            List<CompletableFuture<Void>> futures = waiting.remove(done);
+            if (futures != null) {
+                complete.addAll(futures);
+            }
         }
     }
 

@@ -53,7 +53,7 @@ public final class TopicConsumers {
 
     /**
      * @param event a record a workflow checkpointed
-     * @return completes once the group's committed offset is past it
+     * @return completes once Kafka records it as consumed (below the group's offset, or in its metadata)
      */
     public CompletionStage<Void> checkpointed(KafkaEvent event) {
         Key key = new Key(event.bootstrapServers(), event.group(), event.topic());

@@ -162,6 +162,24 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /** @return the group's commits (offset and metadata) per partition of {@code topic}, where it has one */
+    public Map<Integer, OffsetAndMetadata> committedMarks(String group, String topic) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get(30, TimeUnit.SECONDS);
+            Map<Integer, OffsetAndMetadata> result = new java.util.TreeMap<>();
+            offsets.forEach((tp, mark) -> {
+                if (tp.topic().equals(topic) && mark != null) {
+                    result.put(tp.partition(), mark);
+                }
+            });
+            return result;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot read the offsets of " + group + ": " + e, e);
+        }
+    }
+
     /** @return the group's committed offset per partition of {@code topic} (0 where none) */
     public Map<Integer, Long> committed(String group, String topic, int partitions) {
         try {

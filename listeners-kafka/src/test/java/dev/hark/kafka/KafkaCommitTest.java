@@ -13,13 +13,16 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
 /**
  * The offset tracking against a real broker, through direct calls of the listener: out-of-order
- * checkpoints commit only the contiguous run, a cancelled or refused wait gives its record back, the
- * key filter, and a restart that recommits before the record is fetched (R5.2).
+ * checkpoints move the group's offset only past the contiguous run and record the others in the
+ * commit's metadata, a consumer started anew never offers those again, a cancelled or refused wait
+ * gives its record back, the key filter, and a restart that recommits before the record is fetched
+ * (R5.2).
  */
 class KafkaCommitTest {
 
@@ -63,18 +66,57 @@ class KafkaCommitTest {
         KafkaEvent first =
                 events.stream().filter(e -> e.offset() == 0).findFirst().orElseThrow();
         assertEquals(Map.of("n", 0), first.value(), "a JSON value is plain data");
-        CompletableFuture<Void> third = commit(events, 2);
-        CompletableFuture<Void> second = commit(events, 1);
-        Thread.sleep(1_000);
-        assertFalse(third.isDone() || second.isDone(), "offset 0 is not checkpointed: no commit may complete");
-        assertEquals(0, committed(args), "offsets 1 and 2 are checkpointed, 0 is not: the group must stay at 0");
+        commit(events, 2).get(20, TimeUnit.SECONDS);
+        commit(events, 1).get(20, TimeUnit.SECONDS);
+        assertEquals(
+                0,
+                committed(args),
+                "offsets 1 and 2 are checkpointed, 0 is not: the group's offset must stay at 0 (1 and 2 are in"
+                        + " its metadata)");
+        assertEquals(Set.of(1L, 2L), doneAbove(args), "the commits of 1 and 2 completed: Kafka must record them");
         commit(events, 0).get(20, TimeUnit.SECONDS);
-        second.get(20, TimeUnit.SECONDS);
-        third.get(20, TimeUnit.SECONDS);
         assertEquals(3, committed(args));
         // idempotent [L4.2]
         commit(events, 1).get(20, TimeUnit.SECONDS);
         assertEquals(3, committed(args));
+    }
+
+    /** @return the offsets above the committed one that the commit's metadata records as checkpointed */
+    private Set<Long> doneAbove(KafkaArgs args) {
+        OffsetAndMetadata mark =
+                broker.committedMarks(args.group(), args.topic()).get(0);
+        return mark == null ? Set.of() : PartitionLedger.decode(mark.offset(), mark.metadata());
+    }
+
+    @Test
+    void aConsumerStartedAnewNeverOffersWhatTheMetadataRecordsAsCheckpointed() throws Exception {
+        KafkaArgs args = topic(1);
+        for (int i = 0; i < 4; i++) {
+            publish(args, 0, null, "r" + i);
+        }
+        List<KafkaEvent> events = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            events.add(poll(args, new TestContext("w" + i)));
+        }
+        commit(events, 1).get(20, TimeUnit.SECONDS);
+        commit(events, 3).get(20, TimeUnit.SECONDS);
+        assertEquals(0, committed(args));
+
+        // A new process: its own consumer of the group, starting from what Kafka recorded.
+        TopicConsumers restarted = new TopicConsumers();
+        Set<Long> offered = new HashSet<>();
+        for (int i = 0; i < 2; i++) {
+            offered.add(restarted
+                    .await(args, new TestContext("after-" + i))
+                    .toCompletableFuture()
+                    .get(20, TimeUnit.SECONDS)
+                    .offset());
+        }
+        assertEquals(Set.of(0L, 2L), offered, "1 and 3 were checkpointed before the restart: only 0 and 2 are free");
+        CompletableFuture<KafkaEvent> nothingLeft =
+                restarted.await(args, new TestContext("after-2")).toCompletableFuture();
+        Thread.sleep(500);
+        assertFalse(nothingLeft.isDone(), "every record is checkpointed or offered: a third wait gets nothing");
     }
 
     private CompletableFuture<Void> commit(List<KafkaEvent> events, long offset) {
@@ -108,24 +150,25 @@ class KafkaCommitTest {
     }
 
     @Test
-    void aKeyFilterTakesOnlyItsRecordAndTheCommitWaitsForTheOthers() throws Exception {
+    void aKeyFilterTakesOnlyItsRecordAndTheOffsetWaitsForTheOthers() throws Exception {
         KafkaArgs args = topic(1);
         publish(args, 0, "order-7", "{\"order\": 7}");
         publish(args, 0, "order-42", "{\"order\": 42}");
         KafkaEvent order42 = poll(args.withKey("order-42"), new TestContext("w42"));
         assertEquals("order-42", order42.key());
         assertEquals(1, order42.offset());
-        CompletableFuture<Void> commit =
-                listener.eventCheckpointed(order42, new TestContext("c")).toCompletableFuture();
-        Thread.sleep(500);
-        assertFalse(commit.isDone(), "order-7 below it is not taken: the group may not commit past it");
+        listener.eventCheckpointed(order42, new TestContext("c"))
+                .toCompletableFuture()
+                .get(20, TimeUnit.SECONDS);
+        assertEquals(0, committed(args), "order-7 below it is not taken: the group's offset may not pass it");
+        assertEquals(Set.of(1L), doneAbove(args));
         KafkaEvent order7 = poll(args, new TestContext("any"));
         assertEquals("order-7", order7.key());
         listener.eventCheckpointed(order7, new TestContext("c"))
                 .toCompletableFuture()
                 .get(20, TimeUnit.SECONDS);
-        commit.get(20, TimeUnit.SECONDS);
         assertEquals(2, committed(args));
+        assertEquals(Set.of(), doneAbove(args));
     }
 
     @Test
@@ -153,24 +196,23 @@ class KafkaCommitTest {
     }
 
     @Test
-    void aRecommitAfterARestartCompletesOnceTheGroupIsPastIt() throws Exception {
+    void aRecommitAfterARestartIsRecordedBeforeTheRecordIsFetched() throws Exception {
         KafkaArgs args = topic(1);
         publish(args, 0, null, "one");
         publish(args, 0, null, "two");
         // as after a restart: the workflow's checkpoint names offset 1, nothing was polled in this process
         KafkaEvent stored =
                 new KafkaEvent(args.bootstrapServers(), args.group(), args.topic(), 0, 1, null, "two", Map.of(), 0L);
-        CompletableFuture<Void> recommit =
-                listener.eventCheckpointed(stored, new TestContext("r")).toCompletableFuture();
+        listener.eventCheckpointed(stored, new TestContext("r"))
+                .toCompletableFuture()
+                .get(20, TimeUnit.SECONDS);
+        assertEquals(Set.of(1L), doneAbove(args));
         KafkaEvent zero = poll(args, new TestContext("next"));
         assertEquals(0, zero.offset(), "offset 1 is done: the next wait gets offset 0");
         assertNotEquals(stored.id(), zero.id());
-        Thread.sleep(300);
-        assertFalse(recommit.isDone());
         listener.eventCheckpointed(zero, new TestContext("c"))
                 .toCompletableFuture()
                 .get(20, TimeUnit.SECONDS);
-        recommit.get(20, TimeUnit.SECONDS);
         assertEquals(2, committed(args));
     }
 }
