@@ -12,6 +12,9 @@
   const list = { after: null, next: null, previous: [] };
   let refreshTimer = null;
   let shownWorkflow = null;
+  // Each render takes a number; a reply for an older one is dropped (a filter changed meanwhile,
+  // or a refresh crossed an action's), so that only the newest render draws and polls.
+  let renders = 0;
 
   // --- the admin API -------------------------------------------------------------------------
 
@@ -122,6 +125,7 @@
   // --- the workflow list -----------------------------------------------------------------------
 
   async function showList() {
+    const render = ++renders;
     const params = new URLSearchParams();
     const status = $('status-filter').value;
     if (status) {
@@ -132,6 +136,9 @@
       params.set('after', list.after);
     }
     const reply = await api('GET', '/workflows?' + params.toString());
+    if (render !== renders) {
+      return;
+    }
     const tbody = $('workflow-table').tBodies[0];
     clear(tbody);
     if (reply.status !== 200) {
@@ -206,10 +213,12 @@
   // --- one workflow ----------------------------------------------------------------------------
 
   async function showWorkflow(id) {
+    const render = ++renders;
+    clearTimeout(refreshTimer);
     const path = '/workflows/' + encodeURIComponent(id);
     const [detail, graph] = await Promise.all([api('GET', path), api('GET', path + '/graph')]);
-    if (shownWorkflow !== id) {
-      return; // the user went elsewhere meanwhile
+    if (render !== renders || shownWorkflow !== id) {
+      return; // a newer render, or the user went elsewhere meanwhile
     }
     $('wf-id').textContent = id;
     if (detail.status !== 200) {
@@ -241,6 +250,9 @@
     }
     if (status === 'SUCCESSFUL') {
       const output = await api('GET', path + '/output');
+      if (render !== renders) {
+        return;
+      }
       $('output').textContent = output.status === 200 ? json(output.data.output) : problem(output);
     } else if (status === 'FAILED') {
       $('output').textContent = 'failed: ' + (detail.data.error || '');
@@ -249,7 +261,7 @@
     }
     if (status === 'RUNNING' || status === 'RESUMABLE') {
       refreshTimer = setTimeout(() => {
-        if (shownWorkflow === id) {
+        if (shownWorkflow === id && render === renders) {
           showWorkflow(id);
         }
       }, REFRESH_MILLIS);
