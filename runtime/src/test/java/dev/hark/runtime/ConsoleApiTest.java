@@ -99,12 +99,13 @@ class ConsoleApiTest {
     @Test
     void aRaceShowsItsWinnerAndItsLoser() throws Exception {
         open();
-        hark.start(
-                Dag.task(ConsoleApiTest::winner)
-                        .bind(Dag.firstOf(
-                                Dag.waitForEvent(HttpListener.class, "left"),
-                                Dag.waitForEvent(HttpListener.class, "right"))),
-                "race-1");
+        Hark.join(hark.start(
+                        Dag.task(ConsoleApiTest::winner)
+                                .bind(Dag.firstOf(
+                                        Dag.waitForEvent(HttpListener.class, "left"),
+                                        Dag.waitForEvent(HttpListener.class, "right"))),
+                        "race-1")
+                .started());
         JsonNode racing = Await.value(
                 () -> json(call("GET", "/workflows/race-1/graph", null)),
                 graph -> count(graph, "waiting") == 3, // both members and the race
@@ -133,7 +134,8 @@ class ConsoleApiTest {
     @Test
     void aFailedTaskIsMarkedFailed() throws Exception {
         open();
-        hark.start(Dag.task(Tasks::alwaysFail).bind(Dag.value("x")), "fails-1");
+        Hark.join(hark.start(Dag.task(Tasks::alwaysFail).bind(Dag.value("x")), "fails-1")
+                .started());
         JsonNode failed = Await.value(
                 () -> json(call("GET", "/workflows/fails-1/graph", null)),
                 graph -> graph.get("status").asString().equals("FAILED"),

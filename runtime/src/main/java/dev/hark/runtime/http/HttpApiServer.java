@@ -366,7 +366,7 @@ public final class HttpApiServer implements AutoCloseable {
                 if (admin != null && adminApi) {
                     served += (served.isEmpty() ? "" : ", ") + "manage workflows under " + AdminHandler.WORKFLOWS;
                 } else if (admin != null && (AdminHandler.serves(path) || ConsoleAssets.serves(path))) {
-                    served += "; the admin API and the console are served on their own address";
+                    served += "; the admin API (and the console with it) is served on its own address";
                 }
                 call.reply(404, HttpExchanges.error("not_found", "no such endpoint; " + served, null));
             }

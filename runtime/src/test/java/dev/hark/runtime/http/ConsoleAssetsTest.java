@@ -158,7 +158,7 @@ class ConsoleAssetsTest {
         int admin = hark.adminAddress().orElseThrow().getPort();
         Response elsewhere = get(events, "/console", "");
         assertEquals(404, elsewhere.status());
-        assertTrue(elsewhere.body().contains("the console are served on their own address"), elsewhere.body());
+        assertTrue(elsewhere.body().contains("the console with it) is served on its own address"), elsewhere.body());
         assertEquals(200, get(admin, "/console", "").status());
         hark.close();
 
