@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -38,7 +39,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * The console in a real browser: Debian's headless Chromium, driven through chromedriver, against a
  * real runtime with an admin token. It clicks through what an operator does: give the token, start
  * a workflow that waits for an HTTP event, see the wait on its page, send the event with the form,
- * see the output; then find the workflow in the filtered list. Screenshots go to
+ * see the output; then find the workflow in the filtered list, and page through a longer one. Screenshots go to
  * {@code target/console-screenshots/}.
  *
  * <p>Skipped, by an assumption that says why, where {@code /usr/bin/chromedriver} is missing;
@@ -171,7 +172,26 @@ class ConsoleBrowserTest {
         new Select(browser.findElement(By.id("status-filter"))).selectByVisibleText("RUNNING");
         wait.until(ExpectedConditions.textToBePresentInElementLocated(
                 By.cssSelector("#workflow-table tbody"), "no workflows with status RUNNING"));
+
+        // Paging: 21 running workflows are one page of 20 and one of 1.
+        for (int i = 0; i <= 20; i++) {
+            hark.startDefinition("greet", String.format("bulk-%02d", i), Map.of())
+                    .join();
+        }
+        browser.findElement(By.id("refresh-list")).click();
+        new Select(browser.findElement(By.id("page-size"))).selectByVisibleText("20");
+        By rows = By.cssSelector("#workflow-table tbody a");
+        wait.until(driver -> driver.findElements(rows).size() == 20
+                && driver.findElement(By.id("next-page")).isEnabled());
+        assertEquals("bulk-19", browser.findElements(rows).get(19).getText());
         screenshot("3-list.png");
+        browser.findElement(By.id("next-page")).click();
+        wait.until(driver -> driver.findElements(rows).size() == 1
+                && driver.findElements(rows).get(0).getText().equals("bulk-20"));
+        assertTrue(!browser.findElement(By.id("next-page")).isEnabled(), "the last page");
+        browser.findElement(By.id("first-page")).click();
+        wait.until(driver -> driver.findElements(rows).size() == 20
+                && driver.findElements(rows).get(0).getText().equals("bulk-00"));
 
         for (LogEntry entry : browser.manage().logs().get(LogType.BROWSER)) {
             String message = entry.getMessage();
