@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -64,16 +63,13 @@ class ConsoleBrowserTest {
     private WebDriver browser;
     private WebDriverWait wait;
 
-    @BeforeAll
-    static void requireChromium() {
+    @BeforeEach
+    void open() {
+        // Here rather than in @BeforeAll: Surefire then reports the test as skipped, with this reason.
         assumeTrue(
                 Files.isExecutable(CHROMEDRIVER) && Files.isExecutable(CHROMIUM),
                 "no headless Chromium here: /usr/bin/chromium and /usr/bin/chromedriver come from Debian's"
                         + " chromium and chromium-driver packages (.ci/run installs them)");
-    }
-
-    @BeforeEach
-    void open() {
         hark = Hark.builder()
                 .dataDir(dataDir)
                 .http(HttpSettings.defaults().withPort(0).withCredentials(Credentials.parse("admin " + ADMIN, "test")))
