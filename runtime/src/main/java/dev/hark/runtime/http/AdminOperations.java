@@ -1,6 +1,7 @@
 package dev.hark.runtime.http;
 
 import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.workflow.GraphNode;
 import dev.hark.runtime.workflow.OpenWait;
 import dev.hark.workflow.UnknownDefinitionException;
 import dev.hark.workflow.WorkflowStatus;
@@ -77,6 +78,24 @@ public interface AdminOperations {
     }
 
     void cancel(String workflowId);
+
+    /**
+     * @return the workflow's nodes with their states, dependencies first (the console draws them);
+     *     see {@code dev.hark.runtime.workflow.GraphNodes}
+     */
+    default List<GraphNode> graph(String workflowId) {
+        throw new UnsupportedOperationException("this runtime does not show workflow graphs");
+    }
+
+    /**
+     * Continues a {@link WorkflowStatus#RESUMABLE} or {@link WorkflowStatus#FAILED} workflow from
+     * its checkpoints, in the background; returns once it is running again.
+     *
+     * @throws dev.hark.workflow.WorkflowStateException if it is in any other status (409)
+     */
+    default void resume(String workflowId) {
+        throw new UnsupportedOperationException("this runtime does not resume workflows over HTTP");
+    }
 
     /**
      * @return figures for the health check: {@code status} ({@link #HEALTH_OK},
