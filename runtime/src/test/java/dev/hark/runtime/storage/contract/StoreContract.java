@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import org.junit.jupiter.api.BeforeEach;
 
 /**
  * The base of the store contract classes: each concrete store's test extends a contract class and
@@ -18,6 +19,11 @@ public abstract class StoreContract {
 
     /** @return how to open the store under test, for the current test */
     protected abstract StoreFixture fixture();
+
+    @BeforeEach
+    void resetStore() {
+        fixture().reset();
+    }
 
     protected WorkflowStore open() {
         return fixture().open();

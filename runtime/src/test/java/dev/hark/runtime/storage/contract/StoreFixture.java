@@ -20,6 +20,9 @@ public interface StoreFixture {
      */
     AutoCloseable pauseWriter(WorkflowStore store) throws Exception;
 
+    /** Empties the store before each test, where tests share one (a database per test class). */
+    default void reset() {}
+
     /** @return how many claims the store's retention sweep looks at per transaction */
     int sweepChunk();
 }
