@@ -79,7 +79,7 @@ public record PostgresSettings(String jdbcUrl, String user, String password) {
     private static void checkUrl(String url) {
         if (!url.startsWith(URL_PREFIX)) {
             throw new IllegalArgumentException(
-                    "not a PostgreSQL JDBC URL: '" + url + "' (expected " + URL_PREFIX + "//HOST[:PORT]/DATABASE)");
+                    "not a PostgreSQL JDBC URL (expected " + URL_PREFIX + "//HOST[:PORT]/DATABASE)");
         }
         String rest = url.substring(URL_PREFIX.length());
         int query = rest.indexOf('?');

@@ -55,7 +55,7 @@ public final class PostgresWorkflowStore implements WorkflowStore {
     /** As the SQLite store's: writes that may wait for the writer before new work is refused. */
     public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
     /** How long an opening node waits for a node going away to release the node lock. */
-    static final Duration NODE_LOCK_PATIENCE = Duration.ofSeconds(10);
+    static final Duration NODE_LOCK_PATIENCE = Duration.ofSeconds(5);
     /** Claims looked at per sweep statement: small, so that writes queued meanwhile wait little. */
     static final int SWEEP_CHUNK = 1_000;
     /** Rows fetched per round trip when streaming workflows to resume. */
