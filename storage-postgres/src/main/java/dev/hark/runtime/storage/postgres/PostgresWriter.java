@@ -1,6 +1,5 @@
 package dev.hark.runtime.storage.postgres;
 
-import dev.hark.runtime.concurrent.DaemonThreads;
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.StoreHealth;
@@ -101,9 +100,13 @@ final class PostgresWriter {
         this.connections = connections;
         this.maxBatch = maxBatch;
         this.queueCapacity = queueCapacity;
-        DaemonThreads completing = DaemonThreads.named(COMPLETER_THREAD_NAME);
-        this.completer =
-                Executors.newSingleThreadExecutor(runnable -> completerThread = completing.newThread(runnable));
+        // Daemons, as the runtime's threads are: an application that forgets to close can still exit.
+        this.completer = Executors.newSingleThreadExecutor(runnable -> {
+            Thread t = new Thread(runnable, COMPLETER_THREAD_NAME);
+            t.setDaemon(true);
+            completerThread = t;
+            return t;
+        });
         this.thread = new Thread(this::loop, THREAD_NAME);
         thread.setDaemon(true);
         thread.start();

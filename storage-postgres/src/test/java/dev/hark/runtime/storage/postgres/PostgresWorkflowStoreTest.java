@@ -62,6 +62,38 @@ class PostgresWorkflowStoreTest extends WorkflowStoreContract {
     }
 
     @Test
+    void aLostConnectionFailsItsBatchAndTheStoreIsWritableAgainOnceAWriteCommits() throws Exception {
+        store.write(new CreateWorkflow("w", "{}", 1)).join();
+        PostgresWorkflowStore postgres = (PostgresWorkflowStore) store;
+        int writerBackend = postgres.onWriter(c -> {
+                    try (java.sql.Statement s = c.createStatement();
+                            java.sql.ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+                        rs.next();
+                        return rs.getInt(1);
+                    }
+                })
+                .join();
+        String database = fixture.settings()
+                .jdbcUrl()
+                .substring(fixture.settings().jdbcUrl().lastIndexOf('/') + 1);
+        try (java.sql.Connection admin = TestPostgres.server().connect(database);
+                java.sql.Statement s = admin.createStatement()) {
+            s.execute("SELECT pg_terminate_backend(" + writerBackend + ")");
+        }
+
+        StorageException lost = assertInstanceOf(
+                StorageException.class, failureOf(store.write(new PutTask("w", "t", TaskState.DONE, "1"))));
+        assertTrue(lost.getMessage().contains("Could not save 1 write"), lost.getMessage());
+        StoreHealth failing = store.health();
+        assertTrue(!failing.writable() && failing.reason().contains("connection"), failing.toString());
+        assertEquals(List.of(), store.tasks("w"), "nothing of the failed batch was applied");
+
+        store.write(new PutTask("w", "t", TaskState.DONE, "2")).join(); // on a new connection
+        assertEquals(StoreHealth.WRITABLE, store.health());
+        assertEquals(List.of(new TaskRecord("t", TaskState.DONE, "2")), store.tasks("w"));
+    }
+
+    @Test
     void aSecondNodeOnTheSameDatabaseIsRefusedUntilTheFirstCloses() {
         IllegalStateException e = assertThrows(
                 IllegalStateException.class,

@@ -52,7 +52,16 @@ public final class TestPostgres {
     /** @return the server, started on the first call */
     public static synchronized TestPostgres server() {
         if (server == null) {
-            server = start();
+            // The free port is found before the server binds it: another process may take it between.
+            for (int attempt = 1; server == null; attempt++) {
+                try {
+                    server = start();
+                } catch (IllegalStateException e) {
+                    if (attempt == 3) {
+                        throw e;
+                    }
+                }
+            }
         }
         return server;
     }
@@ -127,7 +136,10 @@ public final class TestPostgres {
         Path bin = binaries();
         boolean root = runningAsRoot();
         try {
-            Path folder = Files.createTempDirectory("hark-pg-");
+            // As root, under /tmp: the server's user must reach the folder, and java.io.tmpdir may not let it.
+            Path folder = root
+                    ? Files.createTempDirectory(Path.of("/tmp"), "hark-pg-")
+                    : Files.createTempDirectory("hark-pg-");
             Path data = folder.resolve("data");
             if (root) {
                 run(List.of("chown", "nobody:nogroup", folder.toString()), folder);
