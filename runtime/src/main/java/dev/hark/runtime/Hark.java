@@ -24,6 +24,8 @@ import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import dev.hark.runtime.workflow.DagDefinition;
+import dev.hark.runtime.workflow.GraphNode;
+import dev.hark.runtime.workflow.GraphNodes;
 import dev.hark.runtime.workflow.OpenWait;
 import dev.hark.runtime.workflow.OpenWaits;
 import dev.hark.workflow.Node;
@@ -362,6 +364,27 @@ public final class Hark implements AutoCloseable {
             (task.state() == TaskState.CONTINUED ? continuations : finished).put(task.taskId(), task.outputJson());
         }
         return OpenWaits.of(Json.MAPPER.readValue(record.dagJson(), DagDefinition.class), finished, continuations);
+    }
+
+    /**
+     * A workflow's nodes and where each stands, as recorded: what the console draws.
+     *
+     * @throws UnknownWorkflowException if no workflow has this id
+     */
+    public List<GraphNode> graph(String workflowId) {
+        WorkflowRecord record = record(workflowId);
+        WorkflowStatus status = status(workflowId);
+        Map<String, String> finished = new HashMap<>();
+        Map<String, String> continuations = new HashMap<>();
+        Set<String> committed = new java.util.HashSet<>();
+        for (TaskRecord task : store.tasks(workflowId)) {
+            (task.state() == TaskState.CONTINUED ? continuations : finished).put(task.taskId(), task.outputJson());
+            if (task.state() == TaskState.COMMITTED) {
+                committed.add(task.taskId());
+            }
+        }
+        DagDefinition dag = Json.MAPPER.readValue(record.dagJson(), DagDefinition.class);
+        return GraphNodes.of(dag, finished, continuations, committed, status);
     }
 
     /**
@@ -732,6 +755,21 @@ public final class Hark implements AutoCloseable {
         public long backup(Path target) throws IOException {
             Hark.this.backup(target);
             return Files.size(target);
+        }
+
+        @Override
+        public List<GraphNode> graph(String workflowId) {
+            return Hark.this.graph(workflowId);
+        }
+
+        @Override
+        public void resume(String workflowId) {
+            WorkflowStatus status = Hark.this.status(workflowId);
+            if (status != WorkflowStatus.RESUMABLE && status != WorkflowStatus.FAILED) {
+                throw new WorkflowStateException(
+                        workflowId, status, "only a RESUMABLE or FAILED workflow can be resumed");
+            }
+            resumeAsync(workflowId); // its output is read later, as any workflow's
         }
 
         @Override

@@ -531,17 +531,17 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
         instantiableOrAbort();
         TckRuntime runtime = env.runtime();
         runtimes.warmUp(runtime);
-        int baseline = TckThreads.live();
+        Map<Long, String> baseline = TckThreads.census();
         int waits = settings.concurrentWaits();
         for (int i = 0; i < waits; i++) {
             runtime.start(listener(), env.newChannel("parked"), runtime.workflowId("parked-" + i));
         }
         Thread.sleep(Math.max(300, settings.settle().toMillis()));
-        int parked = TckThreads.live();
+        List<String> added = TckThreads.added(baseline, TckThreads.census());
         assertTrue(
-                parked <= baseline + Math.max(2, waits / 2),
-                () -> "[L3.1] " + waits + " pending waits raised the" + " live thread count from " + baseline + " to "
-                        + parked + ": a pending wait holds a thread");
+                added.size() <= Math.max(2, waits / 2),
+                () -> "[L3.1] " + waits + " pending waits started " + added.size() + " thread(s): " + added
+                        + "; a pending wait holds a thread");
         CompletableFuture<String> probe = runtime.hark()
                 .start(Dag.task(Probe::ping).bind(), runtime.workflowId("probe"))
                 .output();
@@ -833,7 +833,7 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
         instantiableOrAbort();
         TckRuntime runtime = env.runtime();
         runtimes.warmUp(runtime);
-        int baseline = TckThreads.live();
+        Map<Long, String> baseline = TckThreads.census();
         int waits = settings.concurrentWaits();
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < waits; i++) {
@@ -847,12 +847,12 @@ public abstract class ListenerVerification<A, E extends Event> implements Listen
         }
         Thread.sleep(Math.max(200, settings.settle().toMillis()));
         var metrics = runtime.hark().metrics();
-        int threads = TckThreads.live();
+        List<String> added = TckThreads.added(baseline, TckThreads.census());
         assertTrue(
-                metrics.pendingTimers() == 0 && metrics.inboxWaits() == 0 && threads <= baseline + 2,
+                metrics.pendingTimers() == 0 && metrics.inboxWaits() == 0 && added.size() <= 2,
                 () -> "[L3.8] after " + waits + " cancelled waits the listener left behind " + metrics.pendingTimers()
-                        + " timer(s), " + metrics.inboxWaits() + " inbox registration(s), and " + (threads - baseline)
-                        + " extra thread(s); release what a wait holds in context.onCancel");
+                        + " timer(s), " + metrics.inboxWaits() + " inbox registration(s), and " + added.size()
+                        + " extra thread(s) " + added + "; release what a wait holds in context.onCancel");
     }
 
     /**

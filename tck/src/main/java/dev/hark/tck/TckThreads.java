@@ -1,7 +1,9 @@
 package dev.hark.tck;
 
-import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -9,7 +11,8 @@ import java.util.concurrent.Future;
 
 /**
  * The threads the kit calls the listener on, so that a call that blocks holds one of these and
- * not the test's thread, and the census of live threads the L3.1 and L3.8 checks compare.
+ * not the test's thread, and the census of live threads the L3.1 and L3.8 checks compare (without
+ * the kit's callers, whose pool grows with the kit's own calls).
  */
 final class TckThreads {
 
@@ -34,8 +37,26 @@ final class TckThreads {
         CALLER.execute(task);
     }
 
-    static int live() {
-        return ManagementFactory.getThreadMXBean().getThreadCount();
+    /** @return the live threads other than the kit's own callers, by id: the census L3.1 and L3.8 compare */
+    static Map<Long, String> census() {
+        Map<Long, String> threads = new TreeMap<>();
+        for (Thread thread : Thread.getAllStackTraces().keySet()) {
+            if (thread.isAlive() && !thread.getName().equals(CALLER_NAME)) {
+                threads.put(thread.getId(), thread.getName());
+            }
+        }
+        return threads;
+    }
+
+    /** @return the names of the threads of {@code now} that {@code baseline} did not have */
+    static List<String> added(Map<Long, String> baseline, Map<Long, String> now) {
+        List<String> added = new ArrayList<>();
+        now.forEach((id, name) -> {
+            if (!baseline.containsKey(id)) {
+                added.add(name);
+            }
+        });
+        return added;
     }
 
     /** @return the stack of the first busy thread whose name starts with {@code threadPrefix}, to show where it blocks */

@@ -10,6 +10,9 @@ import dev.hark.runtime.plugin.PluginLoader;
 import dev.hark.runtime.plugin.PluginSet;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.StorageException;
+import dev.hark.runtime.storage.WorkflowStore;
+import dev.hark.runtime.storage.postgres.PostgresSettings;
+import dev.hark.runtime.storage.postgres.PostgresWorkflowStore;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
@@ -57,6 +60,16 @@ final class ServeCommand implements Callable<Integer> {
             defaultValue = "hark-data",
             description = "Data folder (default: ${DEFAULT-VALUE}).")
     Path dataDir;
+
+    @Option(
+            names = "--store",
+            paramLabel = "URL",
+            description = "Store workflows in PostgreSQL instead of SQLite in the data folder: a JDBC URL"
+                    + " jdbc:postgresql://HOST[:PORT]/DATABASE, without credentials (the user comes from "
+                    + PostgresSettings.USER_VARIABLE + ", the password from " + PostgresSettings.PASSWORD_VARIABLE
+                    + " or the file named by " + PostgresSettings.PASSWORD_FILE_VARIABLE + "). One node per"
+                    + " database for now.")
+    String store;
 
     @Option(
             names = "--plugins",
@@ -267,6 +280,22 @@ final class ServeCommand implements Callable<Integer> {
                 .withTls(tlsCertificate == null ? null : new TlsSettings(tlsCertificate, tlsKey));
     }
 
+    /**
+     * @return the PostgreSQL store's settings, or null for the SQLite default
+     * @throws IllegalArgumentException for a URL that is not PostgreSQL's, carries a password, or
+     *     credentials that cannot be read
+     */
+    PostgresSettings postgresSettings() {
+        if (store == null) {
+            return null;
+        }
+        if (!PostgresSettings.isPostgresUrl(store)) {
+            throw new IllegalArgumentException("--store takes a PostgreSQL JDBC URL (" + PostgresSettings.URL_PREFIX
+                    + "//HOST[:PORT]/DATABASE); without --store, workflows are stored in SQLite in the --data folder");
+        }
+        return PostgresSettings.fromEnvironment(store, environment);
+    }
+
     /** @return the admin API's own server settings, or null when it shares the event port */
     HttpSettings adminSettings(HttpSettings http) {
         if (adminPort == null) {
@@ -345,8 +374,10 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         HttpSettings http;
         HttpSettings admin;
+        PostgresSettings postgres;
         try {
             LogFormat.use(logFormat);
+            postgres = postgresSettings();
             http = httpSettings();
             admin = adminSettings(http);
             if (storeQueue < 1) {
@@ -390,11 +421,14 @@ final class ServeCommand implements Callable<Integer> {
             int queueCapacity = storeQueue;
             PrometheusEndpoint metrics = PrometheusEndpoint.create();
             PluginProblemMeters.register(metrics.registry(), plugins.problems());
+            Function<Path, WorkflowStore> opener = postgres == null
+                    ? dir -> SqliteWorkflowStore.withQueueCapacity(dir, queueCapacity)
+                    : dir -> PostgresWorkflowStore.open(postgres, queueCapacity);
             Hark.Builder builder = Hark.builder()
                     .metrics(metrics.registry())
                     .metricsEndpoint(metrics)
                     .dataDir(dataDir)
-                    .store(dir -> SqliteWorkflowStore.withQueueCapacity(dir, queueCapacity))
+                    .store(opener)
                     .classLoader(plugins.classLoader())
                     .definitions(plugins.definitions().values())
                     .http(http);
@@ -448,6 +482,9 @@ final class ServeCommand implements Callable<Integer> {
                                 + http.credentials().tokens(Credentials.Scope.EVENTS) + " events token(s), "
                                 + http.credentials().webhookSecrets() + " webhook secret(s)");
         out.println("Workflow definitions: " + hark.definitions());
+        if (postgres != null) {
+            out.println("Store: PostgreSQL " + postgres);
+        }
         out.flush();
         Map<String, CompletableFuture<Object>> resumed;
         try {

@@ -60,6 +60,42 @@ class ServeOptionsTest {
     }
 
     @Test
+    void theStoreIsSqliteByDefaultAndPostgresWithAJdbcUrlWhoseCredentialsComeFromTheEnvironment() {
+        assertNull(parse().postgresSettings(), "SQLite in the data folder");
+        ServeCommand serve = parse("--store", "jdbc:postgresql://db.internal:5432/hark");
+        serve.environment = Map.of("HARK_PG_USER", "hark", "HARK_PG_PASSWORD", "s3cret")::get;
+        assertEquals(
+                new dev.hark.runtime.storage.postgres.PostgresSettings(
+                        "jdbc:postgresql://db.internal:5432/hark", "hark", "s3cret"),
+                serve.postgresSettings());
+    }
+
+    @Test
+    void aStoreThatIsNoPostgresUrlOrCarriesAPasswordIsBadUsageWithoutEchoingIt(@TempDir Path dir) {
+        for (String store : List.of("sqlite:hark.db", "jdbc:postgresql://db/hark?password=s3cret")) {
+            StringWriter err = new StringWriter();
+            int code = HarkCommand.execute(
+                    new PrintWriter(new StringWriter()),
+                    new PrintWriter(err, true),
+                    "serve",
+                    "--data",
+                    dir.resolve("data").toString(),
+                    "--plugins",
+                    dir.resolve("none").toString(),
+                    "--port",
+                    "0",
+                    "--store",
+                    store);
+            assertEquals(ExitCodes.USAGE, code, err.toString());
+            assertTrue(
+                    err.toString().contains("jdbc:postgresql://HOST")
+                            || err.toString().contains("HARK_PG_PASSWORD"),
+                    err.toString());
+            assertFalse(err.toString().contains("s3cret"), err.toString());
+        }
+    }
+
+    @Test
     void claimRetentionTakesUnitsIsoDurationsAndForever() {
         assertEquals(ClaimRetention.keep(Duration.ofDays(30)), parse().claimRetention);
         assertEquals(ClaimRetention.keep(Duration.ofHours(12)), parse("--claim-retention", "12h").claimRetention);

@@ -48,7 +48,9 @@ import tools.jackson.databind.node.ObjectNode;
  * GET  /workflows/{id}                  status (and error, once FAILED; open waits while RUNNING or RESUMABLE;
  *                                       buffered_events while early events wait for its waits)
  * GET  /workflows/{id}/output           output of a SUCCESSFUL workflow
+ * GET  /workflows/{id}/graph            its nodes (id, kind, label, state, dependencies, the event a wait took)
  * POST /workflows/{id}/cancel           cancel
+ * POST /workflows/{id}/resume           continue a RESUMABLE or FAILED workflow: 202, or 409 in another status
  * </pre>
  */
 final class AdminHandler {
@@ -219,12 +221,25 @@ final class AdminHandler {
                 body.put("status", admin.status(id).name());
                 exchange.reply(200, body);
             }
+            case "graph" -> {
+                requireMethod(exchange, "GET");
+                exchange.reply(200, GraphJson.of(id, admin.status(id), admin.graph(id)));
+            }
+            case "resume" -> {
+                requireMethod(exchange, "POST");
+                admin.resume(id);
+                ObjectNode body = Json.MAPPER.createObjectNode();
+                body.put("workflow_id", id);
+                body.put("status", admin.status(id).name());
+                exchange.reply(202, Map.of("Location", WORKFLOWS + "/" + id), body);
+            }
             default ->
                 exchange.reply(
                         404,
                         HttpExchanges.error(
                                 "not_found",
-                                "no such endpoint: " + path + "; use " + WORKFLOWS + "/{id}, /output or /cancel",
+                                "no such endpoint: " + path + "; use " + WORKFLOWS
+                                        + "/{id}, /output, /graph, /cancel or /resume",
                                 null));
         }
     }
@@ -391,6 +406,9 @@ final class AdminHandler {
         } else if (e instanceof IllegalArgumentException) {
             status = 400;
             code = "invalid_request";
+        } else if (e instanceof UnsupportedOperationException) {
+            status = 501;
+            code = "not_implemented";
         } else {
             // The stack trace goes to the server log only, under an id the reply names.
             String errorId = HttpExchanges.newErrorId();

@@ -1,6 +1,7 @@
 package dev.hark.runtime.http;
 
 import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.workflow.GraphNode;
 import dev.hark.runtime.workflow.OpenWait;
 import dev.hark.workflow.UnknownDefinitionException;
 import dev.hark.workflow.WorkflowStatus;
@@ -89,6 +90,24 @@ public interface AdminOperations {
      */
     default long backup(Path target) throws IOException {
         throw new UnsupportedOperationException("this runtime's store cannot be backed up through the admin API");
+    }
+
+    /**
+     * @return the workflow's nodes with their states, dependencies first (the console draws them);
+     *     see {@code dev.hark.runtime.workflow.GraphNodes}
+     */
+    default List<GraphNode> graph(String workflowId) {
+        throw new UnsupportedOperationException("this runtime does not show workflow graphs");
+    }
+
+    /**
+     * Continues a {@link WorkflowStatus#RESUMABLE} or {@link WorkflowStatus#FAILED} workflow from
+     * its checkpoints, in the background; returns once it is running again.
+     *
+     * @throws dev.hark.workflow.WorkflowStateException if it is in any other status (409)
+     */
+    default void resume(String workflowId) {
+        throw new UnsupportedOperationException("this runtime does not resume workflows over HTTP");
     }
 
     /**

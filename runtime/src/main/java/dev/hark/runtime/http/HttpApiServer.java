@@ -431,6 +431,8 @@ public final class HttpApiServer implements AutoCloseable {
                 events.handle(call); // authenticated there: the decision needs the workflow id and the body
             } else if (admin != null && AdminHandler.isProbe(path)) {
                 admin.submit(adminThreads, call); // for load balancers and orchestrators: no credential
+            } else if (admin != null && adminApi && ConsoleAssets.serves(path)) {
+                ConsoleAssets.bundled().serve(call); // code, no data: its calls for data need the admin token
             } else if (admin != null && adminApi && AdminHandler.serves(path)) {
                 if (authenticator.admin(call) instanceof Authenticator.Refused refused) {
                     call.reply(
@@ -444,8 +446,8 @@ public final class HttpApiServer implements AutoCloseable {
                 String served = events == null ? "" : "send events with POST " + EventHandler.PATH + "<workflow_id>";
                 if (admin != null && adminApi) {
                     served += (served.isEmpty() ? "" : ", ") + "manage workflows under " + AdminHandler.WORKFLOWS;
-                } else if (admin != null && AdminHandler.serves(path)) {
-                    served += "; the admin API is served on its own address";
+                } else if (admin != null && (AdminHandler.serves(path) || ConsoleAssets.serves(path))) {
+                    served += "; the admin API (and the console with it) is served on its own address";
                 }
                 call.reply(404, HttpExchanges.error("not_found", "no such endpoint; " + served, null));
             }

@@ -55,7 +55,7 @@ public final class OpenWaits {
     }
 
     /** @return each node's output envelope where it has one: constants, records, finished continuations */
-    private static String[] outputs(WorkflowGraph graph, Map<String, String> finished) {
+    static String[] outputs(WorkflowGraph graph, Map<String, String> finished) {
         String[] outputs = new String[graph.size()];
         for (int i = 0; i < graph.size(); i++) {
             DagDefinition.Step step = graph.step(i);

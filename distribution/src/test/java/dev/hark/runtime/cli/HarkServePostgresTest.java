@@ -1,0 +1,232 @@
+package dev.hark.runtime.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.hark.runtime.plugin.TestPlugins;
+import dev.hark.runtime.storage.postgres.PostgresSettings;
+import dev.hark.runtime.storage.postgres.TestPostgres;
+import dev.hark.runtime.testing.Await;
+import dev.hark.workflow.internal.Json;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * {@code hark serve --store jdbc:postgresql://…} as a real child process on the test PostgreSQL:
+ * a workflow started and its event checkpointed (200) before a SIGKILL completes after the restart
+ * with that event's payload, exactly once; a second server on the same database is refused.
+ */
+class HarkServePostgresTest {
+
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private static final Pattern LISTENING = Pattern.compile("Listening on (http://[0-9.]+:[0-9]+)");
+
+    @TempDir
+    static Path plugins;
+
+    private static PostgresSettings database;
+
+    @TempDir
+    Path logs;
+
+    private final List<Process> children = new ArrayList<>();
+
+    @BeforeAll
+    static void pluginAndDatabase() throws IOException {
+        String pkg = "com.acme.pg";
+        // Two waits in a row: the first event's checkpoint is durable (200) while the workflow is
+        // still running, so a SIGKILL then leaves it RUNNING with one checkpointed event.
+        TestPlugins.plugin("pairs")
+                .version("1.0.0")
+                .source(
+                        pkg + ".Steps",
+                        "package " + pkg + ";\n"
+                                + "import dev.hark.listeners.http.HttpEvent;\n"
+                                + "public final class Steps {\n"
+                                + "  public static String pair(HttpEvent a, HttpEvent b) {\n"
+                                + "    return a.eventPayload() + \"+\" + b.eventPayload();\n"
+                                + "  }\n"
+                                + "}\n")
+                .source(
+                        pkg + ".Pair",
+                        "package " + pkg + ";\n"
+                                + "import dev.hark.workflow.*;\n"
+                                + "import dev.hark.listeners.http.*;\n"
+                                + "import java.util.Map;\n"
+                                + "public class Pair implements WorkflowDefinition {\n"
+                                + "  public String name() { return \"pair\"; }\n"
+                                + "  public Node<?> build(Map<String, Object> input) {\n"
+                                + "    return Dag.task(Steps::pair).bind(Dag.waitForEvent(HttpListener.class, \"first\"),\n"
+                                + "        Dag.waitForEvent(HttpListener.class, \"second\"));\n"
+                                + "  }\n"
+                                + "}\n")
+                .definitions(pkg + ".Pair")
+                .writeJar(plugins);
+        database = TestPostgres.freshDatabase();
+    }
+
+    @AfterEach
+    void killLeftovers() {
+        children.forEach(Process::destroyForcibly);
+    }
+
+    @Test
+    void aCheckpointedEventSurvivesSigkillAndTheWorkflowCompletesWithItExactlyOnce(@TempDir Path data)
+            throws Exception {
+        Process first = serve("first", data);
+        String server = awaitListening("first");
+        assertTrue(logOf("first").contains("Store: PostgreSQL " + database.jdbcUrl()), logOf("first"));
+
+        assertEquals(
+                201,
+                post(server + "/workflows", "{\"definition\": \"pair\", \"workflow_id\": \"p1\"}")
+                        .statusCode());
+        assertEquals(200, sendEvent(server, "p1", "first", "Ada", "ada-1").statusCode());
+        first.destroyForcibly(); // SIGKILL
+        assertTrue(first.waitFor(30, TimeUnit.SECONDS));
+
+        serve("second", data);
+        String restarted = awaitListening("second");
+        awaitLine("second", "resumed 1 workflow(s) [p1]");
+        // The same send again, as a client unsure of its first try would: recorded before, so nothing new.
+        HttpResponse<String> again = sendEvent(restarted, "p1", "first", "Ada", "ada-1");
+        assertEquals(200, again.statusCode(), again.body());
+        assertTrue(again.body().contains("already_recorded"), again.body());
+        assertEquals(
+                200, sendEvent(restarted, "p1", "second", "Grace", "grace-1").statusCode());
+        assertEquals("Ada+Grace", awaitOutput(restarted, "p1").asString());
+
+        try (Connection c = TestPostgres.server().connect(database(database));
+                PreparedStatement p = c.prepareStatement(
+                        "SELECT state FROM tasks WHERE workflow_id = ? AND output LIKE '%\"eventPayload\":\"Ada\"%'")) {
+            p.setString(1, "p1");
+            try (ResultSet rs = p.executeQuery()) {
+                List<String> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(rs.getString(1));
+                }
+                assertEquals(List.of("COMMITTED"), rows, "the first event was recorded once, and committed");
+            }
+        }
+    }
+
+    @Test
+    void aSecondServerOnTheSameDatabaseRefusesToStart(@TempDir Path data, @TempDir Path otherData) throws Exception {
+        serve("one", data);
+        awaitListening("one");
+        Process two = serve("two", otherData);
+        assertTrue(two.waitFor(60, TimeUnit.SECONDS), "the second server must exit");
+        assertEquals(ExitCodes.REFUSED, two.exitValue(), logOf("two"));
+        assertTrue(logOf("two").contains("another Hark node is using the database"), logOf("two"));
+    }
+
+    private static String database(PostgresSettings settings) {
+        return settings.jdbcUrl().substring(settings.jdbcUrl().lastIndexOf('/') + 1);
+    }
+
+    private Process serve(String name, Path data) throws IOException {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        List<String> command = new ArrayList<>(List.of(
+                java.toString(),
+                "-cp",
+                TestPlugins.classPath(),
+                HarkCommand.class.getName(),
+                "serve",
+                "--data",
+                data.toString(),
+                "--plugins",
+                plugins.toString(),
+                "--port",
+                "0",
+                "--store",
+                database.jdbcUrl()));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(logs.resolve(name + ".out").toFile());
+        builder.environment().remove("HARK_TOKENS");
+        builder.environment().remove(PostgresSettings.PASSWORD_VARIABLE);
+        builder.environment().remove(PostgresSettings.PASSWORD_FILE_VARIABLE);
+        builder.environment().put(PostgresSettings.USER_VARIABLE, TestPostgres.USER);
+        Process process = builder.start();
+        children.add(process);
+        return process;
+    }
+
+    private String awaitListening(String name) throws Exception {
+        String output = Await.value(
+                () -> logOf(name),
+                log -> LISTENING.matcher(log).find(),
+                log -> "serve never listened: " + (log.isEmpty() ? "(no output)" : log));
+        return LISTENING.matcher(output).results().findFirst().orElseThrow().group(1);
+    }
+
+    private String logOf(String name) throws IOException {
+        Path log = logs.resolve(name + ".out");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    private void awaitLine(String name, String text) throws Exception {
+        Await.value(
+                () -> logOf(name),
+                output -> output.contains(text),
+                output -> "serve never printed '" + text + "': " + output);
+    }
+
+    private static HttpResponse<String> sendEvent(
+            String server, String workflowId, String key, String payload, String idempotencyKey) throws Exception {
+        return Await.value(
+                () -> CLIENT.send(
+                        HttpRequest.newBuilder(URI.create(server + "/event/send_event/" + workflowId))
+                                .timeout(Duration.ofSeconds(30))
+                                .header("Content-Type", "application/json")
+                                .header("Idempotency-Key", idempotencyKey)
+                                .POST(HttpRequest.BodyPublishers.ofString(
+                                        "{\"event_key\": \"" + key + "\", \"event_payload\": \"" + payload + "\"}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()),
+                response -> response.statusCode() != 404 && response.statusCode() != 503, // until the wait is parked
+                response -> workflowId + "'s wait on " + key + " never registered: " + response.statusCode() + " "
+                        + response.body());
+    }
+
+    private static JsonNode awaitOutput(String server, String workflowId) throws Exception {
+        HttpResponse<String> response = Await.value(
+                () -> CLIENT.send(
+                        HttpRequest.newBuilder(URI.create(server + "/workflows/" + workflowId + "/output"))
+                                .GET()
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()),
+                output -> output.statusCode() == 200,
+                output -> "no output for " + workflowId + ": " + output.statusCode() + " " + output.body());
+        return Json.MAPPER.readTree(response.body()).get("output");
+    }
+
+    private static HttpResponse<String> post(String url, String body) throws Exception {
+        return CLIENT.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(30))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+}

@@ -1,0 +1,2 @@
+/** A listener that consumes Kafka records into workflows exactly once, shipped as a plugin. */
+package dev.hark.kafka;

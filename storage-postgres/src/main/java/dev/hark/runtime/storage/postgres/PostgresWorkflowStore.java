@@ -1,0 +1,589 @@
+package dev.hark.runtime.storage.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.hark.runtime.storage.ClaimRecord;
+import dev.hark.runtime.storage.EarlyEventOutcome;
+import dev.hark.runtime.storage.EarlyEventRecord;
+import dev.hark.runtime.storage.EventClaim;
+import dev.hark.runtime.storage.StorageException;
+import dev.hark.runtime.storage.StoreHealth;
+import dev.hark.runtime.storage.StoreStats;
+import dev.hark.runtime.storage.StoreWrite;
+import dev.hark.runtime.storage.StoredWorkflow;
+import dev.hark.runtime.storage.TaskRecord;
+import dev.hark.runtime.storage.TaskState;
+import dev.hark.runtime.storage.WorkflowRecord;
+import dev.hark.runtime.storage.WorkflowStore;
+import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.workflow.WorkflowStatus;
+import java.sql.Array;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link WorkflowStore} on PostgreSQL.
+ *
+ * <p>Opening it applies the schema's pending migrations ({@link PostgresSchema}) and takes Hark's
+ * node lock ({@link NodeLock}): one node per database until workflows have leases. Writes go
+ * through a single writer thread ({@value PostgresWriter#THREAD_NAME}) that applies everything
+ * queued in one transaction and commits once, so concurrent writers share one commit and its WAL
+ * flush. Reads use a HikariCP pool and run concurrently with the writer. All methods are
+ * thread-safe.
+ */
+public final class PostgresWorkflowStore implements WorkflowStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresWorkflowStore.class);
+
+    static final int DEFAULT_MAX_BATCH = 10_000;
+    /** As the SQLite store's: writes that may wait for the writer before new work is refused. */
+    public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
+    /** How long an opening node waits for a node going away to release the node lock. */
+    static final Duration NODE_LOCK_PATIENCE = Duration.ofSeconds(5);
+    /** Claims looked at per sweep statement: small, so that writes queued meanwhile wait little. */
+    static final int SWEEP_CHUNK = 1_000;
+    /** Rows fetched per round trip when streaming workflows to resume. */
+    private static final int FETCH_SIZE = 500;
+
+    private static final int POOL_SIZE = 8;
+
+    private static final String WORKFLOW_COLUMNS =
+            "w.id, w.status, w.dag, w.output, w.error, w.created_at, w.updated_at";
+
+    private final String where;
+    private final HikariDataSource pool;
+    private final NodeLock nodeLock;
+    private final PostgresWriter writer;
+    private volatile boolean closed;
+
+    private PostgresWorkflowStore(
+            String where, HikariDataSource pool, NodeLock nodeLock, int maxBatch, int queueCapacity) {
+        this.where = where;
+        this.pool = pool;
+        this.nodeLock = nodeLock;
+        this.writer = new PostgresWriter(
+                where,
+                new PostgresWriter.Connections() {
+                    @Override
+                    public Connection connect() throws SQLException {
+                        return pool.getConnection();
+                    }
+
+                    @Override
+                    public void discard(Connection broken) {
+                        pool.evictConnection(broken);
+                    }
+                },
+                maxBatch,
+                queueCapacity);
+    }
+
+    /**
+     * Connects, brings the schema up to date and takes the node lock.
+     *
+     * @throws StorageException naming the database and the reason when it cannot be reached, the
+     *     credentials are refused, or its schema was written by a newer Hark
+     * @throws IllegalStateException when another Hark node uses the database
+     */
+    public static PostgresWorkflowStore open(PostgresSettings settings) {
+        return open(settings, DEFAULT_QUEUE_CAPACITY);
+    }
+
+    /** As {@link #open(PostgresSettings)}, with at most {@code queueCapacity} writes waiting for the writer. */
+    public static PostgresWorkflowStore open(PostgresSettings settings, int queueCapacity) {
+        return open(settings, DEFAULT_MAX_BATCH, queueCapacity, NODE_LOCK_PATIENCE);
+    }
+
+    static PostgresWorkflowStore open(
+            PostgresSettings settings, int maxBatch, int queueCapacity, Duration nodeLockPatience) {
+        Objects.requireNonNull(settings, "settings");
+        if (queueCapacity < 1) {
+            throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
+        }
+        String where = settings.jdbcUrl();
+        HikariDataSource pool = pool(settings);
+        NodeLock lock = null;
+        try {
+            boolean earlyEvents;
+            try (Connection c = pool.getConnection()) {
+                int applied = PostgresSchema.migrate(c, where);
+                if (applied > 0) {
+                    LOG.info("Applied {} schema migration(s) to {}", applied, where);
+                }
+                try (Statement s = c.createStatement();
+                        ResultSet rs = s.executeQuery("SELECT EXISTS (SELECT 1 FROM early_events)")) {
+                    earlyEvents = rs.next() && rs.getBoolean(1);
+                }
+            }
+            lock = NodeLock.acquire(settings, nodeLockPatience);
+            PostgresWorkflowStore store = new PostgresWorkflowStore(where, pool, lock, maxBatch, queueCapacity);
+            store.writer.earlyEventsPossible(earlyEvents);
+            LOG.info("Opened workflow store {}", settings);
+            return store;
+        } catch (SQLException e) {
+            closeQuietly(lock);
+            pool.close();
+            throw PostgresErrors.storageException("Cannot open the Hark database", where, e);
+        } catch (RuntimeException e) {
+            closeQuietly(lock);
+            pool.close();
+            throw e;
+        }
+    }
+
+    private static HikariDataSource pool(PostgresSettings settings) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(settings.jdbcUrl());
+        config.setUsername(settings.user());
+        config.setPassword(settings.password());
+        config.setPoolName("hark-postgres");
+        config.setMaximumPoolSize(POOL_SIZE);
+        config.setMinimumIdle(2);
+        config.setConnectionTimeout(TimeUnit.SECONDS.toMillis(10));
+        config.addDataSourceProperty("ApplicationName", "hark");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
+        try {
+            return new HikariDataSource(config);
+        } catch (RuntimeException e) { // Hikari's PoolInitializationException: unreachable, refused, unknown database
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            if (cause instanceof SQLException sql) {
+                throw PostgresErrors.storageException("Cannot connect to", settings.toString(), sql);
+            }
+            throw new StorageException("Cannot connect to " + settings + ": " + cause.getMessage(), e);
+        }
+    }
+
+    private static void closeQuietly(NodeLock lock) {
+        if (lock != null) {
+            lock.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public CompletableFuture<Void> write(StoreWrite write) {
+        validate(write);
+        return writer.submit(write);
+    }
+
+    private static void validate(StoreWrite write) {
+        Objects.requireNonNull(write, "write");
+        Objects.requireNonNull(write.workflowId(), "workflowId");
+        if (write instanceof StoreWrite.CreateWorkflow w) {
+            Objects.requireNonNull(w.dagJson(), "dagJson");
+        } else if (write instanceof StoreWrite.PutTask w) {
+            Objects.requireNonNull(w.taskId(), "taskId");
+            Objects.requireNonNull(w.state(), "state");
+        } else if (write instanceof StoreWrite.MarkCommitted w) {
+            Objects.requireNonNull(w.taskId(), "taskId");
+        } else if (write instanceof StoreWrite.SetStatus w) {
+            Objects.requireNonNull(w.status(), "status");
+        }
+    }
+
+    /** Through the writer's queue, like every write: durable when this returns. */
+    @Override
+    public int markRunningResumable() {
+        return join(writer.submit(
+                c -> {
+                    try (PreparedStatement p =
+                            c.prepareStatement("UPDATE workflows SET status = ?, updated_at = ? WHERE status = ?")) {
+                        p.setString(1, WorkflowStatus.RESUMABLE.name());
+                        p.setLong(2, System.currentTimeMillis());
+                        p.setString(3, WorkflowStatus.RUNNING.name());
+                        return p.executeUpdate();
+                    }
+                },
+                true));
+    }
+
+    /**
+     * Walks the claims from the oldest in chunks, each chunk one writer task of its own (one
+     * statement, in autocommit), and stops at the first claim young enough to keep.
+     */
+    @Override
+    public CompletableFuture<Integer> sweepClaims(long claimedBeforeMillis) {
+        return sweepFrom(0, claimedBeforeMillis, 0);
+    }
+
+    private CompletableFuture<Integer> sweepFrom(long afterSeq, long cutoff, int deletedSoFar) {
+        return writer.submit(c -> sweepChunk(c, afterSeq, cutoff), false)
+                .thenCompose(chunk -> chunk.lastSeq() < 0
+                        ? CompletableFuture.completedFuture(deletedSoFar + chunk.deleted())
+                        : sweepFrom(chunk.lastSeq(), cutoff, deletedSoFar + chunk.deleted()));
+    }
+
+    /** @param lastSeq where the next chunk starts, or -1 when the sweep is done */
+    private record SweepChunk(int deleted, long lastSeq) {}
+
+    private static SweepChunk sweepChunk(Connection c, long afterSeq, long cutoff) throws SQLException {
+        List<Long> doomed = new ArrayList<>();
+        long lastSeq = -1;
+        boolean reachedYoung = false;
+        int seen = 0;
+        try (PreparedStatement p = c.prepareStatement("""
+                SELECT c.seq, c.claimed_at, EXISTS (SELECT 1 FROM tasks t JOIN workflows w ON w.id = t.workflow_id
+                       WHERE t.workflow_id = c.workflow_id AND t.task_id = c.task_id AND t.state = 'CHECKPOINTED'
+                       AND w.status <> 'SUCCESSFUL')
+                FROM event_claims c WHERE c.seq > ? ORDER BY c.seq LIMIT ?""")) {
+            p.setLong(1, afterSeq);
+            p.setInt(2, SWEEP_CHUNK);
+            try (ResultSet rs = p.executeQuery()) {
+                while (rs.next()) {
+                    seen++;
+                    if (rs.getLong(2) >= cutoff) {
+                        reachedYoung = true;
+                        break;
+                    }
+                    lastSeq = rs.getLong(1);
+                    if (!rs.getBoolean(3)) {
+                        doomed.add(lastSeq);
+                    }
+                }
+            }
+        }
+        if (!doomed.isEmpty()) {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM event_claims WHERE seq = ANY (?)")) {
+                Array seqs = c.createArrayOf("bigint", doomed.toArray());
+                delete.setArray(1, seqs);
+                delete.executeUpdate();
+            }
+        }
+        boolean done = reachedYoung || seen < SWEEP_CHUNK;
+        return new SweepChunk(doomed.size(), done ? -1 : lastSeq);
+    }
+
+    @Override
+    public CompletableFuture<EarlyEventOutcome> bufferEarlyEvent(EarlyEventRecord event) {
+        Objects.requireNonNull(event, "event");
+        writer.earlyEventsPossible(true);
+        return writer.submit(c -> PostgresEarlyEvents.buffer(c, event), true);
+    }
+
+    @Override
+    public CompletableFuture<EarlyEventOutcome> createWithEarlyEvent(
+            StoreWrite.CreateWorkflow create, EarlyEventRecord event) {
+        Objects.requireNonNull(create, "create");
+        Objects.requireNonNull(event, "event");
+        writer.earlyEventsPossible(true);
+        return writer.submit(c -> PostgresEarlyEvents.create(c, create, event), true);
+    }
+
+    @Override
+    public List<EarlyEventRecord> earlyEvents() {
+        return read("the buffered early events", PostgresEarlyEvents::all);
+    }
+
+    @Override
+    public CompletableFuture<List<EarlyEventRecord>> dropEarlyEvents(List<EarlyEventRecord> expired) {
+        List<EarlyEventRecord> given = List.copyOf(expired);
+        return writer.submit(c -> PostgresEarlyEvents.drop(c, given), true);
+    }
+
+    /**
+     * Test hook: runs {@code task} on the writer thread with the write connection, in queue order,
+     * between batches, in autocommit mode.
+     */
+    <T> CompletableFuture<T> onWriter(PostgresWriter.WriterTask<T> task) {
+        return writer.submit(task, false);
+    }
+
+    private static <T> T join(CompletableFuture<T> future) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the write is queued; it happens regardless
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new CompletionException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public StoreStats stats() {
+        return writer.stats();
+    }
+
+    @Override
+    public StoreHealth health() {
+        StoreHealth health = writer.health();
+        if (!health.writable() && !closed) {
+            probe();
+        }
+        return health;
+    }
+
+    private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private final AtomicLong lastProbeNanos = new AtomicLong(System.nanoTime() - PROBE_INTERVAL_NANOS);
+
+    /**
+     * While unwritable, at most once a second, queues a write that changes nothing, so that
+     * readiness comes back with the database even when no other write is coming.
+     */
+    private void probe() {
+        long last = lastProbeNanos.get();
+        long now = System.nanoTime();
+        if (now - last < PROBE_INTERVAL_NANOS || !lastProbeNanos.compareAndSet(last, now)) {
+            return;
+        }
+        writer.submit(
+                c -> {
+                    try (Statement s = c.createStatement()) {
+                        return s.executeUpdate("UPDATE workflows SET updated_at = updated_at"
+                                + " WHERE id = (SELECT min(id) FROM workflows)");
+                    }
+                },
+                true);
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @FunctionalInterface
+    private interface Read<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    private <T> T read(String what, Read<T> read) {
+        if (closed) {
+            throw new StorageException("The store is closed (" + where + ")");
+        }
+        try (Connection c = pool.getConnection()) {
+            return read.run(c);
+        } catch (SQLException e) {
+            throw PostgresErrors.storageException("Could not read " + what + " from", where, e);
+        }
+    }
+
+    @Override
+    public Optional<WorkflowRecord> workflow(String workflowId) {
+        Objects.requireNonNull(workflowId, "workflowId");
+        return read("workflow '" + workflowId + "'", c -> {
+            try (PreparedStatement p =
+                    c.prepareStatement("SELECT " + WORKFLOW_COLUMNS + " FROM workflows w WHERE w.id = ?")) {
+                p.setString(1, workflowId);
+                try (ResultSet rs = p.executeQuery()) {
+                    return rs.next() ? Optional.of(workflowRecord(rs)) : Optional.empty();
+                }
+            }
+        });
+    }
+
+    @Override
+    public Optional<ClaimRecord> claim(EventClaim claim) {
+        Objects.requireNonNull(claim, "claim");
+        return read("the claim on event '" + claim.eventId() + "'", c -> {
+            try (PreparedStatement p = c.prepareStatement(PostgresBatch.FIND_CLAIM_SQL)) {
+                return Optional.ofNullable(PostgresBatch.findClaim(p, claim));
+            }
+        });
+    }
+
+    @Override
+    public List<TaskRecord> tasks(String workflowId) {
+        Objects.requireNonNull(workflowId, "workflowId");
+        return read("the tasks of workflow '" + workflowId + "'", c -> {
+            try (PreparedStatement p = c.prepareStatement(
+                    "SELECT task_id, state, output FROM tasks WHERE workflow_id = ? ORDER BY task_id")) {
+                p.setString(1, workflowId);
+                List<TaskRecord> tasks = new ArrayList<>();
+                try (ResultSet rs = p.executeQuery()) {
+                    while (rs.next()) {
+                        tasks.add(new TaskRecord(rs.getString(1), taskState(rs.getString(2)), rs.getString(3)));
+                    }
+                }
+                return tasks;
+            }
+        });
+    }
+
+    @Override
+    public List<WorkflowSummary> list(Optional<WorkflowStatus> status, String afterId, int limit) {
+        Objects.requireNonNull(status, "status");
+        if (limit < 1) {
+            throw new IllegalArgumentException("limit must be at least 1, was " + limit);
+        }
+        String sql = "SELECT id, status FROM workflows WHERE id > ?" + (status.isPresent() ? " AND status = ?" : "")
+                + " ORDER BY id LIMIT ?";
+        return read("a page of the workflow list", c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                int i = 1;
+                p.setString(i++, afterId == null ? "" : afterId);
+                if (status.isPresent()) {
+                    p.setString(i++, status.get().name());
+                }
+                p.setInt(i, limit);
+                return summaries(p, Math.min(limit, 1024));
+            }
+        });
+    }
+
+    @Override
+    public List<WorkflowSummary> list(Optional<WorkflowStatus> status) {
+        Objects.requireNonNull(status, "status");
+        String sql = status.isPresent()
+                ? "SELECT id, status FROM workflows WHERE status = ? ORDER BY id"
+                : "SELECT id, status FROM workflows ORDER BY id";
+        return read("the workflow list", c -> {
+            try (PreparedStatement p = c.prepareStatement(sql)) {
+                if (status.isPresent()) {
+                    p.setString(1, status.get().name());
+                }
+                return summaries(p, 16);
+            }
+        });
+    }
+
+    private static List<WorkflowSummary> summaries(PreparedStatement p, int expected) throws SQLException {
+        List<WorkflowSummary> result = new ArrayList<>(expected);
+        try (ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                result.add(new WorkflowSummary(rs.getString(1), workflowStatus(rs.getString(2))));
+            }
+        }
+        return result;
+    }
+
+    @Override
+    public int count(WorkflowStatus status) {
+        Objects.requireNonNull(status, "status");
+        return read(status + " workflows", c -> {
+            try (PreparedStatement p = c.prepareStatement("SELECT count(*) FROM workflows WHERE status = ?")) {
+                p.setString(1, status.name());
+                try (ResultSet rs = p.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
+    }
+
+    /**
+     * One query, streamed through a cursor ({@value #FETCH_SIZE} rows per round trip): each
+     * workflow is handed to {@code action} as soon as its last task row is read. The query runs in
+     * one read transaction, so the workflows are a consistent snapshot; {@code action} may read and
+     * write this store.
+     */
+    @Override
+    public void forEachWithTasks(WorkflowStatus status, Consumer<StoredWorkflow> action) {
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(action, "action");
+        read(status + " workflows with their tasks", c -> {
+            c.setAutoCommit(false); // the driver streams with a cursor only inside a transaction
+            try (PreparedStatement p = c.prepareStatement("SELECT " + WORKFLOW_COLUMNS
+                    + ", t.task_id, t.state, t.output"
+                    + " FROM workflows w LEFT JOIN tasks t ON t.workflow_id = w.id"
+                    + " WHERE w.status = ? ORDER BY w.id")) {
+                p.setFetchSize(FETCH_SIZE);
+                p.setString(1, status.name());
+                try (ResultSet rs = p.executeQuery()) {
+                    WorkflowRecord current = null;
+                    List<TaskRecord> tasks = new ArrayList<>();
+                    while (rs.next()) {
+                        String id = rs.getString(1);
+                        if (current == null || !current.id().equals(id)) {
+                            if (current != null) {
+                                action.accept(new StoredWorkflow(current, List.copyOf(tasks)));
+                                tasks.clear();
+                            }
+                            current = workflowRecord(rs);
+                        }
+                        String taskId = rs.getString(8);
+                        if (taskId != null) { // LEFT JOIN: a workflow without tasks has one null row
+                            tasks.add(new TaskRecord(taskId, taskState(rs.getString(9)), rs.getString(10)));
+                        }
+                    }
+                    if (current != null) {
+                        action.accept(new StoredWorkflow(current, List.copyOf(tasks)));
+                    }
+                }
+            } finally {
+                c.rollback(); // read only
+                c.setAutoCommit(true);
+            }
+            return null;
+        });
+    }
+
+    /** Reads columns 1..7 as selected by {@link #WORKFLOW_COLUMNS}. */
+    private static WorkflowRecord workflowRecord(ResultSet rs) throws SQLException {
+        return new WorkflowRecord(
+                rs.getString(1),
+                workflowStatus(rs.getString(2)),
+                rs.getString(3),
+                rs.getString(4),
+                rs.getString(5),
+                rs.getLong(6),
+                rs.getLong(7));
+    }
+
+    private static WorkflowStatus workflowStatus(String name) {
+        try {
+            return WorkflowStatus.valueOf(name);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new StorageException("Unknown workflow status '" + name + "' in the database", e);
+        }
+    }
+
+    private static TaskState taskState(String name) {
+        try {
+            return TaskState.valueOf(name);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new StorageException("Unknown task state '" + name + "' in the database", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Stops accepting writes (later ones fail with "store is closed"), flushes what is queued,
+     * stops the writer, closes the pool and releases the node lock. Idempotent. Called from a
+     * write's callback it does not wait for the flush.
+     */
+    @Override
+    public void close() {
+        writer.close();
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        pool.close();
+        nodeLock.close();
+        LOG.info("Closed workflow store {}", where);
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresWorkflowStore[" + where + "]";
+    }
+}
