@@ -34,6 +34,8 @@ public final class ResumeWindow {
     /** Whether a workflow was handed to it: a window that resumes nothing reports nothing. */
     private final AtomicBoolean begun = new AtomicBoolean();
 
+    private final AtomicBoolean closed = new AtomicBoolean();
+
     /** @param expected the workflows stored as resumable when it began */
     ResumeWindow(int expected) {
         this(expected, ResumeProgressLog.toLog());
@@ -107,18 +109,27 @@ public final class ResumeWindow {
     void abandon(Throwable reason) {
         failure = reason;
         listed = true;
-        if (done.completeExceptionally(reason) && begun.get()) {
-            progress.finished(resumed(), total, reason);
-        }
+        close(reason);
     }
 
     private void maybeClose() {
         if (listed && unparked.get() == 0) {
-            Throwable failed = failure;
-            // Both the listing and the last re-parked run may get here: only the one that closes it reports.
-            if ((failed != null ? done.completeExceptionally(failed) : done.complete(outputs)) && begun.get()) {
-                progress.finished(resumed(), total, failed);
-            }
+            close(failure);
+        }
+    }
+
+    /** Both the listing and the last re-parked run may get here: only the first closes it and reports. */
+    private void close(Throwable failed) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (begun.get()) {
+            progress.finished(resumed(), total, failed); // before done: whoever waits for it finds the line
+        }
+        if (failed != null) {
+            done.completeExceptionally(failed);
+        } else {
+            done.complete(outputs);
         }
     }
 }
