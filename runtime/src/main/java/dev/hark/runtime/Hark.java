@@ -712,6 +712,14 @@ public final class Hark implements AutoCloseable {
         }
 
         @Override
+        public Optional<Times> times(String workflowId) {
+            return store.workflow(workflowId)
+                    .map(record -> new Times(
+                            Instant.ofEpochMilli(record.createdAtMillis()),
+                            Instant.ofEpochMilli(record.updatedAtMillis())));
+        }
+
+        @Override
         public WorkflowStatus status(String workflowId) {
             return Hark.this.status(workflowId);
         }

@@ -7,10 +7,12 @@
   const SVG = 'http://www.w3.org/2000/svg';
   const STATES = ['pending', 'running', 'waiting', 'checkpointed', 'committed', 'done', 'lost', 'failed', 'stopped'];
   const REFRESH_MILLIS = 1500;
+  const HEALTH_REFRESH_MILLIS = 1000;
 
   const $ = (id) => document.getElementById(id);
   const list = { after: null, next: null, previous: [] };
   let refreshTimer = null;
+  let healthTimer = null;
   let shownWorkflow = null;
   // Each render takes a number; a reply for an older one is dropped (a filter changed meanwhile,
   // or a refresh crossed an action's), so that only the newest render draws and polls.
@@ -174,6 +176,7 @@
     badge.textContent = status;
     badge.className = 'badge ' + status;
     badge.title = reply.data && reply.data.reason ? reply.data.reason : '';
+    showResumeProgress(reply.data);
     const select = $('start-definition');
     const definitions = (reply.data && reply.data.definitions) || [];
     if (select.options.length !== definitions.length) {
@@ -185,6 +188,21 @@
       }
     }
     $('start-button').disabled = definitions.length === 0;
+  }
+
+  // After a restart the server re-parks its workflows before it is ready: say how far it is, and
+  // ask again until it is done.
+  function showResumeProgress(health) {
+    const line = $('resume-progress');
+    clearTimeout(healthTimer);
+    const resuming = health && health.status === 'starting' && health.total > 0;
+    line.hidden = !resuming;
+    if (resuming) {
+      const percent = Math.floor((100 * health.resumed) / health.total);
+      line.textContent = 'resuming workflows: ' + health.resumed.toLocaleString('en-US') + ' of '
+        + health.total.toLocaleString('en-US') + ' re-parked (' + percent + '%)';
+      healthTimer = setTimeout(loadHealth, HEALTH_REFRESH_MILLIS);
+    }
   }
 
   async function start(event) {

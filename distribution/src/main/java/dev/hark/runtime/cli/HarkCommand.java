@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
             TokensCommand.class,
             WorkflowCommands.Start.class,
             WorkflowCommands.Status.class,
+            InspectCommand.class,
             WorkflowCommands.Output.class,
             WorkflowCommands.ListWorkflows.class,
             WorkflowCommands.Cancel.class,

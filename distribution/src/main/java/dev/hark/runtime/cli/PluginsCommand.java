@@ -67,6 +67,9 @@ final class PluginsCommand implements Runnable {
         @Parameters(paramLabel = "JAR|DIR", description = "The plugin to check.")
         Path plugin;
 
+        /** Whether a person watches: then even a small plugin's progress is shown. */
+        boolean terminal = System.console() != null;
+
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
@@ -76,7 +79,7 @@ final class PluginsCommand implements Runnable {
                 err.flush();
                 return ExitCodes.USAGE;
             }
-            try (PluginSet plugins = PluginLoader.check(plugin)) {
+            try (PluginSet plugins = PluginLoader.check(plugin, new JarProgress(err, terminal))) {
                 var problems = plugins.problems();
                 plugins.warnings().forEach(w -> out.println("warning: " + w.reportLine()));
                 Plugin loaded = plugins.plugins().stream()

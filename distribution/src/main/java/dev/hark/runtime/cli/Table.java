@@ -17,7 +17,17 @@ final class Table {
         rows.add(cells);
     }
 
+    /** @return whether it has no rows but its header */
+    boolean isEmpty() {
+        return rows.size() == 1;
+    }
+
     void print(PrintWriter out) {
+        print(out, "");
+    }
+
+    /** Prints every line after {@code indent}. */
+    void print(PrintWriter out, String indent) {
         int columns = rows.get(0).length;
         int[] widths = new int[columns];
         for (String[] row : rows) {
@@ -26,7 +36,7 @@ final class Table {
             }
         }
         for (String[] row : rows) {
-            StringBuilder line = new StringBuilder();
+            StringBuilder line = new StringBuilder(indent);
             for (int c = 0; c < columns; c++) {
                 String cell = String.valueOf(row[c]);
                 line.append(cell);

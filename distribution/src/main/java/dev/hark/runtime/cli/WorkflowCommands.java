@@ -159,6 +159,13 @@ final class WorkflowCommands {
         Integer limit;
 
         @Option(
+                names = "--after",
+                paramLabel = "WORKFLOW_ID",
+                description = "Start after this id (ids are listed in order): the last id of the previous run,"
+                        + " to page with --limit.")
+        String startAfter;
+
+        @Option(
                 names = "--page-size",
                 hidden = true,
                 defaultValue = "10000",
@@ -179,7 +186,9 @@ final class WorkflowCommands {
                 AdminClient client = client();
                 Table table = new Table("WORKFLOW_ID", "STATUS");
                 int left = limit == null ? Integer.MAX_VALUE : limit;
-                String after = null;
+                String after = startAfter == null || startAfter.isEmpty() ? null : startAfter;
+                String last = null;
+                boolean more = false;
                 do {
                     StringBuilder path = new StringBuilder("/workflows?limit=").append(Math.min(left, pageSize));
                     if (status != null) {
@@ -191,15 +200,25 @@ final class WorkflowCommands {
                     JsonNode page = client.get(path.toString());
                     for (JsonNode w : page.get("workflows")) {
                         if (left-- > 0) {
-                            table.add(
-                                    w.get("workflow_id").asString(),
-                                    w.get("status").asString());
+                            last = w.get("workflow_id").asString();
+                            table.add(last, w.get("status").asString());
+                        } else {
+                            more = true;
                         }
                     }
                     JsonNode next = page.get("next");
                     after = next == null || next.isNull() ? null : next.asString();
+                    more |= after != null && left <= 0;
                 } while (after != null && left > 0);
                 table.print(out());
+                if (more) {
+                    // stderr, so that a script reading the table is not disturbed
+                    PrintWriter err = spec.commandLine().getErr();
+                    err.println("hark: more workflows follow; the next page: hark list --after " + last
+                            + (limit == null ? "" : " --limit " + limit)
+                            + (status == null ? "" : " --status " + status));
+                    err.flush();
+                }
             });
         }
     }

@@ -7,10 +7,14 @@ import dev.hark.runtime.plugin.TestPlugins;
 import dev.hark.runtime.testing.Await;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarEntry;
+import java.util.jar.JarOutputStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -69,6 +73,48 @@ class PluginsCheckCommandTest {
         out = new StringWriter();
         assertEquals(ExitCodes.OK, check(out, new StringWriter(), link), out.toString());
         assertTrue(out.toString().contains("OK, 1 listener(s)"), out.toString());
+    }
+
+    @Test
+    void aPluginOfManyJarsReportsProgressOnStderrAndKeepsStdoutToTheReport() throws Exception {
+        Path many = Files.createDirectories(dir.resolve("many"));
+        try (var jars = Files.list(folderPlugin)) {
+            for (Path jar : jars.toList()) {
+                Files.copy(jar, many.resolve(jar.getFileName()));
+            }
+        }
+        for (int i = 0; i < 24; i++) { // 25 jars: more than JarProgress.QUIET_UP_TO
+            try (JarOutputStream jar =
+                    new JarOutputStream(Files.newOutputStream(many.resolve(String.format("lib-%02d.jar", i))))) {
+                jar.putNextEntry(new JarEntry("lib/readme-" + i + ".txt"));
+                jar.write(("library " + i).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        assertEquals(ExitCodes.OK, check(out, err, many), out + "" + err);
+        assertEquals(
+                List.of(many + ": OK, 1 listener(s), 0 workflow definition(s)"),
+                out.toString().lines().toList());
+        assertEquals(
+                List.of(
+                        "hark: plugin 'many': read 10 of 25 jars",
+                        "hark: plugin 'many': read 20 of 25 jars",
+                        "hark: plugin 'many': read 25 of 25 jars; checking their classes"),
+                err.toString().lines().toList());
+
+        // a plugin of few jars off a terminal: quiet; on one: a line when its jars are read
+        err = new StringWriter();
+        assertEquals(ExitCodes.OK, check(new StringWriter(), err, folderPlugin));
+        assertEquals("", err.toString());
+        StringWriter watched = new StringWriter();
+        JarProgress onTerminal = new JarProgress(new PrintWriter(watched, true), true);
+        for (int read = 1; read <= 3; read++) {
+            onTerminal.jarRead("few", read, 3);
+        }
+        assertEquals(
+                List.of("hark: plugin 'few': read 3 of 3 jars; checking their classes"),
+                watched.toString().lines().toList());
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.hark.runtime.engine;
 import dev.hark.runtime.event.Delivery;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,9 +30,21 @@ public final class ResumeWindow {
     private volatile Map<String, CompletableFuture<Object>> outputs = Map.of();
     private volatile Throwable failure;
 
+    private final ResumeProgressLog progress;
+    /** Whether a workflow was handed to it: a window that resumes nothing reports nothing. */
+    private final AtomicBoolean begun = new AtomicBoolean();
+
+    private final AtomicBoolean closed = new AtomicBoolean();
+
     /** @param expected the workflows stored as resumable when it began */
     ResumeWindow(int expected) {
+        this(expected, ResumeProgressLog.toLog());
+    }
+
+    /** @param progress where its progress is reported */
+    ResumeWindow(int expected, ResumeProgressLog progress) {
         this.total = expected;
+        this.progress = progress;
     }
 
     /** @return workflows whose waits are parked again */
@@ -69,9 +82,12 @@ public final class ResumeWindow {
 
     /** A run is resumed within this window; {@code parked} completes when its waits are polled. */
     void resuming(CompletableFuture<Void> parked) {
+        if (begun.compareAndSet(false, true)) {
+            progress.began(total);
+        }
         unparked.incrementAndGet();
         parked.whenComplete((ok, failed) -> {
-            resumed.incrementAndGet();
+            progress.resumed(resumed.incrementAndGet(), total);
             if (unparked.decrementAndGet() == 0) {
                 maybeClose();
             }
@@ -93,17 +109,27 @@ public final class ResumeWindow {
     void abandon(Throwable reason) {
         failure = reason;
         listed = true;
-        done.completeExceptionally(reason);
+        close(reason);
     }
 
     private void maybeClose() {
         if (listed && unparked.get() == 0) {
-            Throwable failed = failure;
-            if (failed != null) {
-                done.completeExceptionally(failed);
-            } else {
-                done.complete(outputs);
-            }
+            close(failure);
+        }
+    }
+
+    /** Both the listing and the last re-parked run may get here: only the first closes it and reports. */
+    private void close(Throwable failed) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (begun.get()) {
+            progress.finished(resumed(), total, failed); // before done: whoever waits for it finds the line
+        }
+        if (failed != null) {
+            done.completeExceptionally(failed);
+        } else {
+            done.complete(outputs);
         }
     }
 }

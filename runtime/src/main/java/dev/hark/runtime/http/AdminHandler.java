@@ -45,8 +45,9 @@ import tools.jackson.databind.node.ObjectNode;
  *                                       one page of ids and statuses, ordered by id; "next" names the
  *                                       last id when more may follow (pass it as after=)
  * POST /workflows                       {"definition": name, "workflow_id": optional, "input": optional object}
- * GET  /workflows/{id}                  status (and error, once FAILED; open waits while RUNNING or RESUMABLE;
- *                                       buffered_events while early events wait for its waits)
+ * GET  /workflows/{id}                  status, created_at, updated_at (its status's last change), and error,
+ *                                       once FAILED; open waits while RUNNING or RESUMABLE; buffered_events
+ *                                       while early events wait for its waits
  * GET  /workflows/{id}/output           output of a SUCCESSFUL workflow
  * GET  /workflows/{id}/graph            its nodes (id, kind, label, state, dependencies, the event a wait took)
  * POST /workflows/{id}/cancel           cancel
@@ -193,6 +194,10 @@ final class AdminHandler {
                 body.put("workflow_id", id);
                 WorkflowStatus status = admin.status(id);
                 body.put("status", status.name());
+                admin.times(id)
+                        .ifPresent(
+                                times -> body.put("created_at", times.created().toString())
+                                        .put("updated_at", times.updated().toString()));
                 if (status == WorkflowStatus.FAILED) {
                     // The store keeps the full text (stack trace included); a reply shows its first line.
                     admin.error(id).ifPresent(error -> body.put("error", HttpExchanges.firstLine(error)));

@@ -7,6 +7,7 @@ import dev.hark.workflow.UnknownDefinitionException;
 import dev.hark.workflow.WorkflowStatus;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,6 +47,19 @@ public interface AdminOperations {
     List<String> definitions();
 
     WorkflowStatus status(String workflowId);
+
+    /**
+     * When a workflow was created and when its status last changed, as stored.
+     *
+     * @param created when it was recorded
+     * @param updated when its status last changed (its creation, until then)
+     */
+    record Times(Instant created, Instant updated) {}
+
+    /** @return the workflow's {@link Times}, or empty if this runtime does not keep them */
+    default Optional<Times> times(String workflowId) {
+        return Optional.empty();
+    }
 
     /** @return the waits a RUNNING or RESUMABLE workflow has open; empty for any other */
     default List<OpenWait> openWaits(String workflowId) {

@@ -61,7 +61,8 @@ public final class PluginLoader {
      * @throws PluginLoadException if {@code strict} and any rule is broken
      */
     public static PluginSet load(Path pluginsDir, boolean strict, ClassLoader runtimeLoader) {
-        return loadCandidates(strict, true, runtimeLoader, problems -> candidates(pluginsDir, problems));
+        return loadCandidates(
+                strict, true, runtimeLoader, CheckProgress.NONE, problems -> candidates(pluginsDir, problems));
     }
 
     /**
@@ -73,8 +74,13 @@ public final class PluginLoader {
      * @return the class path and the plugin, if it loaded; its problems and warnings
      */
     public static PluginSet check(Path plugin, ClassLoader runtimeLoader) {
+        return check(plugin, runtimeLoader, CheckProgress.NONE);
+    }
+
+    /** {@link #check(Path, ClassLoader)}, telling {@code progress} as it reads the plugin's jars. */
+    public static PluginSet check(Path plugin, ClassLoader runtimeLoader, CheckProgress progress) {
         // No log: the returned set is the report (`hark plugins check` prints it, nothing else).
-        return loadCandidates(false, false, runtimeLoader, problems -> {
+        return loadCandidates(false, false, runtimeLoader, progress, problems -> {
             String file = plugin.getFileName() == null
                     ? plugin.toString()
                     : plugin.getFileName().toString();
@@ -109,10 +115,16 @@ public final class PluginLoader {
         return check(plugin, PluginLoader.class.getClassLoader());
     }
 
+    /** @see #check(Path, ClassLoader, CheckProgress) */
+    public static PluginSet check(Path plugin, CheckProgress progress) {
+        return check(plugin, PluginLoader.class.getClassLoader(), progress);
+    }
+
     private static PluginSet loadCandidates(
             boolean strict,
             boolean log,
             ClassLoader runtimeLoader,
+            CheckProgress progress,
             Function<List<PluginProblem>, List<Candidate>> find) {
         List<PluginProblem> problems = new ArrayList<>();
         List<PluginProblem> warnings = new ArrayList<>();
@@ -129,7 +141,14 @@ public final class PluginLoader {
         Map<String, Map<String, String>> outsideRefs = new HashMap<>();
         for (Candidate candidate : find.apply(problems)) {
             Plugin plugin = loadOne(
-                    candidate, runtimeLoader, listenerOwners, definitionOwners, outsideRefs, problems, warnings);
+                    candidate,
+                    runtimeLoader,
+                    listenerOwners,
+                    definitionOwners,
+                    outsideRefs,
+                    problems,
+                    warnings,
+                    progress);
             if (plugin != null) {
                 loaded.add(plugin);
             }
@@ -342,11 +361,13 @@ public final class PluginLoader {
             Map<String, String> definitionOwners,
             Map<String, Map<String, String>> outsideRefs,
             List<PluginProblem> problems,
-            List<PluginProblem> warnings) {
+            List<PluginProblem> warnings,
+            CheckProgress progress) {
         String name = candidate.name();
         List<PluginProblem> own = new ArrayList<>();
         String version = null;
         List<URL> urls = new ArrayList<>();
+        int read = 0;
         for (Path jar : candidate.jars()) {
             try (JarFile file = new JarFile(jar.toFile())) {
                 file.stream().count(); // reads the whole central directory
@@ -367,6 +388,7 @@ public final class PluginLoader {
                                 + ": " + e,
                         "replace it with a valid jar (zip) file, or remove it"));
             }
+            progress.jarRead(name, ++read, candidate.jars().size());
         }
         if (!own.isEmpty()) {
             problems.addAll(own);
