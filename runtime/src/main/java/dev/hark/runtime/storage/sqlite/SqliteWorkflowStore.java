@@ -45,7 +45,7 @@ import org.sqlite.SQLiteConfig;
 /**
  * The embedded {@link WorkflowStore}: one SQLite file, {@code hark.db}, in a data folder.
  *
- * <p>Writes go through a single writer thread ({@value GroupCommitWriter#THREAD_NAME}) that
+ * <p>Writes go through a single writer thread ({@value dev.hark.runtime.storage.jdbc.SingleWriter#THREAD_NAME}) that
  * applies everything queued in one transaction and commits once; with WAL and
  * {@code synchronous=FULL} the commit is the flush, so concurrent writers share it. Reads use a
  * small pool of read-only connections and run concurrently with the writer. All methods are

@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Opening it applies the schema's pending migrations ({@link PostgresSchema}) and takes Hark's
  * node lock ({@link NodeLock}): one node per database until workflows have leases. Writes go
- * through a single writer thread ({@value PostgresWriter#THREAD_NAME}) that applies everything
+ * through a single writer thread ({@value dev.hark.runtime.storage.jdbc.SingleWriter#THREAD_NAME}) that applies everything
  * queued in one transaction and commits once, so concurrent writers share one commit and its WAL
  * flush. Reads use a HikariCP pool and run concurrently with the writer. All methods are
  * thread-safe.
