@@ -11,7 +11,10 @@ import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -122,7 +125,9 @@ public abstract class SingleWriter {
     /** Lets go of the connection (it may be broken); the next batch opens another. */
     protected abstract void discardConnection();
 
+    /** @throws NullPointerException if the write lacks a field its kind needs */
     public final CompletableFuture<Void> submit(StoreWrite write) {
+        validate(write);
         CompletableFuture<Void> future = new CompletableFuture<>();
         enqueue(new Op(write, null, true, future));
         return future;
@@ -136,6 +141,58 @@ public abstract class SingleWriter {
         CompletableFuture<T> future = new CompletableFuture<>();
         enqueue(new Op(null, task, inTransaction, future));
         return future;
+    }
+
+    private static void validate(StoreWrite write) {
+        Objects.requireNonNull(write, "write");
+        Objects.requireNonNull(write.workflowId(), "workflowId");
+        if (write instanceof StoreWrite.CreateWorkflow w) {
+            Objects.requireNonNull(w.dagJson(), "dagJson");
+        } else if (write instanceof StoreWrite.PutTask w) {
+            Objects.requireNonNull(w.taskId(), "taskId");
+            Objects.requireNonNull(w.state(), "state");
+        } else if (write instanceof StoreWrite.MarkCommitted w) {
+            Objects.requireNonNull(w.taskId(), "taskId");
+        } else if (write instanceof StoreWrite.SetStatus w) {
+            Objects.requireNonNull(w.status(), "status");
+        }
+    }
+
+    /** @return the write, for a message: its kind and workflow */
+    public static String describe(StoreWrite write) {
+        return write == null
+                ? "a write"
+                : write.getClass().getSimpleName() + " of workflow '" + write.workflowId() + "'";
+    }
+
+    /**
+     * Waits for a queued write or task. An interrupt does not stop the wait: the write is queued and
+     * happens regardless; the interrupt is kept for the caller.
+     *
+     * @return its result
+     * @throws RuntimeException its failure, as it is if unchecked, else in a {@link CompletionException}
+     */
+    public static <T> T join(CompletableFuture<T> future) {
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    interrupted = true; // the write is queued; it happens regardless
+                } catch (ExecutionException e) {
+                    Throwable cause = e.getCause();
+                    if (cause instanceof RuntimeException r) {
+                        throw r;
+                    }
+                    throw new CompletionException(cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private void enqueue(Op op) {

@@ -3,21 +3,20 @@ package dev.hark.runtime.storage.sqlite;
 import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
-import dev.hark.runtime.storage.RaceDecidedException;
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
+import dev.hark.runtime.storage.jdbc.EarlyEventRows;
 import dev.hark.runtime.storage.jdbc.SingleWriter;
+import dev.hark.runtime.storage.jdbc.StoredRows;
 import dev.hark.workflow.UnknownWorkflowException;
 import dev.hark.workflow.WorkflowExistsException;
 import dev.hark.workflow.WorkflowStatus;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -116,8 +115,8 @@ final class GroupCommitWriter extends SingleWriter {
                     }
                     // SQLite rolled back just this statement; every write is one statement, or
                     // (DeleteWorkflow) statements that cannot raise statement-local errors.
-                    failures[i] =
-                            SqliteErrors.storageException("Could not write " + describe(op.write()) + " to", dbFile, e);
+                    failures[i] = SqliteErrors.storageException(
+                            "Could not write " + SingleWriter.describe(op.write()) + " to", dbFile, e);
                     // sqlite-jdbc finalizes a statement that fails with most codes: prepare afresh.
                     statements.close();
                     statements = new Statements(connection);
@@ -164,8 +163,8 @@ final class GroupCommitWriter extends SingleWriter {
         } else if (write instanceof StoreWrite.SetStatus w) {
             PreparedStatement p = s.setStatus;
             p.setString(1, w.status().name());
-            setNullable(p, 2, w.outputJson());
-            setNullable(p, 3, w.error());
+            StoredRows.setNullable(p, 2, w.outputJson());
+            StoredRows.setNullable(p, 3, w.error());
             p.setLong(4, System.currentTimeMillis());
             p.setString(5, w.workflowId());
             p.executeUpdate();
@@ -184,7 +183,7 @@ final class GroupCommitWriter extends SingleWriter {
         p.setString(1, w.workflowId());
         p.setString(2, w.taskId());
         p.setString(3, w.state().name());
-        setNullable(p, 4, w.outputJson());
+        StoredRows.setNullable(p, 4, w.outputJson());
         p.setString(5, w.workflowId());
         return p.executeUpdate();
     }
@@ -214,7 +213,7 @@ final class GroupCommitWriter extends SingleWriter {
                 s.insertClaim.setString(4, w.taskId());
                 s.insertClaim.setLong(5, now);
                 if (s.insertClaim.executeUpdate() == 0) {
-                    ClaimRecord holder = findClaim(s.findClaim, claim);
+                    ClaimRecord holder = StoredRows.findClaim(s.findClaim, claim);
                     throw new EventClaimedException(holder);
                 }
                 inserted.add(claim);
@@ -252,15 +251,7 @@ final class GroupCommitWriter extends SingleWriter {
         if (p.executeUpdate() == 1) {
             return;
         }
-        PreparedStatement find = statements.findTask;
-        find.setString(1, w.workflowId());
-        find.setString(2, decision.taskId());
-        try (ResultSet rs = find.executeQuery()) {
-            if (rs.next()) {
-                throw new RaceDecidedException(w.workflowId(), decision.taskId(), w.taskId());
-            }
-        }
-        throw new UnknownWorkflowException(w.workflowId());
+        throw StoredRows.decisionRefused(statements.findTask, w, decision);
     }
 
     /**
@@ -279,29 +270,6 @@ final class GroupCommitWriter extends SingleWriter {
                 statements.deleteEarlyEvent.setString(2, claim.eventId());
                 statements.deleteEarlyEvent.executeUpdate();
             }
-        }
-    }
-
-    /** Reads a claim with {@link SqliteWorkflowStore#FIND_CLAIM_SQL}; null if there is none. */
-    static ClaimRecord findClaim(PreparedStatement find, EventClaim claim) throws SQLException {
-        find.setString(1, claim.source());
-        find.setString(2, claim.eventId());
-        try (ResultSet rs = find.executeQuery()) {
-            return rs.next() ? new ClaimRecord(claim, rs.getString(1), rs.getString(2), rs.getLong(3)) : null;
-        }
-    }
-
-    private static String describe(StoreWrite write) {
-        return write == null
-                ? "a write"
-                : write.getClass().getSimpleName() + " of workflow '" + write.workflowId() + "'";
-    }
-
-    private static void setNullable(PreparedStatement p, int index, String value) throws SQLException {
-        if (value == null) {
-            p.setNull(index, Types.VARCHAR);
-        } else {
-            p.setString(index, value);
         }
     }
 
@@ -388,12 +356,12 @@ final class GroupCommitWriter extends SingleWriter {
                         ON CONFLICT (workflow_id, task_id) DO NOTHING""");
                 findTask = prepare(c, "SELECT 1 FROM tasks WHERE workflow_id = ? AND task_id = ?");
                 deleteTask = prepare(c, "DELETE FROM tasks WHERE workflow_id = ? AND task_id = ?");
-                findClaim = prepare(c, SqliteWorkflowStore.FIND_CLAIM_SQL);
+                findClaim = prepare(c, StoredRows.FIND_CLAIM_SQL);
                 insertClaim = prepare(c, """
                         INSERT INTO event_claims (source, event_id, workflow_id, task_id, claimed_at)
                         VALUES (?, ?, ?, ?, ?) ON CONFLICT (source, event_id) DO NOTHING""");
                 deleteClaim = prepare(c, "DELETE FROM event_claims WHERE source = ? AND event_id = ?");
-                deleteEarlyEvent = prepare(c, SqliteEarlyEvents.DELETE_CLAIMED_SQL);
+                deleteEarlyEvent = prepare(c, EarlyEventRows.DELETE_CLAIMED_SQL);
                 markCommitted = prepare(c, "UPDATE tasks SET state = ? WHERE workflow_id = ? AND task_id = ?");
                 setStatus = prepare(
                         c, "UPDATE workflows SET status = ?, output = ?, error = ?, updated_at = ? WHERE id = ?");
