@@ -11,6 +11,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code early_events} table [R9.1–R9.4] as the JDBC stores share it: writer tasks that join
@@ -40,8 +42,23 @@ public final class EarlyEventRows {
                 + " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT " + conflictTarget + " DO NOTHING";
     }
 
-    /** Writer task, in the batch's transaction. */
-    public EarlyEventOutcome buffer(Connection c, EarlyEventRecord event) throws SQLException {
+    /** Buffers {@code event} in {@code writer}'s next batch. */
+    public CompletableFuture<EarlyEventOutcome> buffer(SingleWriter writer, EarlyEventRecord event) {
+        Objects.requireNonNull(event, "event");
+        writer.earlyEventsPossible(true);
+        return writer.submit(c -> buffer(c, event), true);
+    }
+
+    /** Creates the workflow with its first event in {@code writer}'s next batch. */
+    public CompletableFuture<EarlyEventOutcome> create(
+            SingleWriter writer, StoreWrite.CreateWorkflow create, EarlyEventRecord event) {
+        Objects.requireNonNull(create, "create");
+        Objects.requireNonNull(event, "event");
+        writer.earlyEventsPossible(true);
+        return writer.submit(c -> create(c, create, event), true);
+    }
+
+    private EarlyEventOutcome buffer(Connection c, EarlyEventRecord event) throws SQLException {
         try (PreparedStatement running = c.prepareStatement("SELECT status FROM workflows WHERE id = ?")) {
             running.setString(1, event.workflowId());
             try (ResultSet rs = running.executeQuery()) {
@@ -58,8 +75,8 @@ public final class EarlyEventRows {
         return insert(c, event) ? EarlyEventOutcome.BUFFERED : EarlyEventOutcome.ALREADY_BUFFERED;
     }
 
-    /** Writer task, in the batch's transaction: the workflow and its first event, or nothing. */
-    public EarlyEventOutcome create(Connection c, StoreWrite.CreateWorkflow create, EarlyEventRecord event)
+    /** The workflow and its first event, or nothing. */
+    private EarlyEventOutcome create(Connection c, StoreWrite.CreateWorkflow create, EarlyEventRecord event)
             throws SQLException {
         try (PreparedStatement p = c.prepareStatement("""
                 INSERT INTO workflows (id, status, dag, output, error, created_at, updated_at)

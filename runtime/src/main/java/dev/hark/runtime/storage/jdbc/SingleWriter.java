@@ -8,6 +8,7 @@ import dev.hark.runtime.storage.StoreStats;
 import dev.hark.runtime.storage.StoreWrite;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -86,6 +87,15 @@ public abstract class SingleWriter {
     private volatile Thread completerThread;
     private final AtomicLong writes = new AtomicLong();
     private final AtomicLong commits = new AtomicLong();
+
+    /**
+     * Whether the database may hold buffered early events: false while it holds none and none was
+     * buffered since the store opened, so that an inbox claim then costs no extra statement.
+     */
+    private volatile boolean earlyEventsPossible = true;
+
+    private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private final AtomicLong lastProbeNanos = new AtomicLong(System.nanoTime() - PROBE_INTERVAL_NANOS);
 
     protected SingleWriter(String where, int maxBatch, int queueCapacity) {
         if (maxBatch < 1) {
@@ -222,6 +232,46 @@ public abstract class SingleWriter {
     public final StoreHealth health() {
         String failure = mediumFailure;
         return failure == null ? StoreHealth.WRITABLE : StoreHealth.failing(failure);
+    }
+
+    /**
+     * As {@link #health()}; while unwritable, at most once a second, also queues a write that
+     * rewrites one row in place, so that readiness comes back once the medium does even when no
+     * other write is coming (a load balancer keeps traffic away meanwhile). It commits or fails
+     * like any batch.
+     */
+    public final StoreHealth probingHealth() {
+        StoreHealth health = health();
+        if (!health.writable()) {
+            probe();
+        }
+        return health;
+    }
+
+    private void probe() {
+        long last = lastProbeNanos.get();
+        long now = System.nanoTime();
+        if (now - last < PROBE_INTERVAL_NANOS || !lastProbeNanos.compareAndSet(last, now)) {
+            return;
+        }
+        submit(
+                c -> {
+                    try (Statement s = c.createStatement()) {
+                        return s.executeUpdate(
+                                "UPDATE workflows SET updated_at = updated_at WHERE id = (SELECT MIN(id) FROM workflows)");
+                    }
+                },
+                true);
+    }
+
+    /** Set before any early event is buffered (and at open, from the table). */
+    public final void earlyEventsPossible(boolean possible) {
+        this.earlyEventsPossible = possible;
+    }
+
+    /** @return whether a checkpoint's inbox claims may have buffered early events to delete */
+    protected final boolean earlyEventsPossible() {
+        return earlyEventsPossible;
     }
 
     public final StorageException closed() {

@@ -40,12 +40,6 @@ final class GroupCommitWriter extends SingleWriter {
     private final Path dbFile;
     private final Connector connector;
 
-    /**
-     * Whether the database may hold buffered early events: false while it holds none and none was
-     * buffered since it opened, so that an inbox claim then costs no extra statement.
-     */
-    private volatile boolean earlyEventsPossible = true;
-
     // Owned by the writer thread.
     private Connection connection;
     private Statements statements;
@@ -56,11 +50,6 @@ final class GroupCommitWriter extends SingleWriter {
         this.connection = connection;
         this.connector = connector;
         start();
-    }
-
-    /** Set before any early event is buffered (and at open, from the table). */
-    void earlyEventsPossible(boolean possible) {
-        this.earlyEventsPossible = possible;
     }
 
     @Override
@@ -260,7 +249,7 @@ final class GroupCommitWriter extends SingleWriter {
      * crash can neither leave it buffered after the checkpoint nor lose it before [R9.3].
      */
     private void deleteClaimedEarlyEvents(StoreWrite.PutTask w) throws SQLException {
-        if (!earlyEventsPossible) {
+        if (!earlyEventsPossible()) {
             return;
         }
         String inbox = EventClaim.INBOX_PREFIX + w.workflowId();

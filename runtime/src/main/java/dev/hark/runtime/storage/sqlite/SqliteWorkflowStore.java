@@ -15,6 +15,7 @@ import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.storage.jdbc.ClaimSweep;
+import dev.hark.runtime.storage.jdbc.EarlyEventRows;
 import dev.hark.runtime.storage.jdbc.SingleWriter;
 import dev.hark.runtime.storage.jdbc.StoredRows;
 import dev.hark.workflow.WorkflowStatus;
@@ -34,8 +35,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedDeque;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -275,23 +274,18 @@ public final class SqliteWorkflowStore implements WorkflowStore {
 
     @Override
     public CompletableFuture<EarlyEventOutcome> bufferEarlyEvent(EarlyEventRecord event) {
-        Objects.requireNonNull(event, "event");
-        writer.earlyEventsPossible(true);
-        return writer.submit(c -> SqliteEarlyEvents.buffer(c, event), true);
+        return SqliteEarlyEvents.ROWS.buffer(writer, event);
     }
 
     @Override
     public CompletableFuture<EarlyEventOutcome> createWithEarlyEvent(
             StoreWrite.CreateWorkflow create, EarlyEventRecord event) {
-        Objects.requireNonNull(create, "create");
-        Objects.requireNonNull(event, "event");
-        writer.earlyEventsPossible(true);
-        return writer.submit(c -> SqliteEarlyEvents.create(c, create, event), true);
+        return SqliteEarlyEvents.ROWS.create(writer, create, event);
     }
 
     @Override
     public List<EarlyEventRecord> earlyEvents() {
-        return read("the buffered early events", SqliteEarlyEvents::all);
+        return read("the buffered early events", EarlyEventRows::all);
     }
 
     @Override
@@ -384,35 +378,7 @@ public final class SqliteWorkflowStore implements WorkflowStore {
 
     @Override
     public StoreHealth health() {
-        StoreHealth health = writer.health();
-        if (!health.writable() && !closed) {
-            probe();
-        }
-        return health;
-    }
-
-    private final AtomicLong lastProbeNanos = new AtomicLong(System.nanoTime() - PROBE_INTERVAL_NANOS);
-    private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-
-    /**
-     * While unwritable, at most once a second, queues a write that rewrites one row in place, so
-     * that readiness comes back once the medium does even when no other write is coming (a load
-     * balancer keeps traffic away meanwhile). It commits or fails like any batch.
-     */
-    private void probe() {
-        long last = lastProbeNanos.get();
-        long now = System.nanoTime();
-        if (now - last < PROBE_INTERVAL_NANOS || !lastProbeNanos.compareAndSet(last, now)) {
-            return;
-        }
-        writer.submit(
-                c -> {
-                    try (Statement s = c.createStatement()) {
-                        return s.executeUpdate(
-                                "UPDATE workflows SET updated_at = updated_at WHERE id = (SELECT MIN(id) FROM workflows)");
-                    }
-                },
-                true);
+        return closed ? writer.health() : writer.probingHealth();
     }
 
     @Override

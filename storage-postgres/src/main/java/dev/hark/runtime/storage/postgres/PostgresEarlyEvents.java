@@ -1,8 +1,6 @@
 package dev.hark.runtime.storage.postgres;
 
-import dev.hark.runtime.storage.EarlyEventOutcome;
 import dev.hark.runtime.storage.EarlyEventRecord;
-import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.jdbc.EarlyEventRows;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -18,20 +16,9 @@ import java.util.List;
  */
 final class PostgresEarlyEvents {
 
-    private static final EarlyEventRows ROWS = new EarlyEventRows("ON CONSTRAINT early_events_once");
+    static final EarlyEventRows ROWS = new EarlyEventRows("ON CONSTRAINT early_events_once");
 
     private PostgresEarlyEvents() {}
-
-    /** Writer task, in the batch's transaction. */
-    static EarlyEventOutcome buffer(Connection c, EarlyEventRecord event) throws SQLException {
-        return ROWS.buffer(c, event);
-    }
-
-    /** Writer task, in the batch's transaction: the workflow and its first event, or nothing. */
-    static EarlyEventOutcome create(Connection c, StoreWrite.CreateWorkflow create, EarlyEventRecord event)
-            throws SQLException {
-        return ROWS.create(c, create, event);
-    }
 
     /** Writer task, in the batch's transaction. */
     static List<EarlyEventRecord> drop(Connection c, List<EarlyEventRecord> expired) throws SQLException {
@@ -52,10 +39,5 @@ final class PostgresEarlyEvents {
             }
         }
         return dropped;
-    }
-
-    /** On a read connection. */
-    static List<EarlyEventRecord> all(Connection c) throws SQLException {
-        return EarlyEventRows.all(c);
     }
 }

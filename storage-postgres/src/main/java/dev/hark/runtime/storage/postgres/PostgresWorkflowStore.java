@@ -16,6 +16,7 @@ import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.storage.jdbc.ClaimSweep;
+import dev.hark.runtime.storage.jdbc.EarlyEventRows;
 import dev.hark.runtime.storage.jdbc.SingleWriter;
 import dev.hark.runtime.storage.jdbc.StoredRows;
 import dev.hark.workflow.WorkflowStatus;
@@ -31,7 +32,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -204,23 +204,18 @@ public final class PostgresWorkflowStore implements WorkflowStore {
 
     @Override
     public CompletableFuture<EarlyEventOutcome> bufferEarlyEvent(EarlyEventRecord event) {
-        Objects.requireNonNull(event, "event");
-        writer.earlyEventsPossible(true);
-        return writer.submit(c -> PostgresEarlyEvents.buffer(c, event), true);
+        return PostgresEarlyEvents.ROWS.buffer(writer, event);
     }
 
     @Override
     public CompletableFuture<EarlyEventOutcome> createWithEarlyEvent(
             StoreWrite.CreateWorkflow create, EarlyEventRecord event) {
-        Objects.requireNonNull(create, "create");
-        Objects.requireNonNull(event, "event");
-        writer.earlyEventsPossible(true);
-        return writer.submit(c -> PostgresEarlyEvents.create(c, create, event), true);
+        return PostgresEarlyEvents.ROWS.create(writer, create, event);
     }
 
     @Override
     public List<EarlyEventRecord> earlyEvents() {
-        return read("the buffered early events", PostgresEarlyEvents::all);
+        return read("the buffered early events", EarlyEventRows::all);
     }
 
     @Override
@@ -244,34 +239,7 @@ public final class PostgresWorkflowStore implements WorkflowStore {
 
     @Override
     public StoreHealth health() {
-        StoreHealth health = writer.health();
-        if (!health.writable() && !closed) {
-            probe();
-        }
-        return health;
-    }
-
-    private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private final AtomicLong lastProbeNanos = new AtomicLong(System.nanoTime() - PROBE_INTERVAL_NANOS);
-
-    /**
-     * While unwritable, at most once a second, queues a write that changes nothing, so that
-     * readiness comes back with the database even when no other write is coming.
-     */
-    private void probe() {
-        long last = lastProbeNanos.get();
-        long now = System.nanoTime();
-        if (now - last < PROBE_INTERVAL_NANOS || !lastProbeNanos.compareAndSet(last, now)) {
-            return;
-        }
-        writer.submit(
-                c -> {
-                    try (Statement s = c.createStatement()) {
-                        return s.executeUpdate("UPDATE workflows SET updated_at = updated_at"
-                                + " WHERE id = (SELECT min(id) FROM workflows)");
-                    }
-                },
-                true);
+        return closed ? writer.health() : writer.probingHealth();
     }
 
     // ---------------------------------------------------------------- reads

@@ -34,12 +34,6 @@ final class PostgresWriter extends SingleWriter {
     private final String where;
     private final Connections connections;
 
-    /**
-     * Whether the database may hold buffered early events: false while it holds none and none was
-     * buffered since the store opened, so that an inbox claim then costs no extra statement.
-     */
-    private volatile boolean earlyEventsPossible = true;
-
     // Owned by the writer thread.
     private Connection connection;
 
@@ -48,11 +42,6 @@ final class PostgresWriter extends SingleWriter {
         this.where = where;
         this.connections = connections;
         start();
-    }
-
-    /** Set before any early event is buffered (and at open, from the table). */
-    void earlyEventsPossible(boolean possible) {
-        this.earlyEventsPossible = possible;
     }
 
     private Connection connection() throws SQLException {
@@ -115,7 +104,7 @@ final class PostgresWriter extends SingleWriter {
     }
 
     private PostgresBatch.Outcome apply(Connection c, List<Op> batch, boolean savepoints) throws SQLException {
-        try (PostgresBatch b = new PostgresBatch(c, earlyEventsPossible)) {
+        try (PostgresBatch b = new PostgresBatch(c, earlyEventsPossible())) {
             return b.apply(batch, savepoints, where);
         }
     }
