@@ -1,5 +1,7 @@
 package dev.hark.runtime.cli;
 
+import static dev.hark.runtime.cli.ServeChildren.awaitOutput;
+import static dev.hark.runtime.cli.ServeChildren.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,7 +9,6 @@ import dev.hark.runtime.plugin.TestPlugins;
 import dev.hark.runtime.storage.postgres.PostgresSettings;
 import dev.hark.runtime.storage.postgres.TestPostgres;
 import dev.hark.runtime.testing.Await;
-import dev.hark.workflow.internal.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,7 +26,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
 
 /**
  * {@code hark serve --store jdbc:postgresql://…} as a real child process on the test PostgreSQL:
@@ -177,27 +177,5 @@ class HarkServePostgresTest {
                 response -> response.statusCode() != 404 && response.statusCode() != 503, // until the wait is parked
                 response -> workflowId + "'s wait on " + key + " never registered: " + response.statusCode() + " "
                         + response.body());
-    }
-
-    private static JsonNode awaitOutput(String server, String workflowId) throws Exception {
-        HttpResponse<String> response = Await.value(
-                () -> CLIENT.send(
-                        HttpRequest.newBuilder(URI.create(server + "/workflows/" + workflowId + "/output"))
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString()),
-                output -> output.statusCode() == 200,
-                output -> "no output for " + workflowId + ": " + output.statusCode() + " " + output.body());
-        return Json.MAPPER.readTree(response.body()).get("output");
-    }
-
-    private static HttpResponse<String> post(String url, String body) throws Exception {
-        return CLIENT.send(
-                HttpRequest.newBuilder(URI.create(url))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,5 +1,7 @@
 package dev.hark.runtime.cli;
 
+import static dev.hark.runtime.cli.ServeChildren.awaitOutput;
+import static dev.hark.runtime.cli.ServeChildren.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
 
 /**
  * {@code hark serve} as a real child process with a plugin built at test time: start a workflow
@@ -519,27 +519,5 @@ class HarkServeTest {
                         "{\"event_key\": \"name\", \"event_payload\": \"" + payload + "\"}"),
                 response -> response.statusCode() != 404, // until the workflow's wait is parked
                 response -> workflowId + "'s wait never registered: 404 " + response.body());
-    }
-
-    private static JsonNode awaitOutput(String server, String workflowId) throws Exception {
-        HttpResponse<String> response = Await.value(
-                () -> CLIENT.send(
-                        HttpRequest.newBuilder(URI.create(server + "/workflows/" + workflowId + "/output"))
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString()),
-                output -> output.statusCode() == 200,
-                output -> "no output for " + workflowId + ": " + output.statusCode() + " " + output.body());
-        return Json.MAPPER.readTree(response.body()).get("output");
-    }
-
-    private static HttpResponse<String> post(String url, String body) throws Exception {
-        return CLIENT.send(
-                HttpRequest.newBuilder(URI.create(url))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }
