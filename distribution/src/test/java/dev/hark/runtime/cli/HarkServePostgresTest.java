@@ -1,5 +1,7 @@
 package dev.hark.runtime.cli;
 
+import static dev.hark.runtime.cli.ServeChildren.awaitOutput;
+import static dev.hark.runtime.cli.ServeChildren.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,13 +9,11 @@ import dev.hark.runtime.plugin.TestPlugins;
 import dev.hark.runtime.storage.postgres.PostgresSettings;
 import dev.hark.runtime.storage.postgres.TestPostgres;
 import dev.hark.runtime.testing.Await;
-import dev.hark.workflow.internal.Json;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,12 +22,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
 
 /**
  * {@code hark serve --store jdbc:postgresql://…} as a real child process on the test PostgreSQL:
@@ -38,7 +36,6 @@ class HarkServePostgresTest {
 
     private static final HttpClient CLIENT =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private static final Pattern LISTENING = Pattern.compile("Listening on (http://[0-9.]+:[0-9]+)");
 
     @TempDir
     static Path plugins;
@@ -144,25 +141,7 @@ class HarkServePostgresTest {
     }
 
     private Process serve(String name, Path data) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(
-                java.toString(),
-                "-cp",
-                TestPlugins.classPath(),
-                HarkCommand.class.getName(),
-                "serve",
-                "--data",
-                data.toString(),
-                "--plugins",
-                plugins.toString(),
-                "--port",
-                "0",
-                "--store",
-                database.jdbcUrl()));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(logs.resolve(name + ".out").toFile());
-        builder.environment().remove("HARK_TOKENS");
+        ProcessBuilder builder = ServeChildren.serve(logs, name, data, plugins, List.of("--store", database.jdbcUrl()));
         builder.environment().remove(PostgresSettings.PASSWORD_VARIABLE);
         builder.environment().remove(PostgresSettings.PASSWORD_FILE_VARIABLE);
         builder.environment().put(PostgresSettings.USER_VARIABLE, TestPostgres.USER);
@@ -172,23 +151,15 @@ class HarkServePostgresTest {
     }
 
     private String awaitListening(String name) throws Exception {
-        String output = Await.value(
-                () -> logOf(name),
-                log -> LISTENING.matcher(log).find(),
-                log -> "serve never listened: " + (log.isEmpty() ? "(no output)" : log));
-        return LISTENING.matcher(output).results().findFirst().orElseThrow().group(1);
+        return ServeChildren.awaitListening(logs, name);
     }
 
     private String logOf(String name) throws IOException {
-        Path log = logs.resolve(name + ".out");
-        return Files.exists(log) ? Files.readString(log) : "";
+        return ServeChildren.logOf(logs, name);
     }
 
     private void awaitLine(String name, String text) throws Exception {
-        Await.value(
-                () -> logOf(name),
-                output -> output.contains(text),
-                output -> "serve never printed '" + text + "': " + output);
+        ServeChildren.awaitLine(logs, name, text);
     }
 
     private static HttpResponse<String> sendEvent(
@@ -206,27 +177,5 @@ class HarkServePostgresTest {
                 response -> response.statusCode() != 404 && response.statusCode() != 503, // until the wait is parked
                 response -> workflowId + "'s wait on " + key + " never registered: " + response.statusCode() + " "
                         + response.body());
-    }
-
-    private static JsonNode awaitOutput(String server, String workflowId) throws Exception {
-        HttpResponse<String> response = Await.value(
-                () -> CLIENT.send(
-                        HttpRequest.newBuilder(URI.create(server + "/workflows/" + workflowId + "/output"))
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString()),
-                output -> output.statusCode() == 200,
-                output -> "no output for " + workflowId + ": " + output.statusCode() + " " + output.body());
-        return Json.MAPPER.readTree(response.body()).get("output");
-    }
-
-    private static HttpResponse<String> post(String url, String body) throws Exception {
-        return CLIENT.send(
-                HttpRequest.newBuilder(URI.create(url))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

@@ -1,5 +1,7 @@
 package dev.hark.runtime.cli;
 
+import static dev.hark.runtime.cli.ServeChildren.awaitOutput;
+import static dev.hark.runtime.cli.ServeChildren.post;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -15,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +28,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import tools.jackson.databind.JsonNode;
 
 /**
  * {@code hark serve} as a real child process with a plugin built at test time: start a workflow
@@ -39,7 +39,6 @@ class HarkServeTest {
 
     private static final HttpClient CLIENT =
             HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-    private static final Pattern LISTENING = Pattern.compile("Listening on (http://[0-9.]+:[0-9]+)");
 
     @TempDir
     static Path plugins;
@@ -493,24 +492,7 @@ class HarkServeTest {
     }
 
     private Process serve(String name, Map<String, String> environment, String... options) throws IOException {
-        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(
-                java.toString(),
-                "-cp",
-                TestPlugins.classPath(),
-                HarkCommand.class.getName(),
-                "serve",
-                "--data",
-                dataDir.toString(),
-                "--plugins",
-                plugins.toString(),
-                "--port",
-                "0"));
-        command.addAll(List.of(options));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(logs.resolve(name + ".out").toFile());
-        builder.environment().remove("HARK_TOKENS");
+        ProcessBuilder builder = ServeChildren.serve(logs, name, dataDir, plugins, List.of(options));
         builder.environment().putAll(environment);
         Process process = builder.start();
         children.add(process);
@@ -518,24 +500,16 @@ class HarkServeTest {
     }
 
     private String awaitListening(String name) throws Exception {
-        String output = Await.value(
-                () -> logOf(name),
-                log -> LISTENING.matcher(log).find(),
-                log -> "serve never listened: " + (log.isEmpty() ? "(no output)" : log));
-        return LISTENING.matcher(output).results().findFirst().orElseThrow().group(1);
+        return ServeChildren.awaitListening(logs, name);
     }
 
     /** What {@code serve name} printed so far: nothing before it started. */
     private String logOf(String name) throws IOException {
-        Path log = logs.resolve(name + ".out");
-        return Files.exists(log) ? Files.readString(log) : "";
+        return ServeChildren.logOf(logs, name);
     }
 
     private void awaitLine(String name, String text) throws Exception {
-        Await.value(
-                () -> logOf(name),
-                output -> output.contains(text),
-                output -> "serve never printed '" + text + "': " + output);
+        ServeChildren.awaitLine(logs, name, text);
     }
 
     private static HttpResponse<String> sendEvent(String server, String workflowId, String payload) throws Exception {
@@ -545,27 +519,5 @@ class HarkServeTest {
                         "{\"event_key\": \"name\", \"event_payload\": \"" + payload + "\"}"),
                 response -> response.statusCode() != 404, // until the workflow's wait is parked
                 response -> workflowId + "'s wait never registered: 404 " + response.body());
-    }
-
-    private static JsonNode awaitOutput(String server, String workflowId) throws Exception {
-        HttpResponse<String> response = Await.value(
-                () -> CLIENT.send(
-                        HttpRequest.newBuilder(URI.create(server + "/workflows/" + workflowId + "/output"))
-                                .GET()
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString()),
-                output -> output.statusCode() == 200,
-                output -> "no output for " + workflowId + ": " + output.statusCode() + " " + output.body());
-        return Json.MAPPER.readTree(response.body()).get("output");
-    }
-
-    private static HttpResponse<String> post(String url, String body) throws Exception {
-        return CLIENT.send(
-                HttpRequest.newBuilder(URI.create(url))
-                        .timeout(Duration.ofSeconds(30))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(body))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
     }
 }

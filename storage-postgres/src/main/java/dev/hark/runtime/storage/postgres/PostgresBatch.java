@@ -1,11 +1,12 @@
 package dev.hark.runtime.storage.postgres;
 
-import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
-import dev.hark.runtime.storage.RaceDecidedException;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskState;
+import dev.hark.runtime.storage.jdbc.EarlyEventRows;
+import dev.hark.runtime.storage.jdbc.SingleWriter;
+import dev.hark.runtime.storage.jdbc.StoredRows;
 import dev.hark.workflow.UnknownWorkflowException;
 import dev.hark.workflow.WorkflowExistsException;
 import dev.hark.workflow.WorkflowStatus;
@@ -14,7 +15,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -39,9 +39,6 @@ final class PostgresBatch implements AutoCloseable {
 
     /** Rows per multi-row INSERT: well below the protocol's 32,767 parameters. */
     static final int ROWS_PER_INSERT = 1_000;
-
-    static final String FIND_CLAIM_SQL =
-            "SELECT workflow_id, task_id, claimed_at FROM event_claims WHERE source = ? AND event_id = ?";
 
     private static final String PUT_TASK_SQL = """
             INSERT INTO tasks (workflow_id, task_id, state, output)
@@ -105,8 +102,8 @@ final class PostgresBatch implements AutoCloseable {
                     throw e;
                 }
                 PostgresWriter.rollbackTo(c, savepoint, e);
-                failures[i] =
-                        PostgresErrors.storageException("Could not write " + describe(op.write()) + " to", where, e);
+                failures[i] = PostgresErrors.storageException(
+                        "Could not write " + SingleWriter.describe(op.write()) + " to", where, e);
             } catch (RuntimeException e) { // a refusal: nothing of the write is left
                 if (savepoint != null) {
                     c.rollback(savepoint);
@@ -302,7 +299,7 @@ final class PostgresBatch implements AutoCloseable {
                 insertClaim.setString(4, w.taskId());
                 insertClaim.setLong(5, now);
                 if (insertClaim.executeUpdate() == 0) {
-                    throw new EventClaimedException(findClaim(statement(FIND_CLAIM_SQL), claim));
+                    throw new EventClaimedException(StoredRows.findClaim(statement(StoredRows.FIND_CLAIM_SQL), claim));
                 }
                 inserted.add(claim);
             }
@@ -339,15 +336,8 @@ final class PostgresBatch implements AutoCloseable {
         if (p.executeUpdate() == 1) {
             return;
         }
-        PreparedStatement find = statement("SELECT 1 FROM tasks WHERE workflow_id = ? AND task_id = ?");
-        find.setString(1, w.workflowId());
-        find.setString(2, decision.taskId());
-        try (ResultSet rs = find.executeQuery()) {
-            if (rs.next()) {
-                throw new RaceDecidedException(w.workflowId(), decision.taskId(), w.taskId());
-            }
-        }
-        throw new UnknownWorkflowException(w.workflowId());
+        throw StoredRows.decisionRefused(
+                statement("SELECT 1 FROM tasks WHERE workflow_id = ? AND task_id = ?"), w, decision);
     }
 
     /** An early event buffered under an id this checkpoint claims in the inbox goes with it [R9.3]. */
@@ -358,20 +348,11 @@ final class PostgresBatch implements AutoCloseable {
         String inbox = EventClaim.INBOX_PREFIX + w.workflowId();
         for (EventClaim claim : w.claims()) {
             if (claim.source().equals(inbox)) {
-                PreparedStatement p = statement(PostgresEarlyEvents.DELETE_CLAIMED_SQL);
+                PreparedStatement p = statement(EarlyEventRows.DELETE_CLAIMED_SQL);
                 p.setString(1, w.workflowId());
                 p.setString(2, claim.eventId());
                 p.executeUpdate();
             }
-        }
-    }
-
-    /** Reads a claim with {@link #FIND_CLAIM_SQL}; null if there is none. */
-    static ClaimRecord findClaim(PreparedStatement find, EventClaim claim) throws SQLException {
-        find.setString(1, claim.source());
-        find.setString(2, claim.eventId());
-        try (ResultSet rs = find.executeQuery()) {
-            return rs.next() ? new ClaimRecord(claim, rs.getString(1), rs.getString(2), rs.getLong(3)) : null;
         }
     }
 
@@ -381,7 +362,7 @@ final class PostgresBatch implements AutoCloseable {
         p.setString(1, w.workflowId());
         p.setString(2, w.taskId());
         p.setString(3, w.state().name());
-        setNullable(p, 4, w.outputJson());
+        StoredRows.setNullable(p, 4, w.outputJson());
         p.setString(5, w.workflowId());
     }
 
@@ -393,24 +374,10 @@ final class PostgresBatch implements AutoCloseable {
 
     private static void bindSetStatus(PreparedStatement p, StoreWrite.SetStatus w, long now) throws SQLException {
         p.setString(1, w.status().name());
-        setNullable(p, 2, w.outputJson());
-        setNullable(p, 3, w.error());
+        StoredRows.setNullable(p, 2, w.outputJson());
+        StoredRows.setNullable(p, 3, w.error());
         p.setLong(4, now);
         p.setString(5, w.workflowId());
-    }
-
-    private static void setNullable(PreparedStatement p, int index, String value) throws SQLException {
-        if (value == null) {
-            p.setNull(index, Types.VARCHAR);
-        } else {
-            p.setString(index, value);
-        }
-    }
-
-    static String describe(StoreWrite write) {
-        return write == null
-                ? "a write"
-                : write.getClass().getSimpleName() + " of workflow '" + write.workflowId() + "'";
     }
 
     /** Prepared once per batch; the driver keeps the server-side statement across batches. */

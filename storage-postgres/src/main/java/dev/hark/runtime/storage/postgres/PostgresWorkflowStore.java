@@ -2,6 +2,7 @@ package dev.hark.runtime.storage.postgres;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.hark.runtime.storage.BatchObserver;
 import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.EarlyEventOutcome;
 import dev.hark.runtime.storage.EarlyEventRecord;
@@ -12,10 +13,13 @@ import dev.hark.runtime.storage.StoreStats;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.StoredWorkflow;
 import dev.hark.runtime.storage.TaskRecord;
-import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
+import dev.hark.runtime.storage.jdbc.ClaimSweep;
+import dev.hark.runtime.storage.jdbc.EarlyEventRows;
+import dev.hark.runtime.storage.jdbc.SingleWriter;
+import dev.hark.runtime.storage.jdbc.StoredRows;
 import dev.hark.workflow.WorkflowStatus;
 import java.sql.Array;
 import java.sql.Connection;
@@ -24,15 +28,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,7 +42,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Opening it applies the schema's pending migrations ({@link PostgresSchema}) and takes Hark's
  * node lock ({@link NodeLock}): one node per database until workflows have leases. Writes go
- * through a single writer thread ({@value PostgresWriter#THREAD_NAME}) that applies everything
+ * through a single writer thread ({@value dev.hark.runtime.storage.jdbc.SingleWriter#THREAD_NAME}) that applies everything
  * queued in one transaction and commits once, so concurrent writers share one commit and its WAL
  * flush. Reads use a HikariCP pool and run concurrently with the writer. All methods are
  * thread-safe.
@@ -62,9 +62,6 @@ public final class PostgresWorkflowStore implements WorkflowStore {
     private static final int FETCH_SIZE = 500;
 
     private static final int POOL_SIZE = 8;
-
-    private static final String WORKFLOW_COLUMNS =
-            "w.id, w.status, w.dag, w.output, w.error, w.created_at, w.updated_at";
 
     private final String where;
     private final HikariDataSource pool;
@@ -179,39 +176,13 @@ public final class PostgresWorkflowStore implements WorkflowStore {
 
     @Override
     public CompletableFuture<Void> write(StoreWrite write) {
-        validate(write);
         return writer.submit(write);
-    }
-
-    private static void validate(StoreWrite write) {
-        Objects.requireNonNull(write, "write");
-        Objects.requireNonNull(write.workflowId(), "workflowId");
-        if (write instanceof StoreWrite.CreateWorkflow w) {
-            Objects.requireNonNull(w.dagJson(), "dagJson");
-        } else if (write instanceof StoreWrite.PutTask w) {
-            Objects.requireNonNull(w.taskId(), "taskId");
-            Objects.requireNonNull(w.state(), "state");
-        } else if (write instanceof StoreWrite.MarkCommitted w) {
-            Objects.requireNonNull(w.taskId(), "taskId");
-        } else if (write instanceof StoreWrite.SetStatus w) {
-            Objects.requireNonNull(w.status(), "status");
-        }
     }
 
     /** Through the writer's queue, like every write: durable when this returns. */
     @Override
     public int markRunningResumable() {
-        return join(writer.submit(
-                c -> {
-                    try (PreparedStatement p =
-                            c.prepareStatement("UPDATE workflows SET status = ?, updated_at = ? WHERE status = ?")) {
-                        p.setString(1, WorkflowStatus.RESUMABLE.name());
-                        p.setLong(2, System.currentTimeMillis());
-                        p.setString(3, WorkflowStatus.RUNNING.name());
-                        return p.executeUpdate();
-                    }
-                },
-                true));
+        return SingleWriter.join(writer.submit(StoredRows::markRunningResumable, true));
     }
 
     /**
@@ -220,75 +191,32 @@ public final class PostgresWorkflowStore implements WorkflowStore {
      */
     @Override
     public CompletableFuture<Integer> sweepClaims(long claimedBeforeMillis) {
-        return sweepFrom(0, claimedBeforeMillis, 0);
+        return ClaimSweep.sweep(writer, claimedBeforeMillis, SWEEP_CHUNK, PostgresWorkflowStore::deleteClaims);
     }
 
-    private CompletableFuture<Integer> sweepFrom(long afterSeq, long cutoff, int deletedSoFar) {
-        return writer.submit(c -> sweepChunk(c, afterSeq, cutoff), false)
-                .thenCompose(chunk -> chunk.lastSeq() < 0
-                        ? CompletableFuture.completedFuture(deletedSoFar + chunk.deleted())
-                        : sweepFrom(chunk.lastSeq(), cutoff, deletedSoFar + chunk.deleted()));
-    }
-
-    /** @param lastSeq where the next chunk starts, or -1 when the sweep is done */
-    private record SweepChunk(int deleted, long lastSeq) {}
-
-    private static SweepChunk sweepChunk(Connection c, long afterSeq, long cutoff) throws SQLException {
-        List<Long> doomed = new ArrayList<>();
-        long lastSeq = -1;
-        boolean reachedYoung = false;
-        int seen = 0;
-        try (PreparedStatement p = c.prepareStatement("""
-                SELECT c.seq, c.claimed_at, EXISTS (SELECT 1 FROM tasks t JOIN workflows w ON w.id = t.workflow_id
-                       WHERE t.workflow_id = c.workflow_id AND t.task_id = c.task_id AND t.state = 'CHECKPOINTED'
-                       AND w.status <> 'SUCCESSFUL')
-                FROM event_claims c WHERE c.seq > ? ORDER BY c.seq LIMIT ?""")) {
-            p.setLong(1, afterSeq);
-            p.setInt(2, SWEEP_CHUNK);
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    seen++;
-                    if (rs.getLong(2) >= cutoff) {
-                        reachedYoung = true;
-                        break;
-                    }
-                    lastSeq = rs.getLong(1);
-                    if (!rs.getBoolean(3)) {
-                        doomed.add(lastSeq);
-                    }
-                }
-            }
+    /** A sweep chunk's deletes: one statement, in autocommit (the sweep's tasks run alone). */
+    private static void deleteClaims(Connection c, List<Long> doomed) throws SQLException {
+        try (PreparedStatement delete = c.prepareStatement("DELETE FROM event_claims WHERE seq = ANY (?)")) {
+            Array seqs = c.createArrayOf("bigint", doomed.toArray());
+            delete.setArray(1, seqs);
+            delete.executeUpdate();
         }
-        if (!doomed.isEmpty()) {
-            try (PreparedStatement delete = c.prepareStatement("DELETE FROM event_claims WHERE seq = ANY (?)")) {
-                Array seqs = c.createArrayOf("bigint", doomed.toArray());
-                delete.setArray(1, seqs);
-                delete.executeUpdate();
-            }
-        }
-        boolean done = reachedYoung || seen < SWEEP_CHUNK;
-        return new SweepChunk(doomed.size(), done ? -1 : lastSeq);
     }
 
     @Override
     public CompletableFuture<EarlyEventOutcome> bufferEarlyEvent(EarlyEventRecord event) {
-        Objects.requireNonNull(event, "event");
-        writer.earlyEventsPossible(true);
-        return writer.submit(c -> PostgresEarlyEvents.buffer(c, event), true);
+        return PostgresEarlyEvents.ROWS.buffer(writer, event);
     }
 
     @Override
     public CompletableFuture<EarlyEventOutcome> createWithEarlyEvent(
             StoreWrite.CreateWorkflow create, EarlyEventRecord event) {
-        Objects.requireNonNull(create, "create");
-        Objects.requireNonNull(event, "event");
-        writer.earlyEventsPossible(true);
-        return writer.submit(c -> PostgresEarlyEvents.create(c, create, event), true);
+        return PostgresEarlyEvents.ROWS.create(writer, create, event);
     }
 
     @Override
     public List<EarlyEventRecord> earlyEvents() {
-        return read("the buffered early events", PostgresEarlyEvents::all);
+        return read("the buffered early events", EarlyEventRows::all);
     }
 
     @Override
@@ -305,27 +233,9 @@ public final class PostgresWorkflowStore implements WorkflowStore {
         return writer.submit(task, false);
     }
 
-    private static <T> T join(CompletableFuture<T> future) {
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    return future.get();
-                } catch (InterruptedException e) {
-                    interrupted = true; // the write is queued; it happens regardless
-                } catch (ExecutionException e) {
-                    Throwable cause = e.getCause();
-                    if (cause instanceof RuntimeException r) {
-                        throw r;
-                    }
-                    throw new CompletionException(cause);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    @Override
+    public void observeBatches(BatchObserver observer) {
+        writer.observeBatches(observer);
     }
 
     @Override
@@ -335,34 +245,7 @@ public final class PostgresWorkflowStore implements WorkflowStore {
 
     @Override
     public StoreHealth health() {
-        StoreHealth health = writer.health();
-        if (!health.writable() && !closed) {
-            probe();
-        }
-        return health;
-    }
-
-    private static final long PROBE_INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(1);
-    private final AtomicLong lastProbeNanos = new AtomicLong(System.nanoTime() - PROBE_INTERVAL_NANOS);
-
-    /**
-     * While unwritable, at most once a second, queues a write that changes nothing, so that
-     * readiness comes back with the database even when no other write is coming.
-     */
-    private void probe() {
-        long last = lastProbeNanos.get();
-        long now = System.nanoTime();
-        if (now - last < PROBE_INTERVAL_NANOS || !lastProbeNanos.compareAndSet(last, now)) {
-            return;
-        }
-        writer.submit(
-                c -> {
-                    try (Statement s = c.createStatement()) {
-                        return s.executeUpdate("UPDATE workflows SET updated_at = updated_at"
-                                + " WHERE id = (SELECT min(id) FROM workflows)");
-                    }
-                },
-                true);
+        return closed ? writer.health() : writer.probingHealth();
     }
 
     // ---------------------------------------------------------------- reads
@@ -386,43 +269,19 @@ public final class PostgresWorkflowStore implements WorkflowStore {
     @Override
     public Optional<WorkflowRecord> workflow(String workflowId) {
         Objects.requireNonNull(workflowId, "workflowId");
-        return read("workflow '" + workflowId + "'", c -> {
-            try (PreparedStatement p =
-                    c.prepareStatement("SELECT " + WORKFLOW_COLUMNS + " FROM workflows w WHERE w.id = ?")) {
-                p.setString(1, workflowId);
-                try (ResultSet rs = p.executeQuery()) {
-                    return rs.next() ? Optional.of(workflowRecord(rs)) : Optional.empty();
-                }
-            }
-        });
+        return read("workflow '" + workflowId + "'", c -> StoredRows.workflow(c, workflowId));
     }
 
     @Override
     public Optional<ClaimRecord> claim(EventClaim claim) {
         Objects.requireNonNull(claim, "claim");
-        return read("the claim on event '" + claim.eventId() + "'", c -> {
-            try (PreparedStatement p = c.prepareStatement(PostgresBatch.FIND_CLAIM_SQL)) {
-                return Optional.ofNullable(PostgresBatch.findClaim(p, claim));
-            }
-        });
+        return read("the claim on event '" + claim.eventId() + "'", c -> StoredRows.claim(c, claim));
     }
 
     @Override
     public List<TaskRecord> tasks(String workflowId) {
         Objects.requireNonNull(workflowId, "workflowId");
-        return read("the tasks of workflow '" + workflowId + "'", c -> {
-            try (PreparedStatement p = c.prepareStatement(
-                    "SELECT task_id, state, output FROM tasks WHERE workflow_id = ? ORDER BY task_id")) {
-                p.setString(1, workflowId);
-                List<TaskRecord> tasks = new ArrayList<>();
-                try (ResultSet rs = p.executeQuery()) {
-                    while (rs.next()) {
-                        tasks.add(new TaskRecord(rs.getString(1), taskState(rs.getString(2)), rs.getString(3)));
-                    }
-                }
-                return tasks;
-            }
-        });
+        return read("the tasks of workflow '" + workflowId + "'", c -> StoredRows.tasks(c, workflowId));
     }
 
     @Override
@@ -431,59 +290,19 @@ public final class PostgresWorkflowStore implements WorkflowStore {
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be at least 1, was " + limit);
         }
-        String sql = "SELECT id, status FROM workflows WHERE id > ?" + (status.isPresent() ? " AND status = ?" : "")
-                + " ORDER BY id LIMIT ?";
-        return read("a page of the workflow list", c -> {
-            try (PreparedStatement p = c.prepareStatement(sql)) {
-                int i = 1;
-                p.setString(i++, afterId == null ? "" : afterId);
-                if (status.isPresent()) {
-                    p.setString(i++, status.get().name());
-                }
-                p.setInt(i, limit);
-                return summaries(p, Math.min(limit, 1024));
-            }
-        });
+        return read("a page of the workflow list", c -> StoredRows.list(c, status, afterId, limit));
     }
 
     @Override
     public List<WorkflowSummary> list(Optional<WorkflowStatus> status) {
         Objects.requireNonNull(status, "status");
-        String sql = status.isPresent()
-                ? "SELECT id, status FROM workflows WHERE status = ? ORDER BY id"
-                : "SELECT id, status FROM workflows ORDER BY id";
-        return read("the workflow list", c -> {
-            try (PreparedStatement p = c.prepareStatement(sql)) {
-                if (status.isPresent()) {
-                    p.setString(1, status.get().name());
-                }
-                return summaries(p, 16);
-            }
-        });
-    }
-
-    private static List<WorkflowSummary> summaries(PreparedStatement p, int expected) throws SQLException {
-        List<WorkflowSummary> result = new ArrayList<>(expected);
-        try (ResultSet rs = p.executeQuery()) {
-            while (rs.next()) {
-                result.add(new WorkflowSummary(rs.getString(1), workflowStatus(rs.getString(2))));
-            }
-        }
-        return result;
+        return read("the workflow list", c -> StoredRows.list(c, status));
     }
 
     @Override
     public int count(WorkflowStatus status) {
         Objects.requireNonNull(status, "status");
-        return read(status + " workflows", c -> {
-            try (PreparedStatement p = c.prepareStatement("SELECT count(*) FROM workflows WHERE status = ?")) {
-                p.setString(1, status.name());
-                try (ResultSet rs = p.executeQuery()) {
-                    rs.next();
-                    return rs.getInt(1);
-                }
-            }
-        });
+        return read(status + " workflows", c -> StoredRows.count(c, status));
     }
 
     /**
@@ -498,32 +317,11 @@ public final class PostgresWorkflowStore implements WorkflowStore {
         Objects.requireNonNull(action, "action");
         read(status + " workflows with their tasks", c -> {
             c.setAutoCommit(false); // the driver streams with a cursor only inside a transaction
-            try (PreparedStatement p = c.prepareStatement("SELECT " + WORKFLOW_COLUMNS
-                    + ", t.task_id, t.state, t.output"
-                    + " FROM workflows w LEFT JOIN tasks t ON t.workflow_id = w.id"
-                    + " WHERE w.status = ? ORDER BY w.id")) {
+            try (PreparedStatement p = c.prepareStatement(StoredRows.FOR_EACH_WITH_TASKS_SQL)) {
                 p.setFetchSize(FETCH_SIZE);
                 p.setString(1, status.name());
                 try (ResultSet rs = p.executeQuery()) {
-                    WorkflowRecord current = null;
-                    List<TaskRecord> tasks = new ArrayList<>();
-                    while (rs.next()) {
-                        String id = rs.getString(1);
-                        if (current == null || !current.id().equals(id)) {
-                            if (current != null) {
-                                action.accept(new StoredWorkflow(current, List.copyOf(tasks)));
-                                tasks.clear();
-                            }
-                            current = workflowRecord(rs);
-                        }
-                        String taskId = rs.getString(8);
-                        if (taskId != null) { // LEFT JOIN: a workflow without tasks has one null row
-                            tasks.add(new TaskRecord(taskId, taskState(rs.getString(9)), rs.getString(10)));
-                        }
-                    }
-                    if (current != null) {
-                        action.accept(new StoredWorkflow(current, List.copyOf(tasks)));
-                    }
+                    StoredRows.forEachWithTasks(rs, action);
                 }
             } finally {
                 c.rollback(); // read only
@@ -531,34 +329,6 @@ public final class PostgresWorkflowStore implements WorkflowStore {
             }
             return null;
         });
-    }
-
-    /** Reads columns 1..7 as selected by {@link #WORKFLOW_COLUMNS}. */
-    private static WorkflowRecord workflowRecord(ResultSet rs) throws SQLException {
-        return new WorkflowRecord(
-                rs.getString(1),
-                workflowStatus(rs.getString(2)),
-                rs.getString(3),
-                rs.getString(4),
-                rs.getString(5),
-                rs.getLong(6),
-                rs.getLong(7));
-    }
-
-    private static WorkflowStatus workflowStatus(String name) {
-        try {
-            return WorkflowStatus.valueOf(name);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new StorageException("Unknown workflow status '" + name + "' in the database", e);
-        }
-    }
-
-    private static TaskState taskState(String name) {
-        try {
-            return TaskState.valueOf(name);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new StorageException("Unknown task state '" + name + "' in the database", e);
-        }
     }
 
     // ---------------------------------------------------------------- lifecycle

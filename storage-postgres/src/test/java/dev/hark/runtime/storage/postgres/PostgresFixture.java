@@ -2,16 +2,23 @@ package dev.hark.runtime.storage.postgres;
 
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.contract.StoreFixture;
+import dev.hark.runtime.storage.contract.WriterHold;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Opens the PostgreSQL store on one test database, for the store contract tests. */
 record PostgresFixture(PostgresSettings settings) implements StoreFixture {
+
+    private static final Map<Class<?>, PostgresFixture> BY_TEST_CLASS = new ConcurrentHashMap<>();
+
+    /** @return the fixture of {@code test}'s class: a fresh database, made on its first test */
+    static PostgresFixture of(Object test) {
+        return BY_TEST_CLASS.computeIfAbsent(test.getClass(), c -> new PostgresFixture(TestPostgres.freshDatabase()));
+    }
 
     /** Empties Hark's tables, if the schema exists: each contract test starts from an empty store. */
     @Override
@@ -38,24 +45,7 @@ record PostgresFixture(PostgresSettings settings) implements StoreFixture {
 
     @Override
     public AutoCloseable pauseWriter(WorkflowStore store) throws InterruptedException {
-        CountDownLatch entered = new CountDownLatch(1);
-        CountDownLatch release = new CountDownLatch(1);
-        CompletableFuture<Void> done = ((PostgresWorkflowStore) store).onWriter(c -> {
-            entered.countDown();
-            try {
-                release.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return null;
-        });
-        if (!entered.await(10, TimeUnit.SECONDS)) {
-            throw new AssertionError("writer did not pick up the pause");
-        }
-        return () -> {
-            release.countDown();
-            done.join();
-        };
+        return new WriterHold(((PostgresWorkflowStore) store)::onWriter);
     }
 
     @Override

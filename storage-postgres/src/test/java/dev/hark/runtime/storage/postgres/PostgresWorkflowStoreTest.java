@@ -12,14 +12,12 @@ import dev.hark.runtime.storage.StoreWrite.PutTask;
 import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowStore;
-import dev.hark.runtime.storage.contract.StoreFixture;
 import dev.hark.runtime.storage.contract.WorkflowStoreContract;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,16 +26,9 @@ import org.junit.jupiter.api.Test;
  */
 class PostgresWorkflowStoreTest extends WorkflowStoreContract {
 
-    private static PostgresFixture fixture;
-
-    @BeforeAll
-    static void database() {
-        fixture = new PostgresFixture(TestPostgres.freshDatabase());
-    }
-
     @Override
-    protected StoreFixture fixture() {
-        return fixture;
+    protected PostgresFixture fixture() {
+        return PostgresFixture.of(this);
     }
 
     @Test
@@ -73,9 +64,10 @@ class PostgresWorkflowStoreTest extends WorkflowStoreContract {
                     }
                 })
                 .join();
-        String database = fixture.settings()
+        String database = fixture()
+                .settings()
                 .jdbcUrl()
-                .substring(fixture.settings().jdbcUrl().lastIndexOf('/') + 1);
+                .substring(fixture().settings().jdbcUrl().lastIndexOf('/') + 1);
         try (java.sql.Connection admin = TestPostgres.server().connect(database);
                 java.sql.Statement s = admin.createStatement()) {
             s.execute("SELECT pg_terminate_backend(" + writerBackend + ")");
@@ -97,11 +89,12 @@ class PostgresWorkflowStoreTest extends WorkflowStoreContract {
     void aSecondNodeOnTheSameDatabaseIsRefusedUntilTheFirstCloses() {
         IllegalStateException e = assertThrows(
                 IllegalStateException.class,
-                () -> PostgresWorkflowStore.open(fixture.settings(), 100, 100, Duration.ofMillis(300)));
+                () -> PostgresWorkflowStore.open(fixture().settings(), 100, 100, Duration.ofMillis(300)));
         assertTrue(e.getMessage().contains("another Hark node"), e.getMessage());
         assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
         store.close();
-        try (WorkflowStore second = PostgresWorkflowStore.open(fixture.settings(), 100, 100, Duration.ofSeconds(10))) {
+        try (WorkflowStore second =
+                PostgresWorkflowStore.open(fixture().settings(), 100, 100, Duration.ofSeconds(10))) {
             assertEquals(Optional.empty(), second.workflow("x"));
         }
     }
