@@ -24,8 +24,10 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -300,8 +302,19 @@ class CrashRecoveryTest {
                         .filter(line -> line.endsWith("deleted=true"))
                         .toList(),
                 "each event consumed once (a commit cut by the kill is repeated, finding nothing): " + ledger);
+        // A wait may poll while the event before it is checkpointed (claimed) but not yet consumed at
+        // the source: it sees that event again, the claim refuses it (R7.1), and it polls once more.
         assertEquals(
-                4, count(ledger, "poll"), "two polls before the kill, the open wait again, then the last: " + ledger);
+                4,
+                count(ledger, "poll") - repeatedSightings(ledger),
+                "two polls before the kill, the open wait again, then the last (not counting a poll that saw"
+                        + " an already claimed event again): " + ledger);
+    }
+
+    /** @return how many "seen X" lines name an event seen before */
+    private static long repeatedSightings(List<String> ledger) {
+        Set<String> seen = new HashSet<>();
+        return matching(ledger, "seen").stream().filter(line -> !seen.add(line)).count();
     }
 
     private static void awaitFile(Path file) throws InterruptedException {
