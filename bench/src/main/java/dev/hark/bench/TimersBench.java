@@ -31,6 +31,8 @@ import java.util.stream.Stream;
  *   <li>{@code case=down}: the runtime is closed before the due instant and reopened after it
  *       ({@code bench.downS} later), then {@code resumeAll()}. Times from the start of the reopen to
  *       the first and to the last workflow SUCCESSFUL (so the reopen and the resume are included).
+ *       Completions are seen through the futures {@code resumeAll()} returns: one that came while
+ *       the call ran counts when it returned, so the first figure is an upper bound.
  * </ul>
  *
  * <p>Usage: {@code java -Xmx4g -cp bench/target/hark-bench.jar dev.hark.bench.TimersBench [N]}
