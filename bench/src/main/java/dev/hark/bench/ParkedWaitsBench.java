@@ -132,9 +132,11 @@ public final class ParkedWaitsBench {
         }
 
         // ---- restart: close, reopen the same folder, resume everything
+        long closeCpu0 = processCpuNanos();
         long c0 = System.nanoTime();
         hark.close();
         put("close_s", secs(System.nanoTime() - c0));
+        put("close_cpu_s", secs(processCpuNanos() - closeCpu0));
         hark = null;
         m = null;
         usedHeapAfterGc();

@@ -83,10 +83,13 @@ public final class Inbox {
             return subscriptions;
         });
         taken.computeIfPresent(wait.workflowId(), (workflow, keys) -> keys.without(key, null));
-        subscription.message().whenComplete((message, failure) -> {
+        // handle, not whenComplete: a failed whenComplete stage wraps the failure in a new
+        // CompletionException (a stack trace per released wait); this one completes with null
+        subscription.message().handle((message, failure) -> {
             if (failure != null) {
                 unsubscribe(address, subscription);
             }
+            return null;
         });
         EarlyEvents early = earlyEvents;
         if (early != null) {

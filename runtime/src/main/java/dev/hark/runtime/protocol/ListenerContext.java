@@ -2,6 +2,7 @@ package dev.hark.runtime.protocol;
 
 import dev.hark.api.EventContext;
 import dev.hark.api.InboxMessage;
+import dev.hark.runtime.concurrent.Futures;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -52,7 +53,7 @@ final class ListenerContext implements EventContext {
             throw new IllegalArgumentException("inbox key must be a non-empty string");
         }
         CompletableFuture<InboxMessage> message = services.inbox().subscribe(wait, key);
-        wait.onRelease(() -> message.cancel(false));
+        wait.onRelease(() -> Futures.release(message));
         return message;
     }
 

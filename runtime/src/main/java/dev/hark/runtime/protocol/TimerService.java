@@ -1,6 +1,7 @@
 package dev.hark.runtime.protocol;
 
 import dev.hark.runtime.concurrent.DaemonThreads;
+import dev.hark.runtime.concurrent.Futures;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,7 +95,8 @@ public final class TimerService implements AutoCloseable {
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            boolean cancelled = super.cancel(mayInterruptIfRunning);
+            // not super.cancel: it builds a CancellationException (a stack trace) per timer
+            boolean cancelled = Futures.release(this);
             ScheduledFuture<?> entry = scheduled;
             if (entry != null) {
                 entry.cancel(false);
