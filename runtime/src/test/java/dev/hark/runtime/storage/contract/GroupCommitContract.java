@@ -162,4 +162,27 @@ public abstract class GroupCommitContract extends StoreContract {
             assertEquals(new StoreStats(200, 4), store.stats());
         }
     }
+
+    @Test
+    void everyCommittedBatchIsReportedWithItsWritesAndCommitTime() throws Exception {
+        try (WorkflowStore store = open()) {
+            List<long[]> batches = new CopyOnWriteArrayList<>();
+            store.observeBatches((writes, commitNanos) -> batches.add(new long[] {writes, commitNanos}));
+            AutoCloseable held = pauseWriter(store);
+            List<CompletableFuture<Void>> writes = new ArrayList<>();
+            try {
+                for (int i = 0; i < 5; i++) {
+                    writes.add(store.write(new CreateWorkflow("observed-" + i, "{}", i)));
+                }
+            } finally {
+                held.close();
+            }
+            writes.forEach(CompletableFuture::join);
+            store.write(new CreateWorkflow("observed-last", "{}", 9)).join();
+            long reported = batches.stream().mapToLong(b -> b[0]).sum();
+            assertEquals(6, reported, "the observer hears of every committed write, once");
+            assertTrue(batches.stream().allMatch(b -> b[0] > 0 && b[1] >= 0), "no empty batch, no negative time");
+            assertTrue(batches.get(0)[0] >= 5, "the five writes queued behind the paused writer share a commit");
+        }
+    }
 }
