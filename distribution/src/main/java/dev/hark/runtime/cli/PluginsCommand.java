@@ -7,6 +7,7 @@ import dev.hark.runtime.plugin.PluginSet;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -124,7 +125,7 @@ final class PluginsCommand implements Runnable {
                     warning.plugin(),
                     "-",
                     "-",
-                    String.valueOf(warning.className()),
+                    Objects.toString(warning.className(), "-"),
                     "-",
                     "warning: " + warning.rule() + " " + warning.message());
         }
@@ -133,7 +134,7 @@ final class PluginsCommand implements Runnable {
                     problem.plugin(),
                     "-",
                     "-",
-                    String.valueOf(problem.className()),
+                    Objects.toString(problem.className(), "-"),
                     "-",
                     "refused: " + problem.rule() + " " + problem.message());
         }

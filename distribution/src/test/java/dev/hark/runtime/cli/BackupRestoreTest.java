@@ -173,6 +173,10 @@ class BackupRestoreTest {
         assertEquals(200, allowed.statusCode(), allowed.body());
         assertTrue(Files.size(backup) > 0);
         assertEquals(400, backupRequest(server, Path.of("relative.db"), admin).statusCode());
+        HttpResponse<String> noFolder = backupRequest(server, dir.resolve("no-such-folder/b.db"), admin);
+        assertEquals(
+                400, noFolder.statusCode(), "a folder that does not exist is the caller's mistake: " + noFolder.body());
+        assertTrue(noFolder.body().contains("invalid_target"), noFolder.body());
     }
 
     private static HttpResponse<String> backupRequest(String server, Path target, String token) throws Exception {

@@ -1,6 +1,7 @@
 package dev.hark.runtime.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.plugin.TestPlugins;
@@ -165,6 +166,23 @@ class PluginsCheckCommandTest {
 
         StringWriter err = new StringWriter();
         assertEquals(ExitCodes.USAGE, check(new StringWriter(), err, dir.resolve("missing.jar")));
+
+        // plugins list shows the unreadable jar's row with "-" where no class could be named
+        StringWriter listed = new StringWriter();
+        HarkCommand.execute(
+                new PrintWriter(listed, true),
+                new PrintWriter(new StringWriter(), true),
+                "plugins",
+                "list",
+                "--plugins",
+                corruptFolder.toString());
+        String row = listed.toString()
+                .lines()
+                .filter(line -> line.startsWith("broken "))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no row for broken.jar: " + listed));
+        assertTrue(row.contains("refused: L1.9"), row);
+        assertFalse(row.contains("null"), row);
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.hark.runtime.http;
 
 import dev.hark.workflow.internal.Json;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -13,7 +14,7 @@ import tools.jackson.databind.JsonNode;
  * {@code POST /admin/backup} {@code {"to": "/absolute/path/backup.db"}}: writes a consistent copy
  * of the store to a new file on the server's machine while it serves, and answers 200
  * {@code {"backup": path, "bytes": size}} once the copy is on disk. Everything acknowledged before
- * the request arrived is in it. 400 for a missing or relative path, 409 when the file exists, 500
+ * the request arrived is in it. 400 for a missing or relative path or a folder that does not exist, 409 when the file exists, 500
  * when the copy failed (nothing is left behind). Admin scope.
  */
 final class BackupHandler {
@@ -73,6 +74,11 @@ final class BackupHandler {
                             .put("bytes", bytes));
         } catch (FileAlreadyExistsException e) {
             call.reply(409, HttpExchanges.error("target_exists", target + " exists; choose a new file", "to"));
+        } catch (NoSuchFileException e) {
+            call.reply(
+                    400,
+                    HttpExchanges.error(
+                            "invalid_target", target.getParent() + " does not exist on the server's machine", "to"));
         } catch (UnsupportedOperationException e) {
             call.reply(501, HttpExchanges.error("backup_unsupported", e.getMessage(), null));
         } catch (Exception e) {
