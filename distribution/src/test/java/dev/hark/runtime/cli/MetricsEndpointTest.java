@@ -126,7 +126,9 @@ class MetricsEndpointTest {
         assertEquals(0, e.value("hark_workflows_active", Map.of()));
         assertEquals(sent + 1, e.value("hark_workflows_finished_total", Map.of("status", "successful")));
         assertEquals(1, e.value("hark_workflows_finished_total", Map.of("status", "failed")));
-        assertEquals(0, e.valueOrZero("hark_poll_failures_total", Map.of()));
+        // a listener's series exist from its first wait on, at 0 until something fails
+        assertEquals(0, e.value("hark_poll_failures_total", Map.of("listener", HTTP)));
+        assertEquals(0, e.value("hark_poll_failures_total", Map.of("listener", TIMER)));
 
         // the checkpoint latency: a histogram with one observation per checkpoint, in seconds
         assertEquals("histogram", e.types().get("hark_checkpoint_duration_seconds"));

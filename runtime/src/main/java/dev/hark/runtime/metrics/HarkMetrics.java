@@ -15,6 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -24,8 +25,9 @@ import java.util.function.ToDoubleFunction;
  * {@code hark.events.checkpointed} as {@code hark_events_checkpointed_total{listener="…"}}. The
  * README's "Metrics" section lists them all.
  *
- * <p>Meters with a label are looked up once per label value and kept here, so that the hot paths
- * (a checkpoint, an HTTP reply) cost a map read and an add. {@link #NONE} records nothing.
+ * <p>Meters with a label are registered once per label value and kept here: a wait looks up its
+ * listener's meters once ({@link #listener}), an HTTP reply reads an array by status, so the hot
+ * paths only add. {@link #NONE} records nothing.
  */
 public final class HarkMetrics {
 
@@ -33,18 +35,14 @@ public final class HarkMetrics {
     public static final HarkMetrics NONE = new HarkMetrics(null);
 
     private final MeterRegistry registry;
-    private final Map<String, Counter> checkpointed = new ConcurrentHashMap<>();
-    private final Map<String, Counter> committed = new ConcurrentHashMap<>();
-    private final Map<String, Counter> pollFailures = new ConcurrentHashMap<>();
-    private final Map<String, Counter> commitRetries = new ConcurrentHashMap<>();
-    private final Map<String, Timer> checkpointLatency = new ConcurrentHashMap<>();
-    private final Map<String, AtomicInteger> parked = new ConcurrentHashMap<>();
+    private final Map<String, ListenerMeters> listeners = new ConcurrentHashMap<>();
     private final Map<String, Counter> finished = new ConcurrentHashMap<>();
-    private final Map<Integer, Counter> httpReplies = new ConcurrentHashMap<>();
+    /** by status code: an array read on the I/O thread, no boxing */
+    private final AtomicReferenceArray<Counter> httpReplies = new AtomicReferenceArray<>(600);
     /** What the gauges and function counters read: Micrometer holds those weakly. */
     private final List<Object> sources = new CopyOnWriteArrayList<>();
     /** Every meter registered here, removed from the registry by {@link #close}. */
-    private final List<Meter> meters = new CopyOnWriteArrayList<>();
+    private final CopyOnWriteArrayList<Meter> meters = new CopyOnWriteArrayList<>();
 
     private final DistributionSummary batchSize;
     private final Timer commitLatency;
@@ -97,77 +95,33 @@ public final class HarkMetrics {
         return registry != null;
     }
 
-    /** A wait's event was durably checkpointed, {@code nanos} after its listener delivered it. */
-    public void eventCheckpointed(String listener, long nanos) {
-        if (registry == null) {
-            return;
-        }
-        counter(checkpointed, listener, "hark.events.checkpointed", "Events checkpointed durably, by listener")
-                .increment();
-        checkpointLatency
-                .computeIfAbsent(
-                        listener,
-                        l -> registered(Timer.builder("hark.checkpoint.duration")
-                                .description("From a listener's delivery of an event to its durable checkpoint")
-                                .tag("listener", l)
-                                .publishPercentileHistogram()
-                                .minimumExpectedValue(Duration.ofNanos(10_000))
-                                .maximumExpectedValue(Duration.ofSeconds(30))
-                                .register(registry)))
-                .record(nanos, TimeUnit.NANOSECONDS);
+    /** @return the meters of listener {@code id}, registered on first use; {@link ListenerMeters#NONE} without a registry */
+    public ListenerMeters listener(String id) {
+        return registry == null ? ListenerMeters.NONE : listeners.computeIfAbsent(id, this::registerListener);
     }
 
-    /** A listener committed a checkpointed event at its source. */
-    public void eventCommitted(String listener) {
-        if (registry != null) {
-            counter(committed, listener, "hark.events.committed", "Events committed at their source, by listener")
-                    .increment();
-        }
-    }
-
-    /** A poll (or the checkpoint after it) failed; the wait polls again after a back-off. */
-    public void pollFailed(String listener) {
-        if (registry != null) {
-            counter(
-                            pollFailures,
-                            listener,
-                            "hark.poll.failures",
-                            "Failed polls and refused checkpoints, by listener (each is retried)")
-                    .increment();
-        }
-    }
-
-    /** A commit failed and is tried again after a back-off. */
-    public void commitRetried(String listener) {
-        if (registry != null) {
-            counter(commitRetries, listener, "hark.commit.retries", "Commits retried after a failure, by listener")
-                    .increment();
-        }
-    }
-
-    /** A wait called its listener's poll and is parked until the event comes. */
-    public void waitParked(String listener) {
-        if (registry != null) {
-            parkedCount(listener).incrementAndGet();
-        }
-    }
-
-    /** A wait parked by {@link #waitParked} is no longer: its event came, its poll failed, or it was cancelled. */
-    public void waitUnparked(String listener) {
-        if (registry != null) {
-            parkedCount(listener).decrementAndGet();
-        }
-    }
-
-    private AtomicInteger parkedCount(String listener) {
-        return parked.computeIfAbsent(listener, l -> {
-            AtomicInteger count = new AtomicInteger();
-            registered(Gauge.builder("hark.waits.parked", count, AtomicInteger::get)
-                    .description("Waits parked on their listener's poll, by listener")
-                    .tag("listener", l)
-                    .register(registry));
-            return count;
-        });
+    private ListenerMeters registerListener(String listener) {
+        AtomicInteger parked = new AtomicInteger();
+        registered(Gauge.builder("hark.waits.parked", parked, AtomicInteger::get)
+                .description("Waits parked on their listener's poll, by listener")
+                .tag("listener", listener)
+                .register(registry));
+        return new ListenerMeters(
+                counter("hark.events.checkpointed", "Events checkpointed durably, by listener", listener),
+                counter("hark.events.committed", "Events committed at their source, by listener", listener),
+                counter(
+                        "hark.poll.failures",
+                        "Failed polls and refused checkpoints, by listener (each is retried)",
+                        listener),
+                counter("hark.commit.retries", "Commits retried after a failure, by listener", listener),
+                registered(Timer.builder("hark.checkpoint.duration")
+                        .description("From a listener's delivery of an event to its durable checkpoint")
+                        .tag("listener", listener)
+                        .publishPercentileHistogram()
+                        .minimumExpectedValue(Duration.ofNanos(10_000))
+                        .maximumExpectedValue(Duration.ofSeconds(30))
+                        .register(registry)),
+                parked);
     }
 
     /** A workflow run in this runtime ended as {@code status} (SUCCESSFUL, FAILED or CANCELED). */
@@ -186,16 +140,22 @@ public final class HarkMetrics {
 
     /** The HTTP server answered a request with {@code status}. */
     public void httpReply(int status) {
-        if (registry != null) {
-            httpReplies
-                    .computeIfAbsent(
-                            status,
-                            s -> registered(Counter.builder("hark.http.replies")
-                                    .description("HTTP replies, by status code")
-                                    .tag("status", Integer.toString(s))
-                                    .register(registry)))
-                    .increment();
+        if (registry == null || status < 0 || status >= httpReplies.length()) {
+            return;
         }
+        Counter counter = httpReplies.get(status);
+        if (counter == null) {
+            httpReplies.compareAndSet(
+                    status,
+                    null,
+                    Counter.builder("hark.http.replies")
+                            .description("HTTP replies, by status code")
+                            .tag("status", Integer.toString(status))
+                            .register(registry)); // the registry hands back the one meter per tag set
+            counter = httpReplies.get(status);
+            meters.addIfAbsent(counter);
+        }
+        counter.increment();
     }
 
     /** The store committed a transaction of {@code writes} writes in {@code nanos}. */
@@ -227,12 +187,10 @@ public final class HarkMetrics {
         }
     }
 
-    private Counter counter(Map<String, Counter> byListener, String listener, String name, String description) {
-        return byListener.computeIfAbsent(
-                listener,
-                l -> registered(Counter.builder(name)
-                        .description(description)
-                        .tag("listener", l)
-                        .register(registry)));
+    private Counter counter(String name, String description, String listener) {
+        return registered(Counter.builder(name)
+                .description(description)
+                .tag("listener", listener)
+                .register(registry));
     }
 }

@@ -6,6 +6,7 @@ import dev.hark.api.InboxMessage;
 import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.event.Delivery;
 import dev.hark.runtime.logging.LogFields;
+import dev.hark.runtime.metrics.ListenerMeters;
 import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.EventClaim;
 import dev.hark.runtime.storage.EventClaimedException;
@@ -94,6 +95,7 @@ public final class EventTask {
 
     private final SenderReplies replies = new SenderReplies();
     private final ListenerContext context;
+    private final ListenerMeters meters;
     private boolean cancelled;
     private boolean checkpointing;
     private boolean checkpointed;
@@ -119,6 +121,7 @@ public final class EventTask {
         this.type = type;
         this.argsEnvelope = argsEnvelope;
         this.context = new ListenerContext(this, services);
+        this.meters = services.metrics().listener(type.id());
     }
 
     /** Starts polling. Call on the executor. */
@@ -165,7 +168,7 @@ public final class EventTask {
             pollStage = stage;
             if (!cancelled && !parkedMetered) {
                 parkedMetered = true;
-                services.metrics().waitParked(type.id());
+                meters.waitParked();
             }
         }
         // Runs on whichever thread completed the poll: the work up to the store's queue is short and
@@ -293,7 +296,7 @@ public final class EventTask {
     private void leaveParked() {
         if (parkedMetered) {
             parkedMetered = false;
-            services.metrics().waitUnparked(type.id());
+            meters.waitUnparked();
         }
     }
 
@@ -347,7 +350,7 @@ public final class EventTask {
             }
             return;
         }
-        services.metrics().eventCheckpointed(type.id(), System.nanoTime() - polledAt);
+        meters.eventCheckpointed(System.nanoTime() - polledAt);
         String eventId = event.id();
         settleReplies(reply -> reply.message().id().equals(eventId)
                 ? new Delivery.Accepted(workflowId, reply.message().key(), eventId)
@@ -447,7 +450,7 @@ public final class EventTask {
             attempt = ++failedPolls;
             pollStage = null;
         }
-        services.metrics().pollFailed(type.id());
+        meters.pollFailed();
         boolean busy = Futures.unwrap(error) instanceof StoreBusyException;
         settleReplies(reply -> new Delivery.Failed(
                 workflowId,
@@ -525,7 +528,7 @@ public final class EventTask {
             if (releaseClaims != null) {
                 releaseClaims.run();
             }
-            services.metrics().eventCommitted(type.id());
+            meters.eventCommitted();
             recordCommit();
             return;
         }
@@ -540,7 +543,7 @@ public final class EventTask {
                     failure);
             return;
         }
-        services.metrics().commitRetried(type.id());
+        meters.commitRetried();
         try (LogFields fields = logFields()) {
             retryCommit(event, attempt, failure, releaseClaims);
         }

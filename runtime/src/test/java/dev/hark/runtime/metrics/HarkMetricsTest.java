@@ -62,7 +62,7 @@ class HarkMetricsTest {
     @Test
     void withoutARegistryNothingIsRecorded() {
         assertEquals(false, HarkMetrics.NONE.enabled());
-        HarkMetrics.NONE.eventCheckpointed("x", 1); // no registry: nothing happens, nothing throws
+        HarkMetrics.NONE.listener("x").eventCheckpointed(1); // no registry: nothing happens, nothing throws
         HarkMetrics.NONE.close();
     }
 }
