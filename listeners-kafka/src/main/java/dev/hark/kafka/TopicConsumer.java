@@ -27,7 +27,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.OffsetMetadataTooLarge;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import tools.jackson.databind.ObjectMapper;
@@ -285,7 +284,7 @@ final class TopicConsumer {
      * commit what is checkpointed.
      *
      * @return whether the round fetched or committed anything; false also once the consumer closed
-     *     (see {@link #isClosed})
+     *     (see {@link #close})
      */
     boolean step() {
         if (stopped) {
@@ -295,12 +294,7 @@ final class TopicConsumer {
             if (!assigned && !assign()) {
                 return false;
             }
-            ConsumerRecords<String, String> records;
-            try {
-                records = consumer.poll(Duration.ZERO);
-            } catch (WakeupException e) {
-                return false;
-            }
+            ConsumerRecords<String, String> records = consumer.poll(Duration.ZERO);
             Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
             Map<Integer, PartitionLedger.Commit> planned = new HashMap<>();
             Map<Integer, Long> versions = new HashMap<>();
@@ -348,10 +342,6 @@ final class TopicConsumer {
             close();
             return false;
         }
-    }
-
-    boolean isClosed() {
-        return stopped;
     }
 
     private void close() {
@@ -476,14 +466,7 @@ final class TopicConsumer {
         for (PartitionLedger ledger : ledgers.values()) {
             for (Entry<Object> entry : ledger.entries()) {
                 if (entry.state == State.OFFERED && now - entry.offeredAt >= OFFER_TIMEOUT.toMillis()) {
-                    if (entry.holder instanceof Waiter holder && !holder.ended) {
-                        holder.ended = true;
-                        users--;
-                        if (users == 0) {
-                            idleSince = now;
-                        }
-                    }
-                    entry.holder = null;
+                    release(entry);
                     entry.state = State.AVAILABLE;
                 }
             }

@@ -9,7 +9,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The process's consumers, one per (bootstrap servers, group, topic, extra properties): the shared
+ * The process's consumers, one per (bootstrap servers, group, topic): the shared
  * resource {@link KafkaListener} holds in a final field (L2.1). A consumer is created by the first
  * wait or commit that needs it and closes itself when none has needed it for a while; what it holds
  * in memory is a view of the source (Kafka keeps the committed offsets, the runtime the claims), so

@@ -182,19 +182,13 @@ public final class KafkaBroker implements AutoCloseable {
 
     /** @return the group's committed offset per partition of {@code topic} (0 where none) */
     public Map<Integer, Long> committed(String group, String topic, int partitions) {
-        try {
-            Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata()
-                    .get(30, TimeUnit.SECONDS);
-            Map<Integer, Long> result = new java.util.TreeMap<>();
-            for (int p = 0; p < partitions; p++) {
-                OffsetAndMetadata o = offsets.get(new TopicPartition(topic, p));
-                result.put(p, o == null ? 0L : o.offset());
-            }
-            return result;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot read the offsets of " + group + ": " + e, e);
+        Map<Integer, OffsetAndMetadata> marks = committedMarks(group, topic);
+        Map<Integer, Long> result = new java.util.TreeMap<>();
+        for (int p = 0; p < partitions; p++) {
+            OffsetAndMetadata mark = marks.get(p);
+            result.put(p, mark == null ? 0L : mark.offset());
         }
+        return result;
     }
 
     /** @return the end offset per partition of {@code topic} */
