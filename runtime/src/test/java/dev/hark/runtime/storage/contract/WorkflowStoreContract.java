@@ -177,11 +177,13 @@ public abstract class WorkflowStoreContract extends StoreContract {
         List<CompletableFuture<Void>> ok = new ArrayList<>();
         CompletableFuture<Void> dupOfStored;
         CompletableFuture<Void> dupInBatch;
+        CompletableFuture<Void> dupRightAfter;
         try (AutoCloseable pause = pauseWriter(store)) {
             ok.add(store.write(new CreateWorkflow("b", "{\"b\":1}", 2)));
             dupOfStored = store.write(new CreateWorkflow("a", "{\"dup\":1}", 3));
             ok.add(store.write(new PutTask("b", "t", TaskState.DONE, "out")));
             ok.add(store.write(new CreateWorkflow("c", "{}", 4)));
+            dupRightAfter = store.write(new CreateWorkflow("c", "{\"c\":2}", 4)); // same run of creates
             dupInBatch = store.write(new CreateWorkflow("b", "{\"b\":2}", 5));
             ok.add(store.write(new SetStatus("a", WorkflowStatus.FAILED, null, "err")));
             for (int i = 0; i < 50; i++) {
@@ -195,6 +197,8 @@ public abstract class WorkflowStoreContract extends StoreContract {
         WorkflowExistsException e1 = assertInstanceOf(WorkflowExistsException.class, failureOf(dupOfStored));
         assertTrue(e1.getMessage().contains("'a'"));
         assertInstanceOf(WorkflowExistsException.class, failureOf(dupInBatch));
+        assertInstanceOf(WorkflowExistsException.class, failureOf(dupRightAfter));
+        assertEquals("{}", store.workflow("c").orElseThrow().dagJson(), "the first create of c stands");
 
         assertEquals(1, store.stats().commits() - commitsBefore, "the writes were one batch");
         assertEquals("{\"orig\":1}", store.workflow("a").orElseThrow().dagJson());

@@ -117,6 +117,8 @@ public final class PostgresWorkflowStore implements WorkflowStore {
         HikariDataSource pool = pool(settings);
         NodeLock lock = null;
         try {
+            // The lock first: a second node (maybe a newer Hark) must be refused before it touches the schema.
+            lock = NodeLock.acquire(settings, nodeLockPatience);
             boolean earlyEvents;
             try (Connection c = pool.getConnection()) {
                 int applied = PostgresSchema.migrate(c, where);
@@ -128,7 +130,6 @@ public final class PostgresWorkflowStore implements WorkflowStore {
                     earlyEvents = rs.next() && rs.getBoolean(1);
                 }
             }
-            lock = NodeLock.acquire(settings, nodeLockPatience);
             PostgresWorkflowStore store = new PostgresWorkflowStore(where, pool, lock, maxBatch, queueCapacity);
             store.writer.earlyEventsPossible(earlyEvents);
             LOG.info("Opened workflow store {}", settings);
