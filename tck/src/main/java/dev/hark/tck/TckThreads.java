@@ -1,6 +1,7 @@
 package dev.hark.tck;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -48,14 +49,20 @@ final class TckThreads {
         return threads;
     }
 
-    /** @return the names of the threads of {@code now} that {@code baseline} did not have */
+    /**
+     * @return the names of the threads of {@code now} beyond those of {@code baseline}, counted by
+     *     name: a runtime's pool thread replaced by one of the same name (a runtime reopened, a pool
+     *     worker recycled) is not an added thread, a listener's new thread is
+     */
     static List<String> added(Map<Long, String> baseline, Map<Long, String> now) {
+        Map<String, Integer> before = new HashMap<>();
+        baseline.values().forEach(name -> before.merge(name, 1, Integer::sum));
         List<String> added = new ArrayList<>();
-        now.forEach((id, name) -> {
-            if (!baseline.containsKey(id)) {
+        for (String name : now.values()) {
+            if (before.merge(name, -1, Integer::sum) < 0) {
                 added.add(name);
             }
-        });
+        }
         return added;
     }
 
