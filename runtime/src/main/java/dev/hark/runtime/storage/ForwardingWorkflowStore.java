@@ -50,6 +50,16 @@ public abstract class ForwardingWorkflowStore implements WorkflowStore {
     }
 
     @Override
+    public void forEachWithTasks(java.util.Collection<String> workflowIds, Consumer<StoredWorkflow> action) {
+        real.forEachWithTasks(workflowIds, action);
+    }
+
+    @Override
+    public Optional<NodeLeases> nodeLeases() {
+        return real.nodeLeases();
+    }
+
+    @Override
     public int markRunningResumable() {
         return real.markRunningResumable();
     }

@@ -77,6 +77,24 @@ public interface WorkflowStore extends AutoCloseable {
     void forEachWithTasks(WorkflowStatus status, Consumer<StoredWorkflow> action);
 
     /**
+     * Streams the given workflows that are stored, each with its task records, in bulk (resuming
+     * the workflows a node took over). Ids not stored are skipped.
+     */
+    default void forEachWithTasks(java.util.Collection<String> workflowIds, Consumer<StoredWorkflow> action) {
+        for (String id : workflowIds) {
+            workflow(id).ifPresent(w -> action.accept(new StoredWorkflow(w, tasks(id))));
+        }
+    }
+
+    /**
+     * @return the leases of a store that several runtimes share; empty for a store only one
+     *     runtime opens at a time
+     */
+    default Optional<NodeLeases> nodeLeases() {
+        return Optional.empty();
+    }
+
+    /**
      * Marks every {@link WorkflowStatus#RUNNING} workflow {@link WorkflowStatus#RESUMABLE}: called
      * once at start-up, when no workflow can be running yet.
      *
@@ -131,7 +149,6 @@ public interface WorkflowStore extends AutoCloseable {
         return StoreHealth.WRITABLE;
     }
 
-    /** Flushes queued writes, stops the writer and releases the files. */
     /**
      * Buffers an early event [R9.1], durably when the returned stage completes: one row, unless the
      * workflow already has an event with this id buffered, or its inbox claimed the id, or the
@@ -172,6 +189,7 @@ public interface WorkflowStore extends AutoCloseable {
         return CompletableFuture.completedFuture(List.of());
     }
 
+    /** Flushes queued writes, stops the writer and releases the files. */
     @Override
     void close();
 }
