@@ -1,5 +1,7 @@
 package dev.hark.runtime;
 
+import dev.hark.runtime.cluster.ClusterMember;
+import dev.hark.runtime.cluster.OwnedElsewhereException;
 import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.engine.Engine;
 import dev.hark.runtime.engine.ResumeWindow;
@@ -15,6 +17,7 @@ import dev.hark.runtime.plugin.PluginCalls;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.DataFolderLock;
 import dev.hark.runtime.storage.EarlyEventRecord;
+import dev.hark.runtime.storage.NodeLeases;
 import dev.hark.runtime.storage.StoreHealth;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.TaskRecord;
@@ -38,7 +41,10 @@ import dev.hark.workflow.WorkflowStatus;
 import dev.hark.workflow.internal.Json;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -91,6 +97,10 @@ public final class Hark implements AutoCloseable {
 
     private final CompletableFuture<Map<String, CompletableFuture<Object>>> resumedOnOpen;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** This runtime as a node of several on a shared store, or null when it is alone on its store. */
+    private final ClusterMember member;
+    /** The shared store's leases, or null. */
+    private final NodeLeases leases;
 
     private Hark(Builder builder) {
         this.dataDir = builder.dataDir.toAbsolutePath().normalize();
@@ -98,7 +108,10 @@ public final class Hark implements AutoCloseable {
         this.lock = DataFolderLock.acquire(dataDir);
         try {
             this.store = lock.lend(() -> builder.storeOpener.apply(dataDir));
-            int resumable = store.markRunningResumable();
+            this.leases = store.nodeLeases().orElse(null);
+            // Alone on its store, whatever is RUNNING was left by a runtime that stopped; on a shared
+            // store other nodes run theirs, and this node takes over only what gone nodes left.
+            int resumable = leases != null ? 0 : store.markRunningResumable();
             if (resumable > 0) {
                 LOG.info(
                         "{} workflow(s) in {} were running when the last runtime stopped; they are RESUMABLE",
@@ -162,7 +175,8 @@ public final class Hark implements AutoCloseable {
         try {
             // The window opens before the first request can arrive: a workflow not re-parked yet is
             // answered "retry" (503), never "not running" (404), which a client would take as final.
-            ResumeWindow window = builder.resumeAllOnOpen ? engine.beginResume(WorkflowStatus.RESUMABLE) : null;
+            ResumeWindow window =
+                    builder.resumeAllOnOpen && leases == null ? engine.beginResume(WorkflowStatus.RESUMABLE) : null;
             Admin admin = builder.adminApi || builder.adminHttp != null ? new Admin() : null;
             this.httpServer = builder.http == null
                     ? null
@@ -189,9 +203,24 @@ public final class Hark implements AutoCloseable {
                 }
                 throw e;
             }
-            this.resumedOnOpen = window == null
-                    ? CompletableFuture.completedFuture(Map.of())
-                    : engine.resumeAllInBackground(WorkflowStatus.RESUMABLE, window);
+            if (leases != null) {
+                // After the servers bind: the address others forward to is known. Until a taken
+                // workflow is re-parked, an event for it is answered "retry" (the engine's runsElsewhere).
+                this.member = new ClusterMember(leases, engine);
+                Runnable onLeaseLost = builder.onLeaseLost;
+                try {
+                    this.resumedOnOpen = member.join(advertised(builder), () -> leaseLost(onLeaseLost));
+                } catch (RuntimeException e) {
+                    member.stop();
+                    closeServers();
+                    throw e;
+                }
+            } else {
+                this.member = null;
+                this.resumedOnOpen = window == null
+                        ? CompletableFuture.completedFuture(Map.of())
+                        : engine.resumeAllInBackground(WorkflowStatus.RESUMABLE, window);
+            }
         } catch (RuntimeException e) {
             engine.close();
             store.close();
@@ -310,6 +339,9 @@ public final class Hark implements AutoCloseable {
      */
     public CompletableFuture<Object> resumeAsync(String workflowId) {
         WorkflowRecord record = record(workflowId);
+        if (engine.activeStatus(workflowId).isEmpty()) {
+            requireNotElsewhere(workflowId);
+        }
         return engine.resume(record, store.tasks(workflowId));
     }
 
@@ -337,6 +369,7 @@ public final class Hark implements AutoCloseable {
     /** @return how far the latest {@link #resumeAll} (or resumption at open) is */
     public ResumeProgress resumeProgress() {
         return engine.resumeWindow()
+                .or(() -> member == null ? Optional.empty() : member.openingWindow())
                 .map(window -> new ResumeProgress(window.isOpen(), window.resumed(), window.total()))
                 .orElse(new ResumeProgress(false, 0, 0));
     }
@@ -435,6 +468,7 @@ public final class Hark implements AutoCloseable {
             join(cancelling.get());
             return;
         }
+        requireNotElsewhere(workflowId);
         WorkflowRecord record = record(workflowId);
         switch (record.status()) {
             case CANCELED -> {}
@@ -453,7 +487,12 @@ public final class Hark implements AutoCloseable {
      * @throws UnknownWorkflowException if no workflow has this id
      */
     public void delete(String workflowId) {
-        engine.cancelActive(WorkflowIds.requireValid(workflowId)).ifPresent(Hark::join);
+        Optional<CompletableFuture<Void>> cancelling = engine.cancelActive(WorkflowIds.requireValid(workflowId));
+        if (cancelling.isPresent()) {
+            join(cancelling.get());
+        } else {
+            requireNotElsewhere(workflowId);
+        }
         record(workflowId);
         join(store.write(new StoreWrite.DeleteWorkflow(workflowId)));
     }
@@ -564,8 +603,14 @@ public final class Hark implements AutoCloseable {
         }
         try {
             closeServers();
+            if (member != null) {
+                member.stop();
+            }
             engine.close();
-            store.close();
+            if (member != null) {
+                member.awaitStopped();
+            }
+            store.close(); // a shared store fences this node: the others take its workflows at once
         } finally {
             engine.metrics().close();
             releaseLock();
@@ -601,6 +646,9 @@ public final class Hark implements AutoCloseable {
         }
         try {
             closeServers();
+            if (member != null) {
+                member.stop();
+            }
             engine.halt();
             store.close();
         } finally {
@@ -611,6 +659,11 @@ public final class Hark implements AutoCloseable {
 
     /** What the event endpoint sends to: the engine, and the start option [R9.6, R9.7]. */
     private final class Events implements EventSender {
+        @Override
+        public NodeLeases nodeLeases() {
+            return leases;
+        }
+
         @Override
         public CompletableFuture<Delivery> send(
                 String workflowId, String eventKey, Object payload, String idempotencyKey) {
@@ -844,6 +897,69 @@ public final class Hark implements AutoCloseable {
         }
     }
 
+    /**
+     * @throws OwnedElsewhereException when another live node of the cluster runs the workflow: only
+     *     it may change it (this node's writes would race with its own)
+     */
+    private void requireNotElsewhere(String workflowId) {
+        if (leases != null) {
+            Optional<NodeLeases.NodeRef> owner = leases.ownerElsewhere(workflowId);
+            if (owner.isPresent()) {
+                throw new OwnedElsewhereException(workflowId, owner.get());
+            }
+        }
+    }
+
+    /**
+     * This node lost its lease (paused or cut off past it, or fenced): another node takes over its
+     * workflows, and it can write nothing more. It stops as a crashed node stops, then tells the
+     * embedding application, which typically exits so that a supervisor starts a new node.
+     */
+    private void leaseLost(Runnable onLeaseLost) {
+        LOG.error(
+                "this node lost its lease ({}): another node takes over its workflows; stopping",
+                leases.self().name() + " #" + leases.self().id());
+        Thread stopping = new Thread(
+                () -> {
+                    try {
+                        crashForTesting(); // no write is possible any more; nothing to flush or hand over
+                    } catch (RuntimeException e) {
+                        LOG.warn("Stopping after the lease was lost: {}", e.toString());
+                    } finally {
+                        onLeaseLost.run();
+                    }
+                },
+                "hark-lease-lost");
+        stopping.setDaemon(false);
+        stopping.start();
+    }
+
+    /** @return where other nodes reach this node's event endpoint: as configured, or the bound address */
+    private Optional<URI> advertised(Builder builder) {
+        if (builder.advertiseUrl != null) {
+            return Optional.of(builder.advertiseUrl);
+        }
+        if (httpServer == null) {
+            return Optional.empty();
+        }
+        InetSocketAddress bound = httpServer.address();
+        String host;
+        if (bound.getAddress() == null || bound.getAddress().isAnyLocalAddress()) {
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException e) {
+                host = "localhost";
+            }
+        } else {
+            host = bound.getAddress().getHostAddress();
+            if (host.contains(":")) {
+                host = "[" + host.replaceFirst("%.*$", "") + "]";
+            }
+        }
+        return Optional.of(
+                URI.create((builder.http.tls() == null ? "http://" : "https://") + host + ":" + bound.getPort()));
+    }
+
     private WorkflowRecord record(String workflowId) {
         return store.workflow(WorkflowIds.requireValid(workflowId))
                 .orElseThrow(() -> new UnknownWorkflowException(workflowId));
@@ -896,8 +1012,39 @@ public final class Hark implements AutoCloseable {
         private final Map<String, WorkflowDefinition> definitions = new HashMap<>();
         private MeterRegistry meterRegistry;
         private MetricsScrape metricsScrape;
+        private Runnable onLeaseLost = () -> {};
+        private URI advertiseUrl;
 
         private Builder() {}
+
+        /**
+         * What to do when this node loses its lease on a shared store (paused or cut off past the
+         * lease, so another node took over its workflows): the runtime has already stopped as a
+         * crashed one would, on a thread of its own, and can write nothing more; an application
+         * typically exits so that its supervisor starts a new node ({@code hark serve} exits 75).
+         * Nothing by default.
+         */
+        public Builder onLeaseLost(Runnable action) {
+            this.onLeaseLost = Objects.requireNonNull(action, "action");
+            return this;
+        }
+
+        /**
+         * Where the other nodes of a shared store reach this node's event endpoint, to forward the
+         * events of the workflows it runs; by default the bound address of {@link #http} (the host
+         * name when it listens on every interface).
+         *
+         * @throws IllegalArgumentException unless an absolute http or https URL
+         */
+        public Builder advertiseUrl(URI url) {
+            Objects.requireNonNull(url, "url");
+            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                throw new IllegalArgumentException(
+                        "the advertised URL must be an absolute http:// or https:// URL with a host, was " + url);
+            }
+            this.advertiseUrl = url;
+            return this;
+        }
 
         /**
          * Records the runtime's meters (README, "Metrics") in {@code registry}; none by default, and

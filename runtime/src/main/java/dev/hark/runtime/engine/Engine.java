@@ -14,6 +14,7 @@ import dev.hark.runtime.protocol.TimerService;
 import dev.hark.runtime.storage.EarlyEventOutcome;
 import dev.hark.runtime.storage.EarlyEventRecord;
 import dev.hark.runtime.storage.EventClaim;
+import dev.hark.runtime.storage.NodeLeases;
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.StoredWorkflow;
@@ -38,10 +39,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -52,6 +55,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import tools.jackson.core.JacksonException;
 
@@ -88,6 +92,10 @@ public final class Engine implements AutoCloseable {
     private final Map<String, ListenerType> listeners = new ConcurrentHashMap<>();
     /** The latest resumption after a restart; its workflows get "not yet resumed" until re-parked. */
     private final AtomicReference<ResumeWindow> resuming = new AtomicReference<>();
+    /** The store's leases when several nodes share it, else null: then every workflow runs here or nowhere. */
+    private final NodeLeases leases;
+    /** Resumptions of workflows this node took over from others, while any of their runs is not re-parked. */
+    private final Set<ResumeWindow> takeovers = ConcurrentHashMap.newKeySet();
 
     private volatile boolean closing;
     private volatile Thread resumeThread;
@@ -104,6 +112,7 @@ public final class Engine implements AutoCloseable {
     /** @param metrics where the engine and its waits count and time their work */
     public Engine(WorkflowStore store, ClassLoader classLoader, Clock clock, int workerThreads, HarkMetrics metrics) {
         this.store = store;
+        this.leases = store.nodeLeases().orElse(null);
         this.metrics = metrics;
         this.classLoader = classLoader;
         this.codec = new ValueCodec(classLoader);
@@ -295,14 +304,43 @@ public final class Engine implements AutoCloseable {
 
     /** Resumes every stored workflow in {@code status} within {@code window} (from {@link #beginResume}; may be null). */
     public Map<String, CompletableFuture<Object>> resumeAll(WorkflowStatus status, ResumeWindow window) {
+        return resumeEach(action -> store.forEachWithTasks(status, action), window);
+    }
+
+    /**
+     * Opens a resume window over workflows this node just took over from other nodes (their ids
+     * from {@link NodeLeases#takeOver()}): until {@link #resumeAll(Collection, ResumeWindow)} has
+     * re-parked one, a message sent to it here is answered {@link Delivery.NotYetResumed}. Several
+     * such windows may be open at once, beside the one of {@link #beginResume(WorkflowStatus)}.
+     */
+    public ResumeWindow beginResume(Collection<String> takenIds) {
+        ResumeWindow window = new ResumeWindow(takenIds.size());
+        takeovers.add(window);
+        window.done().whenComplete((outputs, failure) -> takeovers.remove(window));
+        return window;
+    }
+
+    /** Resumes the given stored workflows (those this node took over) within {@code window}, reading them in bulk. */
+    public Map<String, CompletableFuture<Object>> resumeAll(Collection<String> workflowIds, ResumeWindow window) {
+        return resumeEach(action -> store.forEachWithTasks(workflowIds, action), window);
+    }
+
+    private Map<String, CompletableFuture<Object>> resumeEach(
+            Consumer<Consumer<StoredWorkflow>> stored, ResumeWindow window) {
         Map<String, CompletableFuture<Object>> resumed = new HashMap<>();
         RuntimeException failure = null;
+        boolean takeover = window != null && takeovers.contains(window);
         try {
-            store.forEachWithTasks(status, (StoredWorkflow stored) -> {
+            stored.accept(each -> {
                 if (closing) {
                     throw new CancellationException("the runtime closed while resuming workflows");
                 }
-                resumed.put(stored.workflow().id(), resume(stored.workflow(), stored.tasks()));
+                String id = each.workflow().id();
+                resumed.put(id, resume(each.workflow(), each.tasks()));
+                WorkflowRun run = active.get(id);
+                if (takeover && run != null) { // resume() told only the window of a restart
+                    window.resuming(run.parked());
+                }
             });
         } catch (RuntimeException e) {
             failure = e;
@@ -517,7 +555,9 @@ public final class Engine implements AutoCloseable {
 
     /** @return whether a resumption is under way and {@code run}, resumed by it, has not polled its waits yet */
     private boolean notYetParked(WorkflowRun run) {
-        return resumingNow() && !run.startedHere() && !run.parked().isDone();
+        return (resumingNow() || !takeovers.isEmpty())
+                && !run.startedHere()
+                && !run.parked().isDone();
     }
 
     private Delivery notYetResumed(String workflowId, String key) {
@@ -535,18 +575,47 @@ public final class Engine implements AutoCloseable {
                                 "workflow '" + workflowId + "' is " + record.status() + "; it waits for no event");
                     // a resumption under way will park its waits shortly: "retry", never "not running"
                     case RESUMABLE, RUNNING ->
-                        resumingNow()
-                                ? notYetResumed(workflowId, key)
-                                : new Delivery.NotWaiting(
-                                        workflowId,
-                                        key,
-                                        Delivery.Reason.WORKFLOW_NOT_RUNNING,
-                                        "workflow '"
-                                                + workflowId + "' is " + WorkflowStatus.RESUMABLE
-                                                + "; resume it before sending it events");
+                        leases != null
+                                ? runsElsewhere(workflowId, key)
+                                : resumingNow()
+                                        ? notYetResumed(workflowId, key)
+                                        : new Delivery.NotWaiting(
+                                                workflowId,
+                                                key,
+                                                Delivery.Reason.WORKFLOW_NOT_RUNNING,
+                                                "workflow '"
+                                                        + workflowId + "' is " + WorkflowStatus.RESUMABLE
+                                                        + "; resume it before sending it events");
                 })
                 .orElseGet(() -> new Delivery.NotWaiting(
                         workflowId, key, Delivery.Reason.UNKNOWN_WORKFLOW, "no workflow with id '" + workflowId + "'"));
+    }
+
+    /**
+     * Where a running workflow that is not active here runs, when several nodes share the store:
+     * on another live node ({@link Delivery.Elsewhere}); or nowhere yet: its node is gone and a
+     * takeover (maybe this node's, under way) resumes it within a lease, so "retry", never "not
+     * running", which a client would take as final.
+     */
+    private Delivery runsElsewhere(String workflowId, String key) {
+        Optional<NodeLeases.NodeRef> owner = leases.ownerElsewhere(workflowId);
+        if (owner.isPresent()) {
+            NodeLeases.NodeRef node = owner.get();
+            return new Delivery.Elsewhere(
+                    workflowId,
+                    key,
+                    node,
+                    "workflow '" + workflowId + "' runs on node " + node.name() + " (#" + node.id() + ")");
+        }
+        return new Delivery.NotYetResumed(
+                workflowId,
+                key,
+                0,
+                0,
+                "workflow '" + workflowId + "' is being taken over from a node that stopped and does not wait for"
+                        + " events yet; send the event again shortly (within "
+                        + leases.lease().toSeconds()
+                        + " s)");
     }
 
     // ---------------------------------------------------------------- early events [R9]
@@ -842,5 +911,6 @@ public final class Engine implements AutoCloseable {
         if (window != null) {
             window.abandon(reason);
         }
+        takeovers.forEach(taken -> taken.abandon(reason));
     }
 }

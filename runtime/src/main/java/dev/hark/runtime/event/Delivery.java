@@ -1,5 +1,7 @@
 package dev.hark.runtime.event;
 
+import dev.hark.runtime.storage.NodeLeases;
+
 /**
  * What became of a message sent to a workflow's inbox: the answer the HTTP endpoint turns into a
  * status code, and that {@code Hark.sendEvent} returns to Java callers.
@@ -72,6 +74,16 @@ public sealed interface Delivery {
      */
     record Started(String workflowId, String key, String eventId, String definition, java.time.Instant expiresAt)
             implements Delivery {}
+
+    /**
+     * The workflow runs on another node of the cluster (several runtimes on one shared store):
+     * nothing was recorded here. The HTTP endpoint forwards the request to {@code owner}, whose
+     * answer is the answer; a Java caller sends the event to that node, or again later.
+     *
+     * @param owner the node that owns the workflow; {@code owner.leaseValid()} false means it is not
+     *     renewing its lease and another node takes the workflow over within the lease
+     */
+    record Elsewhere(String workflowId, String key, NodeLeases.NodeRef owner, String message) implements Delivery {}
 
     /** Why no wait took a message. */
     enum Reason {

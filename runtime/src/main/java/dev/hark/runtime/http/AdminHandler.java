@@ -1,5 +1,6 @@
 package dev.hark.runtime.http;
 
+import dev.hark.runtime.cluster.OwnedElsewhereException;
 import dev.hark.runtime.concurrent.Futures;
 import dev.hark.runtime.storage.StoreBusyException;
 import dev.hark.runtime.storage.WorkflowSummary;
@@ -52,6 +53,8 @@ import tools.jackson.databind.node.ObjectNode;
  * GET  /workflows/{id}/graph            its nodes (id, kind, label, state, dependencies, the event a wait took)
  * POST /workflows/{id}/cancel           cancel
  * POST /workflows/{id}/resume           continue a RESUMABLE or FAILED workflow: 202, or 409 in another status
+ *                                       (cancel, delete and resume of a workflow another node of the cluster
+ *                                       runs are forwarded to that node, or 409 owned_elsewhere)
  * </pre>
  */
 final class AdminHandler {
@@ -68,9 +71,16 @@ final class AdminHandler {
     private static final Logger LOG = LoggerFactory.getLogger(AdminHandler.class);
 
     private final AdminOperations admin;
+    /** Where a change to a workflow that another node runs goes, or null: then 409 {@code owned_elsewhere}. */
+    private final OwnerForwarding forwarding;
 
     AdminHandler(AdminOperations admin) {
+        this(admin, null);
+    }
+
+    AdminHandler(AdminOperations admin, OwnerForwarding forwarding) {
         this.admin = admin;
+        this.forwarding = forwarding;
     }
 
     /** @return whether {@code path} is a health probe, served without credentials on every server */
@@ -129,6 +139,13 @@ final class AdminHandler {
                         415, "unsupported_media_type", "send POSTs with Content-Type: application/json", null);
             }
             route(exchange);
+        } catch (OwnedElsewhereException e) {
+            if (forwarding != null && e.owner().address().isPresent()) {
+                forwarding.forward(exchange, e.workflowId(), e.owner()); // the owner answers
+            } else {
+                exchange.reply(
+                        409, HttpExchanges.error("owned_elsewhere", HttpExchanges.firstLine(e.getMessage()), null));
+            }
         } catch (RuntimeException | LinkageError e) {
             failure(exchange, e);
         }

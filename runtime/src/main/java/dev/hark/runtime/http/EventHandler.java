@@ -43,6 +43,10 @@ import tools.jackson.databind.node.ObjectNode;
  *   <tr><td>409</td><td>the wait for this key already took an event</td></tr>
  *   <tr><td>413</td><td>body over the limit</td></tr>
  *   <tr><td>500</td><td>the checkpoint failed; the event was not consumed and can be sent again</td></tr>
+ *   <tr><td>503</td><td>when several nodes share the store and another node runs the workflow, the
+ *       request is forwarded to it and its reply is this reply ({@link OwnerForwarding}); when that node
+ *       does not answer, 503 {@code owner_unavailable} with {@code Retry-After} of the lease, and a
+ *       forwarded request for a workflow that moved meanwhile, 503 {@code owner_moved}</td></tr>
  *   <tr><td>503</td><td>the checkpoint did not finish within the reply timeout ({@code checkpoint_timeout}), or
  *       the runtime is starting and has not re-parked this workflow's waits yet ({@code not_yet_resumed}, with
  *       {@code resumed} and {@code total}); both with {@code Retry-After: 1}: send again</td></tr>
@@ -71,13 +75,29 @@ final class EventHandler {
     private final Authenticator authenticator;
 
     private final ReplyDeadlines deadlines;
+    private final OwnerForwarding forwarding;
 
     EventHandler(
             HttpSettings settings, EventSender sender, Authenticator authenticator, ScheduledExecutorService sweeper) {
+        this(
+                settings,
+                sender,
+                authenticator,
+                sweeper,
+                new OwnerForwarding(settings.replyTimeout(), sender::nodeLeases));
+    }
+
+    EventHandler(
+            HttpSettings settings,
+            EventSender sender,
+            Authenticator authenticator,
+            ScheduledExecutorService sweeper,
+            OwnerForwarding forwarding) {
         this.settings = settings;
         this.sender = sender;
         this.authenticator = authenticator;
         this.deadlines = new ReplyDeadlines(settings.replyTimeout().toNanos(), sweeper);
+        this.forwarding = forwarding;
     }
 
     void handle(HttpCall call) {
@@ -387,6 +407,10 @@ final class EventHandler {
             }
             if (outcome instanceof Delivery.Buffered || outcome instanceof Delivery.Started) {
                 exchange.reply(200, StartOnEvent.body(outcome));
+                return;
+            }
+            if (outcome instanceof Delivery.Elsewhere elsewhere) { // the owner's answer is the answer
+                forwarding.forward(exchange, workflowId, elsewhere.owner());
                 return;
             }
             if (outcome instanceof Delivery.Accepted accepted) {

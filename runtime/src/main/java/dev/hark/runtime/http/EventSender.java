@@ -1,6 +1,7 @@
 package dev.hark.runtime.http;
 
 import dev.hark.runtime.event.Delivery;
+import dev.hark.runtime.storage.NodeLeases;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
@@ -18,6 +19,14 @@ public interface EventSender {
      */
     default String startRefusal(String definition) {
         return "this server starts no workflow on an event (hark serve --start-on-event)";
+    }
+
+    /**
+     * @return this node's leases when the runtime shares its store with other nodes (then a
+     *     {@link Delivery.Elsewhere} is forwarded to the owner), else null
+     */
+    default NodeLeases nodeLeases() {
+        return null;
     }
 
     /**

@@ -71,11 +71,14 @@ public final class HttpApiServer implements AutoCloseable {
     private final EventLoopGroup group;
     private final Channel channel;
     private final ExecutorService adminThreads;
+    private final OwnerForwarding forwarding;
 
-    private HttpApiServer(EventLoopGroup group, Channel channel, ExecutorService adminThreads) {
+    private HttpApiServer(
+            EventLoopGroup group, Channel channel, ExecutorService adminThreads, OwnerForwarding forwarding) {
         this.group = group;
         this.channel = channel;
         this.adminThreads = adminThreads;
+        this.forwarding = forwarding;
     }
 
     /** Which endpoints a server serves. */
@@ -200,9 +203,12 @@ public final class HttpApiServer implements AutoCloseable {
         Authenticator authenticator = new Authenticator(settings.credentials(), Clock.systemUTC());
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 IO_THREADS, new DefaultThreadFactory("hark-http", true), transport.ioHandlerFactory());
-        EventHandler events =
-                endpoints == Endpoints.ADMIN ? null : new EventHandler(settings, sender, authenticator, group.next());
-        AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin);
+        OwnerForwarding forwarding =
+                new OwnerForwarding(settings.replyTimeout(), sender == null ? () -> null : sender::nodeLeases);
+        EventHandler events = endpoints == Endpoints.ADMIN
+                ? null
+                : new EventHandler(settings, sender, authenticator, group.next(), forwarding);
+        AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin, forwarding);
         ExecutorService adminThreads =
                 admin == null ? null : AdminHandler.executor(DaemonThreads.numbered("hark-admin"));
         Router router = new Router(events, adminHandler, adminThreads, endpoints != Endpoints.EVENTS, authenticator);
@@ -240,7 +246,7 @@ public final class HttpApiServer implements AutoCloseable {
                     .bind(new InetSocketAddress(settings.host(), settings.port()))
                     .syncUninterruptibly()
                     .channel();
-            HttpApiServer server = new HttpApiServer(group, channel, adminThreads);
+            HttpApiServer server = new HttpApiServer(group, channel, adminThreads, forwarding);
             String base = (tls == null ? "http://" : "https://") + settings.host() + ":"
                     + server.address().getPort();
             LOG.info(
@@ -281,6 +287,7 @@ public final class HttpApiServer implements AutoCloseable {
         if (adminThreads != null) {
             adminThreads.shutdownNow();
         }
+        forwarding.close();
     }
 
     /** @return the listening channel (tests fire accept failures through its pipeline) */

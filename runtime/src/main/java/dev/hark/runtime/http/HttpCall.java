@@ -21,6 +21,11 @@ interface HttpCall {
     /** @return the first value of a request header, or null */
     String header(String name);
 
+    /** @return every request header (name, value), for forwarding the request as it came; none by default */
+    default Iterable<Map.Entry<String, String>> headerEntries() {
+        return java.util.List.of();
+    }
+
     byte[] body();
 
     /** Answers with a JSON body already serialized, unless this call was answered already. */

@@ -101,6 +101,11 @@ final class NettyHttpCall implements HttpCall {
         return headers.get(name);
     }
 
+    @Override
+    public Iterable<Map.Entry<String, String>> headerEntries() {
+        return headers;
+    }
+
     HttpHeaders headers() {
         return headers;
     }
