@@ -561,7 +561,14 @@ public final class Engine implements AutoCloseable {
     }
 
     private Delivery notYetResumed(String workflowId, String key) {
-        return resuming.get().notYetResumed(workflowId, key);
+        ResumeWindow window = resuming.get();
+        if (window == null || !window.isOpen()) { // then a takeover's window is open (notYetParked)
+            window = takeovers.stream().filter(ResumeWindow::isOpen).findAny().orElse(window);
+        }
+        return window != null
+                ? window.notYetResumed(workflowId, key)
+                : new Delivery.NotYetResumed(
+                        workflowId, key, 0, 0, "workflow '" + workflowId + "' is being resumed; send the event again");
     }
 
     private Delivery whyNotWaiting(String workflowId, String key) {
