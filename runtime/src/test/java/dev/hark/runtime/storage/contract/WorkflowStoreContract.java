@@ -246,6 +246,16 @@ public abstract class WorkflowStoreContract extends StoreContract {
                 statuses.put(id, s);
             }
         }
+        if (store.nodeLeases().isPresent()) {
+            // A store several nodes share: a node that opens it owns nothing yet, so it marks
+            // nothing; the workflows of gone nodes are taken with NodeLeases.takeOver().
+            assertEquals(0, store.markRunningResumable());
+            for (Map.Entry<String, WorkflowStatus> e : statuses.entrySet()) {
+                assertEquals(
+                        e.getValue(), store.workflow(e.getKey()).orElseThrow().status(), e.getKey());
+            }
+            return;
+        }
         assertEquals(3, store.markRunningResumable());
         for (Map.Entry<String, WorkflowStatus> e : statuses.entrySet()) {
             WorkflowStatus expected = e.getValue() == WorkflowStatus.RUNNING ? WorkflowStatus.RESUMABLE : e.getValue();

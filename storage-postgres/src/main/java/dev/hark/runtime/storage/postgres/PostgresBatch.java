@@ -52,16 +52,23 @@ final class PostgresBatch implements AutoCloseable {
             INSERT INTO event_claims (source, event_id, workflow_id, task_id, claimed_at)
             VALUES (?, ?, ?, ?, ?) ON CONFLICT ON CONSTRAINT event_claims_once DO NOTHING""";
     private static final String MARK_COMMITTED_SQL = "UPDATE tasks SET state = ? WHERE workflow_id = ? AND task_id = ?";
+    /** A resume (back to RUNNING) makes the workflow this node's. */
     private static final String SET_STATUS_SQL =
-            "UPDATE workflows SET status = ?, output = ?, error = ?, updated_at = ? WHERE id = ?";
+            "UPDATE workflows SET status = ?, output = ?, error = ?, updated_at = ?,"
+                    + " owner = CASE WHEN ? THEN ? ELSE owner END WHERE id = ?";
+
     private static final String DELETE_WORKFLOW_SQL = "DELETE FROM workflows WHERE id = ?"; // tasks cascade
 
     private final Connection c;
+    /** The node this store is: the owner of the workflows it creates or resumes. */
+    private final long nodeId;
+
     private final boolean earlyEventsPossible;
     private final Map<String, PreparedStatement> prepared = new HashMap<>();
 
-    PostgresBatch(Connection c, boolean earlyEventsPossible) {
+    PostgresBatch(Connection c, long nodeId, boolean earlyEventsPossible) {
         this.c = c;
+        this.nodeId = nodeId;
         this.earlyEventsPossible = earlyEventsPossible;
     }
 
@@ -168,7 +175,7 @@ final class PostgresBatch implements AutoCloseable {
             p = statement(SET_STATUS_SQL);
             long now = System.currentTimeMillis();
             for (PostgresWriter.Op op : run) {
-                bindSetStatus(p, (StoreWrite.SetStatus) op.write(), now);
+                bindSetStatus(p, (StoreWrite.SetStatus) op.write(), now, nodeId);
                 p.addBatch();
             }
         } else {
@@ -196,9 +203,9 @@ final class PostgresBatch implements AutoCloseable {
         for (int from = 0; from < run.size(); from += ROWS_PER_INSERT) {
             List<PostgresWriter.Op> chunk = run.subList(from, Math.min(run.size(), from + ROWS_PER_INSERT));
             StringBuilder sql = new StringBuilder(
-                    "INSERT INTO workflows (id, status, dag, output, error, created_at, updated_at)" + " VALUES ");
+                    "INSERT INTO workflows (id, status, dag, output, error, created_at, updated_at, owner) VALUES ");
             for (int k = 0; k < chunk.size(); k++) {
-                sql.append(k == 0 ? "" : ", ").append("(?, ?, ?, NULL, NULL, ?, ?)");
+                sql.append(k == 0 ? "" : ", ").append("(?, ?, ?, NULL, NULL, ?, ?, ?)");
             }
             sql.append(" ON CONFLICT (id) DO NOTHING RETURNING id");
             Set<String> inserted = new HashSet<>();
@@ -211,6 +218,7 @@ final class PostgresBatch implements AutoCloseable {
                     p.setString(i++, w.dagJson());
                     p.setLong(i++, w.createdAtMillis());
                     p.setLong(i++, w.createdAtMillis());
+                    p.setLong(i++, nodeId);
                 }
                 try (ResultSet rs = p.executeQuery()) {
                     while (rs.next()) {
@@ -236,13 +244,14 @@ final class PostgresBatch implements AutoCloseable {
         // Java 17: no pattern matching for switch yet; StoreWrite is sealed, so this is exhaustive.
         if (write instanceof StoreWrite.CreateWorkflow w) {
             PreparedStatement p = statement("""
-                    INSERT INTO workflows (id, status, dag, output, error, created_at, updated_at)
-                    VALUES (?, ?, ?, NULL, NULL, ?, ?) ON CONFLICT (id) DO NOTHING""");
+                    INSERT INTO workflows (id, status, dag, output, error, created_at, updated_at, owner)
+                    VALUES (?, ?, ?, NULL, NULL, ?, ?, ?) ON CONFLICT (id) DO NOTHING""");
             p.setString(1, w.workflowId());
             p.setString(2, WorkflowStatus.RUNNING.name());
             p.setString(3, w.dagJson());
             p.setLong(4, w.createdAtMillis());
             p.setLong(5, w.createdAtMillis());
+            p.setLong(6, nodeId);
             if (p.executeUpdate() == 0) {
                 throw new WorkflowExistsException(w.workflowId());
             }
@@ -258,7 +267,7 @@ final class PostgresBatch implements AutoCloseable {
             p.executeUpdate();
         } else if (write instanceof StoreWrite.SetStatus w) {
             PreparedStatement p = statement(SET_STATUS_SQL);
-            bindSetStatus(p, w, System.currentTimeMillis());
+            bindSetStatus(p, w, System.currentTimeMillis(), nodeId);
             p.executeUpdate();
         } else if (write instanceof StoreWrite.DeleteWorkflow w) {
             PreparedStatement p = statement(DELETE_WORKFLOW_SQL);
@@ -372,12 +381,15 @@ final class PostgresBatch implements AutoCloseable {
         p.setString(3, w.taskId());
     }
 
-    private static void bindSetStatus(PreparedStatement p, StoreWrite.SetStatus w, long now) throws SQLException {
+    private static void bindSetStatus(PreparedStatement p, StoreWrite.SetStatus w, long now, long nodeId)
+            throws SQLException {
         p.setString(1, w.status().name());
         StoredRows.setNullable(p, 2, w.outputJson());
         StoredRows.setNullable(p, 3, w.error());
         p.setLong(4, now);
-        p.setString(5, w.workflowId());
+        p.setBoolean(5, w.status() == WorkflowStatus.RUNNING);
+        p.setLong(6, nodeId);
+        p.setString(7, w.workflowId());
     }
 
     /** Prepared once per batch; the driver keeps the server-side statement across batches. */

@@ -1,13 +1,19 @@
 package dev.hark.runtime.storage.postgres;
 
+import dev.hark.runtime.storage.EarlyEventOutcome;
 import dev.hark.runtime.storage.EarlyEventRecord;
+import dev.hark.runtime.storage.StoreWrite;
 import dev.hark.runtime.storage.jdbc.EarlyEventRows;
+import dev.hark.runtime.storage.jdbc.SingleWriter;
+import dev.hark.workflow.WorkflowStatus;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * The {@code early_events} table [R9.1–R9.4] in PostgreSQL: the writer tasks of {@link
@@ -19,6 +25,51 @@ final class PostgresEarlyEvents {
     static final EarlyEventRows ROWS = new EarlyEventRows("ON CONSTRAINT early_events_once");
 
     private PostgresEarlyEvents() {}
+
+    /**
+     * As {@link EarlyEventRows#create}, with the workflow owned by {@code owner} (this node): the
+     * workflow and its first event, or nothing, in the writer's next batch.
+     */
+    static CompletableFuture<EarlyEventOutcome> create(
+            SingleWriter writer, long owner, StoreWrite.CreateWorkflow create, EarlyEventRecord event) {
+        Objects.requireNonNull(create, "create");
+        Objects.requireNonNull(event, "event");
+        writer.earlyEventsPossible(true);
+        return writer.submit(c -> create(c, owner, create, event), true);
+    }
+
+    private static EarlyEventOutcome create(
+            Connection c, long owner, StoreWrite.CreateWorkflow create, EarlyEventRecord event) throws SQLException {
+        try (PreparedStatement p = c.prepareStatement("""
+                INSERT INTO workflows (id, status, dag, output, error, created_at, updated_at, owner)
+                VALUES (?, ?, ?, NULL, NULL, ?, ?, ?) ON CONFLICT (id) DO NOTHING""")) {
+            p.setString(1, create.workflowId());
+            p.setString(2, WorkflowStatus.RUNNING.name());
+            p.setString(3, create.dagJson());
+            p.setLong(4, create.createdAtMillis());
+            p.setLong(5, create.createdAtMillis());
+            p.setLong(6, owner);
+            if (p.executeUpdate() == 0) {
+                return EarlyEventOutcome.WORKFLOW_EXISTS;
+            }
+        }
+        // A workflow deleted earlier may have left rows behind under its id: they are not this one's.
+        try (PreparedStatement p = c.prepareStatement("DELETE FROM early_events WHERE workflow_id = ?")) {
+            p.setString(1, create.workflowId());
+            p.executeUpdate();
+        }
+        try (PreparedStatement p = c.prepareStatement("INSERT INTO early_events"
+                + " (workflow_id, event_key, event_id, payload, received_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+            p.setString(1, event.workflowId());
+            p.setString(2, event.eventKey());
+            p.setString(3, event.eventId());
+            p.setString(4, event.payloadJson());
+            p.setLong(5, event.receivedAtMillis());
+            p.setLong(6, event.expiresAtMillis());
+            p.executeUpdate();
+        }
+        return EarlyEventOutcome.CREATED;
+    }
 
     /** Writer task, in the batch's transaction. */
     static List<EarlyEventRecord> drop(Connection c, List<EarlyEventRecord> expired) throws SQLException {

@@ -21,7 +21,7 @@ import java.util.List;
 final class PostgresSchema {
 
     /** The migrations, in order: version i + 1 is {@code MIGRATIONS.get(i)}. Add new ones at the end. */
-    static final List<String> MIGRATIONS = List.of("V1__initial_schema.sql");
+    static final List<String> MIGRATIONS = List.of("V1__initial_schema.sql", "V2__nodes.sql");
 
     static final int VERSION = MIGRATIONS.size();
 
@@ -32,6 +32,11 @@ final class PostgresSchema {
 
     /** @return how many migrations this call applied (0 when the schema was current) */
     static int migrate(Connection c, String where) throws SQLException {
+        return migrate(c, where, VERSION);
+    }
+
+    /** Test hook: brings the schema up to {@code target} only (a database of an older Hark). */
+    static int migrate(Connection c, String where, int target) throws SQLException {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
         try (Statement s = c.createStatement()) {
@@ -55,7 +60,7 @@ final class PostgresSchema {
             }
             try (PreparedStatement record =
                     c.prepareStatement("INSERT INTO schema_version (version, script) VALUES (?, ?)")) {
-                for (int v = current + 1; v <= VERSION; v++) {
+                for (int v = current + 1; v <= target; v++) {
                     String script = MIGRATIONS.get(v - 1);
                     s.execute(read(script));
                     record.setInt(1, v);
@@ -64,7 +69,7 @@ final class PostgresSchema {
                 }
             }
             c.commit();
-            return VERSION - current;
+            return Math.max(0, target - current);
         } catch (SQLException | RuntimeException e) {
             try {
                 c.rollback();

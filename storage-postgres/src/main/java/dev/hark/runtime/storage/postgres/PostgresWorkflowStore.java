@@ -7,6 +7,7 @@ import dev.hark.runtime.storage.ClaimRecord;
 import dev.hark.runtime.storage.EarlyEventOutcome;
 import dev.hark.runtime.storage.EarlyEventRecord;
 import dev.hark.runtime.storage.EventClaim;
+import dev.hark.runtime.storage.NodeLeases;
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.StoreHealth;
 import dev.hark.runtime.storage.StoreStats;
@@ -18,19 +19,20 @@ import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.WorkflowSummary;
 import dev.hark.runtime.storage.jdbc.ClaimSweep;
 import dev.hark.runtime.storage.jdbc.EarlyEventRows;
-import dev.hark.runtime.storage.jdbc.SingleWriter;
 import dev.hark.runtime.storage.jdbc.StoredRows;
 import dev.hark.workflow.WorkflowStatus;
 import java.sql.Array;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -40,8 +42,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link WorkflowStore} on PostgreSQL.
  *
- * <p>Opening it applies the schema's pending migrations ({@link PostgresSchema}) and takes Hark's
- * node lock ({@link NodeLock}): one node per database until workflows have leases. Writes go
+ * <p>Opening it applies the schema's pending migrations ({@link PostgresSchema}) and joins the
+ * database as a new node ({@link PostgresNode}, the store's {@link #nodeLeases()}): several nodes
+ * share one database, each running workflows is owned by one of them, and every write transaction
+ * ends with a check of the node's lease (the fence), so a node that lost it writes nothing. Writes go
  * through a single writer thread ({@value dev.hark.runtime.storage.jdbc.SingleWriter#THREAD_NAME}) that applies everything
  * queued in one transaction and commits once, so concurrent writers share one commit and its WAL
  * flush. Reads use a HikariCP pool and run concurrently with the writer. All methods are
@@ -54,10 +58,12 @@ public final class PostgresWorkflowStore implements WorkflowStore {
     static final int DEFAULT_MAX_BATCH = 10_000;
     /** As the SQLite store's: writes that may wait for the writer before new work is refused. */
     public static final int DEFAULT_QUEUE_CAPACITY = 100_000;
-    /** How long an opening node waits for a node going away to release the node lock. */
-    static final Duration NODE_LOCK_PATIENCE = Duration.ofSeconds(5);
     /** Claims looked at per sweep statement: small, so that writes queued meanwhile wait little. */
     static final int SWEEP_CHUNK = 1_000;
+    /** As {@link StoredRows#FOR_EACH_WITH_TASKS_SQL}, for the workflows of the given ids. */
+    private static final String FOR_EACH_OF_IDS_SQL = "SELECT " + StoredRows.WORKFLOW_COLUMNS
+            + ", t.task_id, t.state, t.output FROM workflows w LEFT JOIN tasks t ON t.workflow_id = w.id"
+            + " WHERE w.id = ANY (?) ORDER BY w.id";
     /** Rows fetched per round trip when streaming workflows to resume. */
     private static final int FETCH_SIZE = 500;
 
@@ -65,15 +71,15 @@ public final class PostgresWorkflowStore implements WorkflowStore {
 
     private final String where;
     private final HikariDataSource pool;
-    private final NodeLock nodeLock;
+    private final PostgresNode node;
     private final PostgresWriter writer;
     private volatile boolean closed;
 
     private PostgresWorkflowStore(
-            String where, HikariDataSource pool, NodeLock nodeLock, int maxBatch, int queueCapacity) {
+            String where, HikariDataSource pool, PostgresNode node, int maxBatch, int queueCapacity) {
         this.where = where;
         this.pool = pool;
-        this.nodeLock = nodeLock;
+        this.node = node;
         this.writer = new PostgresWriter(
                 where,
                 new PostgresWriter.Connections() {
@@ -87,16 +93,20 @@ public final class PostgresWorkflowStore implements WorkflowStore {
                         pool.evictConnection(broken);
                     }
                 },
+                node,
+                node.id(),
+                node.lease(),
                 maxBatch,
                 queueCapacity);
     }
 
     /**
-     * Connects, brings the schema up to date and takes the node lock.
+     * Connects, brings the schema up to date and joins as a new node with the {@linkplain
+     * NodeSettings#defaults() default name and lease}.
      *
      * @throws StorageException naming the database and the reason when it cannot be reached, the
      *     credentials are refused, or its schema was written by a newer Hark
-     * @throws IllegalStateException when another Hark node uses the database
+     * @throws IllegalStateException when a node of an older Hark, which runs alone, uses the database
      */
     public static PostgresWorkflowStore open(PostgresSettings settings) {
         return open(settings, DEFAULT_QUEUE_CAPACITY);
@@ -104,21 +114,27 @@ public final class PostgresWorkflowStore implements WorkflowStore {
 
     /** As {@link #open(PostgresSettings)}, with at most {@code queueCapacity} writes waiting for the writer. */
     public static PostgresWorkflowStore open(PostgresSettings settings, int queueCapacity) {
-        return open(settings, DEFAULT_MAX_BATCH, queueCapacity, NODE_LOCK_PATIENCE);
+        return open(settings, queueCapacity, NodeSettings.defaults());
     }
 
-    static PostgresWorkflowStore open(
-            PostgresSettings settings, int maxBatch, int queueCapacity, Duration nodeLockPatience) {
+    /** As {@link #open(PostgresSettings, int)}, as the node {@code node} names, with its lease. */
+    public static PostgresWorkflowStore open(PostgresSettings settings, int queueCapacity, NodeSettings node) {
+        return open(settings, DEFAULT_MAX_BATCH, queueCapacity, node);
+    }
+
+    static PostgresWorkflowStore open(PostgresSettings settings, int maxBatch, int queueCapacity, NodeSettings node) {
         Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(node, "node");
         if (queueCapacity < 1) {
             throw new IllegalArgumentException("queueCapacity must be positive: " + queueCapacity);
         }
         String where = settings.jdbcUrl();
         HikariDataSource pool = pool(settings);
-        NodeLock lock = null;
+        Connection session = null;
         try {
-            // The lock first: a second node (maybe a newer Hark) must be refused before it touches the schema.
-            lock = NodeLock.acquire(settings, nodeLockPatience);
+            session = session(settings);
+            // Before the schema is touched: a node of an older Hark would not understand the new one.
+            PostgresNode.refuseSingleNodeHark(session, where);
             boolean earlyEvents;
             try (Connection c = pool.getConnection()) {
                 int applied = PostgresSchema.migrate(c, where);
@@ -130,19 +146,40 @@ public final class PostgresWorkflowStore implements WorkflowStore {
                     earlyEvents = rs.next() && rs.getBoolean(1);
                 }
             }
-            PostgresWorkflowStore store = new PostgresWorkflowStore(where, pool, lock, maxBatch, queueCapacity);
+            PostgresNode self = PostgresNode.register(where, node, pool, session);
+            PostgresWorkflowStore store;
+            try {
+                store = new PostgresWorkflowStore(where, pool, self, maxBatch, queueCapacity);
+            } catch (RuntimeException e) {
+                self.close();
+                throw e;
+            }
             store.writer.earlyEventsPossible(earlyEvents);
-            LOG.info("Opened workflow store {}", settings);
+            LOG.info("Opened workflow store {} as {}", settings, self);
             return store;
         } catch (SQLException e) {
-            closeQuietly(lock);
+            closeQuietly(session);
             pool.close();
             throw PostgresErrors.storageException("Cannot open the Hark database", where, e);
         } catch (RuntimeException e) {
-            closeQuietly(lock);
+            closeQuietly(session);
             pool.close();
             throw e;
         }
+    }
+
+    /** The node's own session, outside the pool (which would retire it): see {@link PostgresNode}. */
+    private static Connection session(PostgresSettings settings) throws SQLException {
+        Properties properties = new Properties();
+        if (settings.user() != null) {
+            properties.setProperty("user", settings.user());
+        }
+        if (settings.password() != null) {
+            properties.setProperty("password", settings.password());
+        }
+        properties.setProperty("ApplicationName", "hark node");
+        properties.setProperty("tcpKeepAlive", "true");
+        return DriverManager.getConnection(settings.jdbcUrl(), properties);
     }
 
     private static HikariDataSource pool(PostgresSettings settings) {
@@ -167,9 +204,13 @@ public final class PostgresWorkflowStore implements WorkflowStore {
         }
     }
 
-    private static void closeQuietly(NodeLock lock) {
-        if (lock != null) {
-            lock.close();
+    private static void closeQuietly(Connection session) {
+        if (session != null) {
+            try {
+                session.close();
+            } catch (SQLException e) {
+                LOG.debug("Ignoring failure to close the node's session: {}", e.getMessage());
+            }
         }
     }
 
@@ -180,10 +221,19 @@ public final class PostgresWorkflowStore implements WorkflowStore {
         return writer.submit(write);
     }
 
-    /** Through the writer's queue, like every write: durable when this returns. */
+    /**
+     * Marks nothing: a node that opens the store is a new node, which owns no workflow yet. The
+     * running workflows of a node that is gone, this process's previous run among them, are taken
+     * over with {@link NodeLeases#takeOver()}.
+     *
+     * @return 0
+     */
     @Override
     public int markRunningResumable() {
-        return SingleWriter.join(writer.submit(StoredRows::markRunningResumable, true));
+        if (closed) {
+            throw new StorageException("The store is closed (" + where + ")");
+        }
+        return 0;
     }
 
     /**
@@ -192,15 +242,27 @@ public final class PostgresWorkflowStore implements WorkflowStore {
      */
     @Override
     public CompletableFuture<Integer> sweepClaims(long claimedBeforeMillis) {
-        return ClaimSweep.sweep(writer, claimedBeforeMillis, SWEEP_CHUNK, PostgresWorkflowStore::deleteClaims);
+        return ClaimSweep.sweep(writer, claimedBeforeMillis, SWEEP_CHUNK, this::deleteClaims);
     }
 
-    /** A sweep chunk's deletes: one statement, in autocommit (the sweep's tasks run alone). */
-    private static void deleteClaims(Connection c, List<Long> doomed) throws SQLException {
+    /** A sweep chunk's deletes: one statement in a transaction of its own, fenced (the sweep's tasks run alone). */
+    private void deleteClaims(Connection c, List<Long> doomed) throws SQLException {
+        c.setAutoCommit(false);
         try (PreparedStatement delete = c.prepareStatement("DELETE FROM event_claims WHERE seq = ANY (?)")) {
             Array seqs = c.createArrayOf("bigint", doomed.toArray());
             delete.setArray(1, seqs);
             delete.executeUpdate();
+            node.check(c);
+            c.commit();
+        } catch (SQLException | RuntimeException e) {
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        } finally {
+            c.setAutoCommit(true);
         }
     }
 
@@ -212,7 +274,7 @@ public final class PostgresWorkflowStore implements WorkflowStore {
     @Override
     public CompletableFuture<EarlyEventOutcome> createWithEarlyEvent(
             StoreWrite.CreateWorkflow create, EarlyEventRecord event) {
-        return PostgresEarlyEvents.ROWS.create(writer, create, event);
+        return PostgresEarlyEvents.create(writer, node.id(), create, event);
     }
 
     @Override
@@ -246,7 +308,27 @@ public final class PostgresWorkflowStore implements WorkflowStore {
 
     @Override
     public StoreHealth health() {
+        NodeLeases.FencedException lost = node.lost();
+        if (lost != null && !closed) {
+            return StoreHealth.failing(lost.getMessage());
+        }
         return closed ? writer.health() : writer.probingHealth();
+    }
+
+    /** Several nodes share a PostgreSQL database: this one's lease, and the takeover of the others'. */
+    @Override
+    public Optional<NodeLeases> nodeLeases() {
+        return Optional.of(node);
+    }
+
+    /** Test hook: this node's lease. */
+    PostgresNode node() {
+        return node;
+    }
+
+    /** Test hook: the writer, to hold a transaction around its fence check. */
+    PostgresWriter writer() {
+        return writer;
     }
 
     // ---------------------------------------------------------------- reads
@@ -332,12 +414,38 @@ public final class PostgresWorkflowStore implements WorkflowStore {
         });
     }
 
+    /** As {@link #forEachWithTasks(WorkflowStatus, Consumer)}, over the given ids: one query. */
+    @Override
+    public void forEachWithTasks(Collection<String> workflowIds, Consumer<StoredWorkflow> action) {
+        Objects.requireNonNull(workflowIds, "workflowIds");
+        Objects.requireNonNull(action, "action");
+        if (workflowIds.isEmpty()) {
+            return;
+        }
+        String[] ids = workflowIds.toArray(String[]::new);
+        read(ids.length + " workflows with their tasks", c -> {
+            c.setAutoCommit(false); // the driver streams with a cursor only inside a transaction
+            try (PreparedStatement p = c.prepareStatement(FOR_EACH_OF_IDS_SQL)) {
+                p.setFetchSize(FETCH_SIZE);
+                p.setArray(1, c.createArrayOf("text", ids));
+                try (ResultSet rs = p.executeQuery()) {
+                    StoredRows.forEachWithTasks(rs, action);
+                }
+            } finally {
+                c.rollback(); // read only
+                c.setAutoCommit(true);
+            }
+            return null;
+        });
+    }
+
     // ---------------------------------------------------------------- lifecycle
 
     /**
      * Stops accepting writes (later ones fail with "store is closed"), flushes what is queued,
-     * stops the writer, closes the pool and releases the node lock. Idempotent. Called from a
-     * write's callback it does not wait for the flush.
+     * stops the writer, then fences this node so that the others take its running workflows over
+     * at once, ends its session and closes the pool. Idempotent. Called from a writer task it does
+     * not wait for the flush, and the writes still queued then fail: the node is fenced.
      */
     @Override
     public void close() {
@@ -348,8 +456,8 @@ public final class PostgresWorkflowStore implements WorkflowStore {
             }
             closed = true;
         }
+        node.close();
         pool.close();
-        nodeLock.close();
         LOG.info("Closed workflow store {}", where);
     }
 

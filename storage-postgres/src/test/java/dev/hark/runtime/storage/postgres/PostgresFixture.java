@@ -6,7 +6,6 @@ import dev.hark.runtime.storage.contract.WriterHold;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -40,7 +39,7 @@ record PostgresFixture(PostgresSettings settings) implements StoreFixture {
 
     @Override
     public WorkflowStore open(int maxBatch, int queueCapacity) {
-        return PostgresWorkflowStore.open(settings, maxBatch, queueCapacity, Duration.ofSeconds(10));
+        return PostgresWorkflowStore.open(settings, maxBatch, queueCapacity, NodeSettings.defaults());
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.hark.runtime.storage.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,16 +14,15 @@ import dev.hark.runtime.storage.TaskRecord;
 import dev.hark.runtime.storage.TaskState;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.storage.contract.WorkflowStoreContract;
+import dev.hark.workflow.WorkflowStatus;
 import java.net.ServerSocket;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /**
  * The store contract on PostgreSQL, and what only this store does: a value PostgreSQL refuses
- * fails only its own write, one node per database, clear errors for an unreachable server.
+ * fails only its own write, several nodes per database, clear errors for an unreachable server.
  */
 class PostgresWorkflowStoreTest extends WorkflowStoreContract {
 
@@ -86,16 +86,16 @@ class PostgresWorkflowStoreTest extends WorkflowStoreContract {
     }
 
     @Test
-    void aSecondNodeOnTheSameDatabaseIsRefusedUntilTheFirstCloses() {
-        IllegalStateException e = assertThrows(
-                IllegalStateException.class,
-                () -> PostgresWorkflowStore.open(fixture().settings(), 100, 100, Duration.ofMillis(300)));
-        assertTrue(e.getMessage().contains("another Hark node"), e.getMessage());
-        assertTrue(e.getMessage().contains("not supported yet"), e.getMessage());
-        store.close();
+    void aSecondNodeOpensBesideTheFirstAndSeesItsWorkflows() {
+        store.write(new CreateWorkflow("w", "{}", 1)).join();
         try (WorkflowStore second =
-                PostgresWorkflowStore.open(fixture().settings(), 100, 100, Duration.ofSeconds(10))) {
-            assertEquals(Optional.empty(), second.workflow("x"));
+                PostgresWorkflowStore.open(fixture().settings(), 100, 100, NodeSettings.defaults())) {
+            assertEquals(
+                    WorkflowStatus.RUNNING, second.workflow("w").orElseThrow().status());
+            second.write(new CreateWorkflow("v", "{}", 1)).join();
+            assertTrue(store.workflow("v").isPresent());
+            long first = store.nodeLeases().orElseThrow().self().id();
+            assertNotEquals(first, second.nodeLeases().orElseThrow().self().id(), "each opening is a node of its own");
         }
     }
 
