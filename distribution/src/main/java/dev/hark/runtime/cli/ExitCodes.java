@@ -14,6 +14,12 @@ public final class ExitCodes {
      * all), or {@code hark serve --strict-plugins} refused a plugin.
      */
     public static final int PLUGIN_REFUSED = 4;
+    /**
+     * {@code hark serve} on a shared database lost its lease (paused or cut off for longer than
+     * it): another node took over its workflows. Restart it: it joins as a new node. 75 is
+     * sysexits' EX_TEMPFAIL, "try again later".
+     */
+    public static final int LEASE_LOST = 75;
 
     private ExitCodes() {}
 }

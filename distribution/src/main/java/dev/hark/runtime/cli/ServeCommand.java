@@ -11,12 +11,14 @@ import dev.hark.runtime.plugin.PluginSet;
 import dev.hark.runtime.storage.ClaimRetention;
 import dev.hark.runtime.storage.StorageException;
 import dev.hark.runtime.storage.WorkflowStore;
+import dev.hark.runtime.storage.postgres.NodeSettings;
 import dev.hark.runtime.storage.postgres.PostgresSettings;
 import dev.hark.runtime.storage.postgres.PostgresWorkflowStore;
 import dev.hark.runtime.storage.sqlite.SqliteWorkflowStore;
 import io.netty.util.ResourceLeakDetector;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -67,9 +69,34 @@ final class ServeCommand implements Callable<Integer> {
             description = "Store workflows in PostgreSQL instead of SQLite in the data folder: a JDBC URL"
                     + " jdbc:postgresql://HOST[:PORT]/DATABASE, without credentials (the user comes from "
                     + PostgresSettings.USER_VARIABLE + ", the password from " + PostgresSettings.PASSWORD_VARIABLE
-                    + " or the file named by " + PostgresSettings.PASSWORD_FILE_VARIABLE + "). One node per"
-                    + " database for now.")
+                    + " or the file named by " + PostgresSettings.PASSWORD_FILE_VARIABLE + "). Several nodes"
+                    + " may share one database: each runs its own workflows and takes over those of a node"
+                    + " that stops.")
     String store;
+
+    @Option(
+            names = "--node-name",
+            paramLabel = "NAME",
+            description = "With --store: this node's name in logs and in the other nodes' messages (default: the"
+                    + " host name and process id).")
+    String nodeName;
+
+    @Option(
+            names = "--advertise-url",
+            paramLabel = "URL",
+            description = "With --store: where the other nodes reach this node's event port, to forward events of"
+                    + " the workflows it runs (default: http(s)://HOST:PORT as bound; the host name when --host is"
+                    + " 0.0.0.0 or ::).")
+    URI advertiseUrl;
+
+    @Option(
+            names = "--lease",
+            paramLabel = "DURATION",
+            converter = DurationText.Converter.class,
+            description = "With --store: how long this node's workflows stay its own without a renewal; a node"
+                    + " paused or cut off for longer loses them to the others and exits with code "
+                    + ExitCodes.LEASE_LOST + " (default: 10s).")
+    Duration lease;
 
     @Option(
             names = "--plugins",
@@ -296,6 +323,30 @@ final class ServeCommand implements Callable<Integer> {
         return PostgresSettings.fromEnvironment(store, environment);
     }
 
+    /**
+     * @return this node's settings among the nodes of one database, or null without {@code --store}
+     * @throws IllegalArgumentException for node options without {@code --store}, a blank name, a
+     *     lease too short, or an advertised URL that is not an absolute http(s) URL
+     */
+    NodeSettings nodeSettings() {
+        if (store == null) {
+            if (nodeName != null || advertiseUrl != null || lease != null) {
+                throw new IllegalArgumentException("--node-name, --advertise-url and --lease need --store (a PostgreSQL"
+                        + " database several nodes share); a SQLite data folder has one node");
+            }
+            return null;
+        }
+        if (advertiseUrl != null
+                && (!("http".equals(advertiseUrl.getScheme()) || "https".equals(advertiseUrl.getScheme()))
+                        || advertiseUrl.getHost() == null)) {
+            throw new IllegalArgumentException(
+                    "--advertise-url must be an absolute http:// or https:// URL with a host, was " + advertiseUrl);
+        }
+        return new NodeSettings(
+                nodeName == null ? NodeSettings.defaultName() : nodeName,
+                lease == null ? NodeSettings.DEFAULT_LEASE : lease);
+    }
+
     /** @return the admin API's own server settings, or null when it shares the event port */
     HttpSettings adminSettings(HttpSettings http) {
         if (adminPort == null) {
@@ -375,9 +426,11 @@ final class ServeCommand implements Callable<Integer> {
         HttpSettings http;
         HttpSettings admin;
         PostgresSettings postgres;
+        NodeSettings node;
         try {
             LogFormat.use(logFormat);
             postgres = postgresSettings();
+            node = nodeSettings();
             http = httpSettings();
             admin = adminSettings(http);
             if (storeQueue < 1) {
@@ -423,7 +476,7 @@ final class ServeCommand implements Callable<Integer> {
             PluginProblemMeters.register(metrics.registry(), plugins.problems());
             Function<Path, WorkflowStore> opener = postgres == null
                     ? dir -> SqliteWorkflowStore.withQueueCapacity(dir, queueCapacity)
-                    : dir -> PostgresWorkflowStore.open(postgres, queueCapacity);
+                    : dir -> PostgresWorkflowStore.open(postgres, queueCapacity, node);
             Hark.Builder builder = Hark.builder()
                     .metrics(metrics.registry())
                     .metricsEndpoint(metrics)
@@ -432,6 +485,17 @@ final class ServeCommand implements Callable<Integer> {
                     .classLoader(plugins.classLoader())
                     .definitions(plugins.definitions().values())
                     .http(http);
+            if (advertiseUrl != null) {
+                builder.advertiseUrl(advertiseUrl);
+            }
+            // Another node runs this node's workflows now: stop, and let the supervisor start a new node.
+            builder.onLeaseLost(() -> {
+                err.println("hark: this node lost its lease: it was paused or cut off from the database for longer"
+                        + " than the lease, and another node took over its workflows; exiting with code "
+                        + ExitCodes.LEASE_LOST + " so that a supervisor starts it again as a new node");
+                err.flush();
+                System.exit(ExitCodes.LEASE_LOST);
+            });
             if (admin == null) {
                 builder.adminApi(true);
             } else {
@@ -483,7 +547,8 @@ final class ServeCommand implements Callable<Integer> {
                                 + http.credentials().webhookSecrets() + " webhook secret(s)");
         out.println("Workflow definitions: " + hark.definitions());
         if (postgres != null) {
-            out.println("Store: PostgreSQL " + postgres);
+            out.println("Store: PostgreSQL " + postgres + ", node " + node.name() + ", lease "
+                    + node.lease().toMillis() + " ms");
         }
         out.flush();
         Map<String, CompletableFuture<Object>> resumed;

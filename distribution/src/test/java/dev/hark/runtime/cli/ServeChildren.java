@@ -36,9 +36,17 @@ final class ServeChildren {
      */
     static ProcessBuilder serve(Path logs, String name, Path data, Path plugins, List<String> options)
             throws IOException {
+        return serve(logs, name, data, plugins, List.of(), options);
+    }
+
+    /** As {@link #serve(Path, String, Path, Path, List)}, with options for the child's JVM (system properties). */
+    static ProcessBuilder serve(
+            Path logs, String name, Path data, Path plugins, List<String> jvmOptions, List<String> options)
+            throws IOException {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-        List<String> command = new ArrayList<>(List.of(
-                java.toString(),
+        List<String> command = new ArrayList<>(List.of(java.toString()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of(
                 "-cp",
                 TestPlugins.classPath(),
                 HarkCommand.class.getName(),

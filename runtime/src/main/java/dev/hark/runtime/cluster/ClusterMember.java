@@ -109,6 +109,12 @@ public final class ClusterMember {
 
     private void resume(List<String> taken, ResumeWindow window) {
         try {
+            engine.loadEarlyEvents(taken);
+        } catch (RuntimeException e) { // the workflows still run; only their buffered events wait
+            LOG.error(
+                    "Loading the buffered events of {} workflow(s) taken over failed: {}", taken.size(), e.toString());
+        }
+        try {
             engine.resumeAll(taken, window);
         } catch (RuntimeException e) {
             if (!stopped) {

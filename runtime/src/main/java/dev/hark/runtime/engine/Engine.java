@@ -668,6 +668,21 @@ public final class Engine implements AutoCloseable {
     }
 
     /**
+     * Loads the buffered events of workflows this node just took over that it does not hold yet:
+     * the node that buffered them may have done so after this node loaded the store's at open.
+     * Before they are resumed, so that their first waits take them.
+     */
+    public void loadEarlyEvents(Collection<String> takenIds) {
+        Set<String> taken = Set.copyOf(takenIds);
+        for (EarlyEventRecord record : store.earlyEvents()) {
+            if (taken.contains(record.workflowId())
+                    && earlyEvents.buffered(record.workflowId(), record.eventId()) == null) {
+                earlyEvents.add(record, Json.MAPPER.readValue(record.payloadJson(), Object.class));
+            }
+        }
+    }
+
+    /**
      * Drops the expired buffered events and those of workflows that ended [R9.4].
      *
      * @return completes with the number dropped
