@@ -290,6 +290,7 @@ final class ServeCommand implements Callable<Integer> {
     HttpSettings httpSettings() {
         List<String> hosts = new ArrayList<>(HttpSettings.DEFAULT_ALLOWED_HOSTS);
         hosts.addAll(allowedHosts);
+        hosts.addAll(forwardedHosts());
         if ((tlsCertificate == null) != (tlsKey == null)) {
             throw new IllegalArgumentException(
                     "give --tls-cert and --tls-key together (a PEM certificate chain and" + " its private key)");
@@ -321,6 +322,27 @@ final class ServeCommand implements Callable<Integer> {
                     + "//HOST[:PORT]/DATABASE); without --store, workflows are stored in SQLite in the --data folder");
         }
         return PostgresSettings.fromEnvironment(store, environment);
+    }
+
+    /**
+     * @return the names other nodes of a shared database use in the Host header of the requests they
+     *     forward here: the advertised URL's host, or the host name when listening on every interface
+     */
+    private List<String> forwardedHosts() {
+        if (store == null) {
+            return List.of();
+        }
+        if (advertiseUrl != null && advertiseUrl.getHost() != null) {
+            return List.of(advertiseUrl.getHost());
+        }
+        if (host.equals("0.0.0.0") || host.equals("::") || host.equals("[::]")) {
+            try {
+                return List.of(java.net.InetAddress.getLocalHost().getHostName());
+            } catch (java.net.UnknownHostException e) {
+                return List.of();
+            }
+        }
+        return List.of();
     }
 
     /**
