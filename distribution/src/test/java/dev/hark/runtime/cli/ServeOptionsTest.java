@@ -3,6 +3,7 @@ package dev.hark.runtime.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.hark.runtime.http.Credentials;
@@ -280,5 +281,49 @@ class ServeOptionsTest {
                 new PrintWriter(err, true),
                 environment,
                 args.toArray(String[]::new));
+    }
+
+    @Test
+    void nodeOptionsNeedASharedStoreAndDefaultToTheHostPidAndATenSecondLease() {
+        assertNull(parse().nodeSettings(), "SQLite: one node, no node settings");
+        IllegalArgumentException alone = assertThrows(
+                IllegalArgumentException.class, () -> parse("--node-name", "a").nodeSettings());
+        assertTrue(alone.getMessage().contains("need --store"), alone.getMessage());
+        assertThrows(
+                IllegalArgumentException.class, () -> parse("--lease", "3s").nodeSettings());
+
+        dev.hark.runtime.storage.postgres.NodeSettings defaults =
+                parse("--store", "jdbc:postgresql://db/hark").nodeSettings();
+        assertEquals(java.time.Duration.ofSeconds(10), defaults.lease());
+        assertTrue(defaults.name().endsWith("-" + ProcessHandle.current().pid()), defaults.name());
+        dev.hark.runtime.storage.postgres.NodeSettings given = parse(
+                        "--store", "jdbc:postgresql://db/hark", "--node-name", "node-7", "--lease", "2500ms")
+                .nodeSettings();
+        assertEquals("node-7", given.name());
+        assertEquals(java.time.Duration.ofMillis(2500), given.lease());
+    }
+
+    @Test
+    void aLeaseBelowTheMinimumOrAnAdvertisedUrlThatIsNoHttpUrlIsRefusedSayingWhy() {
+        IllegalArgumentException shortLease = assertThrows(
+                IllegalArgumentException.class,
+                () -> parse("--store", "jdbc:postgresql://db/hark", "--lease", "100ms")
+                        .nodeSettings());
+        assertTrue(shortLease.getMessage().contains("lease"), shortLease.getMessage());
+        IllegalArgumentException badUrl = assertThrows(
+                IllegalArgumentException.class,
+                () -> parse("--store", "jdbc:postgresql://db/hark", "--advertise-url", "node-2:8000")
+                        .nodeSettings());
+        assertTrue(badUrl.getMessage().contains("--advertise-url"), badUrl.getMessage());
+    }
+
+    @Test
+    void theAdvertisedHostIsAnAllowedHostSoThatForwardedRequestsAreServed() {
+        HttpSettings http = parse(
+                        "--store", "jdbc:postgresql://db/hark", "--advertise-url", "http://node-2.internal:8000")
+                .httpSettings();
+        assertTrue(
+                http.effectiveAllowedHosts().contains("node-2.internal"),
+                http.effectiveAllowedHosts().toString());
     }
 }
