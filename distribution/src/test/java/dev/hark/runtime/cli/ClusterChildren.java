@@ -3,6 +3,7 @@ package dev.hark.runtime.cli;
 import dev.hark.runtime.plugin.TestPlugins;
 import dev.hark.runtime.storage.postgres.PostgresSettings;
 import dev.hark.runtime.storage.postgres.TestPostgres;
+import dev.hark.runtime.testing.Await;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -23,6 +25,7 @@ import java.util.Map;
 final class ClusterChildren implements AutoCloseable {
 
     static final String NODE_PROPERTY = "hark.test.node";
+    private static final Duration STARTUP = Duration.ofSeconds(120);
 
     private final Path work;
     private final Path plugins;
@@ -102,8 +105,19 @@ final class ClusterChildren implements AutoCloseable {
         return process;
     }
 
+    /** @return the URL node {@code name} listens on; several JVMs starting at once on a busy machine take a while */
     String awaitListening(String name) throws Exception {
-        return ServeChildren.awaitListening(work, name);
+        String output = Await.value(
+                STARTUP,
+                () -> logOf(name),
+                log -> ServeChildren.LISTENING.matcher(log).find(),
+                log -> name + " never listened: " + (log.isEmpty() ? "(no output)" : log));
+        return ServeChildren.LISTENING
+                .matcher(output)
+                .results()
+                .findFirst()
+                .orElseThrow()
+                .group(1);
     }
 
     String logOf(String name) throws IOException {
@@ -111,7 +125,11 @@ final class ClusterChildren implements AutoCloseable {
     }
 
     void awaitLine(String name, String text) throws Exception {
-        ServeChildren.awaitLine(work, name, text);
+        Await.value(
+                STARTUP,
+                () -> logOf(name),
+                output -> output.contains(text),
+                output -> name + " never printed '" + text + "': " + output);
     }
 
     Connection connect() throws SQLException {
