@@ -351,8 +351,14 @@ public final class Hark implements AutoCloseable {
      * {@link Delivery.NotYetResumed} (HTTP 503 with {@code Retry-After}), not "not running".
      *
      * @return each resumed workflow's output, by id
+     * @throws IllegalStateException on a store several nodes share: there each node resumes the
+     *     workflows it takes over by itself, and RESUMABLE ones may be another node's, being resumed
      */
     public Map<String, CompletableFuture<Object>> resumeAll() {
+        if (leases != null) {
+            throw new IllegalStateException("on a store several nodes share, each node resumes the workflows it"
+                    + " takes over by itself; resume one workflow with resume(id)");
+        }
         return engine.resumeAll(WorkflowStatus.RESUMABLE);
     }
 
