@@ -303,7 +303,18 @@ class PostgresNodesTest {
     }
 
     @Test
-    void threeNodesTakingOverOneDeadNodeAtOnceTakeEachWorkflowExactlyOnce() throws Exception {
+    void threeNodesTakingOverOneKilledNodeAtOnceTakeEachWorkflowExactlyOnce() throws Exception {
+        // The killed node's row lock (the fencing UPDATE) lines the takers up.
+        threeNodesTakeOverAtOnce(dead -> dead.node().dropSession());
+    }
+
+    @Test
+    void threeNodesTakingOverOneFencedNodeAtOnceTakeEachWorkflowExactlyOnce() throws Exception {
+        // Fenced already (it closed): the takers' UPDATEs race for the same rows, and the row locks decide.
+        threeNodesTakeOverAtOnce(PostgresWorkflowStore::close);
+    }
+
+    private void threeNodesTakeOverAtOnce(java.util.function.Consumer<PostgresWorkflowStore> death) throws Exception {
         PostgresWorkflowStore dead = node("dead", LONG_LEASE);
         List<PostgresWorkflowStore> takers =
                 List.of(node("t1", LONG_LEASE), node("t2", LONG_LEASE), node("t3", LONG_LEASE));
@@ -312,7 +323,7 @@ class PostgresNodesTest {
             ids[i] = String.format("w%03d", i);
         }
         create(dead, ids);
-        dead.node().dropSession();
+        death.accept(dead);
 
         CyclicBarrier start = new CyclicBarrier(takers.size());
         ExecutorService threads = Executors.newFixedThreadPool(takers.size());
