@@ -303,7 +303,18 @@ class PostgresNodesTest {
     }
 
     @Test
-    void threeNodesTakingOverOneDeadNodeAtOnceTakeEachWorkflowExactlyOnce() throws Exception {
+    void threeNodesTakingOverOneKilledNodeAtOnceTakeEachWorkflowExactlyOnce() throws Exception {
+        // The killed node's row lock (the fencing UPDATE) lines the takers up.
+        threeNodesTakeOverAtOnce(dead -> dead.node().dropSession());
+    }
+
+    @Test
+    void threeNodesTakingOverOneFencedNodeAtOnceTakeEachWorkflowExactlyOnce() throws Exception {
+        // Fenced already (it closed): the takers' UPDATEs race for the same rows, and the row locks decide.
+        threeNodesTakeOverAtOnce(PostgresWorkflowStore::close);
+    }
+
+    private void threeNodesTakeOverAtOnce(java.util.function.Consumer<PostgresWorkflowStore> death) throws Exception {
         PostgresWorkflowStore dead = node("dead", LONG_LEASE);
         List<PostgresWorkflowStore> takers =
                 List.of(node("t1", LONG_LEASE), node("t2", LONG_LEASE), node("t3", LONG_LEASE));
@@ -312,7 +323,7 @@ class PostgresNodesTest {
             ids[i] = String.format("w%03d", i);
         }
         create(dead, ids);
-        dead.node().dropSession();
+        death.accept(dead);
 
         CyclicBarrier start = new CyclicBarrier(takers.size());
         ExecutorService threads = Executors.newFixedThreadPool(takers.size());
@@ -368,11 +379,13 @@ class PostgresNodesTest {
         });
         CompletableFuture<Void> late = a.write(new CreateWorkflow("late", "{}", 1));
         CompletableFuture<Void> task = a.write(new PutTask("w0", "t", TaskState.DONE, "1"));
-        assertTrue(inTransaction.await(1, TimeUnit.MINUTES));
-
-        a.node().dropSession(); // its writes are applied, not committed, when the process is gone
-        assertEquals(List.of("w0"), leases(b).takeOver());
-        release.countDown();
+        try {
+            assertTrue(inTransaction.await(1, TimeUnit.MINUTES));
+            a.node().dropSession(); // its writes are applied, not committed, when the process is gone
+            assertEquals(List.of("w0"), leases(b).takeOver());
+        } finally {
+            release.countDown();
+        }
 
         assertInstanceOf(FencedException.class, failureOf(late));
         assertInstanceOf(FencedException.class, failureOf(task));
@@ -396,23 +409,26 @@ class PostgresNodesTest {
             }
         });
         CompletableFuture<Void> late = a.write(new CreateWorkflow("late", "{}", 1));
-        assertTrue(checked.await(1, TimeUnit.MINUTES));
-        a.node().dropSession();
+        CompletableFuture<List<String>> takeOver;
+        try {
+            assertTrue(checked.await(1, TimeUnit.MINUTES));
+            a.node().dropSession();
 
-        CompletableFuture<List<String>> takeOver =
-                CompletableFuture.supplyAsync(() -> leases(b).takeOver());
-        // The batch holds its node's row FOR SHARE: the taker's fencing UPDATE waits for it.
-        await("the taker waits for the batch's lock", () -> {
-            try {
-                return !query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
-                                + " AND wait_event_type = 'Lock' AND query LIKE 'UPDATE hark_nodes SET fenced_at%'")
-                        .isEmpty();
-            } catch (SQLException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        assertTrue(!takeOver.isDone());
-        release.countDown();
+            takeOver = CompletableFuture.supplyAsync(() -> leases(b).takeOver());
+            // The batch holds its node's row FOR SHARE: the taker's fencing UPDATE waits for it.
+            await("the taker waits for the batch's lock", () -> {
+                try {
+                    return !query("SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+                                    + " AND wait_event_type = 'Lock' AND query LIKE 'UPDATE hark_nodes SET fenced_at%'")
+                            .isEmpty();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            assertTrue(!takeOver.isDone());
+        } finally {
+            release.countDown();
+        }
 
         late.join(); // committed before the fence
         assertEquals(Set.of("w0", "late"), Set.copyOf(takeOver.get(1, TimeUnit.MINUTES)), "the taker saw it");
