@@ -79,6 +79,11 @@ import tools.jackson.core.JacksonException;
  * <p>Workflows that were running when a previous runtime on the same folder stopped are
  * {@link WorkflowStatus#RESUMABLE}; {@link #resume} or {@link #resumeAll} continues them from their
  * checkpoints. One runtime at a time may open a data folder.
+ *
+ * <p>On a store several runtimes share (PostgreSQL, {@link WorkflowStore#nodeLeases()}), each runtime
+ * is a node: it runs the workflows it starts, takes over those of nodes that stopped (at open and
+ * then every second or so) and resumes them by itself, and answers {@link Delivery.Elsewhere} for
+ * a workflow another node runs (the HTTP endpoint forwards such requests to that node).
  */
 public final class Hark implements AutoCloseable {
 
