@@ -260,6 +260,23 @@ class ClusterRoutingTest {
         assertEquals(WorkflowStatus.CANCELED, a.status("w"));
     }
 
+    @Test
+    void cancellingAWorkflowWhoseOwnerHasNoAddressIsRefused409NamingTheOwnerAndChangesNothing() throws Exception {
+        twoNodes(false);
+        cluster.own("w", cluster.node("node-z", Optional.empty(), true));
+        HttpResponse<String> reply = CLIENT.send(
+                HttpRequest.newBuilder(base(b).resolve("/workflows/w/cancel"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(409, reply.statusCode(), reply.body());
+        JsonNode body = json(reply);
+        assertEquals("owned_elsewhere", body.get("error").asString(), reply.body());
+        assertTrue(body.get("message").asString().contains("node-z"), reply.body());
+        assertEquals(WorkflowStatus.RUNNING, storeA.workflow("w").orElseThrow().status());
+    }
+
     private static CompletableFuture<HttpResponse<String>> postAsync(
             Hark node,
             String workflowId,
