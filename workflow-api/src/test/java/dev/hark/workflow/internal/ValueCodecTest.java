@@ -28,7 +28,7 @@ class ValueCodecTest {
         map.put("n", 1);
         map.put("list", List.of("x", 2.5));
         assertEquals(
-                "{\"type\":\"java.util.LinkedHashMap\",\"value\":{\"n\":1,\"list\":[\"x\",2.5]}}",
+                "{\"type\":\"java.util.LinkedHashMap<java.lang.Object,java.lang.Object>\",\"value\":{\"n\":1,\"list\":[\"x\",2.5]}}",
                 codec.encode(map, null));
         assertEquals("{\"type\":\"java.lang.String\",\"value\":\"s\"}", codec.encode("s", null));
         assertEquals("{\"type\":null,\"value\":null}", codec.encode(null, null));
