@@ -6,8 +6,6 @@ import java.util.Map;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.databind.DeserializationFeature;
-import tools.jackson.databind.ObjectReader;
 
 /**
  * The fields of an event body ({@code {"event_key": ..., "event_payload": ..., "event_id": ...,
@@ -28,10 +26,6 @@ record EventFields(Object eventKey, boolean hasPayload, Object payload, Object e
     private static final String EVENT_PAYLOAD = "event_payload";
     private static final String EVENT_ID = "event_id";
     private static final String START_INPUT = "start_input";
-
-    /** Reads one value as {@code readValue(body, Object.class)} would inside the whole body (the rest follows it). */
-    private static final ObjectReader VALUE =
-            Json.INTAKE.readerFor(Object.class).without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     /** @return the fields of a body that was parsed whole */
     static EventFields of(Map<?, ?> json) {
@@ -63,19 +57,19 @@ record EventFields(Object eventKey, boolean hasPayload, Object payload, Object e
                 switch (name) {
                     case EVENT_KEY -> {
                         bit = 1;
-                        key = token == JsonToken.VALUE_STRING ? parser.getString() : VALUE.readValue(parser);
+                        key = token == JsonToken.VALUE_STRING ? parser.getString() : value(parser);
                     }
                     case EVENT_PAYLOAD -> {
                         bit = 2;
-                        payload = VALUE.readValue(parser);
+                        payload = value(parser);
                     }
                     case EVENT_ID -> {
                         bit = 4;
-                        id = token == JsonToken.VALUE_STRING ? parser.getString() : VALUE.readValue(parser);
+                        id = token == JsonToken.VALUE_STRING ? parser.getString() : value(parser);
                     }
                     case START_INPUT -> {
                         bit = 8;
-                        start = VALUE.readValue(parser);
+                        start = value(parser);
                     }
                     default -> {
                         bit = 0;
@@ -94,6 +88,15 @@ record EventFields(Object eventKey, boolean hasPayload, Object payload, Object e
             return null;
         }
         return new EventFields(key, (seen & 2) != 0, payload, id, start);
+    }
+
+    /**
+     * Reads the value at the parser as {@code readValue(body, Object.class)} does inside the whole
+     * body: the same deserializer, through the one context the parser was created with (the rest
+     * of the body follows it, so no check for trailing tokens).
+     */
+    private static Object value(JsonParser parser) {
+        return parser.readValueAs(Object.class);
     }
 
     /** @return what {@link StartOnEvent#parse} reads from the body: its {@code start_input}, if any */

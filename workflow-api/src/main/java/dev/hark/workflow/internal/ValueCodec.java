@@ -9,7 +9,6 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import tools.jackson.core.JacksonException;
-import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.databind.DeserializationFeature;
@@ -73,13 +72,11 @@ public final class ValueCodec {
         // a value whose serializer encodes another value on this thread gets a buffer of its own
         EnvelopeBuffer buffer = shared.inUse ? new EnvelopeBuffer() : shared;
         StringBuilder text = buffer.start();
-        try (JsonGenerator generator = Json.MAPPER.createGenerator(buffer)) {
-            generator.writeStartObject();
-            generator.writeName("type");
-            generator.writeRawValue(typeJson);
-            generator.writeName("value");
-            Json.MAPPER.writeValue(generator, value);
-            generator.writeEndObject();
+        try {
+            text.append("{\"type\":").append(typeJson).append(",\"value\":");
+            // exactly what writeValueAsString(value) writes, with one serialization context as there
+            Json.MAPPER.writeValue(buffer, value);
+            text.append('}');
         } finally {
             buffer.inUse = false;
         }
