@@ -75,6 +75,36 @@ class HttpEndpointTest {
     }
 
     @Test
+    void the200ReplyOfPlainIdsIsExactlyTheDocumentedJsonWithItsLength() throws Exception {
+        open();
+        CompletableFuture<HttpEvent> out = hark.runAsync(Dag.waitForEvent(HttpListener.class, "k-1"), "plain-wf");
+        awaitInboxWaits(1);
+
+        HttpResponse<String> response = postEvent("plain-wf", "k-1", "{\"n\": 1}");
+
+        assertEquals(200, response.statusCode(), response.body());
+        HttpEvent event = out.get(30, TimeUnit.SECONDS);
+        assertEquals(
+                "{\"status\":\"checkpointed\",\"workflow_id\":\"plain-wf\",\"event_key\":\"k-1\",\"event_id\":\""
+                        + event.id() + "\"}",
+                response.body());
+        assertEquals(
+                "application/json",
+                response.headers().firstValue("Content-Type").orElse(null));
+        assertEquals(
+                String.valueOf(response.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+                response.headers().firstValue("Content-Length").orElse(null));
+        // the connection stays open for the next request, whose reply is whole too
+        CompletableFuture<HttpEvent> second = hark.runAsync(Dag.waitForEvent(HttpListener.class, "k-2"), "plain-wf-2");
+        awaitInboxWaits(1);
+        HttpResponse<String> next = postEvent("plain-wf-2", "k-2", "2");
+        assertEquals(200, next.statusCode(), next.body());
+        assertEquals(
+                second.get(30, TimeUnit.SECONDS).id(),
+                json(next).get("event_id").asString());
+    }
+
+    @Test
     void the200ReplyIsJsonNamingTheEventEvenForKeysThatNeedEscaping() throws Exception {
         open();
         String key = "quote\" backslash\\ tab\t é ✓ </script>";

@@ -200,26 +200,30 @@ final class EventHandler {
         }
         byte[] body = exchange.body();
         // One pass straight into plain data: the payload is handed on exactly as parsed.
-        Object parsed;
-        try {
-            parsed = Json.INTAKE.readValue(body, Object.class); // nesting capped at Json.MAX_INTAKE_DEPTH
-        } catch (JacksonException e) {
-            exchange.reply(
-                    400,
-                    HttpExchanges.error(
-                            "malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null));
-            return;
+        EventFields fields = EventFields.read(body);
+        if (fields == null) { // not a plain JSON object: the full parse says what is wrong, as it always did
+            Object parsed;
+            try {
+                parsed = Json.INTAKE.readValue(body, Object.class); // nesting capped at Json.MAX_INTAKE_DEPTH
+            } catch (JacksonException e) {
+                exchange.reply(
+                        400,
+                        HttpExchanges.error(
+                                "malformed_json", "the body is not valid JSON: " + e.getOriginalMessage(), null));
+                return;
+            }
+            if (!(parsed instanceof Map<?, ?> json)) {
+                exchange.reply(
+                        400,
+                        HttpExchanges.error(
+                                "malformed_body",
+                                "the body must be a JSON object with event_key and" + " event_payload",
+                                null));
+                return;
+            }
+            fields = EventFields.of(json);
         }
-        if (!(parsed instanceof Map<?, ?> json)) {
-            exchange.reply(
-                    400,
-                    HttpExchanges.error(
-                            "malformed_body",
-                            "the body must be a JSON object with event_key and" + " event_payload",
-                            null));
-            return;
-        }
-        Object key = json.get("event_key");
+        Object key = fields.eventKey();
         if (key == null) {
             exchange.reply(400, HttpExchanges.error("missing_field", "event_key is missing", "event_key"));
             return;
@@ -239,16 +243,16 @@ final class EventHandler {
                             "event_key"));
             return;
         }
-        if (!json.containsKey("event_payload")) {
+        if (!fields.hasPayload()) {
             exchange.reply(
                     400,
                     HttpExchanges.error(
                             "missing_field", "event_payload is missing (send null for no payload)", "event_payload"));
             return;
         }
-        Object payload = json.get("event_payload");
+        Object payload = fields.payload();
         String idempotencyKey = exchange.header(IDEMPOTENCY_KEY_HEADER);
-        Object bodyKey = json.get("event_id");
+        Object bodyKey = fields.eventId();
         if (bodyKey != null && !(bodyKey instanceof String)) {
             exchange.reply(
                     400,
@@ -297,7 +301,7 @@ final class EventHandler {
                                     : bodyKey != null ? "event_id" : IDEMPOTENCY_KEY_HEADER));
             return;
         }
-        StartOnEvent.Request start = StartOnEvent.parse(exchange, json, sender);
+        StartOnEvent.Request start = StartOnEvent.parse(exchange, fields.startFields(), sender);
         if (start instanceof StartOnEvent.Refusal) {
             return; // answered
         }
@@ -345,6 +349,29 @@ final class EventHandler {
             at += part.length;
         }
         return joined;
+    }
+
+    /** @return whether JSON writes {@code text} as its ASCII bytes, unquoted: printable ASCII but {@code "} and {@code \\} */
+    static boolean needsNoEscape(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int put(byte[] into, int at, byte[] part) {
+        System.arraycopy(part, 0, into, at, part.length);
+        return at + part.length;
+    }
+
+    private static int putAscii(byte[] into, int at, String ascii) {
+        for (int i = 0; i < ascii.length(); i++) {
+            into[at + i] = (byte) ascii.charAt(i);
+        }
+        return at + ascii.length();
     }
 
     private static String jsonType(Object value) {
@@ -455,6 +482,25 @@ final class EventHandler {
 
         /** The common reply, written directly as bytes rather than through a tree: it is sent once per event. */
         private byte[] acceptedBody(byte[] prefix, String eventId) {
+            if (needsNoEscape(workflowId) && needsNoEscape(eventKey) && needsNoEscape(eventId)) {
+                // The usual ids: printable ASCII, copied as they are into one array of the exact size.
+                byte[] body = new byte
+                        [prefix.length
+                                + workflowId.length()
+                                + ACCEPTED_KEY.length
+                                + eventKey.length()
+                                + ACCEPTED_ID.length
+                                + eventId.length()
+                                + ACCEPTED_END.length];
+                int at = put(body, 0, prefix);
+                at = putAscii(body, at, workflowId);
+                at = put(body, at, ACCEPTED_KEY);
+                at = putAscii(body, at, eventKey);
+                at = put(body, at, ACCEPTED_ID);
+                at = putAscii(body, at, eventId);
+                put(body, at, ACCEPTED_END);
+                return body;
+            }
             return concat(
                     prefix,
                     QUOTER.quoteAsUTF8(workflowId),

@@ -13,6 +13,8 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.ReadOnlyHttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
@@ -25,6 +27,9 @@ final class NettyHttpCall implements HttpCall {
 
     private static final AtomicIntegerFieldUpdater<NettyHttpCall> REPLIED =
             AtomicIntegerFieldUpdater.newUpdater(NettyHttpCall.class, "replied");
+
+    /** Content-Length values of the 200 replies, which are short: one immutable string per length. */
+    private static final AsciiString[] CONTENT_LENGTHS = new AsciiString[1024];
 
     private final HttpConnection connection;
     private final String method;
@@ -133,7 +138,9 @@ final class NettyHttpCall implements HttpCall {
     @Override
     public void reply(int status, Map<String, String> extraHeaders, byte[] json) {
         if (REPLIED.compareAndSet(this, 0, 1)) {
-            response = response(status, extraHeaders, json, !closeAfter);
+            response = status == 200 && extraHeaders.isEmpty() && !closeAfter && !"CONNECT".equals(method)
+                    ? plainOk(json)
+                    : response(status, extraHeaders, json, !closeAfter);
             connection.replied();
         }
     }
@@ -141,6 +148,41 @@ final class NettyHttpCall implements HttpCall {
     @Override
     public boolean replied() {
         return replied != 0;
+    }
+
+    /**
+     * The reply to nearly every event: a keep-alive 200 with no extra headers. Its headers are a
+     * fixed read-only list instead of two hash tables (headers and trailers) built per reply; the
+     * encoder only reads them (it edits a response's headers only for 1xx, 204, 205 and a 2xx to
+     * CONNECT, which this never is).
+     */
+    static FullHttpResponse plainOk(byte[] bytes) {
+        HttpHeaders headers = new ReadOnlyHttpHeaders(
+                false,
+                HttpHeaderNames.CONTENT_TYPE,
+                HttpHeaderValues.APPLICATION_JSON,
+                HttpHeaderNames.CONTENT_LENGTH,
+                contentLength(bytes.length),
+                HttpHeaderNames.CONNECTION,
+                HttpHeaderValues.KEEP_ALIVE);
+        return new DefaultFullHttpResponse(
+                HttpVersion.HTTP_1_1,
+                HttpResponseStatus.OK,
+                Unpooled.wrappedBuffer(bytes),
+                headers,
+                EmptyHttpHeaders.INSTANCE);
+    }
+
+    private static CharSequence contentLength(int length) {
+        if (length >= CONTENT_LENGTHS.length) {
+            return AsciiString.of(Integer.toString(length));
+        }
+        AsciiString cached = CONTENT_LENGTHS[length];
+        if (cached == null) { // a race only computes the same immutable value twice
+            cached = AsciiString.cached(Integer.toString(length));
+            CONTENT_LENGTHS[length] = cached;
+        }
+        return cached;
     }
 
     static FullHttpResponse response(int status, Map<String, String> extraHeaders, byte[] bytes, boolean keepAlive) {

@@ -1,5 +1,6 @@
 package dev.hark.workflow.internal;
 
+import java.io.Writer;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
@@ -54,11 +55,76 @@ public final class ValueCodec {
         JavaType type = isConcrete(declared) ? javaType(declared) : types.constructType(value.getClass());
         try {
             String typeJson = typeJsonCache.computeIfAbsent(type, t -> Json.MAPPER.writeValueAsString(t.toCanonical()));
-            return "{\"type\":" + typeJson + ",\"value\":" + Json.MAPPER.writeValueAsString(value) + "}";
+            return envelope(typeJson, value);
         } catch (JacksonException e) {
             throw new ValueCodecException(
                     "cannot serialize a " + value.getClass().getName() + " as JSON: " + e.getOriginalMessage(), e);
         }
+    }
+
+    /**
+     * Writes {@code {"type":<typeJson>,"value":<value>}} in one pass into this thread's buffer: one
+     * string per envelope, where writing the value alone and concatenating made three copies of it
+     * (values are encoded once per checkpoint and task output).
+     */
+    private static String envelope(String typeJson, Object value) {
+        EnvelopeBuffer shared = BUFFER.get();
+        // a value whose serializer encodes another value on this thread gets a buffer of its own
+        EnvelopeBuffer buffer = shared.inUse ? new EnvelopeBuffer() : shared;
+        StringBuilder text = buffer.start();
+        try {
+            text.append("{\"type\":").append(typeJson).append(",\"value\":");
+            // exactly what writeValueAsString(value) writes, with one serialization context as there
+            Json.MAPPER.writeValue(buffer, value);
+            text.append('}');
+        } finally {
+            buffer.inUse = false;
+        }
+        return buffer.finish(text);
+    }
+
+    private static final ThreadLocal<EnvelopeBuffer> BUFFER = ThreadLocal.withInitial(EnvelopeBuffer::new);
+
+    /** A writer into a builder that a thread reuses for its envelopes; a large one is not kept. */
+    private static final class EnvelopeBuffer extends Writer {
+        private static final int KEPT_CAPACITY = 16 * 1024;
+        private StringBuilder text = new StringBuilder(256);
+        boolean inUse;
+
+        StringBuilder start() {
+            inUse = true;
+            text.setLength(0);
+            return text;
+        }
+
+        String finish(StringBuilder written) {
+            String result = written.toString();
+            if (written.capacity() > KEPT_CAPACITY) {
+                text = new StringBuilder(256);
+            }
+            return result;
+        }
+
+        @Override
+        public void write(char[] chars, int offset, int length) {
+            text.append(chars, offset, length);
+        }
+
+        @Override
+        public void write(String string, int offset, int length) {
+            text.append(string, offset, offset + length);
+        }
+
+        @Override
+        public void write(int c) {
+            text.append((char) c);
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
     }
 
     /**

@@ -176,7 +176,6 @@ final class GroupCommitWriter extends SingleWriter {
         p.setString(2, w.taskId());
         p.setString(3, w.state().name());
         StoredRows.setNullable(p, 4, w.outputJson());
-        p.setString(5, w.workflowId());
         return p.executeUpdate();
     }
 
@@ -335,10 +334,11 @@ final class GroupCommitWriter extends SingleWriter {
                         VALUES (?, ?, ?, NULL, NULL, ?, ?)
                         ON CONFLICT (id) DO NOTHING""");
                 // Only for a stored workflow: a task that finishes after its workflow was deleted
-                // must not leave a row that a new workflow with the same id would inherit.
+                // must not leave a row that a new workflow with the same id would inherit. The id is
+                // bound once (?1): one checkpoint per event, one JNI bind and UTF-8 copy fewer.
                 putTask = prepare(c, """
                         INSERT INTO tasks (workflow_id, task_id, state, output)
-                        SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM workflows WHERE id = ?)
+                        SELECT ?1, ?2, ?3, ?4 WHERE EXISTS (SELECT 1 FROM workflows WHERE id = ?1)
                         ON CONFLICT (workflow_id, task_id)
                         DO UPDATE SET state = excluded.state, output = excluded.output""");
                 // A race's record is written once: a second member's checkpoint finds it and is refused.
