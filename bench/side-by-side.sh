@@ -84,9 +84,11 @@ fi
 # run_job FILE DIR COMMAND... (run in DIR)
 run_job() {
   local file="$1" dir="$2"; shift 2
-  log "$(basename "$file" .txt): $*  (load $(load1))"
+  local quoted; quoted="$(printf '%q ' "$@")"   # copy-pastable into a shell
+  log "$(basename "$file" .txt): ${quoted% }  (load $(load1))"
   {
-    echo "# command: $*"
+    echo "# command: ${quoted% }"
+    echo "# dir: $dir"
     echo "# started: $(date -u +%Y-%m-%dT%H:%M:%SZ) load_avg_1m=$(load1)"
   } >"$file"
   local rc=0

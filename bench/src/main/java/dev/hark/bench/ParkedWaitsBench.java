@@ -68,7 +68,8 @@ public final class ParkedWaitsBench {
         // ---- warm-up: same code paths (start, park, close, reopen, resumeAll) in a throw-away folder
         Path warmDir = Path.of(dir + "-warmup");
         long w0 = System.nanoTime();
-        if (warmup > 0) {
+        int warmupRounds = Integer.getInteger("bench.warmupRounds", 1);
+        for (int round = 0; warmup > 0 && round < warmupRounds; round++) {
             deleteTree(warmDir);
             try (Hark hark = Hark.open(warmDir)) {
                 startAll(hark, warmup, inflight, sharedDag, "warm-", null);
@@ -81,6 +82,7 @@ public final class ParkedWaitsBench {
             deleteTree(warmDir);
         }
         put("warmup_starts", warmup);
+        put("warmup_rounds", warmupRounds);
         put("warmup_s", secs(System.nanoTime() - w0));
 
         // ---- measured: start N

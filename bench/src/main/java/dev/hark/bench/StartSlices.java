@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The start phase cut into equal slices of durable starts: for each slice, its rate, the CPU per
- * start, the collector's time and the store's writes per commit. One average over the whole phase
+ * start, the collector's and the JIT compiler's time and the store's writes per commit. One average over the whole phase
  * mixes the ramp (JIT, an empty writer queue, the first collections) with the steady state, so it
  * depends on how long the phase is, that is on N; the slices show which part is which, and
  * {@link #steadyStateRate()} is the rate over the second half.
@@ -25,7 +25,7 @@ final class StartSlices {
     private final AtomicInteger durable = new AtomicInteger();
     private final Mark[] marks;
 
-    private record Mark(long nanos, long cpuNanos, long gcMillis, long writes, long commits) {}
+    private record Mark(long nanos, long cpuNanos, long gcMillis, long jitMillis, long writes, long commits) {}
 
     StartSlices(Hark hark, int count, int slices) {
         this.hark = hark;
@@ -51,7 +51,7 @@ final class StartSlices {
 
     private Mark mark() {
         StoreStats store = hark.metrics().store();
-        return new Mark(System.nanoTime(), processCpuNanos(), gcMillis(), store.writes(), store.commits());
+        return new Mark(System.nanoTime(), processCpuNanos(), gcMillis(), jitMillis(), store.writes(), store.commits());
     }
 
     /** @return durable starts per second over the second half of the slices, or -1 if not all ended */
@@ -80,12 +80,13 @@ final class StartSlices {
             long commits = b.commits - a.commits;
             System.out.println(String.format(
                     Locale.ROOT,
-                    "start_slice.%d=starts_per_s=%.0f cpu_us_per_start=%.1f gc_ms=%d writes_per_commit=%.1f"
+                    "start_slice.%d=starts_per_s=%.0f cpu_us_per_start=%.1f gc_ms=%d jit_ms=%d writes_per_commit=%.1f"
                             + " ends_at_s=%.3f",
                     k,
                     starts / ((b.nanos - a.nanos) / 1e9),
                     (b.cpuNanos - a.cpuNanos) / 1e3 / starts,
                     b.gcMillis - a.gcMillis,
+                    b.jitMillis - a.jitMillis,
                     (double) (b.writes - a.writes) / Math.max(1, commits),
                     (b.nanos - marks[0].nanos) / 1e9));
         }
@@ -101,6 +102,11 @@ final class StartSlices {
             total += Math.max(0, gc.getCollectionTime());
         }
         return total;
+    }
+
+    /** Time the JIT's compiler threads spent compiling so far (all of them added). */
+    static long jitMillis() {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     }
 
     /** CPU time of all threads of this JVM (GC and JIT included). */
