@@ -111,6 +111,7 @@ public final class ParkedWaitsBench {
         put("start_failures", failures);
         put("starts_per_s_durable", fmt(n / (tDurable / 1e9)));
         put("starts_per_s_steady", fmt(slices.steadyStateRate()));
+        put("client_cpu_us_per_start_steady", fmt(slices.steadyClientCpuMicros()));
         put("start_durable_s", secs(tDurable));
         put("all_parked", parked);
         put("all_parked_s", secs(tParked));
