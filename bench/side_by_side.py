@@ -209,7 +209,8 @@ def flowable_cells(out, src):
         cells["heap"] = f"{heap:.0f} B (state in the database; H2's page cache in the heap) {ref}"
     cells["timers_down"] = "not measured by its bench"
     cells["idle"] = "not measured by its bench"
-    return cells
+    cells["restart"] = "—"
+    return with_failure(cells, p, ref)
 
 
 def dbos_cells(out, src):
@@ -243,7 +244,16 @@ def dbos_cells(out, src):
     if xacts is not None:
         cores = f"{jvm:.2f} + {pg:.2f} CPU cores (JVM + PostgreSQL)" if pg is not None else f"{jvm:.2f} CPU cores (JVM)"
         cells["idle"] = f"{grouped(xacts)} DB transactions/s, {cores}, N = {grouped(n)} parked {ref}"
-    cells.setdefault("restart", "—")
+    cells["restart"] = "—"
+    return with_failure(cells, p, ref)
+
+
+def with_failure(cells, pairs, ref):
+    """A figure a failed or stopped run did not reach says so, instead of a dash."""
+    code = exit_of(pairs)
+    if code != 0:
+        for key, _ in ROWS:
+            cells.setdefault(key, f"no figure: the run ended with exit {code} {ref}")
     return cells
 
 

@@ -4,7 +4,6 @@ import dev.hark.runtime.Hark;
 import dev.hark.runtime.storage.StoreStats;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
-import java.lang.management.ThreadMXBean;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -25,15 +24,9 @@ final class StartSlices {
     private final int slices;
     private final AtomicInteger durable = new AtomicInteger();
     private final Mark[] marks;
-    /** The thread that calls {@code start}: the client, whose own CPU per start other load barely moves. */
-    private final long clientThread = Thread.currentThread().getId();
 
-    private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+    private record Mark(long nanos, long cpuNanos, long gcMillis, long jitMillis, long writes, long commits) {}
 
-    private record Mark(
-            long nanos, long cpuNanos, long clientCpuNanos, long gcMillis, long jitMillis, long writes, long commits) {}
-
-    /** Call on the thread that will make the starts. */
     StartSlices(Hark hark, int count, int slices) {
         this.hark = hark;
         this.count = count;
@@ -58,23 +51,7 @@ final class StartSlices {
 
     private Mark mark() {
         StoreStats store = hark.metrics().store();
-        return new Mark(
-                System.nanoTime(),
-                processCpuNanos(),
-                THREADS.getThreadCpuTime(clientThread),
-                gcMillis(),
-                jitMillis(),
-                store.writes(),
-                store.commits());
-    }
-
-    /** @return CPU µs per start of the client thread over the second half, or -1 if not all ended */
-    double steadyClientCpuMicros() {
-        int from = slices / 2;
-        if (marks[from] == null || marks[slices] == null) {
-            return -1;
-        }
-        return (marks[slices].clientCpuNanos - marks[from].clientCpuNanos) / 1e3 / startsBetween(from, slices);
+        return new Mark(System.nanoTime(), processCpuNanos(), gcMillis(), jitMillis(), store.writes(), store.commits());
     }
 
     /** @return durable starts per second over the second half of the slices, or -1 if not all ended */
@@ -103,13 +80,11 @@ final class StartSlices {
             long commits = b.commits - a.commits;
             System.out.println(String.format(
                     Locale.ROOT,
-                    "start_slice.%d=starts_per_s=%.0f cpu_us_per_start=%.1f client_cpu_us_per_start=%.1f gc_ms=%d"
-                            + " jit_ms=%d writes_per_commit=%.1f"
+                    "start_slice.%d=starts_per_s=%.0f cpu_us_per_start=%.1f gc_ms=%d jit_ms=%d writes_per_commit=%.1f"
                             + " ends_at_s=%.3f",
                     k,
                     starts / ((b.nanos - a.nanos) / 1e9),
                     (b.cpuNanos - a.cpuNanos) / 1e3 / starts,
-                    (b.clientCpuNanos - a.clientCpuNanos) / 1e3 / starts,
                     b.gcMillis - a.gcMillis,
                     b.jitMillis - a.jitMillis,
                     (double) (b.writes - a.writes) / Math.max(1, commits),
