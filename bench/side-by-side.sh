@@ -8,7 +8,7 @@
 # date, the commit, the load average and the host reference of its own run.
 #
 #   bench/side-by-side.sh                          # the reference run (about 25-35 min on 2 cores)
-#   bench/side-by-side.sh --hark-n 5000 --hark-warmup 5000 --peer-n 1000 --runs 1 --skip dbos   # a smoke run
+#   bench/side-by-side.sh --hark-n 2000 --hark-warmup 2000 --peer-n 500 --peer-warmup 500 --runs 2   # a smoke run
 #
 # Options:
 #   --peers DIR      the peers' benches (default: ../shared/peers from the repository root)
@@ -16,6 +16,7 @@
 #   --hark-n N       N for Hark's jobs (default 100000)
 #   --runs R         runs of each Hark job; the table shows the median (default 3)
 #   --hark-warmup W  warm-up size of every Hark bench (default: each bench's own, 10,000-30,000)
+#   --peer-warmup W  warm-up size of both peers (default: theirs, Flowable 20,000 and DBOS 2,000)
 #   --hark-xmx SIZE  heap of Hark's bench JVMs (default 4g; 8g for N = 1,000,000)
 #   --skip LIST      comma-separated jobs to leave out: http,starts,timers,flowable,dbos
 #   --out DIR        where raw outputs go (default: a new /tmp/hark-side-by-side.XXXXXX, kept)
@@ -35,6 +36,7 @@ hark_n=100000
 runs=3
 hark_xmx=4g
 hark_warmup=()
+peer_warmup=()
 skip=""
 out=""
 write_doc=""
@@ -51,6 +53,7 @@ while [ $# -gt 0 ]; do
     --runs) runs="$2"; shift 2 ;;
     --hark-xmx) hark_xmx="$2"; shift 2 ;;
     --hark-warmup) hark_warmup=("-Dbench.warmup=$2"); shift 2 ;;
+    --peer-warmup) peer_warmup=("-Dbench.warmup=$2"); shift 2 ;;
     --skip) skip=",$2,"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --write-doc) write_doc=1; shift ;;
@@ -153,11 +156,11 @@ if wanted flowable; then
   # bench.dir: its default (/tmp/flowable-bench) is deleted first, which would be the copy itself
   # if it had been copied to /tmp as the peer's README says.
   run_job "$out/flowable.txt" "$work/flowable-bench" "$JAVA" -Xmx4g '-Dbench.h2opts=;WRITE_DELAY=0' \
-    "-Dbench.dir=$work/flowable-db" -jar target/flowable-bench.jar "$peer_n"
+    "-Dbench.dir=$work/flowable-db" ${peer_warmup[@]+"${peer_warmup[@]}"} -jar target/flowable-bench.jar "$peer_n"
   rm -rf "$work/flowable-db"
 fi
 if wanted dbos; then
-  run_job "$out/dbos.txt" "$work/dbos-bench" ./run.sh "$peer_n"
+  run_job "$out/dbos.txt" "$work/dbos-bench" ./run.sh "$peer_n" ${peer_warmup[@]+"${peer_warmup[@]}"}
 fi
 
 host_reference after

@@ -152,10 +152,12 @@ def hark_cells(out, src, meta):
                        runs_line(timers, ups, "s up") + "; down: " + " / ".join(f"{v:.2f}" for v in downs)
                        + " s" + ("" if ready else "; NOT all ready before the due instant (see the raw output)"))
         n = num(timers[0], "up.n")
+        warn = "" if ready else " (not all ready before the due instant in every run)"
         if up is not None:
-            cells["timers_up"] = f"{grouped(n)} in {secs(up)} after the due instant {ref}"
+            cells["timers_up"] = f"{grouped(n)} in {secs(up)} after the due instant{warn} {ref}"
         if down is not None:
-            cells["timers_down"] = f"{grouped(n)} in {secs(down)} after the reopen began (`Hark.open` + `resumeAll`) {ref}"
+            cells["timers_down"] = (f"{grouped(n)} in {secs(down)} after the reopen began "
+                                    f"(`Hark.open` + `resumeAll`){warn} {ref}")
     return cells
 
 
@@ -178,6 +180,11 @@ def best(pairs, key_of, modes):
     return max(found) if found else (None, None)
 
 
+def thread_count(mode):
+    count = mode[:-1]
+    return f"{count} thread" + ("" if count == "1" else "s")
+
+
 def peer_line(pairs):
     code = exit_of(pairs)
     return f"one run, load {load_of(pairs['_started'])} at its start" + ("" if code == 0 else f", exit {code}")
@@ -194,14 +201,15 @@ def flowable_cells(out, src):
     rate, mode = best(p, lambda m: f"deliver_rate_{m}", ["1t", f"{threads}t"])
     if rate is not None:
         p99 = num(p, f"deliver_p99_us_{mode}")
-        cells["events"] = (f"{grouped(rate)}/s at {mode[:-1]} thread(s), in-process, by execution id, "
+        cells["events"] = (f"{grouped(rate)}/s at {thread_count(mode)}, in-process, by execution id, "
                            f"p99 {p99 / 1000:.1f} ms, no fsync {ref}")
     rate, mode = best(p, lambda m: f"start_rate_{m}", ["1t", f"{threads}t"])
     if rate is not None:
-        cells["starts"] = f"{grouped(rate)}/s at {mode[:-1]} thread(s), N = {grouped(n)} {ref}"
+        cells["starts"] = f"{grouped(rate)}/s at {thread_count(mode)}, N = {grouped(n)} {ref}"
     done = num(p, "timer_all_done_after_due_ms")
+    late = " (not all started before the due instant)" if p.get("timer_started_before_due") == "false" else ""
     if done is not None:
-        cells["timers_up"] = f"{grouped(n)} in {secs(done / 1000)} {ref}"
+        cells["timers_up"] = f"{grouped(n)} in {secs(done / 1000)}{late} {ref}"
     elif "timer_completed" in p:
         cells["timers_up"] = f"not all done: {p['timer_completed']} of {grouped(n)} {ref}"
     heap = num(p, "heap_per_waiting_instance_bytes")
@@ -224,14 +232,15 @@ def dbos_cells(out, src):
     rate, mode = best(p, lambda m: f"deliver_complete_rate_{m}", modes)
     if rate is not None:
         p99 = num(p, f"deliver_e2e_p99_ms_{mode}")
-        cells["events"] = (f"{grouped(rate)}/s at {mode[:-1]} threads, in-process, "
+        cells["events"] = (f"{grouped(rate)}/s at {thread_count(mode)}, in-process, "
                            f"send→done p99 {secs(p99 / 1000) if p99 >= 1000 else f'{p99:.0f} ms'} {ref}")
     rate, mode = best(p, lambda m: f"start_rate_{m}", ["1t", p.get("threads", "8") + "t"])
     if rate is not None:
-        cells["starts"] = f"{grouped(rate)}/s at {mode[:-1]} thread(s), N = {grouped(n)} {ref}"
+        cells["starts"] = f"{grouped(rate)}/s at {thread_count(mode)}, N = {grouped(n)} {ref}"
     done = num(p, "timer_all_done_after_due_ms")
+    late = " (not all asleep before the due instant)" if p.get("timer_all_sleeping_before_due") == "false" else ""
     if done is not None:
-        cells["timers_up"] = f"{grouped(n)} in {secs(done / 1000)} {ref}"
+        cells["timers_up"] = f"{grouped(n)} in {secs(done / 1000)}{late} {ref}"
     done = num(p, "timer_restart_all_done_after_launch_ms")
     if done is not None:
         cells["timers_down"] = f"{grouped(n)} in {secs(done / 1000)} after `launch()` {ref}"
