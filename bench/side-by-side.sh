@@ -47,6 +47,10 @@ JAVA="${JAVA:-java}"
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
+    --write-doc|--no-build|-h|--help) ;;
+    --*) [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; } ;;
+  esac
+  case "$1" in
     --peers) peers="$2"; shift 2 ;;
     --peer-n) peer_n="$2"; shift 2 ;;
     --hark-n) hark_n="$2"; shift 2 ;;
@@ -65,6 +69,10 @@ while [ $# -gt 0 ]; do
 done
 for v in "$peer_n" "$hark_n" "$runs" "$job_timeout"; do
   [[ "$v" =~ ^[1-9][0-9]*$ ]] || { echo "not a positive whole number: $v" >&2; exit 2; }
+done
+for job in ${skip//,/ }; do
+  [[ " http starts timers flowable dbos " == *" $job "* ]] \
+    || { echo "unknown job in --skip: $job (jobs: http,starts,timers,flowable,dbos)" >&2; exit 2; }
 done
 wanted() { [[ "$skip" != *",$1,"* ]]; }
 
