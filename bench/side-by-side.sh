@@ -47,8 +47,8 @@ JAVA="${JAVA:-java}"
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
 while [ $# -gt 0 ]; do
   case "$1" in
-    --write-doc|--no-build|-h|--help) ;;
-    --*) [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; } ;;
+    --peers|--peer-n|--hark-n|--runs|--hark-xmx|--hark-warmup|--peer-warmup|--skip|--out|--timeout)
+      [ $# -ge 2 ] || { echo "$1 needs a value" >&2; exit 2; } ;;
   esac
   case "$1" in
     --peers) peers="$2"; shift 2 ;;
