@@ -4,6 +4,7 @@ import dev.hark.listeners.timer.TimerListener;
 import dev.hark.runtime.Hark;
 import dev.hark.runtime.RuntimeMetrics;
 import dev.hark.runtime.WorkflowHandle;
+import dev.hark.runtime.storage.StoreStats;
 import dev.hark.workflow.Dag;
 import dev.hark.workflow.Node;
 import java.io.IOException;
@@ -33,7 +34,9 @@ import java.util.stream.Stream;
  * start instead of building one per start with its own deadline, default false),
  * {@code bench.resume} (default true), {@code bench.parkTimeoutS} (default 600),
  * {@code bench.histogram} (print that many rows of a live-object class histogram to stderr once all
- * are parked, default 0).
+ * are parked, default 0), {@code bench.slices} (equal slices of the start phase reported with their
+ * own rate, CPU, GC and batch size, default 10; {@code starts_per_s_steady} is the rate over the second
+ * half), {@code bench.idleS} (seconds to measure the idle cost of the N parked waits, default 0).
  */
 public final class ParkedWaitsBench {
 
@@ -65,10 +68,11 @@ public final class ParkedWaitsBench {
         // ---- warm-up: same code paths (start, park, close, reopen, resumeAll) in a throw-away folder
         Path warmDir = Path.of(dir + "-warmup");
         long w0 = System.nanoTime();
-        if (warmup > 0) {
+        int warmupRounds = Integer.getInteger("bench.warmupRounds", 1);
+        for (int round = 0; warmup > 0 && round < warmupRounds; round++) {
             deleteTree(warmDir);
             try (Hark hark = Hark.open(warmDir)) {
-                startAll(hark, warmup, inflight, sharedDag, "warm-");
+                startAll(hark, warmup, inflight, sharedDag, "warm-", null);
                 awaitParked(hark, warmup, parkTimeoutNanos);
             }
             try (Hark hark = Hark.open(warmDir)) {
@@ -78,6 +82,7 @@ public final class ParkedWaitsBench {
             deleteTree(warmDir);
         }
         put("warmup_starts", warmup);
+        put("warmup_rounds", warmupRounds);
         put("warmup_s", secs(System.nanoTime() - w0));
 
         // ---- measured: start N
@@ -95,7 +100,11 @@ public final class ParkedWaitsBench {
         long gc0 = gcMillis();
         long cpu0 = processCpuNanos();
         long t0 = System.nanoTime();
-        long failures = startAll(hark, n, inflight, sharedDag, "wf-");
+        StartSlices slices = new StartSlices(hark, n, Integer.getInteger("bench.slices", 10));
+        long clientCpu0 = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+        long failures = startAll(hark, n, inflight, sharedDag, "wf-", slices);
+        // this thread's own CPU: building each DAG and Hark.start, the caller's share of a start
+        long clientCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - clientCpu0;
         long tDurable = System.nanoTime() - t0;
         boolean parked = awaitParked(hark, n, parkTimeoutNanos);
         long tParked = System.nanoTime() - t0;
@@ -104,12 +113,15 @@ public final class ParkedWaitsBench {
         RuntimeMetrics m = hark.metrics();
         put("start_failures", failures);
         put("starts_per_s_durable", fmt(n / (tDurable / 1e9)));
+        put("starts_per_s_steady", fmt(slices.steadyStateRate()));
+        put("client_cpu_us_per_start", fmt(clientCpu / 1e3 / n));
         put("start_durable_s", secs(tDurable));
         put("all_parked", parked);
         put("all_parked_s", secs(tParked));
         put("parked_per_s", fmt(n / (tParked / 1e9)));
         put("gc_ms_during_start", gcDuringStart);
         put("cpu_us_per_start", fmt(cpuDuringStart / 1e3 / n));
+        slices.print();
         put("active_workflows", m.activeWorkflows());
         put("pending_timers", m.pendingTimers());
         put("store_writes", m.store().writes());
@@ -125,6 +137,7 @@ public final class ParkedWaitsBench {
         put("live_threads_after", threadsAfter);
         put("db_bytes_per_workflow", dbBytes(dir) / n);
         printHistogram(Integer.getInteger("bench.histogram", 0));
+        measureIdle(hark, Integer.getInteger("bench.idleS", 0));
 
         if (!resume) {
             hark.close();
@@ -176,11 +189,15 @@ public final class ParkedWaitsBench {
      *
      * @return how many starts failed
      */
-    private static long startAll(Hark hark, int count, int inflight, boolean sharedDag, String prefix)
+    private static long startAll(
+            Hark hark, int count, int inflight, boolean sharedDag, String prefix, StartSlices slices)
             throws InterruptedException {
         Semaphore permits = new Semaphore(inflight);
         AtomicLong failures = new AtomicLong();
         Node<?> shared = Dag.waitForEvent(TimerListener.class, FAR_FUTURE);
+        if (slices != null) {
+            slices.begin();
+        }
         for (int i = 0; i < count; i++) {
             Node<?> dag = sharedDag ? shared : Dag.waitForEvent(TimerListener.class, FAR_FUTURE.plusMillis(i));
             permits.acquire();
@@ -188,6 +205,9 @@ public final class ParkedWaitsBench {
             handle.started().whenComplete((ok, failure) -> {
                 if (failure != null && failures.getAndIncrement() == 0) {
                     System.err.println("first start failure: " + failure);
+                }
+                if (slices != null) {
+                    slices.startDurable();
                 }
                 permits.release();
             });
@@ -214,6 +234,26 @@ public final class ParkedWaitsBench {
             Thread.sleep(100);
         }
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /**
+     * What N parked waits cost while nothing happens: the process's CPU (all threads: timers,
+     * writer, GC, JIT) and the store's writes and commits over {@code seconds}.
+     */
+    private static void measureIdle(Hark hark, int seconds) throws InterruptedException {
+        if (seconds <= 0) {
+            return;
+        }
+        StoreStats before = hark.metrics().store();
+        long cpu0 = processCpuNanos();
+        long t0 = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        double wall = (System.nanoTime() - t0) / 1e9;
+        StoreStats after = hark.metrics().store();
+        put("idle_s", fmt(wall));
+        put("idle_cpu_cores", fmt((processCpuNanos() - cpu0) / 1e9 / wall));
+        put("idle_store_commits_per_s", fmt((after.commits() - before.commits()) / wall));
+        put("idle_store_writes_per_s", fmt((after.writes() - before.writes()) / wall));
     }
 
     /** Prints the top {@code lines} of a class histogram of live objects to stderr. */

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Builds workflow DAGs.
@@ -35,6 +36,20 @@ public final class Dag {
      * type cache, so every {@code waitForEvent} resolved its types from scratch. Thread-safe.
      */
     private static final ValueCodec CHECKER = new ValueCodec(Dag.class.getClassLoader());
+
+    /**
+     * JDK value types that Jackson always writes and reads back as the same value. A value of one of
+     * them, given where exactly its own type is expected, needs no round trip to prove it: that
+     * round trip (an encode and a decode, which for an {@code Instant} means formatting and parsing
+     * it) was half of a timer workflow's start on the caller's thread.
+     */
+    private static final Set<Class<?>> ALWAYS_ROUND_TRIP =
+            Set.of(String.class, Instant.class, Long.class, Integer.class, Boolean.class);
+
+    /** Instants of four-digit years: ISO-8601 without the extended year forms the rest would need. */
+    private static final Instant FIRST_PLAIN_INSTANT = Instant.parse("0000-01-01T00:00:00Z");
+
+    private static final Instant LAST_PLAIN_INSTANT = Instant.parse("9999-12-31T23:59:59.999999999Z");
 
     private Dag() {}
 
@@ -232,6 +247,9 @@ public final class Dag {
     }
 
     private static void requireSerializable(Object value, ListenerType listener, String what) {
+        if (alwaysRoundTrips(value) && (listener == null || listener.argsType().getRawClass() == value.getClass())) {
+            return;
+        }
         try {
             String envelope = CHECKER.encode(value, null);
             if (listener != null) {
@@ -243,5 +261,13 @@ public final class Dag {
                     what + owner + " cannot be stored as JSON: " + e.getMessage() + (listener == null ? "" : " [L1.4]"),
                     e);
         }
+    }
+
+    private static boolean alwaysRoundTrips(Object value) {
+        if (value == null || !ALWAYS_ROUND_TRIP.contains(value.getClass())) {
+            return false;
+        }
+        return !(value instanceof Instant instant)
+                || (!instant.isBefore(FIRST_PLAIN_INSTANT) && !instant.isAfter(LAST_PLAIN_INSTANT));
     }
 }
