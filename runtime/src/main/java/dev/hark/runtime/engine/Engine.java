@@ -23,6 +23,7 @@ import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.workflow.DagCompiler;
 import dev.hark.runtime.workflow.DagDefinition;
+import dev.hark.runtime.workflow.StoredDefinitions;
 import dev.hark.runtime.workflow.WorkflowGraph;
 import dev.hark.workflow.FunctionRef;
 import dev.hark.workflow.Node;
@@ -86,6 +87,8 @@ public final class Engine implements AutoCloseable {
     private final Map<String, WorkflowRun> active = new ConcurrentHashMap<>();
     private final Map<FunctionRef, ResolvedFunction> functions = new ConcurrentHashMap<>();
     private final Map<String, ListenerType> listeners = new ConcurrentHashMap<>();
+    /** Workflows resumed in bulk mostly share a few definition texts: each is parsed once. */
+    private final StoredDefinitions storedDefinitions = new StoredDefinitions();
     /** The latest resumption after a restart; its workflows get "not yet resumed" until re-parked. */
     private final AtomicReference<ResumeWindow> resuming = new AtomicReference<>();
 
@@ -183,7 +186,7 @@ public final class Engine implements AutoCloseable {
         }
         DagDefinition dag;
         try {
-            dag = Json.MAPPER.readValue(record.dagJson(), DagDefinition.class);
+            dag = storedDefinitions.read(record.dagJson());
         } catch (JacksonException e) {
             throw new IllegalStateException(
                     "stored definition of workflow " + record.id() + " is unreadable: " + e.getOriginalMessage(), e);
