@@ -234,8 +234,8 @@ public final class EventTask {
         runAll(listenerActions);
         // The listener's stage goes before the runtime's own timers and registrations: a stage
         // derived from one of them (a timer's thenApply) would otherwise fail first with a
-        // CompletionException built, stack trace and all, for each wait (most of close() with a
-        // million parked waits). Cancelled now, its dependents see it done and build nothing.
+        // CompletionException built, stack trace and all, for each wait (what was left of the cost
+        // of close() per parked wait). Cancelled now, its dependents see it done and build nothing.
         if (stage != null) {
             cancelStage(stage);
         }
