@@ -177,8 +177,13 @@ public final class EventTask {
             cancelStage(stage); // cancel() ran while the listener was polling, before it had this stage
         }
         // Runs on whichever thread completed the poll: the work up to the store's queue is short and
-        // never blocks, and the durable part continues on the executor.
-        stage.whenComplete(this::polled);
+        // never blocks, and the durable part continues on the executor. handle, not whenComplete:
+        // whenComplete's own stage would fail with a new CompletionException (stack trace and all)
+        // for every wait cancelled, as on close().
+        stage.handle((event, error) -> {
+            polled(event, error);
+            return null;
+        });
     }
 
     /** Resumes a wait whose event was checkpointed before a crash: commit again, never poll [R4.1]. */
