@@ -35,6 +35,9 @@ import java.util.stream.Stream;
  *       the call ran counts when it returned, so the first figure is an upper bound.
  * </ul>
  *
+ * <p>Each line also gives the process's CPU time over the same span ({@code cpu_s_from_due},
+ * {@code cpu_s_from_reopen}): on a machine shared with other work it moves less than wall time.
+ *
  * <p>Usage: {@code java -Xmx4g -cp bench/target/hark-bench.jar dev.hark.bench.TimersBench [N]}
  * (default 100,000). Options (system properties): {@code bench.dir} (default /tmp/hark-timers;
  * deleted first), {@code bench.warmup} (workflows of a throw-away round of both cases first,
@@ -91,8 +94,10 @@ public final class TimersBench {
             long failures = startAll(hark, o, due, outputs);
             boolean parkedBeforeDue = awaitParked(hark, o.n(), dueNanos);
             Completions done = Completions.of(outputs);
+            CpuAt cpuAtDue = CpuAt.nanoTime(dueNanos);
             boolean all = done.await(o.timeoutNanos());
-            return line("up", o, parkedBeforeDue, failures, done, all, dueNanos, "from_due");
+            return line("up", o, parkedBeforeDue, failures, done, all, dueNanos, "from_due") + " cpu_s_from_due="
+                    + secs(processCpuNanos() - cpuAtDue.await());
         }
     }
 
@@ -115,6 +120,7 @@ public final class TimersBench {
             TimeUnit.NANOSECONDS.sleep(sleepNanos);
         }
         long reopenNanos = System.nanoTime();
+        long reopenCpu = processCpuNanos();
         try (Hark hark = Hark.open(o.dir())) {
             long opened = System.nanoTime();
             Collection<CompletableFuture<Object>> outputs = hark.resumeAll().values();
@@ -124,7 +130,8 @@ public final class TimersBench {
             return line("down", o, parkedBeforeDue && closedBeforeDue, failures, done, all, reopenNanos, "from_reopen")
                     + " resumed=" + outputs.size()
                     + " reopen_s=" + secs(opened - reopenNanos)
-                    + " resume_all_call_s=" + secs(resumeCall);
+                    + " resume_all_call_s=" + secs(resumeCall)
+                    + " cpu_s_from_reopen=" + secs(processCpuNanos() - reopenCpu);
         }
     }
 
@@ -147,6 +154,33 @@ public final class TimersBench {
                 + " ready_before_due=" + readyBeforeDue
                 + " load_avg_1m="
                 + fmt(ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+    }
+
+    /** The process's CPU time read at a given {@link System#nanoTime()}, on a thread of its own. */
+    private static final class CpuAt {
+        private final CompletableFuture<Long> cpu = new CompletableFuture<>();
+
+        static CpuAt nanoTime(long atNanos) {
+            CpuAt at = new CpuAt();
+            Thread reader = new Thread(() -> {
+                for (long wait; (wait = atNanos - System.nanoTime()) > 0; ) {
+                    java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                }
+                at.cpu.complete(processCpuNanos());
+            });
+            reader.setDaemon(true);
+            reader.start();
+            return at;
+        }
+
+        long await() {
+            return cpu.join();
+        }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** Counts completions of the outputs: when the first and the last came, and failures. */

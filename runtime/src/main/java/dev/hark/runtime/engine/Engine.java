@@ -24,6 +24,7 @@ import dev.hark.runtime.storage.WorkflowRecord;
 import dev.hark.runtime.storage.WorkflowStore;
 import dev.hark.runtime.workflow.DagCompiler;
 import dev.hark.runtime.workflow.DagDefinition;
+import dev.hark.runtime.workflow.StoredDefinitions;
 import dev.hark.runtime.workflow.WorkflowGraph;
 import dev.hark.workflow.FunctionRef;
 import dev.hark.workflow.Node;
@@ -90,6 +91,8 @@ public final class Engine implements AutoCloseable {
     private final Map<String, WorkflowRun> active = new ConcurrentHashMap<>();
     private final Map<FunctionRef, ResolvedFunction> functions = new ConcurrentHashMap<>();
     private final Map<String, ListenerType> listeners = new ConcurrentHashMap<>();
+    /** Workflows resumed in bulk mostly share a few definition texts: each is parsed once. */
+    private final StoredDefinitions storedDefinitions = new StoredDefinitions();
     /** The latest resumption after a restart; its workflows get "not yet resumed" until re-parked. */
     private final AtomicReference<ResumeWindow> resuming = new AtomicReference<>();
     /** The store's leases when several nodes share it, else null: then every workflow runs here or nowhere. */
@@ -192,7 +195,7 @@ public final class Engine implements AutoCloseable {
         }
         DagDefinition dag;
         try {
-            dag = Json.MAPPER.readValue(record.dagJson(), DagDefinition.class);
+            dag = storedDefinitions.read(record.dagJson());
         } catch (JacksonException e) {
             throw new IllegalStateException(
                     "stored definition of workflow " + record.id() + " is unreadable: " + e.getOriginalMessage(), e);
@@ -885,11 +888,13 @@ public final class Engine implements AutoCloseable {
         IllegalStateException closed =
                 new IllegalStateException("the runtime was closed; the workflow stays resumable");
         stopResuming(closed);
+        // Timers first: cleared in one go, the waits' releases below no longer each take their
+        // timer out of the scheduler's queue.
+        timers.close();
         for (WorkflowRun run : List.copyOf(active.values())) {
             run.abandon(closed);
         }
         active.clear();
-        timers.close();
         executor.shutdown();
         try {
             if (!executor.awaitTermination(10, TimeUnit.SECONDS)) {

@@ -164,16 +164,26 @@ public final class EventTask {
             fail(type.id() + ".pollForEvent returned null; it must return a stage [L3.2]", null);
             return;
         }
+        boolean cancelledMeanwhile;
         synchronized (this) {
             pollStage = stage;
+            cancelledMeanwhile = cancelled;
             if (!cancelled && !parkedMetered) {
                 parkedMetered = true;
                 meters.waitParked();
             }
         }
+        if (cancelledMeanwhile) {
+            cancelStage(stage); // cancel() ran while the listener was polling, before it had this stage
+        }
         // Runs on whichever thread completed the poll: the work up to the store's queue is short and
-        // never blocks, and the durable part continues on the executor.
-        stage.whenComplete(this::polled);
+        // never blocks, and the durable part continues on the executor. handle, not whenComplete:
+        // whenComplete's own stage would fail with a new CompletionException (stack trace and all)
+        // for every wait cancelled, as on close().
+        stage.handle((event, error) -> {
+            polled(event, error);
+            return null;
+        });
     }
 
     /** Resumes a wait whose event was checkpointed before a crash: commit again, never poll [R4.1]. */
@@ -205,7 +215,8 @@ public final class EventTask {
      * and its sender told so, a refused one ends the wait without polling again.
      */
     public void cancel() {
-        List<Runnable> actions;
+        List<Runnable> listenerActions;
+        List<Runnable> released;
         CompletionStage<Event> stage;
         synchronized (this) {
             if (cancelled || checkpointed) {
@@ -216,20 +227,42 @@ public final class EventTask {
             if (checkpointing) {
                 return; // checkpointWritten decides, with the store's answer
             }
-            actions = takeEndOfAttemptActions(true);
+            listenerActions = cancelActions;
+            cancelActions = null;
+            released = takeReleases();
             stage = pollStage;
         }
         settleReplies(reply -> notWaiting(
                 reply,
                 "workflow '" + workflowId
                         + "' stopped waiting before the event was checkpointed; nothing was recorded"));
-        runAll(actions);
+        runAll(listenerActions);
+        // The listener's stage goes before the runtime's own timers and registrations: a stage
+        // derived from one of them (a timer's thenApply) would otherwise fail first with a
+        // CompletionException built, stack trace and all, for each wait (what was left of the cost
+        // of close() per parked wait). Cancelled now, its dependents see it done and build nothing.
         if (stage != null) {
-            try {
-                stage.toCompletableFuture().cancel(false);
-            } catch (UnsupportedOperationException notCancellable) {
-                // the listener returned a stage without a future view; its onCancel actions ran
+            cancelStage(stage);
+        }
+        runAll(released);
+    }
+
+    /**
+     * Cancels the listener's stage. A plain {@link CompletableFuture} is completed with the
+     * runtime's one shared {@link java.util.concurrent.CancellationException} (what its {@code
+     * cancel} does, without a stack trace per wait); any other future is asked to cancel itself, so
+     * that a listener's own {@code cancel} still runs.
+     */
+    private static void cancelStage(CompletionStage<Event> stage) {
+        try {
+            CompletableFuture<Event> future = stage.toCompletableFuture();
+            if (future.getClass() == CompletableFuture.class) {
+                Futures.release(future);
+            } else {
+                future.cancel(false);
             }
+        } catch (UnsupportedOperationException notCancellable) {
+            // the listener returned a stage without a future view; its onCancel actions ran
         }
     }
 
