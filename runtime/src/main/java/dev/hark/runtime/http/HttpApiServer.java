@@ -208,7 +208,10 @@ public final class HttpApiServer implements AutoCloseable {
         EventHandler events = endpoints == Endpoints.ADMIN
                 ? null
                 : new EventHandler(settings, sender, authenticator, group.next(), forwarding);
-        AdminHandler adminHandler = admin == null ? null : new AdminHandler(admin, forwarding);
+        // A separate admin server cannot forward: other nodes advertise only their event address, whose
+        // server does not serve the admin API, so the caller is told which node runs the workflow.
+        AdminHandler adminHandler =
+                admin == null ? null : new AdminHandler(admin, endpoints == Endpoints.ADMIN ? null : forwarding);
         ExecutorService adminThreads =
                 admin == null ? null : AdminHandler.executor(DaemonThreads.numbered("hark-admin"));
         Router router = new Router(events, adminHandler, adminThreads, endpoints != Endpoints.EVENTS, authenticator);

@@ -277,6 +277,37 @@ class ClusterRoutingTest {
         assertEquals(WorkflowStatus.RUNNING, storeA.workflow("w").orElseThrow().status());
     }
 
+    @Test
+    void cancellingOnAnAdminPortOfItsOwnIsRefused409NamingTheOwnerRatherThanForwardedToAnEventPort() throws Exception {
+        a = Hark.builder()
+                .dataDir(folderA)
+                .http(HttpSettings.defaults().withPort(0))
+                .adminHttp(HttpSettings.defaults().withPort(0))
+                .store(dir -> leasesA.store(storeA = SqliteWorkflowStore.open(dir)))
+                .open();
+        b = Hark.builder()
+                .dataDir(folderB)
+                .http(HttpSettings.defaults().withPort(0))
+                .adminHttp(HttpSettings.defaults().withPort(0))
+                .store(dir -> leasesB.store(SqliteWorkflowStore.open(dir), storeA))
+                .open();
+        a.start(Dag.waitForEvent(HttpListener.class, "k"), "w").started().join();
+        cluster.own("w", leasesA.self());
+        URI admin =
+                URI.create("http://127.0.0.1:" + b.adminAddress().orElseThrow().getPort());
+        HttpResponse<String> reply = CLIENT.send(
+                HttpRequest.newBuilder(admin.resolve("/workflows/w/cancel"))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(409, reply.statusCode(), reply.body());
+        JsonNode body = json(reply);
+        assertEquals("owned_elsewhere", body.get("error").asString(), reply.body());
+        assertTrue(body.get("message").asString().contains("node-a"), reply.body());
+        assertEquals(WorkflowStatus.RUNNING, storeA.workflow("w").orElseThrow().status());
+    }
+
     private static CompletableFuture<HttpResponse<String>> postAsync(
             Hark node,
             String workflowId,
