@@ -59,8 +59,6 @@ public final class SqliteWorkflowStore implements WorkflowStore {
     public static final String DB_FILE_NAME = "hark.db";
 
     static final int DEFAULT_MAX_BATCH = 10_000;
-    /** The write connection's page cache: 64 MiB (docs/PERFORMANCE.md, "Timers"). */
-    static final int WRITER_CACHE_KIB = 64 * 1024;
     /**
      * Writes that may wait for the writer at once; one more is refused at once with
      * {@link dev.hark.runtime.storage.StoreBusyException} rather than queued without bound.
@@ -219,11 +217,9 @@ public final class SqliteWorkflowStore implements WorkflowStore {
             }
             // Per connection, not stored in the file: a commit returns once it is on disk.
             s.execute("PRAGMA synchronous = FULL");
-            // The writer's page cache, in KiB (SQLite's default is 2 MiB). A burst of writes spread
-            // over a large database (100,000 timers firing: a checkpoint and a final status per
-            // workflow, on pages all over the file) read each page back from the OS with a pread:
-            // half the writer's CPU went to the kernel. Native memory, taken only as pages are read.
-            s.execute("PRAGMA cache_size = -" + WRITER_CACHE_KIB);
+            // SQLite's default page cache (2 MiB) on purpose: 64 MiB halved the writer's CPU in a
+            // burst of 100,000 timers but cost every HTTP event 8 us more of writer CPU
+            // (docs/PERFORMANCE.md, "Timers", "Round 2").
             return c;
         } catch (SQLException | RuntimeException e) {
             closeQuietly(c);
