@@ -295,8 +295,8 @@ final class PostgresNode implements NodeLeases, PostgresWriter.Fence, AutoClosea
     }
 
     private List<String> takeOver(Connection c, List<Long> gone) throws SQLException {
-        c.setAutoCommit(false);
-        try {
+        List<NodeName> owners = new ArrayList<>();
+        List<String> taken = Transactions.inTransaction(c, () -> {
             try (Statement s = c.createStatement()) {
                 // A node paused inside a write holds row locks: give up this round rather than wait.
                 s.execute("SET LOCAL lock_timeout = " + Math.max(100, lease.toMillis() / 2));
@@ -305,8 +305,8 @@ final class PostgresNode implements NodeLeases, PostgresWriter.Fence, AutoClosea
             if (!gone.isEmpty()) {
                 fence(c, gone);
             }
-            List<NodeName> owners = orphanOwners(c);
-            List<String> taken = new ArrayList<>();
+            owners.addAll(orphanOwners(c));
+            List<String> ids = new ArrayList<>();
             if (!owners.isEmpty()) {
                 Long[] ownerIds = owners.stream()
                         .filter(o -> o.id() != 0)
@@ -323,27 +323,18 @@ final class PostgresNode implements NodeLeases, PostgresWriter.Fence, AutoClosea
                     p.setArray(4, c.createArrayOf("bigint", ownerIds));
                     try (ResultSet rs = p.executeQuery()) {
                         while (rs.next()) {
-                            taken.add(rs.getString(1));
+                            ids.add(rs.getString(1));
                         }
                     }
                 }
             }
             check(c);
-            c.commit();
-            if (!taken.isEmpty()) {
-                LOG.info("Node {} (#{}) took over {} workflow(s) of {}", name, id, taken.size(), names(owners));
-            }
-            return taken;
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
+            return ids;
+        });
+        if (!taken.isEmpty()) {
+            LOG.info("Node {} (#{}) took over {} workflow(s) of {}", name, id, taken.size(), names(owners));
         }
+        return taken;
     }
 
     private void fence(Connection c, List<Long> gone) throws SQLException {

@@ -37,49 +37,39 @@ final class PostgresSchema {
 
     /** Test hook: brings the schema up to {@code target} only (a database of an older Hark). */
     static int migrate(Connection c, String where, int target) throws SQLException {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try (Statement s = c.createStatement()) {
-            // Waits for another node's migration to finish, then sees its result.
-            s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
-            s.execute("""
-                    CREATE TABLE IF NOT EXISTS schema_version (
-                      version     INTEGER PRIMARY KEY,
-                      script      TEXT NOT NULL,
-                      applied_at  TIMESTAMPTZ NOT NULL DEFAULT now()
-                    )""");
-            int current;
-            try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
-                rs.next();
-                current = rs.getInt(1);
-            }
-            if (current > VERSION) {
-                throw new StorageException("The database " + where + " has schema version " + current
-                        + ", written by a newer Hark; this version understands up to " + VERSION
-                        + ". Upgrade Hark, or use another database.");
-            }
-            try (PreparedStatement record =
-                    c.prepareStatement("INSERT INTO schema_version (version, script) VALUES (?, ?)")) {
-                for (int v = current + 1; v <= target; v++) {
-                    String script = MIGRATIONS.get(v - 1);
-                    s.execute(read(script));
-                    record.setInt(1, v);
-                    record.setString(2, script);
-                    record.executeUpdate();
+        return Transactions.inTransaction(c, () -> {
+            try (Statement s = c.createStatement()) {
+                // Waits for another node's migration to finish, then sees its result.
+                s.execute("SELECT pg_advisory_xact_lock(" + MIGRATION_LOCK + ")");
+                s.execute("""
+                        CREATE TABLE IF NOT EXISTS schema_version (
+                          version     INTEGER PRIMARY KEY,
+                          script      TEXT NOT NULL,
+                          applied_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+                        )""");
+                int current;
+                try (ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
+                    rs.next();
+                    current = rs.getInt(1);
                 }
+                if (current > VERSION) {
+                    throw new StorageException("The database " + where + " has schema version " + current
+                            + ", written by a newer Hark; this version understands up to " + VERSION
+                            + ". Upgrade Hark, or use another database.");
+                }
+                try (PreparedStatement record =
+                        c.prepareStatement("INSERT INTO schema_version (version, script) VALUES (?, ?)")) {
+                    for (int v = current + 1; v <= target; v++) {
+                        String script = MIGRATIONS.get(v - 1);
+                        s.execute(read(script));
+                        record.setInt(1, v);
+                        record.setString(2, script);
+                        record.executeUpdate();
+                    }
+                }
+                return Math.max(0, target - current);
             }
-            c.commit();
-            return Math.max(0, target - current);
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
-            }
-            throw e;
-        } finally {
-            c.setAutoCommit(autoCommit);
-        }
+        });
     }
 
     private static String read(String script) {

@@ -247,23 +247,15 @@ public final class PostgresWorkflowStore implements WorkflowStore {
 
     /** A sweep chunk's deletes: one statement in a transaction of its own, fenced (the sweep's tasks run alone). */
     private void deleteClaims(Connection c, List<Long> doomed) throws SQLException {
-        c.setAutoCommit(false);
-        try (PreparedStatement delete = c.prepareStatement("DELETE FROM event_claims WHERE seq = ANY (?)")) {
-            Array seqs = c.createArrayOf("bigint", doomed.toArray());
-            delete.setArray(1, seqs);
-            delete.executeUpdate();
-            node.check(c);
-            c.commit();
-        } catch (SQLException | RuntimeException e) {
-            try {
-                c.rollback();
-            } catch (SQLException suppressed) {
-                e.addSuppressed(suppressed);
+        Transactions.inTransaction(c, () -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM event_claims WHERE seq = ANY (?)")) {
+                Array seqs = c.createArrayOf("bigint", doomed.toArray());
+                delete.setArray(1, seqs);
+                delete.executeUpdate();
             }
-            throw e;
-        } finally {
-            c.setAutoCommit(true);
-        }
+            node.check(c);
+            return null;
+        });
     }
 
     @Override
